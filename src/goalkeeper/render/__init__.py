@@ -1,0 +1,64 @@
+"""Renderers: the same plan as terminal text, a pull-request comment (Markdown) or JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, FieldChange
+from goalkeeper.core.model import KIND_LABELS
+
+SYMBOLS = {CREATE: "+", UPDATE: "~", DELETE: "-", REPLACE: "-/+"}
+VERBS = {CREATE: "created", UPDATE: "updated in place", DELETE: "destroyed", REPLACE: "replaced"}
+REPLACE_NOTE = {
+    "ga4.custom_dimension": "archived and created again: GA4 cannot change its parameter or scope",
+    "ga4.custom_metric": "archived and created again: GA4 cannot change its parameter or scope",
+    "ga4.audience": "archived and created again: GA4 cannot change an audience's conditions",
+    "ga4.key_event": "deleted and created again",
+}
+
+
+@dataclass(frozen=True)
+class GoalInfo:
+    kind: str
+    category: str
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """What renderers need besides the plan: target names and the goals' kinds and categories."""
+
+    targets: Mapping[str, str] = field(default_factory=dict)
+    goals: Mapping[str, GoalInfo] = field(default_factory=dict)
+
+
+def title(change: Change) -> str:
+    return f'{KIND_LABELS[change.kind]} "{change.name}"'
+
+
+def field_line(item: FieldChange) -> str:
+    """``label: before -> after``, with a shared leading part (such as ``Click URL contains``)
+    written once, so the change itself stands out."""
+    if item.before is None:
+        return f"+ {item.label} = {item.after}"
+    if item.after is None:
+        return f"- {item.label} = {item.before}"
+    before, after = item.before, item.after
+    common = 0
+    while common < min(len(before), len(after)) and before[common] == after[common]:
+        common += 1
+    cut = before.rfind(" ", 0, common + 1) if common < len(before) else -1
+    if cut > 0 and before[:cut] == after[:cut]:
+        return f"~ {item.label}: {before[:cut]} {before[cut + 1:]} -> {after[cut + 1:]}"
+    return f"~ {item.label}: {before} -> {after}"
+
+
+def change_lines(change: Change) -> list[str]:
+    """The lines a reviewer reads for one change: a header, then its fields."""
+    header = f"{SYMBOLS[change.action]} {title(change)}"
+    if change.action == REPLACE:
+        header += f" ({REPLACE_NOTE.get(change.kind, 'replaced')})"
+    lines = [header]
+    if change.action != DELETE:
+        lines += ["    " + field_line(item) for item in change.fields]
+    return lines

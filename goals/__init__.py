@@ -1,0 +1,1 @@
+"""Example goal files shipped with goalkeeper (installed as goalkeeper.data.goals)."""

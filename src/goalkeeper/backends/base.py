@@ -1,0 +1,32 @@
+"""The backend interface: read a target's State, apply a plan's changes to it."""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol, Sequence
+
+from goalkeeper.core.diff import Change
+from goalkeeper.core.state import State
+
+Progress = Callable[[Change], None]
+
+
+class Backend(Protocol):
+    """One target: a GTM container (export file or live workspace) or a GA4 property (snapshot
+    file or live property).
+
+    ``target`` is ``"gtm"`` or ``"ga4"``. ``read`` returns every entity in the target, managed or
+    not, each carrying in ``handle`` whatever the backend needs to write it back (ids,
+    fingerprints). ``apply`` carries out changes in the order given, only for this target, and
+    calls ``progress`` after each one. ``describe`` names the target for plans and logs.
+    ``fingerprint`` is a digest of what ``read`` saw, for saved plans to detect a moved target.
+    """
+
+    target: str
+
+    def describe(self) -> str: ...
+
+    def read(self) -> State: ...
+
+    def fingerprint(self) -> str: ...
+
+    def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None: ...

@@ -1,0 +1,72 @@
+"""What every GA4 backend shares: the mapping between Admin API JSON objects and entities.
+
+Objects are in the Admin API's JSON shape (camelCase keys, enum names as strings). Entity names:
+a key event by its event name, a custom dimension or metric by its parameter name (with the scope
+when it is not EVENT), an event-create rule by its destination event, an audience by its display name.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from goalkeeper.core import ownership
+from goalkeeper.core.model import Entity
+
+# Admin API list keys, per kind.
+GA4_LIST_KEYS = {
+    "ga4.key_event": "keyEvents",
+    "ga4.custom_dimension": "customDimensions",
+    "ga4.custom_metric": "customMetrics",
+    "ga4.event_create_rule": "eventCreateRules",
+    "ga4.audience": "audiences",
+}
+# The fields of each kind that goalkeeper plans; everything else is output-only or left alone.
+GA4_FIELDS = {
+    "ga4.key_event": ("eventName", "countingMethod", "defaultValue"),
+    "ga4.custom_dimension": ("parameterName", "displayName", "description", "scope"),
+    "ga4.custom_metric": ("parameterName", "displayName", "description", "scope", "measurementUnit"),
+    "ga4.event_create_rule": ("destinationEvent", "eventConditions", "sourceCopyParameters", "parameterMutations"),
+    "ga4.audience": ("displayName", "description", "membershipDurationDays", "filterClauses", "eventTrigger", "exclusionDurationMode"),
+}
+
+
+def entity_name(kind: str, obj: Mapping[str, Any]) -> str:
+    if kind == "ga4.key_event":
+        return obj["eventName"]
+    if kind in ("ga4.custom_dimension", "ga4.custom_metric"):
+        scope = obj.get("scope", "EVENT")
+        return obj["parameterName"] if scope == "EVENT" else f"{obj['parameterName']} ({scope.lower()} scope)"
+    if kind == "ga4.event_create_rule":
+        return obj["destinationEvent"]
+    return obj["displayName"]
+
+
+def entity_body(kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
+    body = {k: obj[k] for k in GA4_FIELDS[kind] if k in obj and obj[k] not in (None, "", [])}
+    if kind == "ga4.event_create_rule":
+        # A missing boolean and false mean the same to GA4.
+        body["sourceCopyParameters"] = bool(obj.get("sourceCopyParameters", False))
+        body["eventConditions"] = [
+            {k: v for k, v in c.items() if k != "negated" or v} for c in obj.get("eventConditions", [])
+        ]
+    return body
+
+
+def entities_from_api(kind: str, objects: Iterable[Mapping[str, Any]]) -> list[Entity]:
+    """Entities from Admin API objects; the handle is the object's resource name."""
+    entities: list[Entity] = []
+    taken: set[str] = set()
+    for obj in objects:
+        body = entity_body(kind, obj)
+        name = entity_name(kind, obj)
+        if name in taken:  # two rules making the same event, say: keep both, distinctly named
+            name = f"{name} ({obj.get('name', '').rsplit('/', 1)[-1]})"
+        taken.add(name)
+        managed = ownership.has_marker(kind, body)
+        goals = ownership.goals_of(kind, body) if managed else ()
+        entities.append(Entity(kind, name, body, goals, managed, obj.get("name")))
+    return entities
+
+
+def api_object(entity: Entity) -> dict[str, Any]:
+    return dict(entity.body)

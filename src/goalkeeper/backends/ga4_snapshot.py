@@ -1,0 +1,116 @@
+"""A GA4 snapshot file as a target: a property's configuration in the Admin API's own JSON shapes.
+
+The file::
+
+    {
+      "property": "properties/123456789",
+      "dataStreams": [ {DataStream}, … ],
+      "keyEvents": [ {KeyEvent}, … ],
+      "customDimensions": [ … ], "customMetrics": [ … ],
+      "eventCreateRules": [ {EventCreateRule, "name": "properties/…/dataStreams/S/eventCreateRules/R"} ],
+      "audiences": [ … ]
+    }
+
+Archived custom dimensions and metrics are left out, as the Admin API's list calls leave them out.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+from goalkeeper.backends.base import Progress
+from goalkeeper.backends.container_file import write_atomically
+from goalkeeper.backends.ga4_common import GA4_LIST_KEYS, api_object, entities_from_api
+from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
+from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.model import GA4_KINDS
+from goalkeeper.core.state import State
+
+
+def load_snapshot(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise GoalkeeperError(Problem(f"cannot read the GA4 snapshot: {error.strerror}", str(path)))
+    except json.JSONDecodeError as error:
+        raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(path), error.lineno))
+    if not isinstance(document, dict) or not str(document.get("property", "")).startswith("properties/"):
+        raise GoalkeeperError(Problem('a GA4 snapshot needs "property": "properties/<id>"', str(path), 1))
+    return document
+
+
+def web_stream(document: dict[str, Any], measurement_id: str | None) -> str:
+    """The data stream event-create rules belong to: the web stream of the measurement id."""
+    streams = [s for s in document.get("dataStreams", []) if s.get("type", "WEB_DATA_STREAM") == "WEB_DATA_STREAM"]
+    for stream in streams:
+        if measurement_id and stream.get("webStreamData", {}).get("measurementId") == measurement_id:
+            return stream["name"]
+    if streams:
+        return streams[0]["name"]
+    raise GoalkeeperError(f"the GA4 property {document['property']} has no web data stream for event-create rules")
+
+
+class GA4SnapshotBackend:
+    target = "ga4"
+
+    def __init__(self, path: Path, measurement_id: str | None = None):
+        self.path = Path(path)
+        self.measurement_id = measurement_id
+        self._document: dict[str, Any] | None = None
+
+    def describe(self) -> str:
+        return f"GA4 snapshot {self.path}"
+
+    def document(self) -> dict[str, Any]:
+        if self._document is None:
+            self._document = load_snapshot(self.path)
+        return self._document
+
+    def read(self) -> State:
+        document = self.document()
+        entities = []
+        for kind in GA4_KINDS:
+            entities += entities_from_api(kind, document.get(GA4_LIST_KEYS[kind], []))
+        return State.of(entities)
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
+        document = copy.deepcopy(self.document())
+        for change in changes:
+            if change.entity.target == "ga4":
+                self._apply_one(document, change)
+        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        self._document = document
+        for change in changes:
+            if progress and change.entity.target == "ga4":
+                progress(change)
+
+    def _apply_one(self, document: dict[str, Any], change: Change) -> None:
+        objects = document.setdefault(GA4_LIST_KEYS[change.kind], [])
+        if change.action in (DELETE, REPLACE):
+            # Dimensions, metrics and audiences are archived; archived ones leave the lists.
+            objects[:] = [o for o in objects if o.get("name") != change.before.handle]
+        if change.action == UPDATE:
+            index = next(i for i, o in enumerate(objects) if o.get("name") == change.before.handle)
+            objects[index] = {"name": change.before.handle, **api_object(change.after)}
+        if change.action in (CREATE, REPLACE):
+            objects.append({"name": self._new_name(document, change.kind, objects), **api_object(change.after),
+                            **({"createTime": _now()} if change.kind == "ga4.key_event" else {})})
+
+    def _new_name(self, document: dict[str, Any], kind: str, objects: list[dict[str, Any]]) -> str:
+        parent = document["property"]
+        if kind == "ga4.event_create_rule":
+            parent = web_stream(document, self.measurement_id)
+        numbers = [int(o["name"].rsplit("/", 1)[-1]) for o in objects if o.get("name", "").rsplit("/", 1)[-1].isdigit()]
+        return f"{parent}/{GA4_LIST_KEYS[kind]}/{max(numbers, default=1000) + 1}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

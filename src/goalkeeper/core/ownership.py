@@ -1,0 +1,88 @@
+"""Ownership: how goalkeeper recognises what it manages, so it never touches anything else.
+
+Every entity goalkeeper creates carries a marker where the API leaves room for one:
+
+- GTM tags, triggers, variables and folders: their ``notes`` start with ``MARKER``; the notes also
+  name the goals the entity serves (and, for tags, the GA4 events they send).
+- GA4 custom dimensions, custom metrics and audiences: their ``description`` starts with ``MARKER``.
+- GA4 event-create rules: a parameter mutation sets ``goalkeeper_goal`` to the goal's name, which
+  also lets reports split the created event by goal.
+- GA4 key events have no free text. goalkeeper owns a key event when a goal declares it (adopting
+  one made by hand) or when a goalkeeper-managed tag or rule sends its event, so the key event of a
+  removed goal goes together with the tag that sent it.
+- GTM built-in variables have neither, and may be used by anything in the container: goalkeeper
+  enables the ones its goals need and never disables one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+MARKER = "Managed by goalkeeper"
+GOAL_PARAMETER = "goalkeeper_goal"
+
+_GOALS_RE = re.compile(r"Goals?: ([^.\n]*)")
+_EVENTS_RE = re.compile(r"Events?: ([^.\n]*)")
+
+
+def managed_notes(goals: Iterable[str], events: Iterable[str] = ()) -> str:
+    """The notes goalkeeper writes on a GTM entity: the marker, its goals and its events."""
+    goals = sorted(goals)
+    text = f"{MARKER}: edits made here are overwritten by `goalkeeper apply`."
+    if goals:
+        text += f" Goal{'s' if len(goals) > 1 else ''}: {', '.join(goals)}."
+    events = list(events)
+    if events:
+        text += f" Event{'s' if len(events) > 1 else ''}: {', '.join(events)}."
+    return text
+
+
+def managed_description(goals: Iterable[str]) -> str:
+    """The description goalkeeper writes on a GA4 dimension, metric or audience (150 chars max)."""
+    text = f"{MARKER}. Goals: {', '.join(sorted(goals))}"
+    return text if len(text) <= 150 else text[:147] + "..."
+
+
+def _names_after(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
+    match = pattern.search(text or "")
+    if not match:
+        return ()
+    return tuple(n.strip() for n in match.group(1).split(",") if n.strip())
+
+
+def goals_in(text: str) -> tuple[str, ...]:
+    """The goal names recorded in a managed entity's notes or description."""
+    return _names_after(_GOALS_RE, text)
+
+
+def events_in(text: str) -> tuple[str, ...]:
+    return _names_after(_EVENTS_RE, text)
+
+
+def has_marker(kind: str, body: Mapping[str, Any]) -> bool:
+    """Whether an entity read from a target carries goalkeeper's marker (key events aside)."""
+    if kind.startswith("gtm."):
+        return str(body.get("notes", "")).startswith(MARKER)
+    if kind in ("ga4.custom_dimension", "ga4.custom_metric", "ga4.audience"):
+        return str(body.get("description", "")).startswith(MARKER)
+    if kind == "ga4.event_create_rule":
+        return rule_goal(body) is not None
+    return False
+
+
+def rule_goal(body: Mapping[str, Any]) -> str | None:
+    for mutation in body.get("parameterMutations", ()):
+        if mutation.get("parameter") == GOAL_PARAMETER:
+            return mutation.get("parameterValue")
+    return None
+
+
+def goals_of(kind: str, body: Mapping[str, Any]) -> tuple[str, ...]:
+    """The goals a managed live entity serves, read back from its marker."""
+    if kind.startswith("gtm."):
+        return goals_in(body.get("notes", ""))
+    if kind == "ga4.event_create_rule":
+        goal = rule_goal(body)
+        return (goal,) if goal else ()
+    return goals_in(body.get("description", ""))

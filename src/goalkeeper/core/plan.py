@@ -1,0 +1,82 @@
+"""Plan: the changes in the order they can be applied, with counts, grouping and a checksum."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Iterable
+
+from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, diff
+from goalkeeper.core.model import KINDS, canonical_json
+from goalkeeper.core.state import State
+
+UNASSIGNED = "(shared)"
+
+
+def _order(change: Change) -> tuple[int, int, str]:
+    # Creates and updates run in dependency order (folders → built-ins → variables → triggers →
+    # tags); deletions run last, in reverse, so nothing is removed while something still uses it.
+    rank = KINDS.index(change.kind)
+    if change.action == DELETE:
+        return (1, len(KINDS) - rank, change.name)
+    return (0, rank, change.name)
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[Change, ...]
+
+    @classmethod
+    def of(cls, changes: Iterable[Change]) -> "Plan":
+        return cls(tuple(sorted(changes, key=_order)))
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def count(self, *actions: str) -> int:
+        return sum(1 for c in self.changes if c.action in actions)
+
+    @property
+    def to_add(self) -> int:
+        return self.count(CREATE, REPLACE)
+
+    @property
+    def to_change(self) -> int:
+        return self.count(UPDATE)
+
+    @property
+    def to_destroy(self) -> int:
+        return self.count(DELETE, REPLACE)
+
+    def summary(self) -> str:
+        if self.empty:
+            return "No changes."
+        return f"Plan: {self.to_add} to add, {self.to_change} to change, {self.to_destroy} to destroy."
+
+    def for_target(self, target: str) -> "Plan":
+        return Plan(tuple(c for c in self.changes if c.entity.target == target))
+
+    def by_goal(self) -> dict[str, list[Change]]:
+        """Changes grouped by the goal they serve; entities shared by several goals come last."""
+        groups: dict[str, list[Change]] = {}
+        for change in self.changes:
+            goals = change.goals
+            key = goals[0] if len(goals) == 1 else UNASSIGNED
+            groups.setdefault(key, []).append(change)
+        shared = groups.pop(UNASSIGNED, None)
+        ordered = dict(sorted(groups.items()))
+        if shared:
+            ordered[UNASSIGNED] = shared
+        return ordered
+
+    def checksum(self) -> str:
+        material = [
+            [c.action, c.kind, c.name, c.before.body if c.before else None, c.after.body if c.after else None]
+            for c in self.changes
+        ]
+        return hashlib.sha256(canonical_json(material).encode()).hexdigest()
+
+
+def make_plan(desired: State, live: State) -> Plan:
+    return Plan.of(diff(desired, live))

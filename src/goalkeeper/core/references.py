@@ -1,0 +1,75 @@
+"""Reference checks on the desired state, against what the target already has.
+
+GTM accepts a ``{{Missing Variable}}`` silently and the tag then sends an empty value, so every
+reference is checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from goalkeeper.core.builtins import ALWAYS_DEFINED, BUILTIN_VARIABLE_NAMES
+from goalkeeper.core.errors import Problem
+from goalkeeper.core.model import BUILTIN_TRIGGERS, KIND_LABELS, Entity, canonical_json
+from goalkeeper.core.state import State
+
+VARIABLE_REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
+INVALID_NAME_CHARACTERS = re.compile(r"[:<>&\"']")
+
+
+def _defined_variables(desired: State, live: State) -> set[str]:
+    names = set(ALWAYS_DEFINED)
+    for state in (desired, live):
+        names.update(e.name for e in state if e.kind in ("gtm.variable", "gtm.builtin_variable"))
+    return names
+
+
+def _event_pattern(event_name: str) -> re.Pattern[str]:
+    # A dynamic event name such as video_{{Video Status}} matches any text in place of the variable.
+    parts = VARIABLE_REFERENCE.split(event_name)
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else ".+" for i, p in enumerate(parts)) + "$")
+
+
+def _sent_events(desired: State) -> list[re.Pattern[str]]:
+    patterns = []
+    for entity in desired:
+        if entity.kind == "gtm.tag":
+            for param in entity.body.get("parameter", []):
+                if param.get("key") == "eventName":
+                    patterns.append(_event_pattern(param.get("value", "")))
+        elif entity.kind == "ga4.event_create_rule":
+            patterns.append(re.compile(re.escape(entity.body["destinationEvent"]) + "$"))
+    return patterns
+
+
+def _entity_problems(entity: Entity, defined: set[str], triggers: set[str]) -> list[Problem]:
+    label = f"{KIND_LABELS[entity.kind]} {entity.name!r} (goal {', '.join(entity.goals)})"
+    problems = []
+    if INVALID_NAME_CHARACTERS.search(entity.name):
+        problems.append(Problem(f"{label}: GTM names may not contain : < > & \" or '"))
+    if entity.kind == "gtm.variable" and entity.name in BUILTIN_VARIABLE_NAMES.values():
+        problems.append(Problem(f"{label}: that name belongs to a GTM built-in variable; choose another"))
+    for name in sorted(set(VARIABLE_REFERENCE.findall(canonical_json(entity.body))) - defined):
+        problems.append(Problem(
+            f"{label} refers to {{{{{name}}}}}, which is neither defined by the goals, nor in the "
+            "container, nor a built-in variable the goal enables"))
+    for trigger in entity.body.get("firingTrigger", []):
+        if trigger not in triggers:
+            problems.append(Problem(f"{label} fires on trigger {trigger!r}, which no goal defines"))
+    return problems
+
+
+def reference_problems(desired: State, live: State) -> list[Problem]:
+    defined = _defined_variables(desired, live)
+    triggers = {e.name for e in desired.of_kind("gtm.trigger")} | set(BUILTIN_TRIGGERS)
+    problems: list[Problem] = []
+    for entity in desired:
+        if entity.target == "gtm" and entity.kind != "gtm.builtin_variable":
+            problems += _entity_problems(entity, defined, triggers)
+    sent = _sent_events(desired)
+    for key_event in desired.of_kind("ga4.key_event"):
+        if not any(p.match(key_event.name) for p in sent):
+            problems.append(Problem(
+                f"GA4 key event {key_event.name!r} (goal {', '.join(key_event.goals)}) marks an event "
+                "that nothing goalkeeper manages sends"))
+    return problems

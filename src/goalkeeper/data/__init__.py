@@ -1,0 +1,1 @@
+"""Data shipped with goalkeeper: the goal-kind templates and the example goal files."""

@@ -1,0 +1,247 @@
+"""Expansion: each goal, through its kind's template, into the GTM and GA4 entities that track it.
+
+Templates describe entities in a short form (conditions as ``{type, arg0, arg1}``, parameters as a
+mapping); this module turns that into the APIs' own shapes, adds what every goal gets the same way
+(the measurement-id variable, key events, custom dimensions, ownership markers) and merges entities
+that several goals share.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+from jinja2 import StrictUndefined
+from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from goalkeeper.core import gtm_body, ownership
+from goalkeeper.core.builtins import builtin_name
+from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.model import Entity
+from goalkeeper.core.state import State
+from goalkeeper.goals.kinds import Kind
+from goalkeeper.goals.model import Goal, GoalFile
+from goalkeeper.goals.source import parse_yaml
+
+MEASUREMENT_ID_VARIABLE = "goalkeeper - GA4 Measurement ID"
+MEASUREMENT_ID_REF = "{{" + MEASUREMENT_ID_VARIABLE + "}}"
+
+_CONDITION_OPTIONS = ("ignore_case", "negate")
+
+
+def _environment() -> SandboxedEnvironment:
+    # GTM writes variable references as {{Name}}: give Jinja2 other expression delimiters so
+    # templates can carry GTM references as plain text.
+    env = SandboxedEnvironment(
+        variable_start_string="<<",
+        variable_end_string=">>",
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["regex_escape"] = re.escape
+    env.globals["builtin"] = lambda builtin_type: "{{" + builtin_name(builtin_type) + "}}"
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+# ---------------------------------------------------------------------------------------------
+# Short forms → API shapes
+
+
+def to_parameter(key: str | None, value: Any) -> dict[str, Any]:
+    """A GTM Parameter from a plain value: str → template, bool → boolean, int → integer,
+    list → list, mapping → map. GTM keeps every value as a string."""
+    param: dict[str, Any] = {} if key is None else {"key": key}
+    if isinstance(value, bool):
+        param.update(type="boolean", value="true" if value else "false")
+    elif isinstance(value, int):
+        param.update(type="integer", value=str(value))
+    elif isinstance(value, list):
+        param.update(type="list", list=[to_parameter(None, item) for item in value])
+    elif isinstance(value, Mapping):
+        param.update(type="map", map=[to_parameter(k, v) for k, v in value.items()])
+    else:
+        param.update(type="template", value=str(value))
+    return param
+
+
+def to_parameters(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, Mapping):
+        return [to_parameter(k, v) for k, v in value.items()]
+    return list(value or [])
+
+
+def to_condition(condition: Mapping[str, Any]) -> dict[str, Any]:
+    if "parameter" in condition:
+        return dict(condition)
+    params = [to_parameter("arg0", str(condition["arg0"])), to_parameter("arg1", str(condition["arg1"]))]
+    params += [to_parameter(opt, True) for opt in _CONDITION_OPTIONS if condition.get(opt)]
+    return {"type": condition["type"], "parameter": params}
+
+
+def gtm_entity_body(kind: str, short: Mapping[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for key, value in short.items():
+        if key == "parameter":
+            value = to_parameters(value)
+        elif key in ("filter", "autoEventFilter", "customEventFilter"):
+            value = [to_condition(c) for c in value]
+        elif kind == "gtm.trigger" and key in gtm_body.TRIGGER_PARAMETER_FIELDS and not isinstance(value, Mapping):
+            value = {k: v for k, v in to_parameter(None, value).items()}
+        body[key] = value
+    return gtm_body.normalize(body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering one goal
+
+
+def _event_tag_helper(goal: Goal, event: str):
+    def event_tag(trigger, name: str | None = None, event_name: str | None = None, params=None):
+        """A GA4 Event tag (gaawe) sending the goal's event, with its parameters and the goal's
+        extra parameters, to the measurement id goalkeeper manages."""
+        table = {**(params or {}), **{k: str(v) for k, v in goal.params.items()}}
+        parameter: dict[str, Any] = {
+            "eventName": event_name or event,
+            "measurementIdOverride": MEASUREMENT_ID_REF,
+            "sendEcommerceData": False,
+        }
+        if table:
+            parameter["eventSettingsTable"] = [
+                {"parameter": k, "parameterValue": str(v)} for k, v in table.items()
+            ]
+        triggers = [trigger] if isinstance(trigger, str) else list(trigger)
+        return {"name": name or f"GA4 event - {goal.name}", "type": "gaawe",
+                "firingTrigger": triggers, "parameter": parameter}
+
+    return event_tag
+
+
+def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
+    """Render a goal's template into its short-form entity description."""
+    context = {
+        "goal": {**goal.inputs, "name": goal.name, "category": goal.category},
+        "event": goal.event_name,
+        "defaults": file.defaults,
+        "event_tag": _event_tag_helper(goal, goal.event_name),
+    }
+    try:
+        template = ENVIRONMENT.from_string(kind.source)
+        text = template.render(context)
+    except SecurityError as error:
+        raise GoalkeeperError(Problem(f"template of kind {kind.name!r} did something unsafe: {error}", kind.path))
+    except TemplateError as error:
+        line = getattr(error, "lineno", None)
+        raise GoalkeeperError(Problem(f"template of kind {kind.name!r} failed for goal {goal.name!r}: {error}", kind.path, line))
+    output = parse_yaml(text, f"{kind.path} (rendered for goal {goal.name})").data or {}
+    if not isinstance(output, dict):
+        raise GoalkeeperError(Problem(f"template of kind {kind.name!r} must render a YAML mapping", kind.path))
+    return output
+
+
+# ---------------------------------------------------------------------------------------------
+# Goal → entities
+
+
+def _gtm_entities(goal: Goal, gtm: Mapping[str, Any]) -> list[Entity]:
+    entities = [
+        Entity("gtm.builtin_variable", builtin_name(t), {"type": t}, (goal.name,))
+        for t in gtm.get("builtin_variables", [])
+    ]
+    for section, kind in (("variables", "gtm.variable"), ("triggers", "gtm.trigger"), ("tags", "gtm.tag")):
+        for short in gtm.get(section, []):
+            body = gtm_entity_body(kind, {k: v for k, v in short.items() if k != "name"})
+            entities.append(Entity(kind, short["name"], body, (goal.name,)))
+    return entities
+
+
+def _ga4_entities(goal: Goal, ga4: Mapping[str, Any], events: list[str], file: GoalFile) -> list[Entity]:
+    entities: list[Entity] = []
+    for rule in ga4.get("event_create_rules", []):
+        body = dict(rule)
+        body.setdefault("sourceCopyParameters", True)
+        body["parameterMutations"] = [
+            *body.get("parameterMutations", []),
+            {"parameter": ownership.GOAL_PARAMETER, "parameterValue": goal.name},
+        ]
+        entities.append(Entity("ga4.event_create_rule", body["destinationEvent"], body, (goal.name,)))
+    for audience in ga4.get("audiences", []):
+        entities.append(Entity("ga4.audience", audience["displayName"], dict(audience), (goal.name,)))
+    for dimension in [*ga4.get("custom_dimensions", []), *goal.dimensions]:
+        body = {"parameterName": dimension["parameterName"], "displayName": dimension["displayName"], "scope": dimension.get("scope", "EVENT")}
+        entities.append(Entity("ga4.custom_dimension", body["parameterName"], body, (goal.name,)))
+    for metric in ga4.get("custom_metrics", []):
+        body = {"parameterName": metric["parameterName"], "displayName": metric["displayName"],
+                "scope": "EVENT", "measurementUnit": metric.get("measurementUnit", "STANDARD")}
+        entities.append(Entity("ga4.custom_metric", body["parameterName"], body, (goal.name,)))
+    if goal.key_event is not None and events:
+        body: dict[str, Any] = {"eventName": events[0], "countingMethod": goal.key_event.counting}
+        if goal.key_event.value is not None:
+            body["defaultValue"] = {"numericValue": goal.key_event.value, "currencyCode": goal.key_event.currency}
+        entities.append(Entity("ga4.key_event", events[0], body, (goal.name,)))
+    return entities
+
+
+def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> tuple[list[Entity], list[str]]:
+    """The entities one goal needs, and the GA4 events it sends."""
+    output = render(kind, goal, file)
+    events = [str(e) for e in output.get("events") or [goal.event_name]]
+    entities = _gtm_entities(goal, output.get("gtm") or {})
+    if any(e.kind == "gtm.tag" and MEASUREMENT_ID_REF in str(e.body) for e in entities):
+        entities.append(Entity("gtm.variable", MEASUREMENT_ID_VARIABLE,
+                               gtm_entity_body("gtm.variable", {"type": "c", "parameter": {"value": file.measurement_id or ""}}),
+                               (goal.name,)))
+    entities += _ga4_entities(goal, output.get("ga4") or {}, events, file)
+    return entities, events
+
+
+# ---------------------------------------------------------------------------------------------
+# Sharing and markers
+
+
+def _with_marker(entity: Entity, events_by_goal: Mapping[str, list[str]]) -> Entity:
+    body = dict(entity.body)
+    if entity.kind in ("gtm.variable", "gtm.trigger", "gtm.tag", "gtm.folder"):
+        events = [e for g in entity.goals for e in events_by_goal.get(g, [])] if entity.kind == "gtm.tag" else []
+        body["notes"] = ownership.managed_notes(entity.goals, dict.fromkeys(events))
+        body = dict(sorted(body.items()))
+    elif entity.kind in ("ga4.custom_dimension", "ga4.custom_metric", "ga4.audience"):
+        body["description"] = ownership.managed_description(entity.goals)
+    return Entity(entity.kind, entity.name, body, entity.goals)
+
+
+def merge(entities: Iterable[Entity]) -> tuple[list[Entity], list[Problem]]:
+    """One entity per (kind, name): goals that need the same entity share it; two goals that
+    define the same name differently is a problem."""
+    merged: dict[tuple[str, str], Entity] = {}
+    problems: list[Problem] = []
+    for entity in entities:
+        seen = merged.get(entity.key)
+        if seen is None:
+            merged[entity.key] = entity
+        elif seen.same_body(entity):
+            goals = tuple(sorted(set(seen.goals) | set(entity.goals)))
+            merged[entity.key] = Entity(seen.kind, seen.name, seen.body, goals)
+        else:
+            problems.append(Problem(
+                f"goals {', '.join(seen.goals)} and {', '.join(entity.goals)} both define {entity.kind} "
+                f"{entity.name!r}, differently; give one of them another name or make them agree"))
+    return list(merged.values()), problems
+
+
+def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
+    """The desired State of every target: all goals expanded, shared entities merged, markers set."""
+    entities: list[Entity] = []
+    events_by_goal: dict[str, list[str]] = {}
+    for goal in file.goals:
+        goal_entities, events = expand_goal(kinds[goal.kind], goal, file)
+        entities += goal_entities
+        events_by_goal[goal.name] = events
+    merged, problems = merge(entities)
+    if problems:
+        raise GoalkeeperError(problems)
+    return State.of(_with_marker(e, events_by_goal) for e in merged)

@@ -1,0 +1,208 @@
+"""The goal file: its JSON Schema (built from the kinds), and its typed, validated form.
+
+The schema is the single description of what a goal file may say: the loader validates every
+document against it, and ``goalkeeper schema`` prints it for editors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+CATEGORIES = ("process_milestone", "secondary_action", "macro")
+COUNTING = {"once_per_event": "ONCE_PER_EVENT", "once_per_session": "ONCE_PER_SESSION"}
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+SCHEMA_ID = "https://goalkeeper.dev/schema/goals.json"
+
+TARGET_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Where the goals are tracked: a GTM container and a GA4 property (live, or files).",
+    "properties": {
+        "gtm": {
+            "description": "The GTM container: an export file, or a live container.",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["container_file"],
+                    "properties": {"container_file": {"type": "string", "description": "A container export (Admin > Export Container), relative to this file."}},
+                },
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["account", "container"],
+                    "properties": {
+                        "account": {"type": "string", "pattern": r"^\d+$", "description": "The GTM account id."},
+                        "container": {"type": "string", "pattern": r"^(GTM-[A-Z0-9]+|\d+)$", "description": "Public id (GTM-XXXX) or numeric id."},
+                        "workspace": {"type": "string", "minLength": 1, "description": "Workspace goalkeeper writes into (created if missing).", "default": "goalkeeper"},
+                    },
+                },
+            ],
+        },
+        "ga4": {
+            "description": "The GA4 property: a snapshot file, or a live property.",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["snapshot_file"],
+                    "properties": {"snapshot_file": {"type": "string", "description": "A GA4 snapshot JSON file, relative to this file."}},
+                },
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["property"],
+                    "properties": {"property": {"type": "string", "pattern": r"^(properties/)?\d+$", "description": "The GA4 property id."}},
+                },
+            ],
+        },
+        "measurement_id": {"type": "string", "pattern": r"^G-[A-Z0-9]+$", "description": "The GA4 web stream's measurement id (G-XXXX)."},
+    },
+}
+
+DEFAULTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "destination_via": {"enum": ["gtm", "ga4_rule"], "default": "gtm", "description": "How destination goals make their event: a GTM page-view trigger and tag, or a GA4 event-create rule."},
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "default": "USD", "description": "Currency of key-event values (ISO 4217)."},
+    },
+}
+
+KEY_EVENT_SCHEMA: dict[str, Any] = {
+    "description": "Mark the goal's event as a GA4 key event: true, or its settings.",
+    "oneOf": [
+        {"type": "boolean"},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "counting": {"enum": list(COUNTING), "default": "once_per_event"},
+                "value": {"type": "number", "minimum": 0, "description": "Default value of one key event."},
+                "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+            },
+        },
+    ],
+}
+
+COMMON_PROPERTIES: dict[str, Any] = {
+    "name": {"type": "string", "pattern": NAME_PATTERN, "maxLength": 40, "description": "Unique goal name (letters, digits, _); the default GA4 event name."},
+    "kind": {"type": "string", "description": "What kind of goal: see `goalkeeper kinds`."},
+    "description": {"type": "string"},
+    "category": {"enum": list(CATEGORIES), "description": "Process milestone, secondary action, or macro-conversion."},
+    "event_name": {"type": "string", "description": "GA4 event name, when not the kind's default."},
+    "key_event": KEY_EVENT_SCHEMA,
+    "params": {
+        "type": "object",
+        "description": "Extra GA4 event parameters: name → value (GTM {{Variables}} allowed).",
+        "additionalProperties": {"type": ["string", "number", "boolean"]},
+    },
+    "dimensions": {
+        "type": "array",
+        "description": "Event parameters to register as GA4 custom dimensions (event scope).",
+        "items": {
+            "oneOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["parameter"],
+                    "properties": {"parameter": {"type": "string"}, "display_name": {"type": "string", "maxLength": 82}},
+                },
+            ]
+        },
+    },
+}
+
+
+def goal_schema(kind) -> dict[str, Any]:
+    """The schema of one goal of ``kind``: the common fields plus the kind's inputs."""
+    clashing = sorted(set(kind.inputs) & set(COMMON_PROPERTIES))
+    inputs = {k: v for k, v in kind.inputs.items() if k not in clashing}
+    return {
+        "type": "object",
+        "description": kind.description,
+        "required": ["name", "kind", *kind.required],
+        "additionalProperties": False,
+        "properties": {**COMMON_PROPERTIES, "kind": {"const": kind.name}, **inputs},
+    }
+
+
+def file_schema(kinds: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of a whole goal file, for the kinds known in this project."""
+    branches = [
+        {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": goal_schema(kind)}
+        for name, kind in sorted(kinds.items())
+    ]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "goalkeeper goal file",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["goals"],
+        "properties": {
+            "target": TARGET_SCHEMA,
+            "defaults": DEFAULTS_SCHEMA,
+            "safety": SAFETY_SCHEMA,
+            "goals": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "kind"],
+                    "properties": {"kind": {"enum": sorted(kinds)}},
+                    "allOf": branches,
+                },
+            },
+        },
+    }
+
+
+SAFETY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Guards against plans that change too much at once.",
+    "properties": {
+        "allow_deletes": {"type": "boolean", "default": True, "description": "When false, no plan deletes anything."},
+        "max_change_share": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.3, "description": "Refuse a plan that updates or deletes more than this share of the managed entities (unless --force)."},
+        "min_managed": {"type": "integer", "minimum": 0, "default": 10, "description": "The share check applies only when at least this many entities are managed."},
+    },
+}
+
+
+@dataclass(frozen=True)
+class KeyEventSpec:
+    counting: str = "ONCE_PER_EVENT"
+    value: float | None = None
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
+class Goal:
+    name: str
+    kind: str
+    category: str
+    event_name: str
+    inputs: Mapping[str, Any]
+    key_event: KeyEventSpec | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    dimensions: tuple[Mapping[str, str], ...] = ()
+    description: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class GoalFile:
+    path: str
+    target: Mapping[str, Any]
+    goals: tuple[Goal, ...]
+    defaults: Mapping[str, Any]
+    safety: Mapping[str, Any]
+
+    @property
+    def measurement_id(self) -> str | None:
+        return self.target.get("measurement_id")
+
+    def goal(self, name: str) -> Goal | None:
+        return next((g for g in self.goals if g.name == name), None)

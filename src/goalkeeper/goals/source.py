@@ -1,0 +1,100 @@
+"""YAML loading that keeps the line of every value, refuses what a goal file must not contain, and
+turns a document into plain data plus a map from data paths to lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import AliasEvent
+
+from goalkeeper.core.errors import GoalkeeperError, Problem
+
+DataPath = tuple[Any, ...]
+
+
+@dataclass
+class Source:
+    """A loaded YAML document: plain data, and the line of each path into it."""
+
+    file: str
+    data: Any
+    lines: dict[DataPath, int] = field(default_factory=dict)
+
+    def line_of(self, path: DataPath) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def problem(self, path: DataPath, message: str) -> Problem:
+        return Problem(message, self.file, self.line_of(path))
+
+
+def _plain(node: Any, path: DataPath, lines: dict[DataPath, int]) -> Any:
+    if isinstance(node, CommentedMap):
+        lines.setdefault(path, node.lc.line + 1)
+        out = {}
+        for key, value in node.items():
+            child = (*path, key)
+            key_line, _ = node.lc.key(key)
+            lines[child] = key_line + 1
+            out[str(key)] = _plain(value, child, lines)
+        return out
+    if isinstance(node, CommentedSeq):
+        lines.setdefault(path, node.lc.line + 1)
+        out_list = []
+        for index, value in enumerate(node):
+            child = (*path, index)
+            lines[child] = node.lc.item(index)[0] + 1
+            out_list.append(_plain(value, child, lines))
+        return out_list
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return str(node)
+
+
+def parse_yaml(text: str, file: str) -> Source:
+    """Parse one YAML document safely. Aliases are refused before anything is expanded, so a
+    billion-laughs document fails at once instead of eating memory."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        for event in yaml.parse(text):
+            if isinstance(event, AliasEvent):
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise GoalkeeperError(Problem(
+                    "YAML aliases (*name) are not allowed in goal files; write the value out", file, line))
+        document = yaml.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(str(p) for p in (error.context, error.problem) if p)
+        raise GoalkeeperError(Problem(f"invalid YAML: {what}. Fix the syntax at this line.", file, line))
+    except Exception as error:  # ruamel raises a few unmarked errors (duplicate keys, bad tags)
+        if isinstance(error, GoalkeeperError):
+            raise
+        raise GoalkeeperError(Problem(f"invalid YAML: {error}", file))
+    lines: dict[DataPath, int] = {}
+    return Source(file, _plain(document, (), lines), lines)
+
+
+def load_yaml(path: Path) -> Source:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise GoalkeeperError(Problem(f"cannot read the file: {error.strerror}", str(path)))
+    return parse_yaml(text, str(path))

@@ -1,0 +1,31 @@
+"""The terminal plan, in the conventions Terraform users read fluently."""
+
+from __future__ import annotations
+
+from goalkeeper.core.plan import UNASSIGNED, Plan
+from goalkeeper.render import PlanContext, change_lines
+
+
+def goal_heading(goal: str, context: PlanContext) -> str:
+    if goal == UNASSIGNED:
+        return "# shared by several goals"
+    info = context.goals.get(goal)
+    if info is None:
+        return f"# goal {goal} (removed from the goal file)"
+    return f"# goal {goal} ({info.kind}, {info.category})"
+
+
+def render_text(plan: Plan, context: PlanContext) -> str:
+    lines = [f"Target: {description}" for description in context.targets.values()]
+    if lines:
+        lines.append("")
+    if plan.empty:
+        lines.append("No changes. The targets match the goals.")
+        return "\n".join(lines) + "\n"
+    lines.append("goalkeeper will perform the following actions:")
+    for goal, changes in plan.by_goal().items():
+        lines += ["", goal_heading(goal, context)]
+        for change in changes:
+            lines += ["  " + line for line in change_lines(change)]
+    lines += ["", plan.summary()]
+    return "\n".join(lines) + "\n"

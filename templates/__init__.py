@@ -1,0 +1,1 @@
+"""Goal-kind templates shipped with goalkeeper (installed as goalkeeper.data.templates)."""
