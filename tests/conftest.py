@@ -1,0 +1,38 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from goalkeeper.goals.kinds import load_kinds
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "goals"
+SHARED_CONTAINERS = REPO.parent / "shared" / "containers"
+
+
+def shared_exports() -> list[Path]:
+    """The real GTM exports in ../shared/containers (empty when that folder is absent)."""
+    return sorted(SHARED_CONTAINERS.glob("*.json")) if SHARED_CONTAINERS.is_dir() else []
+
+
+needs_shared = pytest.mark.skipif(
+    not SHARED_CONTAINERS.is_dir(),
+    reason="../shared/containers (real GTM exports) is not beside this checkout; CI provides it",
+)
+
+
+@pytest.fixture
+def kinds():
+    return load_kinds(None)
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    """A copy of the bundled example goals, container export and GA4 snapshot, safe to apply to."""
+    target = tmp_path / "project"
+    shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    return target
