@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import enum
 import json
+import subprocess
 import sys
 from functools import wraps
 from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.plan import Plan
@@ -89,14 +92,25 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
 
 
 def _apply(project: Project, the_plan: Plan) -> None:
-    done = []
+    # Live applies wait on the GTM quota (25 requests per 100 s): show progress and time left.
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Applying", total=len(the_plan.changes))
 
-    def progress(change):
-        done.append(change)
-        typer.echo(f"  {change.action}: {change.kind} {change.name!r}", err=True)
+        def progress(change):
+            bar.update(task, advance=1, description=f"{change.action} {change.name}"[:40])
 
-    project.apply(the_plan, progress)
+        project.apply(the_plan, progress)
     typer.echo(f"Apply complete. {the_plan.to_add} added, {the_plan.to_change} changed, {the_plan.to_destroy} destroyed.")
+
+
+def _version_name(name: str | None) -> tuple[str, str]:
+    """The version name and notes: given, or from the current git commit."""
+    try:
+        commit = subprocess.run(["git", "log", "-1", "--format=%h %s"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = ""
+    return name or (f"goalkeeper: {commit}" if commit else "goalkeeper apply"), commit
 
 
 @app.command()
@@ -104,18 +118,38 @@ def _apply(project: Project, the_plan: Plan) -> None:
 def apply(
     goals: Path = GOALS_ARGUMENT,
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Apply without asking."),
+    publish: bool = typer.Option(False, "--publish", help="Create a GTM container version from the workspace and publish it."),
+    version_name: Optional[str] = typer.Option(None, "--version-name", help="Name of the published version (default: the git commit)."),
+    version_notes: Optional[str] = typer.Option(None, "--version-notes", help="Notes of the published version."),
     templates: Optional[Path] = TEMPLATES_OPTION,
 ) -> None:
     """Show the plan, ask for confirmation, and write it to the targets."""
     project = open_project(goals, templates)
     the_plan = project.plan()
     _print_plan(the_plan, project.context(), Format.text)
-    if the_plan.empty:
+    if the_plan.empty and not publish:
         return
-    if not _confirm(the_plan, auto_approve):
+    if not the_plan.empty and not _confirm(the_plan, auto_approve):
         typer.echo("Apply cancelled; nothing was changed.")
         raise typer.Exit(1)
     _apply(project, the_plan)
+    if publish:
+        name, commit = _version_name(version_name)
+        version = project.publish(name, version_notes or f"Published by goalkeeper from {commit or 'the goal file'}.")
+        typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
+
+
+@app.command()
+@reports_errors
+def login(
+    client_secrets: Path = typer.Option(..., "--client-secrets", exists=True, dir_okay=False,
+                                        help="OAuth client (Desktop app) JSON from the Google Cloud console."),
+) -> None:
+    """Sign in with a Google account in the browser; the token is cached for later runs."""
+    from goalkeeper.backends.google_clients import login as sign_in
+
+    path = sign_in(client_secrets)
+    typer.echo(f"Signed in. Token cached in {path}.")
 
 
 @app.command()

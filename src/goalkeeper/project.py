@@ -38,8 +38,33 @@ def _snapshot_file(spec: Mapping, goal_file: GoalFile, base: Path) -> Backend:
     return GA4SnapshotBackend(base / spec["snapshot_file"], goal_file.measurement_id)
 
 
-GTM_BACKENDS["container_file"] = _container_file
-GA4_BACKENDS["snapshot_file"] = _snapshot_file
+def _credential_settings(target: Mapping, base: Path) -> dict:
+    """The target's credential settings, with a key file's path taken relative to the goal file."""
+    settings = dict(target)
+    if settings.get("credentials"):
+        settings["credentials"] = str(base / settings["credentials"])
+    return settings
+
+
+def _live_gtm(spec: Mapping, goal_file: GoalFile, base: Path) -> Backend:
+    from goalkeeper.backends import google_clients
+    from goalkeeper.backends.gtm_live import GTMLiveBackend
+
+    creds = google_clients.credentials(_credential_settings(goal_file.target, base))
+    return GTMLiveBackend(google_clients.tagmanager_service(creds), spec["account"], spec["container"],
+                          spec.get("workspace", "goalkeeper"))
+
+
+def _live_ga4(spec: Mapping, goal_file: GoalFile, base: Path) -> Backend:
+    from goalkeeper.backends import google_clients
+    from goalkeeper.backends.ga4_live import GA4LiveBackend
+
+    beta, alpha = google_clients.admin_clients(google_clients.credentials(_credential_settings(goal_file.target, base)))
+    return GA4LiveBackend(beta, alpha, spec["property"], goal_file.measurement_id)
+
+
+GTM_BACKENDS.update(container_file=_container_file, account=_live_gtm)
+GA4_BACKENDS.update(snapshot_file=_snapshot_file, property=_live_ga4)
 
 
 def _backend(registry: Mapping[str, BackendFactory], spec: Mapping, goal_file: GoalFile, base: Path) -> Backend:
@@ -87,6 +112,13 @@ class Project:
             changes: Sequence = plan.for_target(backend.target).changes
             if changes:
                 backend.apply(changes, progress)
+
+    def publish(self, name: str, notes: str) -> dict:
+        """Publish the GTM workspace as a new container version (live GTM targets only)."""
+        publisher = next((b for b in self.backends if hasattr(b, "publish")), None)
+        if publisher is None:
+            raise GoalkeeperError("--publish needs a live GTM target (target.gtm.account and container)")
+        return publisher.publish(name, notes)
 
 
 def templates_dir_for(goals_path: Path) -> Path:

@@ -43,6 +43,9 @@ def entity_name(kind: str, obj: Mapping[str, Any]) -> str:
 
 def entity_body(kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
     body = {k: obj[k] for k in GA4_FIELDS[kind] if k in obj and obj[k] not in (None, "", [])}
+    if "defaultValue" in body:
+        # JSON has one number type; proto doubles come back as 5.0 where a goal file says 5.
+        body["defaultValue"] = {**body["defaultValue"], "numericValue": float(body["defaultValue"].get("numericValue", 0))}
     if kind == "ga4.event_create_rule":
         # A missing boolean and false mean the same to GA4.
         body["sourceCopyParameters"] = bool(obj.get("sourceCopyParameters", False))

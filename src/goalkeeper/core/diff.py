@@ -134,9 +134,9 @@ def diff(desired: State, live: State) -> list[Change]:
             if want.kind not in SHAREABLE:
                 conflicts.append(_conflict(want))
         elif differs(want, have):
-            before = replace(have, body=comparable(want, have))
+            trimmed = replace(have, body=comparable(want, have))
             action = REPLACE if needs_replace(want, have) else UPDATE
-            changes.append(Change(action, have, want, field_changes(before, want)))
+            changes.append(Change(action, have, want, field_changes(trimmed, want)))
     for have in live.managed():
         if desired.get(*have.key) is None and have.kind != "gtm.builtin_variable":
             changes.append(Change(DELETE, have, None, field_changes(have, None)))

@@ -181,7 +181,7 @@ def _ga4_entities(goal: Goal, ga4: Mapping[str, Any], events: list[str], file: G
     if goal.key_event is not None and events:
         body: dict[str, Any] = {"eventName": events[0], "countingMethod": goal.key_event.counting}
         if goal.key_event.value is not None:
-            body["defaultValue"] = {"numericValue": goal.key_event.value, "currencyCode": goal.key_event.currency}
+            body["defaultValue"] = {"numericValue": float(goal.key_event.value), "currencyCode": goal.key_event.currency}
         entities.append(Entity("ga4.key_event", events[0], body, (goal.name,)))
     return entities
 

@@ -58,6 +58,8 @@ TARGET_SCHEMA: dict[str, Any] = {
             ],
         },
         "measurement_id": {"type": "string", "pattern": r"^G-[A-Z0-9]+$", "description": "The GA4 web stream's measurement id (G-XXXX)."},
+        "credentials": {"type": "string", "description": "A service-account key file for the live targets (else `goalkeeper login` or Application Default Credentials)."},
+        "impersonate": {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+$", "description": "A service account to act as (needs roles/iam.serviceAccountTokenCreator)."},
     },
 }
 

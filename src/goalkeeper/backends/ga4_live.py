@@ -1,0 +1,163 @@
+"""A live GA4 property as a target, through the Admin API (google-analytics-admin, REST transport).
+
+v1beta serves key events, custom dimensions and metrics and data streams; v1alpha only what v1beta
+lacks: event-create rules and audiences. Key events are never written as the deprecated
+conversion events. Custom dimensions, metrics and audiences cannot be deleted, only archived;
+a change to a field GA4 cannot update in place is an archive followed by a create.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable, Sequence
+
+from google.analytics import admin_v1alpha, admin_v1beta
+from google.api_core import exceptions as gexc
+from google.api_core import retry as gretry
+from google.protobuf import field_mask_pb2
+
+from goalkeeper.backends.base import Progress
+from goalkeeper.backends.ga4_common import GA4_LIST_KEYS, api_object, entities_from_api
+from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
+from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.core.model import GA4_KINDS
+from goalkeeper.core.state import State
+
+GA4_SCOPES = ("https://www.googleapis.com/auth/analytics.edit",)
+
+# kind → (client version, message type, list method, create method, update method, remove method)
+_OPERATIONS = {
+    "ga4.key_event": ("beta", admin_v1beta.KeyEvent, "list_key_events", "create_key_event", "update_key_event", "delete_key_event"),
+    "ga4.custom_dimension": ("beta", admin_v1beta.CustomDimension, "list_custom_dimensions", "create_custom_dimension", "update_custom_dimension", "archive_custom_dimension"),
+    "ga4.custom_metric": ("beta", admin_v1beta.CustomMetric, "list_custom_metrics", "create_custom_metric", "update_custom_metric", "archive_custom_metric"),
+    "ga4.event_create_rule": ("alpha", admin_v1alpha.EventCreateRule, "list_event_create_rules", "create_event_create_rule", "update_event_create_rule", "delete_event_create_rule"),
+    "ga4.audience": ("alpha", admin_v1alpha.Audience, "list_audiences", "create_audience", "update_audience", "archive_audience"),
+}
+# The request field that carries the message, per message type.
+_FIELD = {
+    "ga4.key_event": "key_event",
+    "ga4.custom_dimension": "custom_dimension",
+    "ga4.custom_metric": "custom_metric",
+    "ga4.event_create_rule": "event_create_rule",
+    "ga4.audience": "audience",
+}
+
+
+def is_rate_error(error: Exception) -> bool:
+    if isinstance(error, (gexc.TooManyRequests, gexc.ServiceUnavailable, gexc.InternalServerError)):
+        return True
+    if isinstance(error, gexc.Forbidden):
+        reasons = [e.get("reason") for e in (error.errors or []) if isinstance(e, dict)]
+        return error.reason in ("rateLimitExceeded", "RATE_LIMIT_EXCEEDED") or any(
+            r in ("rateLimitExceeded", "userRateLimitExceeded") for r in reasons)
+    return False
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+def to_json(message) -> dict[str, Any]:
+    return json.loads(type(message).to_json(message, use_integers_for_enums=False,
+                                            including_default_value_fields=False))
+
+
+class GA4LiveBackend:
+    target = "ga4"
+
+    def __init__(self, beta_client, alpha_client, property_id: str, measurement_id: str | None = None,
+                 retry: gretry.Retry | None = None):
+        self.beta = beta_client
+        self.alpha = alpha_client
+        self.property = property_id if str(property_id).startswith("properties/") else f"properties/{property_id}"
+        self.measurement_id = measurement_id
+        self.retry = retry or gretry.Retry(predicate=is_rate_error, initial=1, maximum=60, timeout=300)
+        self._stream: str | None = None
+        self._digest = ""
+
+    def describe(self) -> str:
+        return f"GA4 property {self.property.split('/')[-1]}"
+
+    def _client(self, version: str):
+        return self.beta if version == "beta" else self.alpha
+
+    def _guard(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except (gexc.Forbidden, gexc.Unauthorized, gexc.PermissionDenied) as error:
+            raise GoalkeeperError(
+                f"GA4: permission denied ({error.message}). Add the account goalkeeper runs as in GA4 "
+                "(Admin > Property access management) with the Editor role; credentials need the "
+                "analytics.edit scope") from None
+        except gexc.NotFound as error:
+            raise GoalkeeperError(f"GA4: not found ({error.message}); check target.ga4.property") from None
+        except gexc.GoogleAPICallError as error:
+            raise GoalkeeperError(f"GA4 API error {error.code}: {error.message}") from None
+
+    def web_stream(self) -> str:
+        """The web data stream whose measurement id the goals use: event-create rules live there."""
+        if self._stream is None:
+            streams = [to_json(s) for s in self.beta.list_data_streams(parent=self.property, retry=self.retry)]
+            web = [s for s in streams if s.get("type") == "WEB_DATA_STREAM"]
+            match = next((s for s in web if s.get("webStreamData", {}).get("measurementId") == self.measurement_id), None)
+            if match is None and not web:
+                raise GoalkeeperError(f"GA4 property {self.property} has no web data stream")
+            self._stream = (match or web[0])["name"]
+        return self._stream
+
+    def _parent(self, kind: str) -> str:
+        return self.web_stream() if kind == "ga4.event_create_rule" else self.property
+
+    def read(self) -> State:
+        def read_all():
+            objects: dict[str, list[dict[str, Any]]] = {}
+            for kind in GA4_KINDS:
+                version, _, list_method, *_ = _OPERATIONS[kind]
+                pager = getattr(self._client(version), list_method)(
+                    request={"parent": self._parent(kind), "page_size": 200}, retry=self.retry)
+                objects[kind] = [to_json(m) for m in pager]
+            return objects
+
+        objects = self._guard(read_all)
+        self._digest = hashlib.sha256(json.dumps(objects, sort_keys=True).encode()).hexdigest()
+        entities = []
+        for kind in GA4_KINDS:
+            entities += entities_from_api(kind, objects[kind])
+        return State.of(entities)
+
+    def fingerprint(self) -> str:
+        return self._digest
+
+    def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
+        for change in changes:
+            if change.entity.target != "ga4":
+                continue
+            self._guard(lambda: self._apply_one(change))
+            if progress:
+                progress(change)
+
+    def _apply_one(self, change: Change) -> None:
+        version, message_type, _, create, update, remove = _OPERATIONS[change.kind]
+        client = self._client(version)
+        if change.action in (DELETE, REPLACE):
+            try:
+                getattr(client, remove)(request={"name": change.before.handle}, retry=self.retry)
+            except gexc.NotFound:
+                pass  # already gone
+        if change.action in (CREATE, REPLACE):
+            message = message_type.from_json(json.dumps(api_object(change.after)))
+            try:
+                getattr(client, create)(request={"parent": self._parent(change.kind), _FIELD[change.kind]: message},
+                                        retry=self.retry)
+            except gexc.Conflict:
+                # It exists already (a retried create that had gone through, or a key event made
+                # by hand for the same event): adopt it; the next plan reconciles its settings.
+                pass
+        if change.action == UPDATE:
+            body = api_object(change.after)
+            changed = sorted(k for k in set(body) | set(change.before.body) if json.dumps(body.get(k), sort_keys=True)
+                             != json.dumps(change.before.body.get(k), sort_keys=True))
+            message = message_type.from_json(json.dumps({**body, "name": change.before.handle}))
+            mask = field_mask_pb2.FieldMask(paths=[_snake(k) for k in changed])
+            getattr(client, update)(request={_FIELD[change.kind]: message, "update_mask": mask}, retry=self.retry)

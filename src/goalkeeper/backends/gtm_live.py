@@ -1,0 +1,353 @@
+"""A live GTM container as a target, through the Tag Manager API v2 (google-api-python-client).
+
+Reading costs a constant number of requests whatever the container's size: one list call per
+entity type (plus pagination), never one GET per entity. goalkeeper writes into a workspace of its
+own (``goalkeeper`` unless the goal file names another), created when missing, synced with the
+latest container version before writing. Every update carries the fingerprint goalkeeper read, so
+an edit someone else made in between is reported instead of overwritten; before writing, the
+entities the plan touches are read again and compared, which covers deletions (the API takes no
+fingerprint on delete).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+import httplib2
+from googleapiclient.errors import HttpError
+
+from goalkeeper.backends.base import Progress
+from goalkeeper.backends.gtm_common import GTM_FIELDS, api_object, entity_from_api, trigger_names
+from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, backoff_delays, is_rate_error
+from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
+from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.core.model import BUILTIN_TRIGGERS, GTM_KINDS, Entity
+from goalkeeper.core.state import State
+
+GTM_SCOPES = (
+    "https://www.googleapis.com/auth/tagmanager.edit.containers",
+    "https://www.googleapis.com/auth/tagmanager.edit.containerversions",
+    "https://www.googleapis.com/auth/tagmanager.publish",
+)
+WORKSPACE_LIMIT_HINT = (
+    "a GTM container on a free account has at most 3 workspaces. Delete an unused workspace in "
+    "GTM (Workspaces menu), or set target.gtm.workspace to the name of an existing one"
+)
+# The resource accessor of each kind on a workspace.
+RESOURCES = {
+    "gtm.tag": "tags",
+    "gtm.trigger": "triggers",
+    "gtm.variable": "variables",
+    "gtm.folder": "folders",
+}
+TRANSIENT_ERRORS = (ConnectionError, socket.timeout, TimeoutError, httplib2.HttpLib2Error, OSError)
+
+
+class ConcurrentEditError(GoalkeeperError):
+    """Someone changed the container between goalkeeper's read and its write."""
+
+    exit_code = 1
+
+
+class AmbiguousWriteError(Exception):
+    """A write whose outcome is unknown: the connection failed or the server erred mid-way."""
+
+
+def permission_hint(status: int, message: str) -> str:
+    if status == 401:
+        return "the credentials were refused; run `goalkeeper login` again or check the key file"
+    return (
+        f"permission denied ({message}). Add the account goalkeeper runs as as a user of the GTM "
+        "container (Admin > User Management) with Edit rights, and Publish rights for --publish; "
+        "credentials need the scopes " + ", ".join(s.rsplit("/", 1)[1] for s in GTM_SCOPES)
+    )
+
+
+@dataclass
+class Caller:
+    """Runs API requests through the shared rate limiter, retrying what is safe to retry."""
+
+    limiter: SlidingWindowLimiter
+    clock: Clock
+    requests: int = 0
+
+    def __call__(self, request, *, idempotent: bool = True) -> Any:
+        delays = backoff_delays()
+        for attempt in range(len(delays) + 1):
+            self.limiter.acquire()
+            self.requests += 1
+            try:
+                return request.execute()
+            except HttpError as error:
+                status = error.status_code
+                reasons = [d.get("reason", "") for d in (error.error_details or []) if isinstance(d, dict)]
+                retry = is_rate_error(status, reasons, str(error.reason)) or (status >= 500 and idempotent)
+                if status >= 500 and not idempotent:
+                    raise AmbiguousWriteError(str(error.reason)) from error
+                if not retry or attempt == len(delays):
+                    raise
+            except TRANSIENT_ERRORS as error:
+                if not idempotent:
+                    raise AmbiguousWriteError(str(error)) from error
+                if attempt == len(delays):
+                    raise
+            self.clock.sleep(delays[attempt])
+        raise AssertionError("unreachable")
+
+
+def _pages(caller: Caller, method: Callable[..., Any], list_key: str, **params) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    token = None
+    while True:
+        response = caller(method(**params, **({"pageToken": token} if token else {})))
+        items += response.get(list_key, [])
+        token = response.get("nextPageToken")
+        if not token:
+            return items
+
+
+class GTMLiveBackend:
+    target = "gtm"
+
+    def __init__(self, service, account: str, container: str, workspace: str = "goalkeeper",
+                 limiter: SlidingWindowLimiter | None = None, clock: Clock | None = None):
+        self.service = service
+        self.account = str(account)
+        self.container = str(container)
+        self.workspace_name = workspace
+        self.clock = clock or Clock()
+        self.call = Caller(limiter or SlidingWindowLimiter(clock=self.clock), self.clock)
+        self._container_path: str | None = None
+        self._workspace: dict[str, Any] | None = None
+        self._snapshot: dict[str, Any] = {}
+
+    # -- naming ---------------------------------------------------------------------------
+    def describe(self) -> str:
+        return f"GTM container {self.container} (account {self.account}), workspace {self.workspace_name!r}"
+
+    def _containers(self):
+        return self.service.accounts().containers()
+
+    def _workspaces(self):
+        return self._containers().workspaces()
+
+    def container_path(self) -> str:
+        if self._container_path is None:
+            if self.container.isdigit():
+                self._container_path = f"accounts/{self.account}/containers/{self.container}"
+            else:
+                containers = self._guard(lambda: _pages(self.call, self._containers().list, "container",
+                                                        parent=f"accounts/{self.account}"))
+                match = next((c for c in containers if c.get("publicId") == self.container), None)
+                if match is None:
+                    raise GoalkeeperError(
+                        f"GTM account {self.account} has no container {self.container} that these credentials can see; "
+                        "check target.gtm.account and target.gtm.container")
+                self._container_path = match["path"]
+        return self._container_path
+
+    def _guard(self, action: Callable[[], Any]) -> Any:
+        """Turn the API's errors into messages that say what to do."""
+        try:
+            return action()
+        except HttpError as error:
+            status = error.status_code
+            if status in (401, 403):
+                raise GoalkeeperError(f"GTM: {permission_hint(status, str(error.reason))}") from None
+            if status == 404:
+                raise GoalkeeperError(f"GTM: not found: {error.reason}; check target.gtm.account and target.gtm.container") from None
+            raise GoalkeeperError(f"GTM API error {status}: {error.reason}") from None
+
+    # -- reading --------------------------------------------------------------------------
+    def find_workspace(self) -> dict[str, Any] | None:
+        workspaces = _pages(self.call, self._workspaces().list, "workspace", parent=self.container_path())
+        return next((w for w in workspaces if w.get("name") == self.workspace_name), None)
+
+    def _read_workspace(self, path: str) -> dict[str, list[dict[str, Any]]]:
+        ws = self._workspaces()
+        listing = {kind: _pages(self.call, getattr(ws, resource)().list, GTM_FIELDS[kind][0], parent=path)
+                   for kind, resource in RESOURCES.items()}
+        listing["gtm.builtin_variable"] = _pages(self.call, ws.built_in_variables().list, "builtInVariable", parent=path)
+        return listing
+
+    def _read_latest_version(self) -> dict[str, list[dict[str, Any]]]:
+        """What a new workspace would start from: the latest container version."""
+        versions = self._containers().version_headers()
+        latest = self.call(versions.latest(parent=self.container_path()))
+        if not latest.get("containerVersionId") or latest.get("containerVersionId") == "0":
+            return {kind: [] for kind in GTM_KINDS}
+        version = self.call(self._containers().versions().get(path=latest["path"]))
+        return {kind: version.get(GTM_FIELDS[kind][0], []) for kind in GTM_KINDS}
+
+    def read(self) -> State:
+        def read_all():
+            self._workspace = self.find_workspace()
+            if self._workspace:
+                return self._read_workspace(self._workspace["path"])
+            return self._read_latest_version()
+
+        entities = self._entities(self._guard(read_all))
+        self._snapshot = {"workspace": (self._workspace or {}).get("fingerprint"),
+                          "entities": sorted(f"{e.kind}:{e.name}:{(e.handle or {}).get('fingerprint')}" for e in entities)}
+        return State.of(entities)
+
+    def fingerprint(self) -> str:
+        """Workspace and entity fingerprints from the last read: moves when anyone edits."""
+        return hashlib.sha256(json.dumps(self._snapshot, sort_keys=True).encode()).hexdigest()
+
+    # -- writing --------------------------------------------------------------------------
+    def ensure_workspace(self) -> dict[str, Any]:
+        workspace = self.find_workspace()
+        if workspace is None:
+            try:
+                workspace = self.call(self._workspaces().create(
+                    parent=self.container_path(),
+                    body={"name": self.workspace_name, "description": "Changes made by goalkeeper apply"}),
+                    idempotent=False)
+            except HttpError as error:
+                if error.status_code in (400, 403) and "workspace" in str(error.reason).lower():
+                    raise GoalkeeperError(f"GTM refused to create workspace {self.workspace_name!r}: {error.reason}; {WORKSPACE_LIMIT_HINT}") from None
+                raise
+        self._sync(workspace)
+        self._workspace = workspace
+        return workspace
+
+    def _sync(self, workspace: dict[str, Any]) -> None:
+        """Bring the workspace up to date with the latest version; stop on merge conflicts."""
+        result = self.call(self._workspaces().sync(path=workspace["path"]), idempotent=True)
+        conflicts = result.get("mergeConflict") or (result.get("syncStatus") or {}).get("mergeConflict")
+        if conflicts:
+            names = [next((v.get("name") for v in (c.get("entityInWorkspace") or {}).values() if isinstance(v, dict)), "?")
+                     for c in conflicts]
+            raise GoalkeeperError(
+                f"GTM workspace {self.workspace_name!r} is out of date and conflicts with the latest version "
+                f"on: {', '.join(names)}. Resolve the conflicts in the GTM interface, then run goalkeeper again")
+
+    def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
+        changes = [c for c in changes if c.entity.target == "gtm"]
+        if not changes:
+            return
+
+        def run():
+            workspace = self.ensure_workspace()
+            current = {(e.kind, e.name): e for e in State.of(self._entities(self._read_workspace(workspace["path"])))}
+            self._check_unmoved(changes, current)
+            ids = {**BUILTIN_TRIGGERS, **{e.name: e.handle["id"] for e in current.values() if e.kind == "gtm.trigger"}}
+            self._write_builtins(workspace["path"], changes, progress)
+            for change in changes:
+                if change.kind != "gtm.builtin_variable":
+                    self._write(workspace["path"], change, current, ids)
+                    if progress:
+                        progress(change)
+
+        self._guard(run)
+
+    def _entities(self, listing: dict[str, list[dict[str, Any]]]) -> list[Entity]:
+        by_id = trigger_names(listing.get("gtm.trigger", []))
+        out = []
+        for kind in GTM_KINDS:
+            id_key = GTM_FIELDS[kind][1]
+            for obj in listing.get(kind, []):
+                out.append(entity_from_api(kind, obj, by_id, {"id": str(obj[id_key]) if id_key else None,
+                                                              "fingerprint": obj.get("fingerprint"), "path": obj.get("path")}))
+        return out
+
+    def _check_unmoved(self, changes: Iterable[Change], current: dict) -> None:
+        """Every entity the plan updates or deletes must still be as goalkeeper read it. Bodies are
+        compared, not fingerprints: a workspace created just now holds the same entities as the
+        version the plan was read from, under new fingerprints."""
+        moved = []
+        for change in changes:
+            if change.action in (UPDATE, DELETE, REPLACE) and change.before is not None and change.kind != "gtm.builtin_variable":
+                now = current.get((change.kind, change.name))
+                if now is None or not now.same_body(change.before):
+                    moved.append(f"{change.kind} {change.name!r}")
+            elif change.action == CREATE and (change.kind, change.name) in current and change.kind != "gtm.builtin_variable":
+                moved.append(f"{change.kind} {change.name!r} (created meanwhile)")
+        if moved:
+            raise ConcurrentEditError(
+                "someone changed the GTM workspace since goalkeeper read it: " + ", ".join(moved)
+                + ". Nothing was written; run `goalkeeper plan` again and review the new plan")
+
+    def _write_builtins(self, workspace_path: str, changes: Sequence[Change], progress: Progress | None) -> None:
+        # One request enables every built-in variable the plan needs.
+        wanted = [c for c in changes if c.kind == "gtm.builtin_variable" and c.action == CREATE]
+        if wanted:
+            self.call(self._workspaces().built_in_variables().create(
+                parent=workspace_path, type=[c.after.body["type"] for c in wanted]))
+            for change in wanted:
+                if progress:
+                    progress(change)
+
+    def _write(self, workspace_path: str, change: Change, current: dict, ids: dict[str, str]) -> None:
+        resource = getattr(self._workspaces(), RESOURCES[change.kind])()
+        if change.action == DELETE:
+            path = change.before.handle["path"]
+            try:
+                self.call(resource.delete(path=path))
+            except HttpError as error:
+                if error.status_code != 404:  # already gone: the goal is reached
+                    raise
+            return
+        body = api_object(change.after, ids)
+        existing = current.get((change.kind, change.name))
+        if existing is None:
+            created = self._create(resource, workspace_path, change, body)
+        else:
+            created = self._update(resource, existing, change, body)
+        if change.kind == "gtm.trigger":
+            ids[change.name] = str(created[GTM_FIELDS[change.kind][1]])
+
+    def _create(self, resource, workspace_path: str, change: Change, body: dict[str, Any]) -> dict[str, Any]:
+        """Create once. When the outcome is unknown (dropped connection, 5xx), look the entity up
+        by name before trying again, so a retry never makes a duplicate."""
+        for _ in range(3):
+            try:
+                return self.call(resource.create(parent=workspace_path, body=body), idempotent=False)
+            except AmbiguousWriteError:
+                list_key = GTM_FIELDS[change.kind][0]
+                found = next((o for o in _pages(self.call, resource.list, list_key, parent=workspace_path)
+                              if o.get("name") == change.name), None)
+                if found is not None:
+                    return found
+        raise GoalkeeperError(f"GTM kept failing to create {change.kind} {change.name!r}; run apply again")
+
+    def _update(self, resource, existing: Entity, change: Change, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.call(resource.update(path=existing.handle["path"], fingerprint=existing.handle["fingerprint"],
+                                             body=body))
+        except HttpError as error:
+            stale = error.status_code in (409, 412) or (error.status_code == 400 and "fingerprint" in str(error.reason).lower())
+            if stale:
+                raise ConcurrentEditError(
+                    f"GTM {change.kind} {change.name!r} was changed by someone else since goalkeeper read it; "
+                    "nothing was overwritten. Run `goalkeeper plan` again") from None
+            raise
+
+    # -- versions -------------------------------------------------------------------------
+    def publish(self, name: str, notes: str) -> dict[str, Any]:
+        """Create a container version from the workspace (which consumes it) and publish it,
+        unless GTM reports a compiler error."""
+
+        def run():
+            workspace = self._workspace or self.find_workspace()
+            if workspace is None:
+                raise GoalkeeperError(f"there is no GTM workspace {self.workspace_name!r} to publish")
+            result = self.call(self._workspaces().create_version(path=workspace["path"], body={"name": name, "notes": notes}),
+                               idempotent=False)
+            if result.get("compilerError"):
+                raise GoalkeeperError(
+                    "GTM could not compile the workspace, so nothing was published. Open the workspace in GTM "
+                    "(Preview shows the error), fix it, and publish from there or run apply again")
+            version = result["containerVersion"]
+            self._workspace = None
+            published = self.call(self._containers().versions().publish(path=version["path"],
+                                                                        fingerprint=version.get("fingerprint")),
+                                  idempotent=False)
+            return published.get("containerVersion", version)
+
+        return self._guard(run)
