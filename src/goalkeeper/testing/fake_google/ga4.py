@@ -147,7 +147,7 @@ class Ga4State:
                 if collection == "keyEvents":
                     msg.custom = True
                     msg.deletable = True
-                if not msg.HasField("create_time") and "create_time" in msg.DESCRIPTOR.fields_by_name:
+                if "create_time" in msg.DESCRIPTOR.fields_by_name and not msg.HasField("create_time"):
                     self._stamp(msg, create=True)
                 prop.items[collection][rid] = msg
             if rid.isdigit():

@@ -28,6 +28,7 @@ class RequestRecord:
     status: int | None  # None when the connection was dropped
     fault: str | None = None  # "status" / "drop" / "latency" when a fault applied
     time: float = 0.0  # clock time when received
+    body: object = None  # parsed JSON request body (None when empty or not JSON)
 
 
 def _api_of(path: str) -> str:
@@ -171,6 +172,7 @@ class FakeGoogle:
                 body = json.loads(body_bytes) if body_bytes.strip() else {}
             except ValueError:
                 raise ApiError(400, "Invalid JSON payload received.", "INVALID_ARGUMENT") from None
+            rec.body = body or None
             if api == "gtm":
                 self.quota.check()
                 status, out = self.gtm.handle(method, path, query, body)
