@@ -22,11 +22,6 @@ if os.path.isdir(os.path.join(_SRC, "goalkeeper", "testing", "fake_google")):
 
 from goalkeeper.testing.fake_google import FakeClock, FakeGoogle  # noqa: E402
 
-CONTAINERS_DIR = os.environ.get("GOALKEEPER_CONTAINERS_DIR",
-                                os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "containers"))
-if not os.path.isdir(CONTAINERS_DIR):
-    CONTAINERS_DIR = "/work/shared/containers"
-
 
 @pytest.fixture
 def fake_clock() -> FakeClock:
@@ -54,10 +49,3 @@ def seeded(fake_google):
     """An empty web container 6001234567/1001 (GTM-TEST01) with its Default Workspace."""
     ct = fake_google.gtm.add_container("6001234567", "1001", "GTM-TEST01", name="Test")
     return f"{ct.path}/workspaces/1"
-
-
-@pytest.fixture
-def containers_dir() -> str:
-    if not os.path.isdir(CONTAINERS_DIR):
-        pytest.skip(f"real container exports not found at {CONTAINERS_DIR} (the shared test-data folder)")
-    return CONTAINERS_DIR

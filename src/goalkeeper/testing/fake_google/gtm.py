@@ -8,7 +8,7 @@ entities changed on both sides in different ways are kept as in the workspace an
 ``mergeConflict`` until resolved (``resolve_conflict``) or reverted.
 
 Choices where Google's behaviour is not documented (see google-apis.md):
-- stale ``fingerprint`` on update/delete-free writes, revert and publish: HTTP 409, status ABORTED
+- stale ``fingerprint`` on update (PUT), revert, resolve_conflict and publish: HTTP 409, status ABORTED
   (``GtmState.fingerprint_conflict`` holds the pair; set it to ``(412, "FAILED_PRECONDITION")`` to test
   the other plausible answer);
 - a 4th workspace in a container: HTTP 400, status FAILED_PRECONDITION (``GtmState.max_workspaces``);
