@@ -9,7 +9,7 @@ import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .clock import FakeClock, RealClock
+from .clock import RealClock
 from .errors import ApiError
 from .faults import Faults
 from .ga4 import Ga4State
