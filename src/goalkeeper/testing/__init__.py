@@ -1,0 +1,1 @@
+"""Test helpers for goalkeeper (fakes of the Google APIs it talks to)."""

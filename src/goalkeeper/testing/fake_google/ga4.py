@@ -1,0 +1,368 @@
+"""State and request handlers of the fake GA4 Admin API (``/v1beta/...`` and ``/v1alpha/...``).
+
+Resources are kept as protobuf messages of ``google.analytics.admin_v1alpha`` (a superset of v1beta
+for what goalkeeper uses), parsed from request JSON with ``json_format`` (so enums may arrive as ints,
+as the gapic REST client sends them with ``$alt=json;enum-encoding=int``, or as names) and rendered as
+camelCase JSON with enum *names* (which both the gapic and discovery clients read fine).
+
+Resources: keyEvents, customDimensions, customMetrics, dataStreams (v1beta and v1alpha);
+dataStreams/*/eventCreateRules and audiences (v1alpha only). Choices:
+- unknown property: 403 PERMISSION_DENIED (what Google answers for properties you cannot see);
+- duplicate key event eventName, duplicate custom dimension (parameterName, scope) or custom metric
+  parameterName among active ones: 409 ALREADY_EXISTS;
+- PATCH needs a non-empty ``updateMask`` (camelCase or snake_case, ``*`` = every mutable field);
+  naming an immutable field (keyEvent eventName, dimension/metric parameterName and scope, dataStream type,
+  audience membershipDurationDays/filterClauses/exclusionDurationMode) is 400 INVALID_ARGUMENT;
+- archived dimensions, metrics and audiences vanish from list and get (404).
+"""
+from __future__ import annotations
+
+import copy
+import datetime
+import re
+import threading
+
+from google.analytics.admin_v1alpha import types as t
+from google.protobuf import field_mask_pb2, json_format
+
+from .errors import ApiError, bad_request, not_found
+
+TOP = {  # collection -> (message class, id prefix length of generated ids)
+    "keyEvents": t.KeyEvent,
+    "customDimensions": t.CustomDimension,
+    "customMetrics": t.CustomMetric,
+    "dataStreams": t.DataStream,
+    "audiences": t.Audience,
+}
+ALPHA_ONLY = {"audiences", "eventCreateRules"}
+ARCHIVABLE = {"customDimensions", "customMetrics", "audiences"}
+DELETABLE = {"keyEvents", "dataStreams", "eventCreateRules"}
+IMMUTABLE = {
+    "keyEvents": {"event_name"},
+    "customDimensions": {"parameter_name", "scope"},
+    "customMetrics": {"parameter_name", "scope"},
+    "dataStreams": {"type_"},
+    "audiences": {"membership_duration_days", "filter_clauses", "exclusion_duration_mode"},
+    "eventCreateRules": set(),
+}
+OUTPUT_ONLY = {"name", "create_time", "update_time", "deletable", "custom", "ads_personalization_enabled",
+               "processing_order"}
+_DEST_EVENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+_PARAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _mask_path(descriptor, path: str) -> str | None:
+    """Map an updateMask path (camelCase or snake_case, dotted) to proto field names, or None if invalid."""
+    out = []
+    for seg in path.split("."):
+        if descriptor is None:
+            return None
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", seg).lower()
+        field = (descriptor.fields_by_name.get(seg) or descriptor.fields_by_name.get(snake)
+                 or descriptor.fields_by_name.get(snake + "_")
+                 or next((f for f in descriptor.fields if f.json_name == seg), None))
+        if field is None:
+            return None
+        out.append(field.name)
+        descriptor = field.message_type
+    return ".".join(out)
+
+
+def to_json(msg) -> dict:
+    return json_format.MessageToDict(msg, preserving_proto_field_name=False)
+
+
+class Property:
+    def __init__(self, pid: str, display_name: str = "") -> None:
+        self.id = pid
+        self.display_name = display_name or f"Property {pid}"
+        self.items: dict[str, dict[str, object]] = {k: {} for k in TOP}
+        self.archived: dict[str, dict[str, object]] = {k: {} for k in ARCHIVABLE}
+        self.rules: dict[str, dict[str, object]] = {}  # stream id -> rule id -> EventCreateRule
+        self.next_id = 1000
+
+    def new_id(self) -> str:
+        self.next_id += 1
+        return str(self.next_id)
+
+
+class Ga4State:
+    default_page_size = 50
+    max_page_size = 200
+
+    def __init__(self, clock, lock: threading.RLock | None = None) -> None:
+        self.clock = clock
+        self.lock = lock or threading.RLock()
+        self.properties: dict[str, Property] = {}
+
+    # ------------------------------------------------------------------ programmatic setup
+    def add_property(self, property_id: str, display_name: str = "", *, web_stream: bool = True) -> Property:
+        """Create ``properties/<id>``; by default with one web data stream."""
+        with self.lock:
+            pid = str(property_id).split("/")[-1]
+            if pid not in self.properties:
+                self.properties[pid] = Property(pid, display_name)
+                if web_stream:
+                    self.add_data_stream(pid, "Web", "https://www.example.com")
+            return self.properties[pid]
+
+    def add_data_stream(self, property_id: str, display_name: str, default_uri: str = "https://www.example.com",
+                        stream_id: str | None = None, measurement_id: str | None = None) -> dict:
+        with self.lock:
+            prop = self.prop(str(property_id).split("/")[-1])
+            sid = stream_id or str(int(prop.id) * 10 + len(prop.items["dataStreams"]) + 1)
+            msg = t.DataStream.pb()(name=f"properties/{prop.id}/dataStreams/{sid}",
+                                    type_=t.DataStream.DataStreamType.WEB_DATA_STREAM, display_name=display_name)
+            msg.web_stream_data.default_uri = default_uri
+            msg.web_stream_data.measurement_id = measurement_id or f"G-{int(sid) % 10**10:010d}"[:12]
+            self._stamp(msg, create=True)
+            prop.items["dataStreams"][sid] = msg
+            return to_json(msg)
+
+    def items(self, property_id: str, collection: str, stream_id: str | None = None) -> list[dict]:
+        """Current (non-archived) resources as API JSON, for assertions and hooks."""
+        with self.lock:
+            prop = self.prop(str(property_id).split("/")[-1])
+            src = prop.rules.get(stream_id, {}) if collection == "eventCreateRules" else prop.items[collection]
+            return [to_json(m) for m in src.values()]
+
+    def seed(self, collection: str, property_id: str, item: dict, stream_id: str | None = None) -> dict:
+        """Insert one resource given in API JSON (enum names or ints), keeping its ``name`` if any."""
+        with self.lock:
+            prop = self.add_property(property_id, web_stream=False)
+            cls = t.EventCreateRule if collection == "eventCreateRules" else TOP[collection]
+            item = dict(item)
+            name = item.pop("name", None)
+            msg = self._parse(cls, item, keep_output=True)
+            rid = name.split("/")[-1] if name else prop.new_id()
+            if collection == "eventCreateRules":
+                if stream_id is None:
+                    if not name:
+                        raise ValueError("an event-create rule needs a stream id or a full name")
+                    stream_id = name.split("/")[3]
+                msg.name = f"properties/{prop.id}/dataStreams/{stream_id}/eventCreateRules/{rid}"
+                prop.rules.setdefault(stream_id, {})[rid] = msg
+            else:
+                msg.name = f"properties/{prop.id}/{collection}/{rid}"
+                if collection == "keyEvents":
+                    msg.custom = True
+                    msg.deletable = True
+                if "create_time" in msg.DESCRIPTOR.fields_by_name and not msg.HasField("create_time"):
+                    self._stamp(msg, create=True)
+                prop.items[collection][rid] = msg
+            if rid.isdigit():
+                prop.next_id = max(prop.next_id, int(rid))
+            return to_json(msg)
+
+    # ------------------------------------------------------------------ helpers
+    def prop(self, pid: str) -> Property:
+        try:
+            return self.properties[pid]
+        except KeyError:
+            raise ApiError(403, "User does not have sufficient permissions for this property.",
+                           "PERMISSION_DENIED", "forbidden") from None
+
+    def _stamp(self, msg, create: bool = False) -> None:
+        now = datetime.datetime.fromtimestamp(self.clock.now(), tz=datetime.timezone.utc)
+        fields = msg.DESCRIPTOR.fields_by_name
+        if create and "create_time" in fields:
+            msg.create_time.FromDatetime(now)
+        if "update_time" in fields:
+            msg.update_time.FromDatetime(now)
+
+    @staticmethod
+    def _parse(cls, body: dict, keep_output: bool = False):
+        body = dict(body or {})
+        body.pop("name", None)
+        try:
+            msg = json_format.ParseDict(body, cls.pb()(), ignore_unknown_fields=False)
+        except json_format.ParseError as e:
+            raise bad_request(f"Invalid JSON payload received. {e}") from None
+        if not keep_output:
+            for f in OUTPUT_ONLY - {"name"}:
+                if f in msg.DESCRIPTOR.fields_by_name:
+                    msg.ClearField(f)
+        return msg
+
+    def _page(self, items: list, query: dict, key: str) -> dict:
+        size = (query.get("pageSize") or ["0"])[0]
+        token = (query.get("pageToken") or [""])[0]
+        try:
+            size = int(size)
+            start = int(token) if token else 0
+        except ValueError:
+            raise bad_request("Invalid page token or page size.") from None
+        if size < 0:
+            raise bad_request("page_size must be non-negative.")
+        size = min(size or self.default_page_size, self.max_page_size)
+        out: dict = {key: [to_json(m) for m in items[start:start + size]]} if items[start:start + size] else {}
+        if start + size < len(items):
+            out["nextPageToken"] = str(start + size)
+        return out
+
+    # ------------------------------------------------------------------ validation
+    def _validate(self, coll: str, msg, raw: dict, prop: Property, self_id: str | None, stream: str | None = None):
+        if coll == "keyEvents":
+            if not msg.event_name:
+                raise bad_request("event_name is required.")
+            if msg.counting_method == 0:
+                raise bad_request("counting_method is required and must not be COUNTING_METHOD_UNSPECIFIED.")
+            dv = raw.get("defaultValue")
+            if dv is not None and ("numericValue" not in dv and "numeric_value" not in dv
+                                   or not msg.default_value.currency_code):
+                raise bad_request("default_value: numeric_value and currency_code are both required.")
+            for oid, other in prop.items["keyEvents"].items():
+                if oid != self_id and other.event_name == msg.event_name:
+                    raise ApiError(409, f"A key event with event name '{msg.event_name}' already exists.",
+                                   "ALREADY_EXISTS", "alreadyExists")
+        elif coll in ("customDimensions", "customMetrics"):
+            if not msg.parameter_name or not _PARAM_NAME.fullmatch(msg.parameter_name) or len(msg.parameter_name) > 40:
+                raise bad_request("parameter_name is required: letters, digits and underscores, starting with a "
+                                  "letter, at most 40 characters.")
+            if not msg.display_name:
+                raise bad_request("display_name is required.")
+            if len(msg.display_name) > 82:
+                raise bad_request("display_name must be at most 82 characters.")
+            if msg.scope == 0:
+                raise bad_request("scope is required.")
+            if coll == "customMetrics":
+                if msg.measurement_unit == 0:
+                    raise bad_request("measurement_unit is required.")
+                cur = msg.measurement_unit == t.CustomMetric.MeasurementUnit.CURRENCY
+                if cur and not msg.restricted_metric_type:
+                    raise bad_request("restricted_metric_type is required for CURRENCY metrics.")
+                if not cur and msg.restricted_metric_type:
+                    raise bad_request("restricted_metric_type must be empty unless measurement_unit is CURRENCY.")
+            for oid, other in prop.items[coll].items():
+                if oid != self_id and other.parameter_name == msg.parameter_name and other.scope == msg.scope:
+                    raise ApiError(409, f"A custom {'dimension' if coll == 'customDimensions' else 'metric'} with "
+                                        f"parameter name '{msg.parameter_name}' already exists.",
+                                   "ALREADY_EXISTS", "alreadyExists")
+        elif coll == "dataStreams":
+            if msg.type_ == 0:
+                raise bad_request("type is required.")
+            if not msg.display_name:
+                raise bad_request("display_name is required.")
+        elif coll == "eventCreateRules":
+            if not _DEST_EVENT.fullmatch(msg.destination_event or ""):
+                raise bad_request("destination_event must start with a letter and contain only letters, digits and "
+                                  "underscores (at most 40 characters).")
+            if not 1 <= len(msg.event_conditions) <= 10:
+                raise bad_request("event_conditions must have between 1 and 10 conditions.")
+            for c in msg.event_conditions:
+                if not c.field or c.comparison_type == 0:
+                    raise bad_request("event_conditions: field and comparison_type are required.")
+            if len(msg.parameter_mutations) > 20:
+                raise bad_request("parameter_mutations must have at most 20 mutations.")
+            seen = set()
+            for m in msg.parameter_mutations:
+                if not m.parameter or m.parameter in seen:
+                    raise bad_request("parameter_mutations: parameter must be set and unique.")
+                seen.add(m.parameter)
+        elif coll == "audiences":
+            if not msg.display_name or not msg.description:
+                raise bad_request("display_name and description are required.")
+            if not 1 <= msg.membership_duration_days <= 540:
+                raise bad_request("membership_duration_days must be between 1 and 540.")
+            if not msg.filter_clauses:
+                raise bad_request("filter_clauses is required.")
+
+    # ------------------------------------------------------------------ HTTP dispatch
+    def handle(self, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict]:
+        with self.lock:
+            return self._route(method, path, query, body or {})
+
+    def _route(self, method, path, q, body):
+        parts = path.strip("/").split("/")
+        version = parts[0]
+        if version not in ("v1beta", "v1alpha") or len(parts) < 3 or parts[1] != "properties":
+            raise not_found()
+        pid = parts[2]
+        if ":" in pid:
+            raise not_found()
+        rest = parts[3:]
+        if len(rest) >= 3 and rest[0] == "dataStreams" and rest[2].split(":")[0] == "eventCreateRules":
+            coll, stream = "eventCreateRules", rest[1]
+            rest = rest[2:]
+        elif rest:
+            coll, stream = rest[0].split(":")[0], None
+        else:
+            raise not_found()
+        if coll not in TOP and coll != "eventCreateRules":
+            raise ApiError(501, f"Method not implemented by the fake: {method} {path}", "UNIMPLEMENTED")
+        if coll in ALPHA_ONLY and version != "v1alpha":
+            raise not_found()
+        prop = self.prop(pid)
+        if stream is not None:
+            if stream not in prop.items["dataStreams"]:
+                raise not_found()
+            store = prop.rules.setdefault(stream, {})
+            cls = t.EventCreateRule
+            parent = f"properties/{pid}/dataStreams/{stream}"
+        else:
+            store, cls, parent = prop.items[coll], TOP[coll], f"properties/{pid}"
+        if len(rest) == 1:
+            if ":" in rest[0]:
+                raise not_found()
+            if method == "GET":
+                return 200, self._page(list(store.values()), q, coll)
+            if method == "POST":
+                msg = self._parse(cls, body)
+                self._validate(coll, msg, body, prop, None, stream)
+                rid = prop.new_id()
+                msg.name = f"{parent}/{coll}/{rid}"
+                if coll == "keyEvents":
+                    msg.custom, msg.deletable = True, True
+                if coll == "dataStreams" and msg.type_ == t.DataStream.DataStreamType.WEB_DATA_STREAM:
+                    msg.web_stream_data.measurement_id = f"G-{int(rid):010d}"
+                self._stamp(msg, create=True)
+                store[rid] = msg
+                return 200, to_json(msg)
+            raise not_found()
+        if len(rest) != 2:
+            raise not_found()
+        rid, _, action = rest[1].partition(":")
+        if rid not in store:
+            raise not_found(f"Requested entity was not found: {parent}/{coll}/{rid}")
+        cur = store[rid]
+        if action == "archive" and method == "POST" and coll in ARCHIVABLE:
+            prop.archived[coll][rid] = store.pop(rid)
+            return 200, {}
+        if action:
+            raise not_found()
+        if method == "GET":
+            return 200, to_json(cur)
+        if method == "DELETE" and coll in DELETABLE:
+            del store[rid]
+            return 200, {}
+        if method == "PATCH":
+            mask = [p.strip() for p in ",".join(q.get("updateMask", [])).split(",") if p.strip()]
+            if not mask:
+                raise bad_request("update_mask is required.")
+            patch = self._parse(cls, body)
+            desc = cls.pb().DESCRIPTOR
+            if mask == ["*"]:
+                paths = [f for f in desc.fields_by_name if f not in OUTPUT_ONLY and f not in IMMUTABLE[coll]]
+            else:
+                paths = []
+                for p in mask:
+                    mp = _mask_path(desc, p)
+                    if mp is None or mp.split(".")[0] in OUTPUT_ONLY:
+                        raise bad_request(f"update_mask: field '{p}' is not a valid updatable field.")
+                    paths.append(mp)
+            for p in paths:
+                top = p.split(".")[0]
+                if top in IMMUTABLE[coll]:
+                    raise bad_request(f"update_mask: field '{p}' is immutable and cannot be updated.")
+            new = copy.deepcopy(cur)
+            try:
+                field_mask_pb2.FieldMask(paths=paths).MergeMessage(patch, new, replace_message_field=True,
+                                                                   replace_repeated_field=True)
+            except ValueError as e:
+                raise bad_request(f"update_mask: {e}") from None
+            raw = to_json(new) if "default_value" not in paths else body
+            self._validate(coll, new, raw, prop, rid, stream)
+            self._stamp(new)
+            store[rid] = new
+            return 200, to_json(new)
+        raise not_found()

@@ -1,0 +1,230 @@
+"""The HTTP server of the fake: one ThreadingHTTPServer on 127.0.0.1 serving both APIs."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import socket
+import threading
+import traceback
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .clock import RealClock
+from .errors import ApiError
+from .faults import Faults
+from .ga4 import Ga4State
+from .gtm import PREFIX as GTM_PREFIX, GtmState
+from .quota import Quota
+
+
+@dataclasses.dataclass
+class RequestRecord:
+    n: int  # 1-based request number (as counted by faults)
+    method: str
+    path: str  # without query string
+    full_path: str  # as received, with query string
+    query: dict  # parsed query (lists of values)
+    api: str  # "gtm" | "ga4" | "other"
+    status: int | None  # None when the connection was dropped
+    fault: str | None = None  # "status" / "drop" / "latency" when a fault applied
+    time: float = 0.0  # clock time when received
+    body: object = None  # parsed JSON request body (None when empty or not JSON)
+
+
+def _api_of(path: str) -> str:
+    if path.startswith(GTM_PREFIX):
+        return "gtm"
+    if path.startswith("/v1beta/") or path.startswith("/v1alpha/"):
+        return "ga4"
+    return "other"
+
+
+class FakeGoogle:
+    """Fake Tag Manager API v2 + GA4 Admin API on ``http://127.0.0.1:<port>``.
+
+    ``clock``: a ``FakeClock`` (tests) or ``RealClock`` (default). ``quota``: enforce the GTM quota
+    (25 requests / 100 s, 10,000 / day); ``quota_mode`` "429" or "403".
+    """
+
+    def __init__(self, *, clock=None, quota: bool = True, quota_mode: str = "429", host: str = "127.0.0.1",
+                 port: int = 0) -> None:
+        self.clock = clock if clock is not None else RealClock()
+        self.lock = threading.RLock()
+        self.gtm = GtmState(self.clock, self.lock)
+        self.ga4 = Ga4State(self.clock, self.lock)
+        self.quota = Quota(self.clock, enabled=quota, mode=quota_mode)
+        self.faults = Faults()
+        self.requests: list[RequestRecord] = []
+        self.request_count = 0
+        self._host, self._port = host, port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeGoogle is not started")
+        return f"http://{self._host}:{self._server.server_port}"
+
+    def start(self) -> "FakeGoogle":
+        if self._server is not None:
+            return self
+        fake = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.fake = fake
+        self._server = ThreadingHTTPServer((self._host, self._port), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="fake-google", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "FakeGoogle":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ log
+    def requests_for(self, api: str | None = None, method: str | None = None) -> list[RequestRecord]:
+        return [r for r in self.requests if (api is None or r.api == api) and (method is None or r.method == method)]
+
+    def clear_log(self) -> None:
+        with self.lock:
+            self.requests.clear()
+
+    # ------------------------------------------------------------------ seeding (see seed.py)
+    def seed_container_export(self, source, **kw):
+        from .seed import seed_container_export
+
+        return seed_container_export(self.gtm, source, **kw)
+
+    def seed_synthetic_container(self, n_entities: int, **kw):
+        from .seed import seed_container_export, synthetic_container_export
+
+        return seed_container_export(self.gtm, synthetic_container_export(n_entities), **kw)
+
+    def seed_ga4_snapshot(self, source) -> str:
+        from .seed import seed_ga4_snapshot
+
+        return seed_ga4_snapshot(self.ga4, source)
+
+    # ------------------------------------------------------------------ clients
+    def gtm_service(self, http=None):
+        """A googleapiclient Tag Manager v2 service pointed at the fake (bundled discovery document)."""
+        from google.auth.credentials import AnonymousCredentials
+        from googleapiclient.discovery import build
+
+        if http is not None:
+            return build("tagmanager", "v2", static_discovery=True, http=http,
+                         client_options={"api_endpoint": self.url})
+        return build("tagmanager", "v2", static_discovery=True, credentials=AnonymousCredentials(),
+                     client_options={"api_endpoint": self.url})
+
+    def ga4_client(self, version: str = "v1beta"):
+        """An ``AnalyticsAdminServiceClient`` (REST transport) of ``admin_v1beta`` or ``admin_v1alpha``."""
+        from google.auth.credentials import AnonymousCredentials
+
+        if version == "v1alpha":
+            from google.analytics.admin_v1alpha import AnalyticsAdminServiceClient
+        else:
+            from google.analytics.admin_v1beta import AnalyticsAdminServiceClient
+        return AnalyticsAdminServiceClient(transport="rest", credentials=AnonymousCredentials(),
+                                           client_options={"api_endpoint": self.url})
+
+    # ------------------------------------------------------------------ dispatch
+    def _dispatch(self, method: str, raw_path: str, body_bytes: bytes):
+        """Return ("drop", None, None) or ("reply", status, body_dict_or_None)."""
+        parsed = urllib.parse.urlsplit(raw_path)
+        path = urllib.parse.unquote(parsed.path)
+        query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
+        api = _api_of(path)
+        with self.lock:
+            self.request_count += 1
+            rec = RequestRecord(self.request_count, method, path, raw_path, query, api, None,
+                                time=self.clock.now())
+            self.requests.append(rec)
+            hooks = self.faults.hooks_for(rec.n)
+            for cb in hooks:
+                cb(self)
+        for f in self.faults.pick(rec.n, method, path, api):
+            rec.fault = f.kind
+            if f.kind == "latency":
+                self.clock.sleep(f.seconds)
+            elif f.kind == "drop":
+                return "drop", None, None
+            else:
+                err = ApiError(f.status, f.message or _fault_message(f.status))
+                rec.status = f.status
+                return "reply", f.status, err.body()
+        try:
+            try:
+                body = json.loads(body_bytes) if body_bytes.strip() else {}
+            except ValueError:
+                raise ApiError(400, "Invalid JSON payload received.", "INVALID_ARGUMENT") from None
+            rec.body = body or None
+            if api == "gtm":
+                self.quota.check()
+                status, out = self.gtm.handle(method, path, query, body)
+            elif api == "ga4":
+                status, out = self.ga4.handle(method, path, query, body)
+            else:
+                raise ApiError(404, f"The requested URL {path} was not found on this server.", "NOT_FOUND")
+        except ApiError as e:
+            status, out = e.code, e.body()
+        except Exception as e:  # a bug in the fake: answer 500 with the traceback text, like a crashed backend
+            traceback.print_exc()
+            status, out = 500, ApiError(500, f"fake_google internal error: {e!r}", "INTERNAL").body()
+        rec.status = status
+        return "reply", status, out
+
+
+def _fault_message(status: int) -> str:
+    if status == 429:
+        return "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'."
+    if status == 503:
+        return "The service is currently unavailable."
+    if status >= 500:
+        return "Internal error encountered."
+    return "Injected fault."
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeGoogle
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls on keep-alive connections
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else b""
+        kind, status, body = self.fake._dispatch(self.command, self.path, data)
+        if kind == "drop":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        payload = b"" if status == 204 or body is None else json.dumps(body).encode()
+        self.send_response(status)
+        if status != 204:
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
