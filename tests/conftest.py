@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from goalkeeper.goals.kinds import load_kinds
+from goalkeeper.testing.fake_google import FakeClock, FakeGoogle
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "goals"
@@ -36,3 +37,18 @@ def project_dir(tmp_path: Path) -> Path:
     target = tmp_path / "project"
     shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
     return target
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fake_google(fake_clock):
+    """A started FakeGoogle with a fake clock and the GTM quota switched off."""
+    fake = FakeGoogle(clock=fake_clock, quota=False).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
