@@ -1,7 +1,8 @@
 """The goalkeeper command: thin, no logic; maps errors to exit codes.
 
 Exit status: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present
-(with --detailed-exitcode).
+(with --detailed-exitcode), 3 a saved plan is out of date (the goal file, templates or targets
+changed since it was saved), 4 the plan is refused by the goal file's safety thresholds.
 """
 
 from __future__ import annotations
@@ -17,13 +18,22 @@ import typer
 
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.plan import Plan
+from goalkeeper.core.selection import Selection
 from goalkeeper.goals.kinds import load_kinds
-from goalkeeper.goals.model import file_schema
-from goalkeeper.project import Project, open_goal_file, open_project, templates_dir_for
+from goalkeeper.goals.model import CATEGORIES, file_schema
+from goalkeeper.project import (
+    Project,
+    open_project,
+    open_saved_plan,
+    refuse_if_unsafe,
+    save_plan,
+    validate_goal_file,
+)
 from goalkeeper.render import PlanContext
 from goalkeeper.render.json import render_json
 from goalkeeper.render.markdown import render_markdown
 from goalkeeper.render.text import render_text
+from goalkeeper.saved_plan import is_saved_plan
 
 app = typer.Typer(
     help="Conversion tracking as code: plan and apply YAML goals to Google Tag Manager and GA4.",
@@ -63,19 +73,46 @@ def _print_plan(plan: Plan, context: PlanContext, output_format: Format) -> None
     typer.echo(RENDERERS[output_format](plan, context), nl=False)
 
 
+GOAL_OPTION = typer.Option(None, "--goal", help="Only this goal (repeatable); a goal removed from the goal file may be named to remove its entities.")
+CATEGORY_OPTION = typer.Option(None, "--category", help="Only the goals of this category (repeatable; adds to --goal).")
+TARGET_OPTION = typer.Option(None, "--target", help="Only this target: gtm or ga4 (repeatable).")
+FORCE_OPTION = typer.Option(False, "--force", help="Go ahead although the plan exceeds safety.max_change_share.")
+
+
+class Target(str, enum.Enum):
+    gtm = "gtm"
+    ga4 = "ga4"
+
+
+Category = enum.Enum("Category", {c: c for c in CATEGORIES}, type=str)  # type: ignore[misc]
+
+
+def _selection(goal: list[str] | None, category: list | None, target: list | None) -> Selection:
+    return Selection.of(goal or (), [c.value for c in category or ()], [t.value for t in target or ()])
+
+
 @app.command()
 @reports_errors
 def plan(
     goals: Path = GOALS_ARGUMENT,
     output_format: Format = typer.Option(Format.text, "--format", help="text, markdown (pull-request comment) or json."),
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Save the plan, for `goalkeeper apply FILE` to apply exactly."),
+    goal: Optional[list[str]] = GOAL_OPTION,
+    category: Optional[list[Category]] = CATEGORY_OPTION,
+    target: Optional[list[Target]] = TARGET_OPTION,
+    force: bool = FORCE_OPTION,
     templates: Optional[Path] = TEMPLATES_OPTION,
 ) -> None:
     """Show what apply would create, change or delete in GTM and GA4."""
+    selection = _selection(goal, category, target)
     project = open_project(goals, templates)
-    the_plan = project.plan()
-    _print_plan(the_plan, project.context(), output_format)
-    if detailed_exitcode and not the_plan.empty:
+    outcome = project.plan(selection, force)
+    _print_plan(outcome.plan, project.context(outcome, selection), output_format)
+    if out:
+        save_plan(out, project, outcome, selection, force, templates)
+    refuse_if_unsafe(outcome)
+    if detailed_exitcode and not outcome.plan.empty:
         raise typer.Exit(2)
 
 
@@ -88,51 +125,72 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
     return typer.confirm("Apply these changes?", default=False)
 
 
-def _apply(project: Project, the_plan: Plan) -> None:
-    done = []
-
+def _apply(project: Project, the_plan: Plan, publish: bool) -> None:
     def progress(change):
-        done.append(change)
         typer.echo(f"  {change.action}: {change.kind} {change.name!r}", err=True)
 
-    project.apply(the_plan, progress)
+    project.apply(the_plan, progress, publish=publish)
     typer.echo(f"Apply complete. {the_plan.to_add} added, {the_plan.to_change} changed, {the_plan.to_destroy} destroyed.")
 
 
 @app.command()
 @reports_errors
 def apply(
-    goals: Path = GOALS_ARGUMENT,
+    goals: Path = typer.Argument(Path("goals.yaml"), help="A goal file, or a plan saved by `plan --out` (applied exactly, without asking)."),
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Apply without asking."),
+    goal: Optional[list[str]] = GOAL_OPTION,
+    category: Optional[list[Category]] = CATEGORY_OPTION,
+    target: Optional[list[Target]] = TARGET_OPTION,
+    force: bool = FORCE_OPTION,
+    publish: bool = typer.Option(False, "--publish", help="Publish the GTM workspace as a new live version afterwards (live GTM targets)."),
     templates: Optional[Path] = TEMPLATES_OPTION,
 ) -> None:
-    """Show the plan, ask for confirmation, and write it to the targets."""
-    project = open_project(goals, templates)
-    the_plan = project.plan()
-    _print_plan(the_plan, project.context(), Format.text)
-    if the_plan.empty:
+    """Show the plan, ask for confirmation, and write it to the targets.
+
+    Given a saved plan, apply exactly that plan, or refuse (exit 3) if the goal file or the targets
+    changed since it was saved.
+    """
+    selection = _selection(goal, category, target)
+    if is_saved_plan(goals):
+        if not selection.everything or templates:
+            raise GoalkeeperError("a saved plan already fixes its goals, targets and templates; "
+                                  "leave out --goal, --category, --target and --templates")
+        project, outcome, selection = open_saved_plan(goals, force)
+        _print_plan(outcome.plan, project.context(outcome, selection), Format.text)
+        refuse_if_unsafe(outcome)
+        if not outcome.plan.empty:
+            _apply(project, outcome.plan, publish)  # reviewed when it was saved: no question asked
         return
-    if not _confirm(the_plan, auto_approve):
+    project = open_project(goals, templates)
+    outcome = project.plan(selection, force)
+    _print_plan(outcome.plan, project.context(outcome, selection), Format.text)
+    refuse_if_unsafe(outcome)
+    if outcome.plan.empty:
+        return
+    if not _confirm(outcome.plan, auto_approve):
         typer.echo("Apply cancelled; nothing was changed.")
         raise typer.Exit(1)
-    _apply(project, the_plan)
+    _apply(project, outcome.plan, publish)
 
 
 @app.command()
 @reports_errors
 def validate(
-    goals: list[Path] = typer.Argument(None, help="Goal files to check (default: goals.yaml)."),
+    goals: Optional[list[Path]] = typer.Argument(None, help="Goal files to check (default: goals.yaml)."),
     templates: Optional[Path] = TEMPLATES_OPTION,
 ) -> None:
-    """Check goal files without reading any target: no credentials needed."""
-    checked = 0
+    """Check goal files without reading any target: no credentials needed. Reports every problem
+    in every file, and exits 1 if there is one (fit for a pre-commit hook)."""
+    problems = []
     for path in goals or [Path("goals.yaml")]:
-        goal_file, kinds = open_goal_file(path, templates)
-        from goalkeeper.goals.expand import expand
-
-        expand(goal_file, kinds)
-        checked += len(goal_file.goals)
-        typer.echo(f"{path}: {len(goal_file.goals)} goals, valid.")
+        try:
+            count = validate_goal_file(path, templates)
+        except GoalkeeperError as error:
+            problems += error.problems
+            continue
+        typer.echo(f"{path}: {count} goal{'s' if count != 1 else ''}, valid.")
+    if problems:
+        raise GoalkeeperError(problems)
 
 
 @app.command()
