@@ -148,7 +148,7 @@ class Project:
 
 def refuse_if_unsafe(outcome: Outcome) -> None:
     if outcome.refusal:
-        raise UnsafePlanError(outcome.refusal)
+        raise UnsafePlanError(f"plan refused: {outcome.refusal}")
 
 
 def save_plan(out: Path, project: Project, outcome: Outcome, selection: Selection, force: bool,

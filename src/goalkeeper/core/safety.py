@@ -72,12 +72,12 @@ def check(plan: Plan, managed: int, policy: SafetyPolicy, force: bool = False) -
         share = touching / managed
         if share > policy.max_change_share:
             text = (
-                f"plan refused: it updates or deletes {touching} of the {managed} entities goalkeeper "
+                f"this plan updates or deletes {touching} of the {managed} entities goalkeeper "
                 f"manages ({_percent(share)}), more than safety.max_change_share allows "
                 f"({_percent(policy.max_change_share)}). Review the plan, then run again with --force, "
                 f"or raise safety.max_change_share in the goal file")
             if force:
-                warnings.append(text.replace("plan refused", "safety threshold overridden by --force", 1))
+                warnings.append(f"safety threshold overridden by --force: {text}")
             else:
                 refusal = text
     return Checked(plan, tuple(warnings), refusal)
