@@ -16,6 +16,7 @@ from typing import Optional
 
 import typer
 
+from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, write_workflow
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.selection import Selection
@@ -226,6 +227,33 @@ def schema(
 ) -> None:
     """Print the JSON Schema of goal files, for editors."""
     typer.echo(json.dumps(file_schema(load_kinds(templates)), indent=2))
+
+
+ci_app = typer.Typer(help="Continuous integration: plans reviewed in pull requests, applied on merge.", no_args_is_help=True)
+app.add_typer(ci_app, name="ci")
+
+
+class Auth(str, enum.Enum):
+    wif = "wif"
+    key = "key"
+    none = "none"
+
+
+@ci_app.command("init")
+@reports_errors
+def ci_init(
+    goals: str = typer.Option("goals.yaml", "--goals", help="The goal file, relative to the repository root."),
+    auth: Auth = typer.Option(Auth.wif, "--auth", help="wif: workload identity federation; key: a service account key in a secret; none: file targets."),
+    publish: bool = typer.Option(False, "--publish", help="Apply with --publish: make the merged changes live in GTM."),
+    branch: str = typer.Option("main", "--branch", help="The default branch: merges to it are applied."),
+    schedule: str = typer.Option(WorkflowOptions.schedule, "--schedule", help="Cron schedule of the drift check (UTC)."),
+    path: Path = typer.Option(DEFAULT_PATH, "--path", help="Where to write the workflow."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing workflow."),
+) -> None:
+    """Write a GitHub Actions workflow: plan comments on pull requests, apply on merge, drift checks."""
+    written = write_workflow(WorkflowOptions(goals=goals, auth=auth.value, publish=publish, branch=branch,
+                                             schedule=schedule, path=path), force)
+    typer.echo(f"Wrote {written}. Next: give CI access to GTM and GA4 as docs/ci.md describes, then commit it.")
 
 
 def main() -> None:  # pragma: no cover - entry point
