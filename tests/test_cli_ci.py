@@ -130,3 +130,10 @@ def test_an_existing_workflow_is_kept_unless_forced(repo):
 def test_the_goal_file_path_is_quoted(repo):
     workflow = written("--goals", "tracking/site goals.yaml")
     assert workflow["env"]["GOALS"] == "tracking/site goals.yaml"
+
+
+def test_the_documentation_shows_the_workflow_as_written():
+    from goalkeeper.ci import WorkflowOptions, github_workflow
+
+    doc = (Path(__file__).parent.parent / "docs" / "ci.md").read_text()
+    assert github_workflow(WorkflowOptions()) in doc, "docs/ci.md shows an old workflow: paste the one `goalkeeper ci init` writes"
