@@ -1,7 +1,8 @@
 """The goalkeeper command: thin, no logic; maps errors to exit codes.
 
 Exit status: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present
-(with --detailed-exitcode).
+(with --detailed-exitcode), 3 a saved plan is out of date (the goal file, templates or targets
+changed since it was saved), 4 the plan is refused by the goal file's safety thresholds.
 """
 
 from __future__ import annotations
@@ -18,15 +19,25 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, write_workflow
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.plan import Plan
+from goalkeeper.core.selection import Selection
 from goalkeeper.goals.kinds import load_kinds
-from goalkeeper.goals.model import file_schema
-from goalkeeper.project import Project, open_goal_file, open_project, templates_dir_for
+from goalkeeper.goals.model import CATEGORIES, file_schema
+from goalkeeper.project import (
+    Project,
+    open_project,
+    open_saved_plan,
+    refuse_if_unsafe,
+    save_plan,
+    validate_goal_file,
+)
 from goalkeeper.render import PlanContext
 from goalkeeper.render.json import render_json
 from goalkeeper.render.markdown import render_markdown
 from goalkeeper.render.text import render_text
+from goalkeeper.saved_plan import is_saved_plan
 
 app = typer.Typer(
     help="Conversion tracking as code: plan and apply YAML goals to Google Tag Manager and GA4.",
@@ -66,19 +77,46 @@ def _print_plan(plan: Plan, context: PlanContext, output_format: Format) -> None
     typer.echo(RENDERERS[output_format](plan, context), nl=False)
 
 
+GOAL_OPTION = typer.Option(None, "--goal", help="Only this goal (repeatable); a goal removed from the goal file may be named to remove its entities.")
+CATEGORY_OPTION = typer.Option(None, "--category", help="Only the goals of this category (repeatable; adds to --goal).")
+TARGET_OPTION = typer.Option(None, "--target", help="Only this target: gtm or ga4 (repeatable).")
+FORCE_OPTION = typer.Option(False, "--force", help="Go ahead although the plan exceeds safety.max_change_share.")
+
+
+class Target(str, enum.Enum):
+    gtm = "gtm"
+    ga4 = "ga4"
+
+
+Category = enum.Enum("Category", {c: c for c in CATEGORIES}, type=str)  # type: ignore[misc]
+
+
+def _selection(goal: list[str] | None, category: list | None, target: list | None) -> Selection:
+    return Selection.of(goal or (), [c.value for c in category or ()], [t.value for t in target or ()])
+
+
 @app.command()
 @reports_errors
 def plan(
     goals: Path = GOALS_ARGUMENT,
     output_format: Format = typer.Option(Format.text, "--format", help="text, markdown (pull-request comment) or json."),
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Save the plan, for `goalkeeper apply FILE` to apply exactly."),
+    goal: Optional[list[str]] = GOAL_OPTION,
+    category: Optional[list[Category]] = CATEGORY_OPTION,
+    target: Optional[list[Target]] = TARGET_OPTION,
+    force: bool = FORCE_OPTION,
     templates: Optional[Path] = TEMPLATES_OPTION,
 ) -> None:
     """Show what apply would create, change or delete in GTM and GA4."""
+    selection = _selection(goal, category, target)
     project = open_project(goals, templates)
-    the_plan = project.plan()
-    _print_plan(the_plan, project.context(), output_format)
-    if detailed_exitcode and not the_plan.empty:
+    outcome = project.plan(selection, force)
+    _print_plan(outcome.plan, project.context(outcome, selection), output_format)
+    if out:
+        save_plan(out, project, outcome, selection, force, templates)
+    refuse_if_unsafe(outcome)
+    if detailed_exitcode and not outcome.plan.empty:
         raise typer.Exit(2)
 
 
@@ -91,17 +129,25 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
     return typer.confirm("Apply these changes?", default=False)
 
 
-def _apply(project: Project, the_plan: Plan) -> None:
-    # Live applies wait on the GTM quota (25 requests per 100 s): show progress and time left.
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Applying", total=len(the_plan.changes))
+def _apply(project: Project, the_plan: Plan, publish: "tuple[str | None, str | None] | None") -> None:
+    """Apply with a progress bar (live applies wait on the GTM quota of 25 requests per 100 s,
+    so it shows the time left), then publish the GTM workspace when asked."""
+    if publish:
+        project.publisher()  # fails before anything is written when there is nothing to publish to
+    if not the_plan.empty:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("Applying", total=len(the_plan.changes))
 
-        def progress(change):
-            bar.update(task, advance=1, description=f"{change.action} {change.name}"[:40])
+            def progress(change):
+                bar.update(task, advance=1, description=f"{change.action} {change.name}"[:40])
 
-        project.apply(the_plan, progress)
-    typer.echo(f"Apply complete. {the_plan.to_add} added, {the_plan.to_change} changed, {the_plan.to_destroy} destroyed.")
+            project.apply(the_plan, progress)
+        typer.echo(f"Apply complete. {the_plan.to_add} added, {the_plan.to_change} changed, {the_plan.to_destroy} destroyed.")
+    if publish:
+        name, commit = _version_name(publish[0])
+        version = project.publisher().publish(name, publish[1] or f"Published by goalkeeper from {commit or 'the goal file'}.")
+        typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
 
 
 def _version_name(name: str | None) -> tuple[str, str]:
@@ -116,27 +162,43 @@ def _version_name(name: str | None) -> tuple[str, str]:
 @app.command()
 @reports_errors
 def apply(
-    goals: Path = GOALS_ARGUMENT,
+    goals: Path = typer.Argument(Path("goals.yaml"), help="A goal file, or a plan saved by `plan --out` (applied exactly, without asking)."),
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Apply without asking."),
-    publish: bool = typer.Option(False, "--publish", help="Create a GTM container version from the workspace and publish it."),
-    version_name: Optional[str] = typer.Option(None, "--version-name", help="Name of the published version (default: the git commit)."),
+    goal: Optional[list[str]] = GOAL_OPTION,
+    category: Optional[list[Category]] = CATEGORY_OPTION,
+    target: Optional[list[Target]] = TARGET_OPTION,
+    force: bool = FORCE_OPTION,
+    publish: bool = typer.Option(False, "--publish", help="Create a GTM container version from the workspace and publish it (live GTM targets)."),
+    version_name: Optional[str] = typer.Option(None, "--version-name", help="Name of the published version (default: the current git commit)."),
     version_notes: Optional[str] = typer.Option(None, "--version-notes", help="Notes of the published version."),
     templates: Optional[Path] = TEMPLATES_OPTION,
 ) -> None:
-    """Show the plan, ask for confirmation, and write it to the targets."""
-    project = open_project(goals, templates)
-    the_plan = project.plan()
-    _print_plan(the_plan, project.context(), Format.text)
-    if the_plan.empty and not publish:
+    """Show the plan, ask for confirmation, and write it to the targets.
+
+    Given a saved plan, apply exactly that plan, or refuse (exit 3) if the goal file or the targets
+    changed since it was saved.
+    """
+    selection = _selection(goal, category, target)
+    publishing = (version_name, version_notes) if publish else None
+    if is_saved_plan(goals):
+        if not selection.everything or templates:
+            raise GoalkeeperError("a saved plan already fixes its goals, targets and templates; "
+                                  "leave out --goal, --category, --target and --templates")
+        project, outcome, selection = open_saved_plan(goals, force)
+        _print_plan(outcome.plan, project.context(outcome, selection), Format.text)
+        refuse_if_unsafe(outcome)
+        _apply(project, outcome.plan, publishing)  # reviewed when it was saved: no question asked
         return
-    if not the_plan.empty and not _confirm(the_plan, auto_approve):
+    project = open_project(goals, templates)
+    outcome = project.plan(selection, force)
+    _print_plan(outcome.plan, project.context(outcome, selection), Format.text)
+    refuse_if_unsafe(outcome)
+    if outcome.plan.empty and not publish:
+        return
+    if not outcome.plan.empty and not _confirm(outcome.plan, auto_approve):
         typer.echo("Apply cancelled; nothing was changed.")
         raise typer.Exit(1)
-    _apply(project, the_plan)
-    if publish:
-        name, commit = _version_name(version_name)
-        version = project.publish(name, version_notes or f"Published by goalkeeper from {commit or 'the goal file'}.")
-        typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
+    _apply(project, outcome.plan, publishing)
 
 
 @app.command()
@@ -155,18 +217,21 @@ def login(
 @app.command()
 @reports_errors
 def validate(
-    goals: list[Path] = typer.Argument(None, help="Goal files to check (default: goals.yaml)."),
+    goals: Optional[list[Path]] = typer.Argument(None, help="Goal files to check (default: goals.yaml)."),
     templates: Optional[Path] = TEMPLATES_OPTION,
 ) -> None:
-    """Check goal files without reading any target: no credentials needed."""
-    checked = 0
+    """Check goal files without reading any target: no credentials needed. Reports every problem
+    in every file, and exits 1 if there is one (fit for a pre-commit hook)."""
+    problems = []
     for path in goals or [Path("goals.yaml")]:
-        goal_file, kinds = open_goal_file(path, templates)
-        from goalkeeper.goals.expand import expand
-
-        expand(goal_file, kinds)
-        checked += len(goal_file.goals)
-        typer.echo(f"{path}: {len(goal_file.goals)} goals, valid.")
+        try:
+            count = validate_goal_file(path, templates)
+        except GoalkeeperError as error:
+            problems += error.problems
+            continue
+        typer.echo(f"{path}: {count} goal{'s' if count != 1 else ''}, valid.")
+    if problems:
+        raise GoalkeeperError(problems)
 
 
 @app.command()
@@ -202,6 +267,33 @@ def schema(
 ) -> None:
     """Print the JSON Schema of goal files, for editors."""
     typer.echo(json.dumps(file_schema(load_kinds(templates)), indent=2))
+
+
+ci_app = typer.Typer(help="Continuous integration: plans reviewed in pull requests, applied on merge.", no_args_is_help=True)
+app.add_typer(ci_app, name="ci")
+
+
+class Auth(str, enum.Enum):
+    wif = "wif"
+    key = "key"
+    none = "none"
+
+
+@ci_app.command("init")
+@reports_errors
+def ci_init(
+    goals: str = typer.Option("goals.yaml", "--goals", help="The goal file, relative to the repository root."),
+    auth: Auth = typer.Option(Auth.wif, "--auth", help="wif: workload identity federation; key: a service account key in a secret; none: file targets."),
+    publish: bool = typer.Option(False, "--publish", help="Apply with --publish: make the merged changes live in GTM."),
+    branch: str = typer.Option("main", "--branch", help="The default branch: merges to it are applied."),
+    schedule: str = typer.Option(WorkflowOptions.schedule, "--schedule", help="Cron schedule of the drift check (UTC)."),
+    path: Path = typer.Option(DEFAULT_PATH, "--path", help="Where to write the workflow."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing workflow."),
+) -> None:
+    """Write a GitHub Actions workflow: plan comments on pull requests, apply on merge, drift checks."""
+    written = write_workflow(WorkflowOptions(goals=goals, auth=auth.value, publish=publish, branch=branch,
+                                             schedule=schedule, path=path), force)
+    typer.echo(f"Wrote {written}. Next: give CI access to GTM and GA4 as docs/ci.md describes, then commit it.")
 
 
 def main() -> None:  # pragma: no cover - entry point

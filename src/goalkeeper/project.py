@@ -7,18 +7,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from goalkeeper.backends.base import Backend, Progress
-from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core import safety
+from goalkeeper.core.diff import claim_key_events
+from goalkeeper.core.errors import GoalkeeperError, Problem, UnsafePlanError
 from goalkeeper.core.plan import Plan, make_plan
 from goalkeeper.core.references import reference_problems
+from goalkeeper.core.safety import SafetyPolicy
+from goalkeeper.core.selection import Selection, event_goals, select, selected_goals
 from goalkeeper.core.state import State
 from goalkeeper.goals.expand import expand
 from goalkeeper.goals.kinds import Kind, load_kinds
 from goalkeeper.goals.load import load_goal_file
 from goalkeeper.goals.model import GoalFile
 from goalkeeper.render import GoalInfo, PlanContext
+from goalkeeper.render.json import plan_json
+from goalkeeper.saved_plan import (
+    SavedPlan,
+    digest_file,
+    digest_kinds,
+    moved,
+    read_saved_plan,
+    stale,
+    write_saved_plan,
+)
 
 BackendFactory = Callable[[Mapping, GoalFile, Path], Backend]
 # Target spellings → backend factories. Live backends register themselves here too.
@@ -74,6 +88,15 @@ def _backend(registry: Mapping[str, BackendFactory], spec: Mapping, goal_file: G
     raise GoalkeeperError(Problem(f"no backend for target {dict(spec)}", goal_file.path))
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """A plan after selection and safety, with what the renderers and apply need to know."""
+
+    plan: Plan
+    warnings: tuple[str, ...] = ()
+    refusal: str | None = None
+
+
 @dataclass
 class Project:
     """A goal file with its kinds and the backends of its targets."""
@@ -82,30 +105,57 @@ class Project:
     kinds: Mapping[str, Kind]
     backends: list[Backend] = field(default_factory=list)
 
-    def context(self) -> PlanContext:
+    def context(self, outcome: Outcome | None = None, selection: Selection = Selection()) -> PlanContext:
         return PlanContext(
-            targets={b.target: b.describe() for b in self.backends},
+            targets={b.target: b.describe() for b in self.backends_for(selection)},
             goals={g.name: GoalInfo(g.kind, g.category) for g in self.goal_file.goals},
+            source=self.goal_file.path,
+            warnings=outcome.warnings if outcome else (),
+            refusal=outcome.refusal if outcome else None,
         )
+
+    def backends_for(self, selection: Selection) -> list[Backend]:
+        return [b for b in self.backends if selection.includes_target(b.target)]
 
     def desired(self) -> State:
         return expand(self.goal_file, self.kinds)
 
-    def read_live(self) -> State:
+    def read_live(self, selection: Selection = Selection()) -> State:
         live = State()
-        for backend in self.backends:
+        for backend in self.backends_for(selection):
             live = live.merged(backend.read())
         return live
 
-    def plan(self) -> Plan:
-        desired = self.desired()
-        targets = {b.target for b in self.backends}
-        desired = State(tuple(e for e in desired if e.target in targets))
-        live = self.read_live()
-        problems = reference_problems(desired, live)
+    def plan(self, selection: Selection = Selection(), force: bool = False) -> Outcome:
+        """Expand every goal, diff against the selected targets, keep the selected goals' changes,
+        then apply the safety guards."""
+        configured = {b.target for b in self.backends}
+        targets = frozenset(b.target for b in self.backends_for(selection))
+        everything = State(tuple(e for e in self.desired() if e.target in configured))
+        desired = State(tuple(e for e in everything if e.target in targets))
+        live = self.read_live(selection)
+        problems = reference_problems(everything, live, targets)
         if problems:
             raise GoalkeeperError(problems)
-        return make_plan(desired, live)
+        full = make_plan(desired, live)
+        goals = selected_goals(
+            selection,
+            {g.name: g.category for g in self.goal_file.goals},
+            {goal for entity in live.managed() for goal in entity.goals},
+        )
+        chosen = select(full, selection, goals, event_goals(desired, live))
+        # Key events carry no marker: count the ones goalkeeper owns, as the diff does.
+        managed = len(claim_key_events(live, desired).managed())
+        checked = safety.check(chosen, managed, SafetyPolicy.from_settings(self.goal_file.safety), force)
+        return Outcome(checked.plan, checked.warnings, checked.refusal)
+
+    def basis(self, selection: Selection = Selection()) -> dict[str, Any]:
+        """What a plan is based on, to detect later that it moved (see goalkeeper.saved_plan)."""
+        return {
+            "goal_file": digest_file(Path(self.goal_file.path)),
+            "templates": digest_kinds(self.kinds),
+            "targets": {b.target: b.fingerprint() for b in self.backends_for(selection)},
+        }
 
     def apply(self, plan: Plan, progress: Progress | None = None) -> None:
         for backend in self.backends:
@@ -113,12 +163,56 @@ class Project:
             if changes:
                 backend.apply(changes, progress)
 
-    def publish(self, name: str, notes: str) -> dict:
-        """Publish the GTM workspace as a new container version (live GTM targets only)."""
+    def publisher(self):
+        """The backend that can publish a container version (a live GTM target)."""
         publisher = next((b for b in self.backends if hasattr(b, "publish")), None)
         if publisher is None:
-            raise GoalkeeperError("--publish needs a live GTM target (target.gtm.account and container)")
-        return publisher.publish(name, notes)
+            raise GoalkeeperError(
+                "--publish needs a live GTM target (target.gtm.account and container); a container "
+                "export file has no versions to publish")
+        return publisher
+
+
+def refuse_if_unsafe(outcome: Outcome) -> None:
+    if outcome.refusal:
+        raise UnsafePlanError(f"plan refused: {outcome.refusal}")
+
+
+def save_plan(out: Path, project: Project, outcome: Outcome, selection: Selection, force: bool,
+              templates: Path | None = None) -> None:
+    """Write ``outcome``'s plan with its basis, for ``apply`` to carry out exactly (even a refused
+    plan is written: apply checks the thresholds again, and the file is what reviewers download)."""
+    saved = SavedPlan(
+        goal_file=project.goal_file.path,
+        templates=str(templates) if templates else None,
+        selection=selection,
+        force=force,
+        basis=project.basis(selection),
+        plan=plan_json(outcome.plan, project.context(outcome, selection)),
+    )
+    write_saved_plan(out, saved)
+
+
+def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Outcome, Selection]:
+    """Open the project of a saved plan and plan again exactly as it was planned; refuse with
+    StalePlanError (exit 3) when the goal files, the templates or the targets moved since, or when
+    the plan now differs. The returned outcome is the saved plan, ready to apply."""
+    saved = read_saved_plan(path)
+    templates = Path(saved.templates) if saved.templates else None
+    project = open_project(Path(saved.goal_file), templates)
+    # Goal file and templates are checked before reading any target: no credentials needed to fail.
+    local = {"goal_file": digest_file(Path(saved.goal_file)), "templates": digest_kinds(project.kinds)}
+    reasons = moved({**saved.basis, "targets": {}}, {**local, "targets": {}})
+    if reasons:
+        raise stale(path, reasons)
+    outcome = project.plan(saved.selection, force=saved.force or force)
+    reasons = moved(saved.basis, project.basis(saved.selection))
+    if not reasons and outcome.plan.checksum() != saved.checksum:
+        reasons = ["the plan computed now differs from the saved one"]
+    if reasons:
+        raise stale(path, reasons)
+    return project, outcome, saved.selection
+
 
 
 def templates_dir_for(goals_path: Path) -> Path:
@@ -129,6 +223,13 @@ def templates_dir_for(goals_path: Path) -> Path:
 def open_goal_file(goals_path: Path, templates: Path | None = None) -> tuple[GoalFile, Mapping[str, Kind]]:
     kinds = load_kinds(templates or templates_dir_for(goals_path))
     return load_goal_file(goals_path, kinds), kinds
+
+
+def validate_goal_file(goals_path: Path, templates: Path | None = None) -> int:
+    """Load and expand a goal file without reading any target; the number of goals in it."""
+    goal_file, kinds = open_goal_file(goals_path, templates)
+    expand(goal_file, kinds)
+    return len(goal_file.goals)
 
 
 def open_project(goals_path: Path, templates: Path | None = None) -> Project:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from goalkeeper.core.diff import Change
 from goalkeeper.core.state import State
@@ -18,7 +18,15 @@ class Backend(Protocol):
     not, each carrying in ``handle`` whatever the backend needs to write it back (ids,
     fingerprints). ``apply`` carries out changes in the order given, only for this target, and
     calls ``progress`` after each one. ``describe`` names the target for plans and logs.
-    ``fingerprint`` is a digest of what ``read`` saw, for saved plans to detect a moved target.
+    ``fingerprint`` is a digest of what ``read`` saw, for saved plans to detect a moved target:
+    any JSON-serialisable value (a file backend returns its sha256; a live GTM backend may return
+    the workspace fingerprint, the entity fingerprints and the container version; a live GA4
+    backend a digest of the property's state). ``goalkeeper apply plan.json`` compares it with the
+    saved one and refuses the plan (exit 3) when they differ.
+
+    Optional: ``publish(name, notes)``, called after ``apply`` when the user passes ``--publish`` (a live GTM
+    workspace becoming the new live container version). Backends without it make ``--publish``
+    an error.
     """
 
     target: str
@@ -27,6 +35,6 @@ class Backend(Protocol):
 
     def read(self) -> State: ...
 
-    def fingerprint(self) -> str: ...
+    def fingerprint(self) -> Any: ...
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None: ...

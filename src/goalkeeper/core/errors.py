@@ -37,3 +37,21 @@ class GoalkeeperError(Exception):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class StalePlanError(GoalkeeperError):
+    """A saved plan no longer matches the goal files or the targets it was made from.
+
+    Exit status 3: the plan was reviewed against a world that has since moved; plan again.
+    """
+
+    exit_code = 3
+
+
+class UnsafePlanError(GoalkeeperError):
+    """A plan the goal file's ``safety:`` settings refuse (too large a share changed at once).
+
+    Exit status 4: review the plan, then run again with ``--force`` or adjust ``safety:``.
+    """
+
+    exit_code = 4

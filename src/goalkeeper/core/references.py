@@ -59,15 +59,18 @@ def _entity_problems(entity: Entity, defined: set[str], triggers: set[str]) -> l
     return problems
 
 
-def reference_problems(desired: State, live: State) -> list[Problem]:
+def reference_problems(desired: State, live: State, checked: frozenset[str] = frozenset({"gtm", "ga4"})) -> list[Problem]:
+    """Problems in ``desired`` against ``live``. Only the targets in ``checked`` are checked (live
+    holds only what was read); ``desired`` should hold every goal's entities, because a GA4 key
+    event is sent by a GTM tag even when only GA4 is planned."""
     defined = _defined_variables(desired, live)
     triggers = {e.name for e in desired.of_kind("gtm.trigger")} | set(BUILTIN_TRIGGERS)
     problems: list[Problem] = []
     for entity in desired:
-        if entity.target == "gtm" and entity.kind != "gtm.builtin_variable":
+        if entity.target == "gtm" and "gtm" in checked and entity.kind != "gtm.builtin_variable":
             problems += _entity_problems(entity, defined, triggers)
     sent = _sent_events(desired)
-    for key_event in desired.of_kind("ga4.key_event"):
+    for key_event in desired.of_kind("ga4.key_event") if "ga4" in checked else ():
         if not any(p.match(key_event.name) for p in sent):
             problems.append(Problem(
                 f"GA4 key event {key_event.name!r} (goal {', '.join(key_event.goals)}) marks an event "

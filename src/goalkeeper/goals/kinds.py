@@ -103,7 +103,7 @@ def load_kinds(project_templates: Path | None = None) -> dict[str, Kind]:
     """Built-in kinds, then the project's own (which may add kinds, or replace a built-in one)."""
     kinds: dict[str, Kind] = {}
     folders = [(builtin_templates_dir(), True)]
-    if project_templates and project_templates.is_dir():
+    if project_templates and project_templates.is_dir() and project_templates.resolve() != folders[0][0].resolve():
         folders.append((project_templates, False))
     for folder, builtin in folders:
         for path in sorted(folder.glob(f"*{TEMPLATE_SUFFIX}")):

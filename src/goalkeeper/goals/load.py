@@ -52,17 +52,21 @@ def _unknown_kind(goal: Mapping[str, Any], index: int, kinds: Mapping[str, Kind]
                           f"use one of: {known} (`goalkeeper kinds` describes them)")
 
 
-def _schema_problems(source: Source, kinds: Mapping[str, Kind]) -> list[Problem]:
+def _schema_problems(source: Source, kinds: Mapping[str, Kind]) -> tuple[list[Problem], set[int]]:
+    """Every schema violation, and the positions of the goals that have one."""
     validator = jsonschema.Draft202012Validator(file_schema(kinds))
     problems = []
+    broken: set[int] = set()
     goals = source.data.get("goals") if isinstance(source.data, dict) else None
     for error in sorted(validator.iter_errors(source.data), key=lambda e: [str(p) for p in e.absolute_path]):
         path = tuple(error.absolute_path)
+        if len(path) >= 2 and path[0] == "goals" and isinstance(path[1], int):
+            broken.add(path[1])
         if len(path) == 3 and path[0] == "goals" and path[2] == "kind" and isinstance(goals, list):
             problems.append(_unknown_kind(goals[path[1]], path[1], kinds, source))
         else:
             problems.append(_schema_problem(error, source))
-    return problems
+    return problems, broken
 
 
 def _key_event(value: Any, defaults: Mapping[str, Any]) -> KeyEventSpec | None:
@@ -146,18 +150,17 @@ def _file_problems(goals: list[Goal], source: Source) -> list[Problem]:
 def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
     if not isinstance(source.data, dict):
         raise GoalkeeperError(source.problem((), "a goal file must be a YAML mapping with a `goals:` list"))
-    problems = _schema_problems(source, kinds)
+    problems, broken = _schema_problems(source, kinds)
     defaults = source.data.get("defaults") or {}
     goals: list[Goal] = []
     raw_goals = source.data.get("goals") if isinstance(source.data.get("goals"), list) else []
-    failing = {p.line for p in problems}
     for index, raw in enumerate(raw_goals):
-        if not isinstance(raw, dict) or raw.get("kind") not in kinds or not isinstance(raw.get("name"), str):
+        # A goal the schema rejected is reported as such, not examined further.
+        if index in broken or not isinstance(raw, dict) or raw.get("kind") not in kinds:
             continue
         goal = _goal(raw, index, kinds[raw["kind"]], source, defaults)
         goals.append(goal)
-        if not any(source.line_of(("goals", index)) == line for line in failing):
-            problems += _goal_problems(goal, index, kinds[goal.kind], source)
+        problems += _goal_problems(goal, index, kinds[goal.kind], source)
     problems += _file_problems(goals, source)
     if problems:
         raise GoalkeeperError(problems)

@@ -26,10 +26,14 @@ class GoalInfo:
 
 @dataclass(frozen=True)
 class PlanContext:
-    """What renderers need besides the plan: target names and the goals' kinds and categories."""
+    """What renderers need besides the plan: target names, the goals' kinds and categories, the
+    goal file it came from, and what the safety guards said (warnings, or why it is refused)."""
 
     targets: Mapping[str, str] = field(default_factory=dict)
     goals: Mapping[str, GoalInfo] = field(default_factory=dict)
+    source: str = ""
+    warnings: tuple[str, ...] = ()
+    refusal: str | None = None
 
 
 def title(change: Change) -> str:

@@ -31,6 +31,8 @@ def plan_json(plan: Plan, context: PlanContext) -> dict[str, Any]:
         "targets": dict(context.targets),
         "summary": {"add": plan.to_add, "change": plan.to_change, "destroy": plan.to_destroy, "text": plan.summary()},
         "checksum": plan.checksum(),
+        "warnings": list(context.warnings),
+        "refused": context.refusal,
         "changes": [change_json(c) for c in plan.changes],
     }
 

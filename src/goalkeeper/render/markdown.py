@@ -1,56 +1,123 @@
 """The plan as a pull-request comment a marketer can read.
 
-The first line is a hidden marker, so a CI job can find its one comment and update it instead of
-adding a new one on every push. The same plan always renders the same text.
+Layout: a hidden marker line, one summary line per target, what the safety guards said, a table
+of the goals affected (added, changed, removed) with their kind and category, then each goal's
+entity-level field diff in a collapsible section, and the plan's checksum.
+
+The first line is a hidden marker naming the goal file, so a CI job can find its one comment and
+update it instead of adding a new one on every push (the workflow written by `goalkeeper ci init`
+takes the marker from this first line). The same plan always renders the same text: nothing here
+depends on time, environment or dictionary order.
 """
 
 from __future__ import annotations
 
-from goalkeeper.core.diff import CREATE, DELETE
+import re
+from typing import Iterable
+
+from goalkeeper.core.diff import CREATE, Change
 from goalkeeper.core.plan import UNASSIGNED, Plan
 from goalkeeper.render import PlanContext, change_lines
 
-MARKER = "<!-- goalkeeper-plan -->"
+MARKER_PREFIX = "<!-- goalkeeper-plan"
+# GitHub refuses comments over 65,536 characters; past this size the field diffs are left out.
+MAX_COMMENT = 60_000
 
 
-def _goal_status(changes) -> str:
-    actions = {c.action for c in changes}
-    if actions == {CREATE}:
-        return "added"
-    if actions == {DELETE}:
-        return "removed"
-    return "changed"
+def marker(context: PlanContext) -> str:
+    """The hidden first line; one comment per goal file."""
+    source = context.source.replace("--", "- -")  # "--" would end an HTML comment early
+    return f"{MARKER_PREFIX}: {source} -->" if source else f"{MARKER_PREFIX} -->"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+def _escape(text: str) -> str:
+    """Text safe inside a table cell or a line of Markdown: no table breaks, no HTML, no links."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([`*\[\]])", r"\\\1", text)  # "_" inside words is literal in GitHub Markdown
+
+
+def _fence(lines: Iterable[str]) -> str:
+    """A code fence longer than any run of backticks in the block, so user text cannot close it."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _counts(changes: list[Change]) -> str:
+    plan = Plan(tuple(changes))
+    parts = [f"{plan.to_add} to add" if plan.to_add else "", f"{plan.to_change} to change" if plan.to_change else "",
+             f"{plan.to_destroy} to destroy" if plan.to_destroy else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def _goal_rows(plan: Plan, context: PlanContext) -> list[str]:
+    """One row per goal a change serves. A goal's own changes decide its status; a goal touched only
+    through an entity it shares with others is "changed (shared)"."""
+    own: dict[str, list[Change]] = {}
+    shared: dict[str, list[Change]] = {}
+    for change in plan.changes:
+        goals = change.goals
+        for goal in goals:
+            (own if len(goals) == 1 else shared).setdefault(goal, []).append(change)
+    rows = []
+    for goal in sorted(set(own) | set(shared)):
+        info = context.goals.get(goal)
+        mine = own.get(goal, [])
+        if info is None:
+            status = "removed"
+        elif mine and all(c.action == CREATE for c in mine):
+            status = "added"
+        elif mine:
+            status = "changed"
+        else:
+            status = "changed (shared)"
+        kind, category = (info.kind, info.category.replace("_", " ")) if info else ("—", "—")
+        parts = [_counts(mine)] if mine else []
+        if goal in shared:
+            parts.append(f"{len(shared[goal])} shared")
+        rows.append(f"| `{goal}` | {_escape(kind)} | {_escape(category)} | {status} | {'; '.join(parts)} |")
+    return rows
+
+
+def _details(plan: Plan) -> list[str]:
+    lines: list[str] = []
+    for goal, changes in plan.by_goal().items():
+        label = "Shared by several goals" if goal == UNASSIGNED else f"Goal <code>{goal}</code>"
+        body = [line for change in changes for line in change_lines(change)]
+        fence = _fence(body)
+        count = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
+        lines += [f"<details><summary>{label}: {count}</summary>", "", f"{fence}diff", *body, fence, "", "</details>", ""]
+    return lines
+
+
+def _notices(context: PlanContext) -> list[str]:
+    notices = [f"> :warning: **Warning:** {_escape(w)}" for w in context.warnings]
+    if context.refusal:
+        notices.append(f"> :no_entry: **Refused:** {_escape(context.refusal)}")
+    lines: list[str] = []
+    for notice in notices:
+        lines += [">", notice] if lines else [notice]  # one quote block, a paragraph per notice
+    return lines + [""] if lines else []
 
 
 def render_markdown(plan: Plan, context: PlanContext) -> str:
-    lines = [MARKER, "### goalkeeper plan", ""]
+    source = f" for `{context.source}`" if context.source and "`" not in context.source else ""
+    head = [marker(context), f"### goalkeeper plan{source}", ""]
     for target, description in context.targets.items():
-        target_plan = plan.for_target(target)
-        lines.append(f"- **{target.upper()}** ({_cell(description)}): {target_plan.summary()}")
-    lines.append("")
+        head.append(f"- **{target.upper()}** ({_escape(description)}): {plan.for_target(target).summary()}")
+    head.append("")
+    head += _notices(context)
     if plan.empty:
-        lines.append("**No changes.** GTM and GA4 already match the goals.")
-        return "\n".join(lines) + "\n"
-    lines += ["| Goal | Kind | Category | Status | Changes |", "| --- | --- | --- | --- | --- |"]
-    groups = plan.by_goal()
-    for goal, changes in groups.items():
-        info = context.goals.get(goal)
-        name = "shared entities" if goal == UNASSIGNED else f"`{goal}`"
-        kind, category = (info.kind, info.category.replace("_", " ")) if info else ("—", "—")
-        status = _goal_status(changes) if goal != UNASSIGNED or not info else "changed"
-        if goal != UNASSIGNED and info is None:
-            status = "removed"
-        lines.append(f"| {name} | {kind} | {category} | {status} | {len(changes)} |")
-    lines.append("")
-    for goal, changes in groups.items():
-        label = "Shared entities" if goal == UNASSIGNED else f"Goal `{goal}`"
-        lines += [f"<details><summary>{label}: {len(changes)} change{'s' if len(changes) != 1 else ''}</summary>", "", "```diff"]
-        for change in changes:
-            lines += change_lines(change)
-        lines += ["```", "", "</details>", ""]
-    lines.append(f"**{plan.summary()}**")
-    return "\n".join(lines) + "\n"
+        head.append("**No changes.** GTM and GA4 already match the goals.")
+        return "\n".join(head) + "\n"
+    table = ["| Goal | Kind | Category | Status | Changes |", "| --- | --- | --- | --- | --- |",
+             *_goal_rows(plan, context), ""]
+    foot = [f"**{plan.summary()}**", "",
+            f"<sub>Plan checksum <code>{plan.checksum()[:12]}</code>: after merge, CI applies exactly this plan, "
+            "or nothing if GTM, GA4 or the goals changed in the meantime.</sub>"]
+    details = _details(plan)
+    text = "\n".join(head + table + details + foot) + "\n"
+    if len(text) > MAX_COMMENT:
+        details = ["<sub>The field-by-field changes are too long for a comment: see the plan in the "
+                   "job's log or its saved plan artifact.</sub>", ""]
+        text = "\n".join(head + table + details + foot) + "\n"
+    return text

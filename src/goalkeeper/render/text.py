@@ -15,17 +15,26 @@ def goal_heading(goal: str, context: PlanContext) -> str:
     return f"# goal {goal} ({info.kind}, {info.category})"
 
 
+def notice_lines(context: PlanContext) -> list[str]:
+    """What the safety guards said, after the plan, where the eye lands last."""
+    lines = [f"Warning: {w}" for w in context.warnings]
+    if context.refusal:
+        lines.append(f"Refused: {context.refusal}")
+    return [""] + lines if lines else []
+
+
 def render_text(plan: Plan, context: PlanContext) -> str:
     lines = [f"Target: {description}" for description in context.targets.values()]
     if lines:
         lines.append("")
     if plan.empty:
         lines.append("No changes. The targets match the goals.")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + notice_lines(context)) + "\n"
     lines.append("goalkeeper will perform the following actions:")
     for goal, changes in plan.by_goal().items():
         lines += ["", goal_heading(goal, context)]
         for change in changes:
             lines += ["  " + line for line in change_lines(change)]
     lines += ["", plan.summary()]
+    lines += notice_lines(context)
     return "\n".join(lines) + "\n"

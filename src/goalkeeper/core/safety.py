@@ -1,0 +1,83 @@
+"""Safety: the thresholds that stop a plan from changing too much at once, as octoDNS does.
+
+Pure: a plan and a count in, a checked plan out. Two guards, both set in the goal file's
+``safety:`` section (see ``goalkeeper.goals.model.SAFETY_SCHEMA``):
+
+- ``allow_deletes: false`` drops every deletion (and every replacement, which deletes first) from
+  the plan and lists each as a warning. The rest of the plan goes ahead: the setting says "never
+  delete", not "never apply", which is what octoDNS users know from providers that ignore deletions.
+- ``max_change_share`` refuses a plan that updates, replaces or deletes more than this share of the
+  entities goalkeeper manages, once at least ``min_managed`` are managed (a new, small setup is
+  not guarded: every change there is a large share). ``--force`` overrides the refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from goalkeeper.core.diff import DELETE, REPLACE, UPDATE
+from goalkeeper.core.model import KIND_LABELS
+from goalkeeper.core.plan import Plan
+
+DEFAULT_MAX_CHANGE_SHARE = 0.3
+DEFAULT_MIN_MANAGED = 10
+
+
+@dataclass(frozen=True)
+class SafetyPolicy:
+    allow_deletes: bool = True
+    max_change_share: float = DEFAULT_MAX_CHANGE_SHARE
+    min_managed: int = DEFAULT_MIN_MANAGED
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any] | None) -> "SafetyPolicy":
+        """The policy of a goal file's ``safety:`` mapping (already schema-checked)."""
+        settings = settings or {}
+        return cls(
+            allow_deletes=bool(settings.get("allow_deletes", True)),
+            max_change_share=float(settings.get("max_change_share", DEFAULT_MAX_CHANGE_SHARE)),
+            min_managed=int(settings.get("min_managed", DEFAULT_MIN_MANAGED)),
+        )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A plan after the safety guards: what may run, what was left out, and any refusal."""
+
+    plan: Plan
+    warnings: tuple[str, ...] = ()
+    refusal: str | None = None
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+def check(plan: Plan, managed: int, policy: SafetyPolicy, force: bool = False) -> Checked:
+    """Apply ``policy`` to ``plan``; ``managed`` counts the entities goalkeeper manages in the
+    targets planned. A refusal is returned, not raised, so the plan can still be shown."""
+    warnings: list[str] = []
+    if not policy.allow_deletes:
+        dropped = [c for c in plan.changes if c.action in (DELETE, REPLACE)]
+        for change in dropped:
+            what = "delete" if change.action == DELETE else "replace (delete, then create)"
+            warnings.append(
+                f'not planned: {what} {KIND_LABELS[change.kind]} "{change.name}", because the goal file '
+                f"sets safety.allow_deletes to false; remove it by hand, or allow deletes")
+        plan = Plan(tuple(c for c in plan.changes if c.action not in (DELETE, REPLACE)))
+    touching = plan.count(UPDATE, REPLACE, DELETE)
+    refusal = None
+    if managed and managed >= policy.min_managed:
+        share = touching / managed
+        if share > policy.max_change_share:
+            text = (
+                f"this plan updates or deletes {touching} of the {managed} entities goalkeeper "
+                f"manages ({_percent(share)}), more than safety.max_change_share allows "
+                f"({_percent(policy.max_change_share)}). Review the plan, then run again with --force, "
+                f"or raise safety.max_change_share in the goal file")
+            if force:
+                warnings.append(f"safety threshold overridden by --force: {text}")
+            else:
+                refusal = text
+    return Checked(plan, tuple(warnings), refusal)

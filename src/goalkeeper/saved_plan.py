@@ -1,0 +1,127 @@
+"""Saved plans: ``goalkeeper plan --out plan.json`` and ``goalkeeper apply plan.json``.
+
+A saved plan is the JSON plan (see ``goalkeeper.render.json``) wrapped with what it was based on:
+
+- ``goal_file``: the goal file's path as given (apply runs from the same directory, as CI does);
+- ``selection`` and ``force``: the options it was made with, so apply plans exactly the same way;
+- ``basis``: digests of the goal file and of the goal-kind templates, and each target's
+  ``Backend.fingerprint()`` (a file's sha256; for live targets whatever the backend returns, e.g.
+  workspace and entity fingerprints, container version, a digest of the GA4 state).
+
+Apply refuses the plan (``StalePlanError``, exit 3) when any of these moved, or when the plan it
+recomputes from the targets differs from the saved one (checksum), so what runs is what was reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from goalkeeper import __version__
+from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
+from goalkeeper.core.model import canonical_json
+from goalkeeper.core.selection import Selection
+
+KIND = "goalkeeper-saved-plan"
+SAVED_FORMAT = 1
+
+
+def digest_bytes(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def digest_file(path: Path) -> str:
+    try:
+        return digest_bytes(Path(path).read_bytes())
+    except OSError as error:
+        raise GoalkeeperError(Problem(f"cannot read the file: {error.strerror}", str(path)))
+
+
+def digest_kinds(kinds: Mapping[str, Any]) -> str:
+    """Every goal-kind template the goals were expanded with (built-in and the project's own)."""
+    return digest_bytes(canonical_json(sorted([name, kind.source] for name, kind in kinds.items())).encode())
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    goal_file: str
+    templates: str | None
+    selection: Selection
+    force: bool
+    basis: Mapping[str, Any]
+    plan: Mapping[str, Any]  # the JSON plan, as render.json writes it
+
+    @property
+    def checksum(self) -> str:
+        return self.plan["checksum"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": KIND,
+            "saved_format": SAVED_FORMAT,
+            "goalkeeper_version": __version__,
+            "goal_file": self.goal_file,
+            "templates": self.templates,
+            "selection": self.selection.to_json(),
+            "force": self.force,
+            "basis": dict(self.basis),
+            "plan": dict(self.plan),
+        }
+
+
+def write_saved_plan(path: Path, saved: SavedPlan) -> None:
+    Path(path).write_text(json.dumps(saved.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _document(path: Path) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+
+
+def is_saved_plan(path: Path) -> bool:
+    """Whether ``path`` holds a saved plan rather than a goal file: told by content, not name."""
+    document = _document(path)
+    return isinstance(document, dict) and document.get("kind") == KIND
+
+
+def read_saved_plan(path: Path) -> SavedPlan:
+    document = _document(path)
+    if not isinstance(document, dict) or document.get("kind") != KIND:
+        raise GoalkeeperError(Problem("not a plan saved by `goalkeeper plan --out`", str(path)))
+    if document.get("saved_format") != SAVED_FORMAT:
+        raise GoalkeeperError(Problem(
+            f"saved with another plan format ({document.get('saved_format')!r}, goalkeeper "
+            f"{document.get('goalkeeper_version')}); plan again with this goalkeeper", str(path)))
+    return SavedPlan(
+        goal_file=document["goal_file"],
+        templates=document.get("templates"),
+        selection=Selection.from_json(document.get("selection")),
+        force=bool(document.get("force")),
+        basis=document.get("basis", {}),
+        plan=document["plan"],
+    )
+
+
+def moved(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """What moved between the basis a plan was saved with and the current one, in words."""
+    reasons = []
+    if saved.get("goal_file") != current.get("goal_file"):
+        reasons.append("the goal file changed")
+    if saved.get("templates") != current.get("templates"):
+        reasons.append("the goal-kind templates changed")
+    saved_targets, current_targets = saved.get("targets", {}), current.get("targets", {})
+    for target in sorted(set(saved_targets) | set(current_targets)):
+        if canonical_json(saved_targets.get(target)) != canonical_json(current_targets.get(target)):
+            reasons.append(f"the {target.upper()} target changed (someone or something edited it)")
+    return reasons
+
+
+def stale(path: Path, reasons: list[str]) -> StalePlanError:
+    return StalePlanError([
+        Problem(f"this saved plan is out of date: {reason}", str(path)) for reason in reasons
+    ] + [Problem("nothing was applied; run `goalkeeper plan --out` again, review it, and apply the new plan")])

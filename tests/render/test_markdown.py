@@ -1,0 +1,135 @@
+"""The pull-request comment, pinned by golden files in tests/render/golden/.
+
+After an intended change to the comment, rewrite the golden files with
+``GOALKEEPER_UPDATE_GOLDEN=1 pytest tests/render`` and review their diff like any other change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from goalkeeper.core import ownership
+from goalkeeper.core.diff import CREATE, DELETE, UPDATE, Change, field_changes
+from goalkeeper.core.model import Entity
+from goalkeeper.core.plan import Plan
+from goalkeeper.render import GoalInfo, PlanContext
+from goalkeeper.render.markdown import MAX_COMMENT, marker, render_markdown
+
+GOLDEN = Path(__file__).parent / "golden"
+TARGETS = {"gtm": "GTM container export example-container.json", "ga4": "GA4 snapshot example-ga4.json"}
+GOALS = {
+    "signup": GoalInfo("destination", "macro"),
+    "checkout_click": GoalInfo("link_click", "process_milestone"),
+    "product_video": GoalInfo("youtube_video", "secondary_action"),
+}
+
+
+def change(action: str, before: Entity | None, after: Entity | None) -> Change:
+    return Change(action, before, after, field_changes(before, after))
+
+
+def trigger(name: str, goal: str, url: str) -> Entity:
+    body = {
+        "type": "linkClick",
+        "filter": [{"type": "contains", "parameter": [
+            {"type": "template", "key": "arg0", "value": "{{Click URL}}"},
+            {"type": "template", "key": "arg1", "value": url}]}],
+        "notes": ownership.managed_notes([goal]),
+    }
+    return Entity("gtm.trigger", name, body, (goal,))
+
+
+def tag(name: str, goals: tuple[str, ...], event: str, trigger_name: str) -> Entity:
+    body = {
+        "type": "gaawe",
+        "firingTrigger": [trigger_name],
+        "parameter": [{"type": "template", "key": "eventName", "value": event}],
+        "notes": ownership.managed_notes(goals, [event]),
+    }
+    return Entity("gtm.tag", name, body, goals)
+
+
+def variable(goals: tuple[str, ...], value: str) -> Entity:
+    body = {"type": "c", "parameter": [{"type": "template", "key": "value", "value": value}],
+            "notes": ownership.managed_notes(goals)}
+    return Entity("gtm.variable", "goalkeeper - GA4 Measurement ID", body, goals)
+
+
+def key_event(name: str, goal: str) -> Entity:
+    return Entity("ga4.key_event", name, {"eventName": name, "countingMethod": "ONCE_PER_EVENT"}, (goal,))
+
+
+def mixed_plan() -> Plan:
+    """A goal added, a goal changed field by field, a goal removed, and a shared entity updated."""
+    old_trigger = trigger("Link click - checkout_click", "checkout_click", "/checkout")
+    new_trigger = trigger("Link click - checkout_click", "checkout_click", "/checkout/start")
+    return Plan.of([
+        change(CREATE, None, trigger("Page view - signup", "signup", "/welcome")),
+        change(CREATE, None, tag("GA4 event - signup", ("signup",), "sign_up", "Page view - signup")),
+        change(CREATE, None, key_event("sign_up", "signup")),
+        change(UPDATE, old_trigger, new_trigger),
+        change(DELETE, tag("GA4 event - old_banner", ("old_banner",), "banner_click", "Banner"), None),
+        change(DELETE, trigger("Banner", "old_banner", "/promo"), None),
+        change(UPDATE, variable(("checkout_click", "old_banner", "product_video"), "G-ABC123XYZ"),
+               variable(("checkout_click", "product_video", "signup"), "G-ABC123XYZ")),
+    ])
+
+
+def context(**extra) -> PlanContext:
+    return PlanContext(targets=TARGETS, goals=GOALS, source="goals/shop.yaml", **extra)
+
+
+def assert_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("GOALKEEPER_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} is missing; run with GOALKEEPER_UPDATE_GOLDEN=1 to write it"
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_adds_updates_removed_goal_and_shared_entity():
+    assert_golden("mixed.md", render_markdown(mixed_plan(), context()))
+
+
+def test_no_changes():
+    assert_golden("no_changes.md", render_markdown(Plan(()), context()))
+
+
+def test_refused_plan_with_warnings():
+    text = render_markdown(mixed_plan(), context(
+        warnings=('not planned: delete GTM tag "GA4 event - old_banner", because the goal file sets '
+                  "safety.allow_deletes to false; remove it by hand, or allow deletes",),
+        refusal="this plan updates or deletes 3 of the 8 entities goalkeeper manages (38%), "
+                "more than safety.max_change_share allows (30%). Review the plan, then run again "
+                "with --force, or raise safety.max_change_share in the goal file"))
+    assert_golden("refused.md", text)
+
+
+def test_the_same_plan_renders_the_same_text():
+    shuffled = Plan.of(reversed(mixed_plan().changes))
+    assert render_markdown(shuffled, context()) == render_markdown(mixed_plan(), context())
+
+
+def test_the_comment_opens_with_its_hidden_marker():
+    text = render_markdown(mixed_plan(), context())
+    assert text.splitlines()[0] == "<!-- goalkeeper-plan: goals/shop.yaml -->" == marker(context())
+    assert "a--b" not in marker(PlanContext(source="a--b.yaml"))
+
+
+def test_user_text_cannot_break_out_of_the_diff_block():
+    sneaky = trigger("Link click - x", "checkout_click", "```\n</details>| @everyone")
+    text = render_markdown(Plan.of([change(CREATE, None, sneaky)]), context())
+    assert "````diff" in text
+    body = text.split("````diff", 1)[1].split("\n````\n", 1)[0]
+    assert "</details>| @everyone" in body
+
+
+def test_a_plan_too_long_for_a_comment_leaves_the_field_diffs_out():
+    big = Plan.of([change(CREATE, None, trigger(f"t{i}", "signup", "/x" * 200)) for i in range(200)])
+    text = render_markdown(big, context())
+    assert len(text) < MAX_COMMENT
+    assert "too long for a comment" in text and "<details>" not in text
+    assert "| `signup` |" in text

@@ -1,0 +1,213 @@
+"""plan and apply: saved plans, exit statuses, partial plans and the safety guards, end to end on
+the example project's container export and GA4 snapshot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from goalkeeper.backends.container_file import ContainerFileBackend
+from goalkeeper.backends.ga4_snapshot import GA4SnapshotBackend
+
+from cli_helpers import run
+
+
+@pytest.fixture
+def project(project_dir: Path, monkeypatch) -> Path:
+    monkeypatch.chdir(project_dir)
+    return project_dir
+
+
+def gtm_entities(project: Path) -> dict:
+    return {e.key: e for e in ContainerFileBackend(project / "example-container.json").read()}
+
+
+def ga4_entities(project: Path) -> dict:
+    return {e.key: e for e in GA4SnapshotBackend(project / "example-ga4.json").read()}
+
+
+def applied(project: Path) -> None:
+    assert run("apply", "shop.yaml", "--auto-approve").exit_code == 0
+
+
+def drop_goal(project: Path, name: str) -> None:
+    """Remove one goal (its block of lines) from shop.yaml."""
+    lines = (project / "shop.yaml").read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith(f"- name: {name}"))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].strip().startswith("- name:")), len(lines))
+    (project / "shop.yaml").write_text("".join(lines[:start] + lines[end:]))
+
+
+def set_safety(project: Path, text: str) -> None:
+    path = project / "shop.yaml"
+    path.write_text(path.read_text().replace("goals:\n", f"safety: {text}\ngoals:\n", 1))
+
+
+# --- saved plans -----------------------------------------------------------------------------
+
+def test_a_saved_plan_applies_exactly_and_then_there_is_nothing_left(project):
+    result = run("plan", "shop.yaml", "--out", "plan.json")
+    assert result.exit_code == 0, result.output
+    saved = json.loads((project / "plan.json").read_text())
+    assert saved["plan"]["summary"]["add"] == 17
+    assert set(saved["basis"]) == {"goal_file", "templates", "targets"}
+    assert set(saved["basis"]["targets"]) == {"gtm", "ga4"}
+
+    result = run("apply", "plan.json")  # no --auto-approve: a saved plan was reviewed already
+    assert result.exit_code == 0, result.output
+    assert "Apply complete. 17 added" in result.output
+    assert ("gtm.tag", "GA4 event - checkout_click") in gtm_entities(project)
+    assert run("plan", "shop.yaml", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_saved_plan_is_refused_when_the_goal_file_moved(project):
+    run("plan", "shop.yaml", "--out", "plan.json")
+    path = project / "shop.yaml"
+    path.write_text(path.read_text() + "\n# a harmless comment is still a change to what was reviewed\n")
+    before = (project / "example-container.json").read_bytes()
+    result = run("apply", "plan.json")
+    assert result.exit_code == 3
+    assert "out of date: the goal file changed" in result.output
+    assert (project / "example-container.json").read_bytes() == before
+
+
+def test_a_saved_plan_is_refused_when_the_target_moved(project):
+    run("plan", "shop.yaml", "--out", "plan.json")
+    snapshot = project / "example-ga4.json"
+    document = json.loads(snapshot.read_text())
+    document["customDimensions"][0]["displayName"] = "Clicked in the GA4 interface"
+    snapshot.write_text(json.dumps(document, indent=2))
+    result = run("apply", "plan.json")
+    assert result.exit_code == 3
+    assert "the GA4 target changed" in result.output
+    assert "GA4 event - checkout_click" not in {n for _, n in gtm_entities(project)}
+
+
+def test_a_saved_plan_is_refused_when_the_templates_moved(project):
+    run("plan", "shop.yaml", "--out", "plan.json")
+    templates = project / "templates"
+    templates.mkdir()
+    (templates / "newsletter.yaml.j2").write_text("{#-\ndescription: A project's own kind.\n-#}\ngtm: {}\n")
+    result = run("apply", "plan.json")
+    assert result.exit_code == 3
+    assert "templates changed" in result.output
+
+
+def test_a_saved_plan_is_refused_when_the_recomputed_plan_differs(project, monkeypatch):
+    run("plan", "shop.yaml", "--out", "plan.json")
+    saved = json.loads((project / "plan.json").read_text())
+    saved["plan"]["checksum"] = "0" * 64
+    (project / "plan.json").write_text(json.dumps(saved))
+    result = run("apply", "plan.json")
+    assert result.exit_code == 3
+    assert "differs from the saved one" in result.output
+
+
+def test_a_saved_plan_keeps_its_selection(project):
+    run("plan", "shop.yaml", "--goal", "checkout_click", "--out", "plan.json")
+    assert run("apply", "plan.json").exit_code == 0
+    names = {n for _, n in gtm_entities(project)}
+    assert "GA4 event - checkout_click" in names and "GA4 event - product_video" not in names
+    assert run("apply", "plan.json", "--goal", "product_video").exit_code == 1
+
+
+def test_apply_tells_a_saved_plan_from_a_goal_file_by_content(project):
+    run("plan", "shop.yaml", "--out", "reviewed.yaml")  # any name: the content decides
+    assert "Apply complete" in run("apply", "reviewed.yaml").output
+
+
+# --- partial plans ---------------------------------------------------------------------------
+
+def test_planning_one_goal_leaves_the_others_untouched(project):
+    applied(project)
+    drop_goal(project, "product_video")
+    path = project / "shop.yaml"
+    path.write_text(path.read_text().replace("url_contains: /checkout", "url_contains: /cart"))
+    before_gtm, before_ga4 = gtm_entities(project), ga4_entities(project)
+
+    result = run("apply", "shop.yaml", "--goal", "checkout_click", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    after_gtm, after_ga4 = gtm_entities(project), ga4_entities(project)
+    # The selected goal changed; the removed goal's entities were not deleted.
+    assert "/cart" in json.dumps(after_gtm[("gtm.trigger", "Link click - checkout_click")].body)
+    for key in [("gtm.tag", "GA4 event - product_video"), ("gtm.trigger", "YouTube video - product_video")]:
+        assert after_gtm[key].body == before_gtm[key].body
+    assert after_ga4 == before_ga4
+    # The shared variable was updated for the selected goal, but still names every goal that uses it.
+    shared = after_gtm[("gtm.variable", "goalkeeper - GA4 Measurement ID")]
+    assert shared.goals == ("checkout_click", "checkout_page_view")
+
+
+def test_a_removed_goal_is_deleted_only_when_selected(project):
+    applied(project)
+    drop_goal(project, "product_video")
+    result = run("plan", "shop.yaml", "--goal", "checkout_click")
+    assert "GA4 event - product_video" not in result.output
+    result = run("plan", "shop.yaml", "--goal", "product_video")
+    assert '- GTM tag "GA4 event - product_video"' in result.output
+    assert '- GA4 custom dimension "video_title"' in result.output
+
+
+def test_planning_by_category_and_by_target(project):
+    result = run("plan", "shop.yaml", "--category", "secondary_action", "--target", "ga4")
+    assert result.exit_code == 0, result.output
+    assert 'GA4 custom dimension "video_title"' in result.output
+    assert "GTM " not in result.output.replace("Target: GA4", "")
+    assert "Plan: 1 to add" in result.output
+
+
+def test_apply_to_one_target_leaves_the_other_file_alone(project):
+    before = (project / "example-ga4.json").read_bytes()
+    assert run("apply", "shop.yaml", "--target", "gtm", "--auto-approve").exit_code == 0
+    assert (project / "example-ga4.json").read_bytes() == before
+    assert ("gtm.tag", "GA4 event - checkout_click") in gtm_entities(project)
+
+
+def test_an_unknown_goal_is_an_error(project):
+    result = run("plan", "shop.yaml", "--goal", "nope")
+    assert result.exit_code == 1 and "'nope'" in result.output
+
+
+# --- safety ----------------------------------------------------------------------------------
+
+def test_a_plan_deleting_too_much_is_refused_with_status_4_unless_forced(project):
+    applied(project)
+    set_safety(project, "{min_managed: 5}")
+    drop_goal(project, "product_video")
+    drop_goal(project, "checkout_page_view")
+    result = run("plan", "shop.yaml")
+    assert result.exit_code == 4
+    assert "safety.max_change_share" in result.output and "--force" in result.output
+    assert '- GTM tag "GA4 event - product_video"' in result.output  # the plan is still shown
+    before = (project / "example-container.json").read_bytes()
+    assert run("apply", "shop.yaml", "--auto-approve").exit_code == 4
+    assert (project / "example-container.json").read_bytes() == before
+    assert run("apply", "shop.yaml", "--auto-approve", "--force").exit_code == 0
+    assert ("gtm.tag", "GA4 event - product_video") not in gtm_entities(project)
+
+
+def test_a_refused_saved_plan_is_refused_at_apply_too(project):
+    applied(project)
+    set_safety(project, "{min_managed: 5}")
+    drop_goal(project, "product_video")
+    drop_goal(project, "checkout_page_view")
+    assert run("plan", "shop.yaml", "--out", "plan.json").exit_code == 4
+    assert run("apply", "plan.json").exit_code == 4
+    assert run("apply", "plan.json", "--force").exit_code == 0
+
+
+def test_with_deletes_switched_off_nothing_is_deleted_and_the_user_is_told(project):
+    applied(project)
+    set_safety(project, "{allow_deletes: false}")
+    drop_goal(project, "product_video")
+    result = run("apply", "shop.yaml", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert 'not planned: delete GTM tag "GA4 event - product_video"' in result.output
+    assert ("gtm.tag", "GA4 event - product_video") in gtm_entities(project)
+
+
+def test_publish_needs_a_live_target(project):
+    result = run("apply", "shop.yaml", "--auto-approve", "--publish")
+    assert result.exit_code == 1 and "--publish needs a live GTM target" in result.output
