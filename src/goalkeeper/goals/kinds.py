@@ -57,6 +57,8 @@ class Kind:
     source: str  # the template text
     path: str
     builtin: bool
+    one_of: tuple[str, ...] = ()  # exactly one of these inputs must be given
+    sends_events: bool = True  # False: the kind makes no GA4 event (audiences), so no key event
 
     def input_schema(self) -> dict[str, Any]:
         return {"properties": self.inputs, "required": list(self.required)}
@@ -96,6 +98,8 @@ def parse_kind(path: Path, builtin: bool) -> Kind:
         source=text,
         path=str(path),
         builtin=builtin,
+        one_of=tuple(meta.get("one_of", ())),
+        sends_events=bool(meta.get("sends_events", True)),
     )
 
 
