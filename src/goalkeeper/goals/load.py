@@ -195,9 +195,16 @@ def _file_problems(goals: list[Goal], source: Source) -> list[Problem]:
         later = [i for i, g in enumerate(goals) if g.name == name][1:]
         problems += [source.problem(("goals", i, "name"), f"goal name {name!r} is used more than once; goal names must be unique")
                      for i in later]
-    key_events = {g.event_name for g in goals if g.key_event}
+    key_events: dict[str, int] = {}
+    for index, goal in enumerate(goals):
+        if goal.key_event:
+            key_events.setdefault(goal.event_name, index)
     if len(key_events) > checks.MAX_KEY_EVENTS:
-        problems.append(source.problem(("goals",), f"{len(key_events)} goals are key events; a GA4 property allows at most {checks.MAX_KEY_EVENTS}"))
+        # Point at the key event that goes over the limit: the ones after it are the ones to drop.
+        over = list(key_events.values())[checks.MAX_KEY_EVENTS]
+        problems.append(source.problem(("goals", over, "key_event"), (
+            f"{len(key_events)} goals are key events; a GA4 property allows at most "
+            f"{checks.MAX_KEY_EVENTS} (this is number {checks.MAX_KEY_EVENTS + 1})")))
     by_event: dict[str, Goal] = {}
     for index, goal in enumerate(goals):
         if not goal.event_name:
