@@ -25,6 +25,7 @@ RESERVED_PARAMETER_NAMES = frozenset({"cid", "firebase_conversion", "uid", "tid"
 MAX_NAME = 40
 MAX_PARAMETER_VALUE = 100
 MAX_KEY_EVENTS = 30
+MAX_EVENT_PARAMETERS = 25
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _REFERENCE = re.compile(r"\{\{[^{}]+\}\}")
 

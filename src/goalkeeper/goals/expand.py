@@ -18,8 +18,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from goalkeeper.core import gtm_body, ownership
 from goalkeeper.core.builtins import builtin_name
 from goalkeeper.core.errors import GoalkeeperError, Problem
-from goalkeeper.core.model import Entity
+from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
+from goalkeeper.goals.checks import MAX_EVENT_PARAMETERS
+from goalkeeper.goals.helpers import TEMPLATE_HELPERS
 from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.model import Goal, GoalFile
 from goalkeeper.goals.source import parse_yaml
@@ -41,7 +43,7 @@ def _environment() -> SandboxedEnvironment:
         autoescape=False,
     )
     env.filters["regex_escape"] = re.escape
-    env.globals["builtin"] = lambda builtin_type: "{{" + builtin_name(builtin_type) + "}}"
+    env.globals.update(TEMPLATE_HELPERS)
     return env
 
 
@@ -100,16 +102,24 @@ def gtm_entity_body(kind: str, short: Mapping[str, Any]) -> dict[str, Any]:
 # Rendering one goal
 
 
+def _param_text(value: Any) -> str:
+    # YAML true → GTM's "true", not Python's "True".
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def _event_tag_helper(goal: Goal, event: str):
-    def event_tag(trigger, name: str | None = None, event_name: str | None = None, params=None):
+    def event_tag(trigger, name: str | None = None, event_name: str | None = None, params=None, ecommerce: bool = False):
         """A GA4 Event tag (gaawe) sending the goal's event, with its parameters and the goal's
-        extra parameters, to the measurement id goalkeeper manages."""
-        table = {**(params or {}), **{k: str(v) for k, v in goal.params.items()}}
+        extra parameters (which win on a clash), to the measurement id goalkeeper manages.
+        ``ecommerce`` sends the dataLayer's ecommerce object (items, value, currency) too."""
+        table = {**{k: str(v) for k, v in (params or {}).items()}, **{k: _param_text(v) for k, v in goal.params.items()}}
         parameter: dict[str, Any] = {
             "eventName": event_name or event,
             "measurementIdOverride": MEASUREMENT_ID_REF,
-            "sendEcommerceData": False,
+            "sendEcommerceData": bool(ecommerce),
         }
+        if ecommerce:
+            parameter["getEcommerceDataFrom"] = "dataLayer"
         if table:
             parameter["eventSettingsTable"] = [
                 {"parameter": k, "parameterValue": str(v)} for k, v in table.items()
@@ -124,6 +134,7 @@ def _event_tag_helper(goal: Goal, event: str):
 def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
     """Render a goal's template into its short-form entity description."""
     context = {
+        **TEMPLATE_HELPERS,
         "goal": {**goal.inputs, "name": goal.name, "category": goal.category},
         "event": goal.event_name,
         "defaults": file.defaults,
@@ -186,11 +197,32 @@ def _ga4_entities(goal: Goal, ga4: Mapping[str, Any], events: list[str], file: G
     return entities
 
 
+def _tag_problems(goal: Goal, entities: list[Entity], file: GoalFile) -> list[Problem]:
+    problems = []
+    for tag in (e for e in entities if e.kind == "gtm.tag"):
+        table = next((p for p in tag.body.get("parameter", []) if p.get("key") == "eventSettingsTable"), None)
+        count = len(table.get("list", [])) if table else 0
+        if count > MAX_EVENT_PARAMETERS:
+            problems.append(Problem(
+                f"goal {goal.name!r}: its tag {tag.name!r} sends {count} event parameters; GA4 keeps at most "
+                f"{MAX_EVENT_PARAMETERS} per event; drop some of its params", file.path, goal.line))
+    return problems
+
+
 def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> tuple[list[Entity], list[str]]:
-    """The entities one goal needs, and the GA4 events it sends."""
+    """The entities one goal needs, and the GA4 events it sends.
+
+    A template may list its ``events`` (the first is the one a key event marks); without the list
+    the goal sends its event name, unless its kind sends no events at all (audiences)."""
     output = render(kind, goal, file)
-    events = [str(e) for e in output.get("events") or [goal.event_name]]
+    if "events" in output:
+        events = [str(e) for e in output.get("events") or []]
+    else:
+        events = [goal.event_name] if kind.sends_events else []
     entities = _gtm_entities(goal, output.get("gtm") or {})
+    problems = _tag_problems(goal, entities, file)
+    if problems:
+        raise GoalkeeperError(problems)
     if any(e.kind == "gtm.tag" and MEASUREMENT_ID_REF in str(e.body) for e in entities):
         entities.append(Entity("gtm.variable", MEASUREMENT_ID_VARIABLE,
                                gtm_entity_body("gtm.variable", {"type": "c", "parameter": {"value": file.measurement_id or ""}}),
@@ -233,15 +265,46 @@ def merge(entities: Iterable[Entity]) -> tuple[list[Entity], list[Problem]]:
     return list(merged.values()), problems
 
 
+def share_triggers(entities: list[Entity]) -> list[Entity]:
+    """Goals whose triggers are identical share one: the trigger keeps the name the first goal
+    gave it, and the other goals' tags fire on that one instead of on a copy."""
+    first_by_body: dict[str, str] = {}
+    renamed: dict[str, str] = {}
+    for entity in entities:
+        if entity.kind == "gtm.trigger":
+            first = first_by_body.setdefault(canonical_json(entity.body), entity.name)
+            if first != entity.name:
+                renamed[entity.name] = first
+    if not renamed:
+        return entities
+    out = []
+    for entity in entities:
+        if entity.kind == "gtm.trigger" and entity.name in renamed:
+            entity = Entity(entity.kind, renamed[entity.name], entity.body, entity.goals)
+        elif entity.kind == "gtm.tag" and any(t in renamed for t in entity.body.get("firingTrigger", [])):
+            body = dict(entity.body)
+            body["firingTrigger"] = list(dict.fromkeys(renamed.get(t, t) for t in body["firingTrigger"]))
+            entity = Entity(entity.kind, entity.name, body, entity.goals)
+        out.append(entity)
+    return out
+
+
 def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
     """The desired State of every target: all goals expanded, shared entities merged, markers set."""
     entities: list[Entity] = []
     events_by_goal: dict[str, list[str]] = {}
+    problems: list[Problem] = []
     for goal in file.goals:
-        goal_entities, events = expand_goal(kinds[goal.kind], goal, file)
+        try:
+            goal_entities, events = expand_goal(kinds[goal.kind], goal, file)
+        except GoalkeeperError as error:
+            problems += error.problems
+            continue
         entities += goal_entities
         events_by_goal[goal.name] = events
-    merged, problems = merge(entities)
+    if problems:
+        raise GoalkeeperError(problems)
+    merged, problems = merge(share_triggers(entities))
     if problems:
         raise GoalkeeperError(problems)
     return State.of(_with_marker(e, events_by_goal) for e in merged)

@@ -18,14 +18,23 @@ The file opens with a Jinja2 comment holding YAML metadata::
         url_contains: /checkout
     -#}
 
+Other metadata keys: ``one_of: [a, b]`` (exactly one of these inputs must be given) and
+``sends_events: false`` (the kind makes no GA4 event, e.g. audiences: such goals may not have
+key_event, event_name, params or dimensions). ``event`` may name an input: ``"{datalayer_event}"``.
+``checks`` keys may be dotted paths into nested inputs (``page.path_regex``); lists on the way are
+walked item by item. Inputs are validated against ``inputs``/``required``/``one_of`` before rendering.
+
 The rest renders YAML describing the entities, with ``<< … >>`` as the expression delimiters (so
 GTM's ``{{Click URL}}`` stays plain text) and values always inserted as data through ``| tojson``.
 It may emit, under ``gtm:``, ``builtin_variables`` (API types such as ``clickUrl``), ``variables``,
 ``triggers`` and ``tags``; under ``ga4:``, ``event_create_rules``, ``audiences``,
 ``custom_dimensions`` and ``custom_metrics``; and ``events``: the GA4 events the goal sends
-(the first one is marked as key event when the goal asks). Templates see ``goal`` (its fields),
-``event`` (its event name), ``names`` (entity names goalkeeper picks) and the helpers in
-``goalkeeper.goals.expand.TEMPLATE_HELPERS``. Users' templates run in Jinja2's sandbox.
+(the first one is marked as key event when the goal asks; ``events: []`` for none). Conditions are
+written short (``{type, arg0, arg1, ignore_case, negate}``), parameters as mappings. Identical
+triggers of several goals are merged into one. Templates see ``goal`` (its fields, plus name and
+category), ``event`` (its event name), ``defaults`` (the file's defaults), ``event_tag(trigger,
+params=…, ecommerce=…)`` and the helpers in ``goalkeeper.goals.helpers.TEMPLATE_HELPERS``.
+Users' templates run in Jinja2's sandbox. docs/kinds.md explains all of it with an example.
 """
 
 from __future__ import annotations
@@ -57,6 +66,8 @@ class Kind:
     source: str  # the template text
     path: str
     builtin: bool
+    one_of: tuple[str, ...] = ()  # exactly one of these inputs must be given
+    sends_events: bool = True  # False: the kind makes no GA4 event (audiences), so no key event
 
     def input_schema(self) -> dict[str, Any]:
         return {"properties": self.inputs, "required": list(self.required)}
@@ -96,6 +107,8 @@ def parse_kind(path: Path, builtin: bool) -> Kind:
         source=text,
         path=str(path),
         builtin=builtin,
+        one_of=tuple(meta.get("one_of", ())),
+        sends_events=bool(meta.get("sends_events", True)),
     )
 
 

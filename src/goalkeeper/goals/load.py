@@ -5,6 +5,7 @@ Every problem found is collected and reported together, each with its file and l
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -36,9 +37,22 @@ def _describe(path: tuple, source: Source) -> str:
     return ".".join(str(p) for p in path) or "the file"
 
 
+def _one_of_inputs(error: jsonschema.ValidationError) -> list[str] | None:
+    """The fields of a kind's ``one_of`` when ``error`` is about it (a oneOf of bare requireds)."""
+    branches = error.validator_value if error.validator == "oneOf" else None
+    if isinstance(branches, list) and all(set(b) == {"required"} for b in branches):
+        return [b["required"][0] for b in branches]
+    return None
+
+
 def _schema_problem(error: jsonschema.ValidationError, source: Source) -> Problem:
     path = tuple(error.absolute_path)
     message = error.message
+    one_of = _one_of_inputs(error)
+    if one_of:
+        given = [f for f in one_of if isinstance(error.instance, dict) and f in error.instance]
+        found = f"it has {', '.join(given)}" if given else "it has none"
+        return source.problem(path, f"{_describe(path, source)}: give exactly one of {', '.join(one_of)} ({found})")
     if error.validator == "oneOf" and error.context:
         message = jsonschema.exceptions.best_match(error.context).message
     hint = _HINTS.get(str(error.validator), "fix it")
@@ -90,13 +104,25 @@ def _dimensions(value: list) -> tuple[dict[str, str], ...]:
     return tuple(out)
 
 
+# {goal} or {some_input} in a kind's default event name; GTM's {{References}} are left alone.
+_EVENT_PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+
+
+def default_event_name(kind: Kind, raw: Mapping[str, Any]) -> str:
+    """The kind's ``event`` with ``{goal}`` → the goal's name and ``{field}`` → that input."""
+    if not kind.sends_events:
+        return ""
+    values = {**{k: v for k, v in raw.items() if isinstance(v, str)}, "goal": raw["name"]}
+    return _EVENT_PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), kind.event)
+
+
 def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaults: Mapping[str, Any]) -> Goal:
     common = {"name", "kind", "category", "event_name", "key_event", "params", "dimensions", "description"}
     return Goal(
         name=raw["name"],
         kind=raw["kind"],
         category=raw.get("category", kind.category),
-        event_name=raw.get("event_name") or kind.event.replace("{goal}", raw["name"]),
+        event_name=raw.get("event_name") or default_event_name(kind, raw),
         inputs={k: v for k, v in raw.items() if k not in common},
         key_event=_key_event(raw.get("key_event"), defaults),
         params=raw.get("params", {}),
@@ -106,10 +132,55 @@ def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaul
     )
 
 
+def _at(value: Any, dotted: str) -> list[tuple[tuple, Any]]:
+    """Every (relative data path, value) that a dotted input path such as ``page.path_regex``
+    reaches in ``value``; lists on the way are walked item by item."""
+    found: list[tuple[tuple, Any]] = [((), value)]
+    for key in dotted.split("."):
+        step = []
+        for path, item in found:
+            items = list(enumerate(item)) if isinstance(item, list) else [(None, item)]
+            for position, element in items:
+                base = path if position is None else (*path, position)
+                if isinstance(element, dict) and key in element:
+                    step.append(((*base, key), element[key]))
+        found = step
+    out = []
+    for path, item in found:  # a list at the end: check each value
+        out += [((*path, i), v) for i, v in enumerate(item)] if isinstance(item, list) else [(path, item)]
+    return out
+
+
+def _input_check_problems(goal: Goal, here: tuple, kind: Kind, source: Source) -> list[Problem]:
+    problems = []
+    for dotted, check in kind.checks.items():
+        for path, value in _at(dict(goal.inputs), dotted):
+            if check == "regex":
+                problem = checks.regex_problem(str(value))
+            elif check == "css_selector":
+                problem = checks.css_selector_problem(str(value))
+            else:
+                problem = f"template of kind {kind.name!r} asks for an unknown check {check!r} (use regex or css_selector)"
+            if problem:
+                problems.append(source.problem((*here, *path), f"goal {goal.name!r}: {problem}"))
+    return problems
+
+
 def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[Problem]:
     here = ("goals", index)
+    if not kind.sends_events:
+        raw = source.data["goals"][index]
+        return [source.problem((*here, field), (
+                    f"goal {goal.name!r}: a {kind.name} goal describes visitors, not a hit: it sends no GA4 "
+                    f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"))
+                for field in ("key_event", "event_name", "params", "dimensions") if field in raw] + \
+            _input_check_problems(goal, here, kind, source)
     problems = [source.problem((*here, "event_name"), f"goal {goal.name!r}: {p}")
                 for p in checks.ga4_name_problems(goal.event_name)]
+    if len(goal.params) > checks.MAX_EVENT_PARAMETERS:
+        problems.append(source.problem((*here, "params"), (
+            f"goal {goal.name!r} has {len(goal.params)} params; GA4 keeps at most "
+            f"{checks.MAX_EVENT_PARAMETERS} parameters per event")))
     for param, value in goal.params.items():
         problems += [source.problem((*here, "params", param), f"goal {goal.name!r}: {p}")
                      for p in checks.ga4_name_problems(param, "GA4 parameter name")]
@@ -119,13 +190,7 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
     for position, dimension in enumerate(goal.dimensions):
         problems += [source.problem((*here, "dimensions", position), f"goal {goal.name!r}: {p}")
                      for p in checks.ga4_name_problems(dimension["parameterName"], "GA4 parameter name")]
-    for field, check in kind.checks.items():
-        values = goal.inputs.get(field)
-        for value in values if isinstance(values, list) else [values] if values is not None else []:
-            problem = checks.regex_problem(str(value)) if check == "regex" else checks.css_selector_problem(str(value))
-            if problem:
-                problems.append(source.problem((*here, field), f"goal {goal.name!r}: {problem}"))
-    return problems
+    return problems + _input_check_problems(goal, here, kind, source)
 
 
 def _file_problems(goals: list[Goal], source: Source) -> list[Problem]:
@@ -134,11 +199,20 @@ def _file_problems(goals: list[Goal], source: Source) -> list[Problem]:
         later = [i for i, g in enumerate(goals) if g.name == name][1:]
         problems += [source.problem(("goals", i, "name"), f"goal name {name!r} is used more than once; goal names must be unique")
                      for i in later]
-    key_events = {g.event_name for g in goals if g.key_event}
+    key_events: dict[str, int] = {}
+    for index, goal in enumerate(goals):
+        if goal.key_event:
+            key_events.setdefault(goal.event_name, index)
     if len(key_events) > checks.MAX_KEY_EVENTS:
-        problems.append(source.problem(("goals",), f"{len(key_events)} goals are key events; a GA4 property allows at most {checks.MAX_KEY_EVENTS}"))
+        # Point at the key event that goes over the limit: the ones after it are the ones to drop.
+        over = list(key_events.values())[checks.MAX_KEY_EVENTS]
+        problems.append(source.problem(("goals", over, "key_event"), (
+            f"{len(key_events)} goals are key events; a GA4 property allows at most "
+            f"{checks.MAX_KEY_EVENTS} (this is number {checks.MAX_KEY_EVENTS + 1})")))
     by_event: dict[str, Goal] = {}
     for index, goal in enumerate(goals):
+        if not goal.event_name:
+            continue  # a goal that sends no event (an audience)
         first = by_event.setdefault(goal.event_name, goal)
         if first is not goal and (first.kind != goal.kind or first.key_event != goal.key_event):
             problems.append(source.problem(("goals", index), (

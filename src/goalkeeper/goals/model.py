@@ -122,13 +122,16 @@ def goal_schema(kind) -> dict[str, Any]:
     """The schema of one goal of ``kind``: the common fields plus the kind's inputs."""
     clashing = sorted(set(kind.inputs) & set(COMMON_PROPERTIES))
     inputs = {k: v for k, v in kind.inputs.items() if k not in clashing}
-    return {
+    schema: dict[str, Any] = {
         "type": "object",
         "description": kind.description,
         "required": ["name", "kind", *kind.required],
         "additionalProperties": False,
         "properties": {**COMMON_PROPERTIES, "kind": {"const": kind.name}, **inputs},
     }
+    if kind.one_of:
+        schema["oneOf"] = [{"required": [field]} for field in kind.one_of]
+    return schema
 
 
 def file_schema(kinds: Mapping[str, Any]) -> dict[str, Any]:

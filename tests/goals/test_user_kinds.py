@@ -1,0 +1,118 @@
+"""A user's own kind, dropped into templates/ beside the goal file, works end to end; user
+templates run sandboxed; user values come out as the text they are."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from goalkeeper.cli import app
+from goalkeeper.goals.expand import expand
+from goalkeeper.goals.load import parse_goal_text
+from goalkeeper.goals.kinds import load_kinds
+
+runner = CliRunner()
+
+CHAT_KIND = '''{#-
+description: A visitor started a chat with the support widget.
+category: secondary_action
+event: chat_started
+inputs:
+  widget: {type: string, minLength: 1, description: The chat widget's name.}
+required: [widget]
+example: |
+  - name: chat
+    kind: chat_started
+    widget: intercom
+-#}
+{%- set trigger = "Chat started - " ~ goal.widget %}
+events: [<< event | tojson >>]
+gtm:
+  triggers:
+    - name: << trigger | tojson >>
+      type: customEvent
+      customEventFilter: [<< condition("{{_event}}", "equals", goal.widget ~ "_chat_started") | tojson >>]
+  tags:
+    - << event_tag(trigger, params={"chat_widget": goal.widget}) | tojson >>
+'''
+
+GOALS = '''target:
+  gtm: {container_file: example-container.json}
+  ga4: {snapshot_file: example-ga4.json}
+  measurement_id: G-ABC123XYZ
+goals:
+  - name: chat
+    kind: chat_started
+    widget: intercom
+    key_event: true
+'''
+
+
+def cli(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def write_project(project_dir: Path) -> Path:
+    (project_dir / "templates").mkdir()
+    (project_dir / "templates" / "chat_started.yaml.j2").write_text(CHAT_KIND)
+    goals = project_dir / "goals.yaml"
+    goals.write_text(GOALS)
+    return goals
+
+
+def test_a_project_kind_plans_applies_and_then_has_no_changes(project_dir):
+    goals = write_project(project_dir)
+    first = cli("plan", goals)
+    assert first.exit_code == 0, first.output
+    assert 'GTM trigger "Chat started - intercom"' in first.output
+    assert 'GA4 key event "chat_started"' in first.output
+    applied = cli("apply", goals, "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert "Apply complete." in applied.output
+    again = cli("plan", goals)
+    assert again.exit_code == 0, again.output
+    assert "No changes." in again.output
+
+
+def test_kinds_lists_the_project_kind(project_dir, monkeypatch):
+    write_project(project_dir)
+    monkeypatch.chdir(project_dir)
+    listed = cli("kinds")
+    assert listed.exit_code == 0
+    assert "chat_started" in listed.output and "(project)" in listed.output
+    shown = cli("kinds", "chat_started")
+    assert "widget (required): The chat widget's name." in shown.output
+    assert "kind: chat_started" in shown.output
+
+
+def test_a_template_escaping_the_sandbox_fails_clearly(tmp_path):
+    (tmp_path / "evil.yaml.j2").write_text(
+        "{#-\ndescription: Tries to reach Python internals.\n-#}\nx: << ().__class__.__mro__ >>\n")
+    kinds = load_kinds(tmp_path)
+    goal_file = parse_goal_text("goals:\n  - {name: evil_goal, kind: evil}\n", kinds)
+    try:
+        expand(goal_file, kinds)
+    except Exception as error:  # noqa: BLE001 - the type and text are what the test checks
+        assert type(error).__name__ == "GoalkeeperError"
+        assert "evil" in str(error) and "unsafe" in str(error)
+    else:
+        raise AssertionError("the sandbox let the template reach __mro__")
+
+
+def test_a_jinja_looking_value_is_kept_as_text(kinds):
+    goal_file = parse_goal_text(
+        "target: {measurement_id: G-TEST123}\ngoals:\n"
+        "  - {name: odd_link, kind: link_click, url_contains: '{{7*7}}', params: {note: '<< 7*7 >>'}}\n", kinds)
+    state = expand(goal_file, kinds)
+    trigger = state.get("gtm.trigger", "Link click - odd_link")
+    assert trigger.body["filter"][0]["parameter"][1]["value"] == "{{7*7}}"
+    assert "<< 7*7 >>" in str(state.get("gtm.tag", "GA4 event - odd_link").body)
+    assert "49" not in str(trigger.body)
+
+
+def test_project_kind_replaces_a_builtin(tmp_path):
+    shutil.copy(Path(load_kinds(None)["timer"].path), tmp_path / "timer.yaml.j2")
+    kinds = load_kinds(tmp_path)
+    assert not kinds["timer"].builtin
