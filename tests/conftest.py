@@ -39,6 +39,40 @@ def project_dir(tmp_path: Path) -> Path:
     return target
 
 
+# The goal file of the foundation's user story: three goals whose plan the CLI tests pin down
+# (17 entities to add against the example export), independent of how goals/shop.yaml grows.
+THREE_GOALS = """\
+# An online shop's micro-conversions: the steps toward a sale, and the signs of interest on the way.
+# Run `goalkeeper plan goals/shop.yaml` to see what goalkeeper would change in GTM and GA4.
+target:
+  gtm: {container_file: example-container.json}   # GTM: Admin > Export Container
+  ga4: {snapshot_file: example-ga4.json}
+  measurement_id: G-ABC123XYZ
+goals:
+  - name: checkout_page_view          # a destination goal: someone reached the checkout page
+    kind: destination
+    category: process_milestone
+    page: {path_starts_with: /checkout}
+    key_event: {counting: once_per_session, value: 5, currency: USD}
+  - name: checkout_click              # a click on any link to the checkout
+    kind: link_click
+    url_contains: /checkout
+    key_event: true
+  - name: product_video               # YouTube plays on product pages
+    kind: youtube_video
+    track: [start, progress, complete]
+    progress_percent: [25, 50, 75]
+    dimensions: [video_title]
+"""
+
+
+@pytest.fixture
+def three_goal_project(project_dir: Path) -> Path:
+    """The example project with shop.yaml holding exactly THREE_GOALS."""
+    (project_dir / "shop.yaml").write_text(THREE_GOALS)
+    return project_dir
+
+
 @pytest.fixture
 def fake_clock() -> FakeClock:
     return FakeClock()

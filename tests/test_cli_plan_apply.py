@@ -15,9 +15,9 @@ from cli_helpers import run
 
 
 @pytest.fixture
-def project(project_dir: Path, monkeypatch) -> Path:
-    monkeypatch.chdir(project_dir)
-    return project_dir
+def project(three_goal_project: Path, monkeypatch) -> Path:
+    monkeypatch.chdir(three_goal_project)
+    return three_goal_project
 
 
 def gtm_entities(project: Path) -> dict:

@@ -7,7 +7,8 @@ from pathlib import Path
 from cli_helpers import run
 
 
-def test_valid_files_pass_without_reading_any_target(project_dir: Path, monkeypatch):
+def test_valid_files_pass_without_reading_any_target(three_goal_project: Path, monkeypatch):
+    project_dir = three_goal_project
     monkeypatch.chdir(project_dir)
     (project_dir / "example-container.json").unlink()  # no target needed
     (project_dir / "example-ga4.json").unlink()
