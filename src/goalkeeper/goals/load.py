@@ -116,11 +116,15 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
         problems += [source.problem((*here, "dimensions", position), f"goal {goal.name!r}: {p}")
                      for p in checks.ga4_name_problems(dimension["parameterName"], "GA4 parameter name")]
     for field, check in kind.checks.items():
-        values = goal.inputs.get(field)
+        # A dotted field (page.path_regex) names an input nested in another.
+        path = tuple(field.split("."))
+        values: Any = goal.inputs
+        for part in path:
+            values = values.get(part) if isinstance(values, Mapping) else None
         for value in values if isinstance(values, list) else [values] if values is not None else []:
             problem = checks.regex_problem(str(value)) if check == "regex" else checks.css_selector_problem(str(value))
             if problem:
-                problems.append(source.problem((*here, field), f"goal {goal.name!r}: {problem}"))
+                problems.append(source.problem((*here, *path), f"goal {goal.name!r}: {problem}"))
     return problems
 
 
