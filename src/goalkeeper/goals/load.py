@@ -104,7 +104,9 @@ def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaul
 
 def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[Problem]:
     here = ("goals", index)
-    problems = [source.problem((*here, "event_name"), f"goal {goal.name!r}: {p}")
+    # Without its own event_name, a goal's event is named after the goal: point at its name.
+    named_at = (*here, "event_name") if (*here, "event_name") in source.lines else (*here, "name")
+    problems = [source.problem(named_at, f"goal {goal.name!r}: {p}")
                 for p in checks.ga4_name_problems(goal.event_name)]
     for param, value in goal.params.items():
         problems += [source.problem((*here, "params", param), f"goal {goal.name!r}: {p}")
