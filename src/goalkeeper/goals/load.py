@@ -39,6 +39,10 @@ def _describe(path: tuple, source: Source) -> str:
 def _schema_problem(error: jsonschema.ValidationError, source: Source) -> Problem:
     path = tuple(error.absolute_path)
     message = error.message
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        # Point at the unexpected key itself, not at the mapping holding it.
+        known = error.schema.get("properties", {})
+        path += tuple(k for k in error.instance if k not in known)[:1]
     if error.validator == "oneOf" and error.context:
         message = jsonschema.exceptions.best_match(error.context).message
     hint = _HINTS.get(str(error.validator), "fix it")
