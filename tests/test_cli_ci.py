@@ -13,7 +13,7 @@ import typer
 from ruamel.yaml import YAML
 
 from goalkeeper.cli import app
-from cli_helpers import run
+from tests.cli_helpers import run
 
 WORKFLOW = Path(".github/workflows/goalkeeper.yml")
 VARIANTS = {

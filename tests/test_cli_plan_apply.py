@@ -11,7 +11,7 @@ import pytest
 from goalkeeper.backends.container_file import ContainerFileBackend
 from goalkeeper.backends.ga4_snapshot import GA4SnapshotBackend
 
-from cli_helpers import run
+from tests.cli_helpers import run
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli_helpers import run
+from tests.cli_helpers import run
 
 
 def test_valid_files_pass_without_reading_any_target(three_goal_project: Path, monkeypatch):

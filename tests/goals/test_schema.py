@@ -12,8 +12,8 @@ from ruamel.yaml import YAML
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.goals.load import parse_goal_text
 
-from cli_helpers import run
-from conftest import EXAMPLES
+from tests.cli_helpers import run
+from tests.conftest import EXAMPLES
 
 SCHEMA_LINE = "# yaml-language-server: $schema=goals.schema.json"
 

@@ -94,6 +94,8 @@ class GA4SnapshotBackend:
 
     def _apply_one(self, document: dict[str, Any], change: Change) -> None:
         objects = document.setdefault(GA4_LIST_KEYS[change.kind], [])
+        # Named before the old object goes, so a replacement never takes the archived one's name.
+        name = self._new_name(document, change.kind, objects) if change.action in (CREATE, REPLACE) else None
         if change.action in (DELETE, REPLACE):
             # Dimensions, metrics and audiences are archived; archived ones leave the lists.
             objects[:] = [o for o in objects if o.get("name") != change.before.handle]
@@ -101,7 +103,7 @@ class GA4SnapshotBackend:
             index = next(i for i, o in enumerate(objects) if o.get("name") == change.before.handle)
             objects[index] = {"name": change.before.handle, **api_object(change.after)}
         if change.action in (CREATE, REPLACE):
-            objects.append({"name": self._new_name(document, change.kind, objects), **api_object(change.after),
+            objects.append({"name": name, **api_object(change.after),
                             **({"createTime": _now()} if change.kind == "ga4.key_event" else {})})
 
     def _new_name(self, document: dict[str, Any], kind: str, objects: list[dict[str, Any]]) -> str:

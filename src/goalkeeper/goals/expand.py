@@ -15,6 +15,7 @@ from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from goalkeeper.backends.ga4_common import entity_name as ga4_entity_name
 from goalkeeper.core import gtm_body, ownership
 from goalkeeper.core.builtins import builtin_name
 from goalkeeper.core.errors import GoalkeeperError, Problem
@@ -184,7 +185,7 @@ def _ga4_entities(goal: Goal, ga4: Mapping[str, Any], events: list[str], file: G
         entities.append(Entity("ga4.audience", audience["displayName"], dict(audience), (goal.name,)))
     for dimension in [*ga4.get("custom_dimensions", []), *goal.dimensions]:
         body = {"parameterName": dimension["parameterName"], "displayName": dimension["displayName"], "scope": dimension.get("scope", "EVENT")}
-        entities.append(Entity("ga4.custom_dimension", body["parameterName"], body, (goal.name,)))
+        entities.append(Entity("ga4.custom_dimension", ga4_entity_name("ga4.custom_dimension", body), body, (goal.name,)))
     for metric in ga4.get("custom_metrics", []):
         body = {"parameterName": metric["parameterName"], "displayName": metric["displayName"],
                 "scope": "EVENT", "measurementUnit": metric.get("measurementUnit", "STANDARD")}

@@ -53,6 +53,10 @@ def _schema_problem(error: jsonschema.ValidationError, source: Source) -> Proble
         given = [f for f in one_of if isinstance(error.instance, dict) and f in error.instance]
         found = f"it has {', '.join(given)}" if given else "it has none"
         return source.problem(path, f"{_describe(path, source)}: give exactly one of {', '.join(one_of)} ({found})")
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        # Point at the unexpected key itself, not at the mapping holding it.
+        known = error.schema.get("properties", {})
+        path += tuple(k for k in error.instance if k not in known)[:1]
     if error.validator == "oneOf" and error.context:
         message = jsonschema.exceptions.best_match(error.context).message
     hint = _HINTS.get(str(error.validator), "fix it")
@@ -129,6 +133,7 @@ def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaul
         dimensions=_dimensions(raw.get("dimensions", [])),
         description=raw.get("description", ""),
         line=source.line_of(("goals", index)),
+        index=index,
     )
 
 
@@ -175,7 +180,9 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
                     f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"))
                 for field in ("key_event", "event_name", "params", "dimensions") if field in raw] + \
             _input_check_problems(goal, here, kind, source)
-    problems = [source.problem((*here, "event_name"), f"goal {goal.name!r}: {p}")
+    # Without its own event_name, a goal's event is named after the goal: point at its name.
+    named_at = (*here, "event_name") if (*here, "event_name") in source.lines else (*here, "name")
+    problems = [source.problem(named_at, f"goal {goal.name!r}: {p}")
                 for p in checks.ga4_name_problems(goal.event_name)]
     if len(goal.params) > checks.MAX_EVENT_PARAMETERS:
         problems.append(source.problem((*here, "params"), (
@@ -193,16 +200,19 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
     return problems + _input_check_problems(goal, here, kind, source)
 
 
-def _file_problems(goals: list[Goal], source: Source) -> list[Problem]:
+def _file_problems(goals: list[Goal], raw_goals: list, source: Source) -> list[Problem]:
+    """Problems between goals. Paths use each goal's position in the file (goals the schema
+    refused are not in ``goals``, so list positions would point at the wrong lines)."""
     problems = []
-    for name in sorted(checks.duplicates(g.name for g in goals)):
-        later = [i for i, g in enumerate(goals) if g.name == name][1:]
+    named = [(i, raw["name"]) for i, raw in enumerate(raw_goals) if isinstance(raw, dict) and isinstance(raw.get("name"), str)]
+    for name in sorted(checks.duplicates(n for _, n in named)):
+        later = [i for i, n in named if n == name][1:]
         problems += [source.problem(("goals", i, "name"), f"goal name {name!r} is used more than once; goal names must be unique")
                      for i in later]
     key_events: dict[str, int] = {}
-    for index, goal in enumerate(goals):
+    for goal in goals:
         if goal.key_event:
-            key_events.setdefault(goal.event_name, index)
+            key_events.setdefault(goal.event_name, goal.index)
     if len(key_events) > checks.MAX_KEY_EVENTS:
         # Point at the key event that goes over the limit: the ones after it are the ones to drop.
         over = list(key_events.values())[checks.MAX_KEY_EVENTS]
@@ -210,12 +220,12 @@ def _file_problems(goals: list[Goal], source: Source) -> list[Problem]:
             f"{len(key_events)} goals are key events; a GA4 property allows at most "
             f"{checks.MAX_KEY_EVENTS} (this is number {checks.MAX_KEY_EVENTS + 1})")))
     by_event: dict[str, Goal] = {}
-    for index, goal in enumerate(goals):
+    for goal in goals:
         if not goal.event_name:
             continue  # a goal that sends no event (an audience)
         first = by_event.setdefault(goal.event_name, goal)
         if first is not goal and (first.kind != goal.kind or first.key_event != goal.key_event):
-            problems.append(source.problem(("goals", index), (
+            problems.append(source.problem(("goals", goal.index), (
                 f"goals {first.name!r} and {goal.name!r} both send the GA4 event {goal.event_name!r} but "
                 f"mean different things (kind or key-event settings differ); give one its own event_name")))
     return problems
@@ -235,7 +245,7 @@ def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
         goal = _goal(raw, index, kinds[raw["kind"]], source, defaults)
         goals.append(goal)
         problems += _goal_problems(goal, index, kinds[goal.kind], source)
-    problems += _file_problems(goals, source)
+    problems += _file_problems(goals, raw_goals, source)
     if problems:
         raise GoalkeeperError(problems)
     return GoalFile(

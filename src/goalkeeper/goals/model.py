@@ -195,6 +195,7 @@ class Goal:
     dimensions: tuple[Mapping[str, str], ...] = ()
     description: str = ""
     line: int | None = None
+    index: int = 0  # position in the goal file's list
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,280 @@
+"""The container export file as a target, against the bundled example and every real export in
+../shared/containers: round trips, applying the example goals, removing a goal, and whether the
+written file is one GTM's Import Container accepts."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from goalkeeper.backends.container_file import ContainerFileBackend
+from goalkeeper.core.diff import DELETE, UPDATE
+from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.core.ownership import MARKER
+from goalkeeper.project import open_project
+from tests.conftest import EXAMPLES, SHARED_CONTAINERS, THREE_GOALS, shared_exports
+
+LISTS = ("tag", "trigger", "variable", "folder", "builtInVariable")
+ID_KEYS = {"tag": "tagId", "trigger": "triggerId", "variable": "variableId", "folder": "folderId"}
+BUILTIN_TRIGGER_IDS = {"2147479553", "2147479572", "2147479573"}
+ALWAYS_DEFINED = {"_event"}
+ENUM = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
+
+EXPORTS = [pytest.param(EXAMPLES / "example-container.json", id="example")] + (
+    [pytest.param(path, id=path.stem) for path in shared_exports()]
+    or [pytest.param(None, id="shared", marks=pytest.mark.skip(
+        reason=f"{SHARED_CONTAINERS} (real GTM exports) is absent; CI provides it"))]
+)
+
+
+def version_of(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))["containerVersion"]
+
+
+def lists_of(version: dict) -> dict:
+    """The entity lists, absent ones kept absent (01 has none of them)."""
+    return {key: version[key] for key in LISTS if key in version}
+
+
+def is_managed(obj: dict) -> bool:
+    return str(obj.get("notes", "")).startswith(MARKER)
+
+
+def write_project(folder: Path, export: Path, goals_text: str | None = None, ga4: bool = True) -> Path:
+    """A goal file beside a copy of ``export`` (and of the example GA4 snapshot)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(export, folder / "container.json")
+    text = goals_text or THREE_GOALS
+    target = "target:\n  gtm: {container_file: container.json}\n"
+    if ga4:
+        shutil.copyfile(EXAMPLES / "example-ga4.json", folder / "ga4.json")
+        target += "  ga4: {snapshot_file: ga4.json}\n"
+    target += "  measurement_id: G-ABC123XYZ\n"
+    goals_only = text[text.index("\ngoals:") + 1:]
+    (folder / "goals.yaml").write_text(target + goals_only, encoding="utf-8")
+    return folder / "goals.yaml"
+
+
+def apply_goals(goals: Path):
+    project = open_project(goals)
+    plan = project.plan().plan
+    project.apply(plan)
+    return project, plan
+
+
+# --- what a valid export satisfies -----------------------------------------------------------
+
+
+def _parameters(params):
+    for param in params or []:
+        yield param
+        yield from _parameters(param.get("list"))
+        yield from _parameters(param.get("map"))
+
+
+def enum_values(version: dict):
+    """(where, value) for every enum GTM's import deserialises."""
+    for trigger in version.get("trigger", []):
+        yield f"trigger {trigger['name']!r} type", trigger["type"]
+        for key in ("filter", "autoEventFilter", "customEventFilter"):
+            for condition in trigger.get(key, []):
+                yield f"trigger {trigger['name']!r} {key} type", condition["type"]
+                for param in _parameters(condition.get("parameter")):
+                    yield f"trigger {trigger['name']!r} {key} parameter", param["type"]
+        for key, value in trigger.items():
+            if isinstance(value, dict) and "type" in value:  # waitForTags, checkValidation, ...
+                for param in _parameters([value]):
+                    yield f"trigger {trigger['name']!r} {key}", param["type"]
+    for key in ("tag", "trigger", "variable"):
+        for obj in version.get(key, []):
+            for param in _parameters(obj.get("parameter")):
+                yield f"{key} {obj['name']!r} parameter {param.get('key')!r}", param["type"]
+            if "tagFiringOption" in obj:
+                yield f"{key} {obj['name']!r} tagFiringOption", obj["tagFiringOption"]
+    for builtin in version.get("builtInVariable", []):
+        yield f"built-in variable {builtin['name']!r}", builtin["type"]
+
+
+def import_problems(version: dict) -> list[str]:
+    problems = [f"{where}: {value!r} is not UPPER_SNAKE" for where, value in enum_values(version)
+                if not ENUM.match(str(value))]
+    for key, id_key in ID_KEYS.items():
+        ids = [str(o[id_key]) for o in version.get(key, [])]
+        problems += [f"two {key}s have id {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    for key in LISTS:
+        names = [o["name"] for o in version.get(key, [])]
+        problems += [f"two {key}s are named {n!r}" for n in sorted({n for n in names if names.count(n) > 1})]
+    # ids goalkeeper mints come from one counter: they must not collide with any id in the file
+    all_ids = [str(o[id_key]) for key, id_key in ID_KEYS.items() for o in version.get(key, [])]
+    for key, id_key in ID_KEYS.items():
+        for obj in filter(is_managed, version.get(key, [])):
+            if all_ids.count(str(obj[id_key])) > 1:
+                problems.append(f"managed {key} {obj['name']!r} reuses id {obj[id_key]}")
+    trigger_ids = {str(t["triggerId"]) for t in version.get("trigger", [])} | BUILTIN_TRIGGER_IDS
+    defined = {o["name"] for o in version.get("variable", [])} | {
+        o["name"] for o in version.get("builtInVariable", [])} | ALWAYS_DEFINED
+    for key in ("tag", "trigger", "variable", "folder"):
+        for obj in filter(is_managed, version.get(key, [])):
+            for trigger_id in obj.get("firingTriggerId", []):
+                if str(trigger_id) not in trigger_ids:
+                    problems.append(f"managed tag {obj['name']!r} fires on trigger id {trigger_id}, not in the file")
+            for name in REFERENCE.findall(json.dumps(obj, ensure_ascii=False)):
+                if name not in defined:
+                    problems.append(f"managed {key} {obj['name']!r} refers to {{{{{name}}}}}, not defined")
+    return problems
+
+
+# --- round trip ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_read_then_write_without_changes_gives_the_same_file_content(tmp_path: Path, export: Path):
+    copy = tmp_path / "container.json"
+    shutil.copyfile(export, copy)
+    backend = ContainerFileBackend(copy)
+    before = backend.read()
+    backend.apply([])
+    assert json.dumps(lists_of(version_of(copy))) == json.dumps(lists_of(version_of(export)))
+    assert json.loads(copy.read_text()) == json.loads(export.read_text())
+    again = ContainerFileBackend(copy).read()
+    assert again == before
+    assert [e.managed for e in again] == [e.managed for e in before]
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_every_entity_in_an_export_is_read(export: Path):
+    version = version_of(export)
+    state = ContainerFileBackend(export).read()
+    for key, kind in (("tag", "gtm.tag"), ("trigger", "gtm.trigger"), ("variable", "gtm.variable"),
+                      ("folder", "gtm.folder"), ("builtInVariable", "gtm.builtin_variable")):
+        assert sorted(e.name for e in state.of_kind(kind)) == sorted(o["name"] for o in version.get(key, []))
+    assert not any(e.managed for e in state), "no real export carries goalkeeper's marker"
+
+
+# --- applying the example goals --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_applying_the_example_goals_writes_an_importable_export_and_leaves_the_rest_alone(tmp_path: Path, export: Path):
+    goals = write_project(tmp_path, export)
+    original = version_of(export)
+    _, plan = apply_goals(goals)
+    assert plan.to_add > 0 and plan.to_change == 0 and plan.to_destroy == 0
+    written = version_of(tmp_path / "container.json")
+
+    # every unmanaged entity comes out exactly as it went in
+    for key in LISTS:
+        after = written.get(key, [])
+        assert [o for o in after if not is_managed(o)][:len(original.get(key, []))] == original.get(key, []), key
+        if key != "builtInVariable":
+            assert [o for o in after if not is_managed(o)] == original.get(key, []), key
+    added_builtins = written.get("builtInVariable", [])[len(original.get("builtInVariable", [])):]
+    assert {b["name"] for b in added_builtins}.isdisjoint(o["name"] for o in original.get("builtInVariable", []))
+    # everything outside the entity lists is untouched too
+    assert {k: v for k, v in written.items() if k not in LISTS} == {k: v for k, v in original.items() if k not in LISTS}
+
+    assert import_problems(written) == []
+
+    # what goalkeeper added is the example's: three triggers and three tags, wired by name
+    triggers = {t["triggerId"]: t for t in written["trigger"] if is_managed(t)}
+    assert sorted(t["type"] for t in triggers.values()) == ["LINK_CLICK", "PAGEVIEW", "YOU_TUBE_VIDEO"]
+    for tag in filter(is_managed, written["tag"]):
+        (trigger_id,) = tag["firingTriggerId"]
+        assert triggers[trigger_id]["name"].endswith(tag["name"].removeprefix("GA4 event - "))
+        assert (tag["accountId"], tag["containerId"]) == (original["accountId"], original["containerId"])
+
+    assert open_project(goals).plan().plan.summary() == "No changes."
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Path):
+    goals = write_project(tmp_path, export)
+    first, _ = apply_goals(goals)
+    desired = first.desired()
+    expected = {(e.kind, e.name) for e in desired
+                if e.goals == ("checkout_click",) and e.kind != "gtm.builtin_variable"}
+    assert {k for k, _ in expected} == {"gtm.tag", "gtm.trigger", "ga4.key_event"}
+    before = version_of(tmp_path / "container.json")
+    before_ga4 = json.loads((tmp_path / "ga4.json").read_text())
+
+    text = goals.read_text()
+    start = text.index("  - name: checkout_click")
+    goals.write_text(text[:start] + text[text.index("  - name: product_video"):])
+    project = open_project(goals)
+    plan = project.plan().plan
+    assert {(c.kind, c.name) for c in plan.changes if c.action == DELETE} == expected
+    assert {c.action for c in plan.changes} <= {DELETE, UPDATE}
+    # the only updates: entities the removed goal shared with others, whose notes list it
+    for change in (c for c in plan.changes if c.action == UPDATE):
+        assert "checkout_click" in change.before.goals and "checkout_click" not in change.after.goals
+        assert [f.label for f in change.fields] == ["notes"]
+    project.apply(plan)
+
+    after = version_of(tmp_path / "container.json")
+    for key in LISTS:
+        kept = [o for o in before.get(key, []) if ("gtm." + {"builtInVariable": "builtin_variable"}.get(key, key), o["name"]) not in expected]
+        updated = {c.name for c in plan.changes if c.action == UPDATE}
+        assert [o["name"] for o in after.get(key, [])] == [o["name"] for o in kept], key
+        assert [o for o in after.get(key, []) if o["name"] not in updated] == [o for o in kept if o["name"] not in updated], key
+    assert import_problems(after) == []
+    ga4 = json.loads((tmp_path / "ga4.json").read_text())
+    assert [k["eventName"] for k in ga4["keyEvents"]] == [k["eventName"] for k in before_ga4["keyEvents"] if k["eventName"] != "checkout_click"]
+    assert open_project(goals).plan().plan.summary() == "No changes."
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_a_gtm_only_project_works_on_every_export(tmp_path: Path, export: Path):
+    goals = write_project(tmp_path, export, ga4=False)
+    _, plan = apply_goals(goals)
+    assert all(c.entity.target == "gtm" for c in plan.changes)
+    assert import_problems(version_of(tmp_path / "container.json")) == []
+    assert open_project(goals).plan().plan.summary() == "No changes."
+
+
+# --- what the file refuses -------------------------------------------------------------------
+
+
+def test_a_file_that_is_not_an_export_is_refused(tmp_path: Path):
+    bad = tmp_path / "container.json"
+    bad.write_text('{"tag": []}\n')
+    with pytest.raises(GoalkeeperError) as error:
+        ContainerFileBackend(bad).read()
+    assert error.value.problems[0].file == str(bad)
+    bad.write_text('{\n  "containerVersion": {\n    "tag": [,]\n  }\n}\n')
+    with pytest.raises(GoalkeeperError) as error:
+        ContainerFileBackend(bad).read()
+    assert (error.value.problems[0].file, error.value.problems[0].line) == (str(bad), 3)
+
+
+def test_a_name_held_by_an_unmanaged_entity_is_a_conflict_and_nothing_is_written(tmp_path: Path):
+    goals = write_project(tmp_path, EXAMPLES / "example-container.json")
+    document = json.loads((tmp_path / "container.json").read_text())
+    document["containerVersion"]["trigger"].append({
+        "accountId": "6001234567", "containerId": "201234567", "triggerId": "90",
+        "name": "Link click - checkout_click", "type": "LINK_CLICK"})
+    (tmp_path / "container.json").write_text(json.dumps(document))
+    before = (tmp_path / "container.json").read_bytes()
+    with pytest.raises(GoalkeeperError) as error:
+        open_project(goals).plan()
+    assert any("'Link click - checkout_click'" in p.message for p in error.value.problems)
+    assert (tmp_path / "container.json").read_bytes() == before
+
+
+def test_the_import_check_itself_catches_what_gtm_would_reject():
+    managed = {"notes": MARKER + ": x"}
+    version = {
+        "trigger": [{"triggerId": "1", "name": "T", "type": "linkClick", **managed}],
+        "tag": [{"tagId": "1", "name": "Tag", "type": "gaawe", "firingTriggerId": ["7"], **managed,
+                 "parameter": [{"key": "eventName", "type": "template", "value": "{{Nowhere}}"}]}],
+        "builtInVariable": [{"name": "Click URL", "type": "clickUrl"}],
+        "variable": [{"variableId": "2", "name": "V", "type": "c"}, {"variableId": "2", "name": "W", "type": "c"}],
+    }
+    problems = "\n".join(import_problems(version))
+    for expected in ("'linkClick' is not UPPER_SNAKE", "'template' is not UPPER_SNAKE", "'clickUrl' is not UPPER_SNAKE",
+                     "two variables have id 2", "fires on trigger id 7", "{{Nowhere}}"):
+        assert expected in problems

@@ -1,0 +1,168 @@
+"""diff(desired, live): what changes, what never changes, and what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, diff
+from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.core.model import Entity
+from goalkeeper.core.state import State
+from tests.core.helpers import builtin, dimension, folder, key_event, tag, trigger, variable
+
+
+def actions(changes) -> set[tuple[str, str, str]]:
+    return {(c.action, c.kind, c.name) for c in changes}
+
+
+def test_identical_states_need_no_change():
+    state = State.of([trigger("T"), tag("Tag", "T")])
+    assert diff(state, state) == []
+
+
+def test_missing_entities_are_created_with_every_field_shown():
+    want = trigger("Link click - checkout_click")
+    (change,) = diff(State.of([want]), State())
+    assert (change.action, change.before, change.after) == (CREATE, None, want)
+    assert {f.label for f in change.fields} == {"type", "filter", "notes"}
+    assert all(f.before is None for f in change.fields)
+
+
+def test_a_changed_managed_entity_is_updated_in_place():
+    have = trigger("T", "/checkout")
+    want = trigger("T", "/checkout/start")
+    (change,) = diff(State.of([want]), State.of([have]))
+    assert change.action == UPDATE
+    assert change.before == have and change.after == want
+    assert [(f.label, f.before, f.after) for f in change.fields] == [
+        ("filter", 'Click URL contains "/checkout"', 'Click URL contains "/checkout/start"')
+    ]
+
+
+def test_managed_entities_no_goal_wants_are_deleted():
+    gone = trigger("Old trigger", goal="old_goal")
+    changes = diff(State(), State.of([gone]))
+    assert actions(changes) == {(DELETE, "gtm.trigger", "Old trigger")}
+    assert changes[0].after is None and changes[0].goals == ("old_goal",)
+
+
+def test_keys_the_target_fills_in_itself_are_not_differences():
+    want = tag("Tag", "T")
+    have = Entity(want.kind, want.name, {**want.body, "tagFiringOption": "oncePerEvent",
+                                         "monitoringMetadata": {"type": "map"}}, want.goals)
+    assert diff(State.of([want]), State.of([have])) == []
+
+
+def test_a_key_goalkeeper_does_not_fill_in_is_a_difference():
+    want = tag("Tag", "T")
+    have = Entity(want.kind, want.name, {**want.body, "paused": True}, want.goals)
+    (change,) = diff(State.of([want]), State.of([have]))
+    assert change.action == UPDATE
+    assert [(f.label, f.before, f.after) for f in change.fields] == [("paused", "true", None)]
+
+
+# --- unmanaged entities --------------------------------------------------------------------
+
+
+def test_unmanaged_entities_never_appear_in_a_plan():
+    live = State.of([
+        tag("Chat widget", "DOM Ready", managed=False),
+        trigger("DOM Ready", managed=False),
+        variable("Some constant", managed=False),
+        folder("Marketing", managed=False),
+        builtin("Page URL", "pageUrl"),
+        key_event("purchase"),
+        dimension("user_type", "User type", managed=False),
+    ])
+    desired = State.of([trigger("Link click - a", goal="a"), tag("GA4 event - a", "Link click - a", "a", "a")])
+    changes = diff(desired, live)
+    assert actions(changes) == {(CREATE, "gtm.trigger", "Link click - a"), (CREATE, "gtm.tag", "GA4 event - a")}
+    # ...and when nothing at all is desired, nothing unmanaged is deleted either
+    assert diff(State(), live) == []
+
+
+def test_a_desired_name_held_by_an_unmanaged_gtm_entity_is_a_conflict_naming_it():
+    live = State.of([trigger("Link click - checkout_click", "/cart", managed=False)])
+    desired = State.of([trigger("Link click - checkout_click", "/checkout")])
+    with pytest.raises(GoalkeeperError) as error:
+        diff(desired, live)
+    (problem,) = error.value.problems
+    assert "GTM trigger 'Link click - checkout_click'" in problem.message
+    assert "checkout_click" in problem.message and "not managed by goalkeeper" in problem.message
+
+
+def test_every_conflict_is_reported_at_once():
+    live = State.of([trigger("T", managed=False), tag("Tag", "T", managed=False), variable("V", managed=False)])
+    desired = State.of([trigger("T"), tag("Tag", "T"), variable("V")])
+    with pytest.raises(GoalkeeperError) as error:
+        diff(desired, live)
+    assert len(error.value.problems) == 3
+
+
+def test_shareable_unmanaged_entities_are_used_as_they_are():
+    live = State.of([builtin("Click URL", "clickUrl"), dimension("user_type", "User type", managed=False)])
+    desired = State.of([
+        builtin("Click URL", "clickUrl", goals=("checkout_click",)),
+        dimension("user_type", "Visitor type"),  # someone registered it already: left alone
+    ])
+    assert diff(desired, live) == []
+
+
+def test_built_in_variables_are_never_deleted():
+    # Even one goalkeeper enabled (and so reads back with goals) stays when no goal needs it.
+    live = State.of([builtin("Click URL", "clickUrl", goals=("checkout_click",)), builtin("Page URL", "pageUrl")])
+    assert diff(State(), live) == []
+
+
+# --- GA4 ------------------------------------------------------------------------------------
+
+
+def test_a_changed_immutable_custom_dimension_field_is_a_replace():
+    have = dimension("video_title", scope="USER")
+    want = dimension("video_title", scope="EVENT")
+    (change,) = diff(State.of([want]), State.of([have]))
+    assert change.action == REPLACE
+    assert change.before == have and change.after == want
+    assert [(f.label, f.before, f.after) for f in change.fields] == [("scope", '"USER"', '"EVENT"')]
+
+
+def test_a_changed_mutable_custom_dimension_field_is_an_update():
+    have = dimension("video_title", display="Video title")
+    want = dimension("video_title", display="Title of the video")
+    (change,) = diff(State.of([want]), State.of([have]))
+    assert change.action == UPDATE
+
+
+def test_a_key_event_a_managed_tag_sends_is_claimed_and_deleted_with_it():
+    live = State.of([tag("GA4 event - signup", "T", event="signup", goal="signup"), key_event("signup")])
+    assert actions(diff(State(), live)) == {
+        (DELETE, "gtm.tag", "GA4 event - signup"),
+        (DELETE, "ga4.key_event", "signup"),
+    }
+
+
+def test_a_key_event_an_event_create_rule_sends_is_claimed():
+    rule = Entity("ga4.event_create_rule", "thanks", {"destinationEvent": "thanks"}, ("thanks",))
+    live = State.of([rule, key_event("thanks")])
+    assert actions(diff(State(), live)) == {
+        (DELETE, "ga4.event_create_rule", "thanks"),
+        (DELETE, "ga4.key_event", "thanks"),
+    }
+
+
+def test_a_desired_key_event_adopts_one_made_by_hand():
+    live = State.of([key_event("signup", counting="ONCE_PER_EVENT")])
+    want = key_event("signup", goal="signup", managed=True, counting="ONCE_PER_SESSION")
+    (change,) = diff(State.of([want]), live)
+    assert (change.action, change.kind) == (UPDATE, "ga4.key_event")  # adopted, not a conflict
+    assert diff(State.of([key_event("signup", goal="signup", managed=True)]), live) == []
+
+
+def test_an_unmanaged_key_event_nothing_of_goalkeepers_sends_is_never_deleted():
+    live = State.of([
+        key_event("purchase"),
+        tag("Purchase tag", "T", event="purchase", managed=False),  # someone else's tag sends it
+        tag("GA4 event - signup", "T", event="signup", goal="signup"),
+    ])
+    desired = State.of([tag("GA4 event - signup", "T", event="signup", goal="signup")])
+    assert diff(desired, live) == []

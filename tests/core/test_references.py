@@ -1,0 +1,76 @@
+"""Reference checks: every {{Variable}} and firing trigger a goal uses must exist."""
+
+from __future__ import annotations
+
+from goalkeeper.core.model import Entity
+from goalkeeper.core.references import reference_problems
+from goalkeeper.core.state import State
+from tests.core.helpers import builtin, condition, key_event, tag, trigger, variable
+
+
+def _messages(desired: State, live: State = State()) -> list[str]:
+    return [p.message for p in reference_problems(desired, live)]
+
+
+def test_a_complete_goal_has_no_problems():
+    desired = State.of([
+        builtin("Click URL", "clickUrl", goals=("a",)),
+        trigger("Link click - a", goal="a"),
+        tag("GA4 event - a", "Link click - a", "a", "a",
+            extra_params=({"key": "measurementIdOverride", "type": "template", "value": "{{Measurement ID}}"},)),
+        variable("Measurement ID", goals=("a",)),
+        key_event("a", goal="a", managed=True),
+    ])
+    assert _messages(desired) == []
+
+
+def test_an_undefined_variable_is_reported_with_its_name_and_entity():
+    desired = State.of([trigger("Link click - a", goal="a")])  # uses {{Click URL}}, not enabled
+    (message,) = _messages(desired)
+    assert "GTM trigger 'Link click - a' (goal a)" in message
+    assert "{{Click URL}}" in message
+
+
+def test_variables_the_container_already_has_count_as_defined():
+    desired = State.of([trigger("Link click - a", goal="a")])
+    assert _messages(desired, State.of([builtin("Click URL", "clickUrl")])) == []
+    assert _messages(desired, State.of([variable("Click URL", managed=False)])) == []
+    uses_event = Entity("gtm.trigger", "T", {"type": "customEvent", "customEventFilter": [
+        condition("equals", "{{_event}}", "signup")]}, ("a",))
+    assert _messages(State.of([uses_event])) == []
+
+
+def test_a_firing_trigger_no_goal_defines_is_reported():
+    desired = State.of([builtin("Click URL", "clickUrl", ("a",)), tag("GA4 event - a", "Nowhere", "a", "a")])
+    (message,) = _messages(desired)
+    assert "GTM tag 'GA4 event - a'" in message and "'Nowhere'" in message
+    # GTM's own triggers need no definition
+    assert _messages(State.of([tag("GA4 event - a", "All Pages", "a", "a")])) == []
+
+
+def test_every_problem_is_reported():
+    desired = State.of([
+        trigger("Link click - a", goal="a"),
+        tag("GA4 event - a", "Missing trigger", "a", "a",
+            extra_params=({"key": "x", "type": "template", "value": "{{Undefined One}}"},)),
+    ])
+    messages = _messages(desired)
+    assert len(messages) == 3
+    assert sum("{{Click URL}}" in m for m in messages) == 1
+    assert sum("{{Undefined One}}" in m for m in messages) == 1
+    assert sum("'Missing trigger'" in m for m in messages) == 1
+
+
+def test_invalid_gtm_names_and_built_in_names_are_refused():
+    messages = _messages(State.of([variable("Order: total"), variable("Page URL")]))
+    assert any("'Order: total'" in m and "may not contain" in m for m in messages)
+    assert any("'Page URL'" in m and "built-in variable" in m for m in messages)
+
+
+def test_a_key_event_for_an_event_nothing_sends_is_reported():
+    assert _messages(State.of([key_event("ghost", goal="ghost", managed=True)])) == [
+        "GA4 key event 'ghost' (goal ghost) marks an event that nothing goalkeeper manages sends"]
+    # a dynamic event name covers the events it can become
+    video = tag("GA4 event - v", "All Pages", event="video_{{Video Status}}", goal="v")
+    desired = State.of([builtin("Video Status", "videoStatus", ("v",)), video, key_event("video_start", "v", True)])
+    assert _messages(desired) == []
