@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -45,26 +46,33 @@ def write_goals(path: Path, goals: list[dict], container: str, *, workspace: str
     return path
 
 
+@functools.lru_cache(maxsize=1)
+def _kinds():
+    return load_kinds(None)
+
+
 class Live:
     """Builds projects whose live backends talk to the fake, on the fake's simulated clock."""
 
     def __init__(self, fake, clock, container_id: str, tmp_path: Path):
         self.fake, self.clock, self.container_id, self.tmp_path = fake, clock, container_id, tmp_path
         self.limiter = SlidingWindowLimiter(clock=clock)
+        self.service = fake.gtm_service()
+        self.beta, self.alpha = fake.ga4_client("v1beta"), fake.ga4_client("v1alpha")
         self.gtm: GTMLiveBackend | None = None
         self.ga4: GA4LiveBackend | None = None
 
     def project(self, goals: list[dict], *, workspace: str = "goalkeeper", gtm: bool = True, ga4: bool = True) -> Project:
         path = write_goals(self.tmp_path / "goals.yaml", goals, self.container_id, gtm=gtm, ga4=ga4)
-        kinds = load_kinds(None)
+        kinds = _kinds()
         goal_file = load_goal_file(path, kinds)
         backends = []
         if gtm:
-            self.gtm = GTMLiveBackend(self.fake.gtm_service(), ACCOUNT, self.container_id, workspace,
+            self.gtm = GTMLiveBackend(self.service, ACCOUNT, self.container_id, workspace,
                                       limiter=self.limiter, clock=self.clock)
             backends.append(self.gtm)
         if ga4:
-            self.ga4 = GA4LiveBackend(self.fake.ga4_client("v1beta"), self.fake.ga4_client("v1alpha"), PROPERTY,
+            self.ga4 = GA4LiveBackend(self.beta, self.alpha, PROPERTY,
                                       goal_file.measurement_id, clock=self.clock)
             backends.append(self.ga4)
         return Project(goal_file, kinds, backends)

@@ -368,3 +368,75 @@ def test_publish_with_a_lost_create_version_answer_does_not_make_two_versions(li
     version = project.publish("release", "")
     assert len(container.versions) == count + 1
     assert container.live_version_id == version["containerVersionId"]
+
+
+# -- an apply interrupted at any request converges when run again -------------------------
+
+SCENARIOS = {
+    # a first apply into a new workspace: workspace, built-ins, variable, triggers, tags, key events
+    "fresh": ([], [CLICK, THANKS]),
+    # a later apply: updates, creates and deletes in GTM and GA4
+    "change": ([CLICK, THANKS], [dict(CLICK, url_contains="/cart"), CHECKOUT]),
+}
+REQUESTS = {"fresh": 16, "change": 15}  # requests of each scenario's apply, checked below
+
+
+def _prepared(live, scenario):
+    before, after = SCENARIOS[scenario]
+    if before:
+        project = live.project(before)
+        project.apply(project.plan())
+    project = live.project(after)
+    return project, project.plan()
+
+
+def _gtm_unmanaged(fake, container_id):
+    ws = workspace_named(fake, container_id)
+    return {(vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
+            for vkey, entities in ws.snap.entities.items() for e in entities.values()
+            if "goalkeeper" not in str(e.get("notes", "")) and not e["name"].startswith(("GA4 event - ", "Link click - ", "Page view - ", "goalkeeper - "))}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_scenario_request_counts(live, fake_google, scenario):
+    project, plan = _prepared(live, scenario)
+    start = fake_google.request_count
+    project.apply(plan)
+    assert fake_google.request_count - start == REQUESTS[scenario]
+
+
+@pytest.mark.parametrize("fault", ["drop", "503"])
+@pytest.mark.parametrize("scenario,position", [(s, n) for s in sorted(SCENARIOS) for n in range(1, REQUESTS[s] + 1)])
+def test_interrupted_apply_converges(live, fake_google, scenario, position, fault):
+    project, plan = _prepared(live, scenario)
+    default_ws = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
+    unmanaged = {(vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
+                 for vkey, entities in default_ws.snap.entities.items() for e in entities.values()}
+    at = fake_google.request_count + position
+    if fault == "503":
+        fake_google.faults.add(kind="status", status=503, at_request=at)
+    else:
+        def drop(fake):
+            record = fake.requests[-1]
+            fake.faults.add(kind="drop", at_request=record.n)
+            if record.api == "gtm":  # httplib2 re-sends once after a dropped connection: drop that too
+                fake.faults.add(kind="drop", at_request=record.n + 1)
+        fake_google.faults.before_request(at, drop)
+    try:
+        project.apply(plan)
+    except GoalkeeperError:
+        pass  # reported clearly; the next run carries on
+    assert any(r.fault for r in fake_google.requests), "the fault was injected"
+
+    again = live.project(SCENARIOS[scenario][1])
+    again.apply(again.plan())
+    assert live.project(SCENARIOS[scenario][1]).plan().empty
+
+    ws = workspace_named(fake_google, live.container_id)
+    for vkey, listed in names(ws).items():
+        assert len(listed) == len(set(listed)), f"duplicate {vkey} names: {listed}"
+    for (vkey, name), entity in unmanaged.items():
+        now = next(e for e in ws.snap.entities[vkey].values() if e["name"] == name)
+        assert {k: v for k, v in now.items() if k != "fingerprint"} == entity
+    key_events = [k["eventName"] for k in fake_google.ga4.items(f"properties/123456789", "keyEvents")]
+    assert len(key_events) == len(set(key_events))

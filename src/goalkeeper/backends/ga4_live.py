@@ -79,7 +79,7 @@ def _snake(name: str) -> str:
 
 def to_json(message) -> dict[str, Any]:
     return json.loads(type(message).to_json(message, use_integers_for_enums=False,
-                                            including_default_value_fields=False))
+                                            always_print_fields_with_no_presence=False))
 
 
 class GA4LiveBackend:

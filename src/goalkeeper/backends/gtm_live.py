@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
@@ -44,6 +45,8 @@ RESOURCES = {
     "gtm.variable": "variables",
     "gtm.folder": "folders",
 }
+# Resources built per client service (see GTMLiveBackend._resource).
+_RESOURCES: "weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]]" = weakref.WeakKeyDictionary()
 TRANSIENT_ERRORS = (ConnectionError, socket.timeout, TimeoutError, httplib2.HttpLib2Error, OSError)
 
 
@@ -158,16 +161,28 @@ class GTMLiveBackend:
         self._container_path: str | None = None
         self._workspace: dict[str, Any] | None = None
         self._snapshot: dict[str, Any] = {}
+        try:
+            self._resources = _RESOURCES.setdefault(service, {})
+        except TypeError:  # a service that cannot be weakly referenced
+            self._resources = {}
 
     # -- naming ---------------------------------------------------------------------------
     def describe(self) -> str:
         return f"GTM container {self.container} (account {self.account}), workspace {self.workspace_name!r}"
 
+    def _resource(self, *chain: str):
+        """A resource of the client, such as ("workspaces", "tags"), built once: the discovery
+        client builds every method of a resource (with its documentation) on each access."""
+        if chain not in self._resources:
+            parent = self._resource(*chain[:-1]) if len(chain) > 1 else self.service.accounts().containers()
+            self._resources[chain] = getattr(parent, chain[-1])() if chain[-1] else parent
+        return self._resources[chain]
+
     def _containers(self):
-        return self.service.accounts().containers()
+        return self._resource("")
 
     def _workspaces(self):
-        return self._containers().workspaces()
+        return self._resource("", "workspaces")
 
     def container_path(self) -> str:
         if self._container_path is None:
@@ -210,24 +225,23 @@ class GTMLiveBackend:
         return next((w for w in workspaces if w.get("name") == self.workspace_name), None)
 
     def _read_workspace(self, path: str) -> dict[str, list[dict[str, Any]]]:
-        ws = self._workspaces()
-        listing = {kind: _pages(self.call, getattr(ws, resource)().list, GTM_FIELDS[kind][0], parent=path)
+        listing = {kind: _pages(self.call, self._resource("", "workspaces", resource).list, GTM_FIELDS[kind][0], parent=path)
                    for kind, resource in RESOURCES.items()}
-        listing["gtm.builtin_variable"] = _pages(self.call, ws.built_in_variables().list, "builtInVariable", parent=path)
+        listing["gtm.builtin_variable"] = _pages(self.call, self._resource("", "workspaces", "built_in_variables").list,
+                                                 "builtInVariable", parent=path)
         return listing
 
     def _read_latest_version(self) -> dict[str, list[dict[str, Any]]]:
         """What a new workspace would start from: the latest container version."""
-        versions = self._containers().version_headers()
         try:
-            latest = self.call(versions.latest(parent=self.container_path()))
+            latest = self.call(self._resource("", "version_headers").latest(parent=self.container_path()))
         except HttpError as error:
             if error.status_code != 404:
                 raise
             latest = {}  # a container that never had a version
         if not latest.get("containerVersionId") or latest.get("containerVersionId") == "0":
             return {kind: [] for kind in GTM_KINDS}
-        version = self.call(self._containers().versions().get(path=latest["path"]))
+        version = self.call(self._resource("", "versions").get(path=latest["path"]))
         return {kind: version.get(GTM_FIELDS[kind][0], []) for kind in GTM_KINDS}
 
     def read(self) -> State:
@@ -338,14 +352,14 @@ class GTMLiveBackend:
         # One request enables every built-in variable the plan needs. Enabling is idempotent.
         wanted = [c for c in changes if c.kind == "gtm.builtin_variable" and c.action == CREATE]
         if wanted:
-            self.call(self._workspaces().built_in_variables().create(
+            self.call(self._resource("", "workspaces", "built_in_variables").create(
                 parent=workspace_path, type=[c.after.body["type"] for c in wanted]))
             for change in wanted:
                 if progress:
                     progress(change)
 
     def _write(self, workspace_path: str, change: Change, current: dict, ids: dict[str, str]) -> None:
-        resource = getattr(self._workspaces(), RESOURCES[change.kind])()
+        resource = self._resource("", "workspaces", RESOURCES[change.kind])
         if change.action == DELETE:
             path = change.before.handle["path"]
             try:
@@ -430,7 +444,7 @@ class GTMLiveBackend:
             version = self._create_version(workspace, name, notes)
             self._workspace = None  # create_version consumed it
             # Publishing a version twice is harmless: safe to retry after a lost answer.
-            published = self.call(self._containers().versions().publish(path=version["path"],
+            published = self.call(self._resource("", "versions").publish(path=version["path"],
                                                                         fingerprint=version.get("fingerprint")))
             return published.get("containerVersion", version)
 
@@ -438,7 +452,7 @@ class GTMLiveBackend:
 
     def _latest_header(self) -> dict[str, Any]:
         try:
-            return self.call(self._containers().version_headers().latest(parent=self.container_path()))
+            return self.call(self._resource("", "version_headers").latest(parent=self.container_path()))
         except HttpError as error:
             if error.status_code == 404:
                 return {}
@@ -458,7 +472,7 @@ class GTMLiveBackend:
                 # lost): a new latest version of this name is ours.
                 latest = self._latest_header()
                 if latest.get("containerVersionId") not in (None, before) and latest.get("name") == name:
-                    return self.call(self._containers().versions().get(path=latest["path"]))
+                    return self.call(self._resource("", "versions").get(path=latest["path"]))
                 if isinstance(error, HttpError):
                     raise
                 continue
