@@ -116,14 +116,10 @@ def test_immutable_audience_change_is_planned_and_applied_as_archive_then_create
 
 
 def test_removed_dimension_is_archived_not_deleted(live, fake_google):
-    from goalkeeper.backends.ga4_live import GA4LiveBackend  # noqa: F401 - the backend under test
-
     project = live.project([VIDEO])
     project.apply(project.plan())
     plan = live.project([dict(VIDEO, dimensions=[])]).plan()
-    removals = [c for c in plan.changes if c.kind == "ga4.custom_dimension"]
-    if not removals:
-        pytest.skip("dimensions a goal no longer lists are kept (shared)")
+    assert [c.action for c in plan.changes if c.kind == "ga4.custom_dimension"] == ["delete"]
     start = fake_google.request_count
     live.project([dict(VIDEO, dimensions=[])]).apply(plan)
     assert [r.method for r in ga4_requests(fake_google, start)] == ["POST"]
