@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
@@ -23,7 +24,7 @@ from googleapiclient.errors import HttpError
 from goalkeeper.backends.base import Progress
 from goalkeeper.backends.gtm_common import GTM_FIELDS, api_object, entity_from_api, trigger_names
 from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, backoff_delays, is_rate_error
-from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
+from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, differs
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.model import BUILTIN_TRIGGERS, GTM_KINDS, Entity
 from goalkeeper.core.state import State
@@ -44,6 +45,8 @@ RESOURCES = {
     "gtm.variable": "variables",
     "gtm.folder": "folders",
 }
+# Resources built per client service (see GTMLiveBackend._resource).
+_RESOURCES: "weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]]" = weakref.WeakKeyDictionary()
 TRANSIENT_ERRORS = (ConnectionError, socket.timeout, TimeoutError, httplib2.HttpLib2Error, OSError)
 
 
@@ -57,14 +60,45 @@ class AmbiguousWriteError(Exception):
     """A write whose outcome is unknown: the connection failed or the server erred mid-way."""
 
 
-def permission_hint(status: int, message: str) -> str:
+# What a request needs, by what it does: (GTM container permission, OAuth scope).
+_NEEDS_READ = ("Read", "tagmanager.readonly")
+_NEEDS_EDIT = ("Edit", "tagmanager.edit.containers")
+_NEEDS_VERSION = ("Approve", "tagmanager.edit.containerversions")
+_NEEDS_PUBLISH = ("Publish", "tagmanager.publish")
+
+
+def needed_permission(method: str, uri: str) -> tuple[str, str]:
+    """The GTM permission and the OAuth scope a request needs."""
+    path = uri.split("?", 1)[0]
+    if path.endswith(":publish"):
+        return _NEEDS_PUBLISH
+    if path.endswith(":create_version"):
+        return _NEEDS_VERSION
+    if method.upper() == "GET":
+        return _NEEDS_READ
+    return _NEEDS_EDIT
+
+
+def permission_hint(status: int, message: str, method: str = "GET", uri: str = "") -> str:
     if status == 401:
-        return "the credentials were refused; run `goalkeeper login` again or check the key file"
+        return ("the credentials were refused (expired or revoked); run `goalkeeper login` again, "
+                "or check the service-account key file")
+    permission, scope = needed_permission(method, uri)
+    if "scope" in message.lower():
+        return (f"the credentials lack the OAuth scope https://www.googleapis.com/auth/{scope} ({message}). "
+                "Run `goalkeeper login` again, or grant that scope to the credentials "
+                "(gcloud auth application-default login --scopes=...)")
     return (
-        f"permission denied ({message}). Add the account goalkeeper runs as as a user of the GTM "
-        "container (Admin > User Management) with Edit rights, and Publish rights for --publish; "
-        "credentials need the scopes " + ", ".join(s.rsplit("/", 1)[1] for s in GTM_SCOPES)
+        f"permission denied ({message}). In GTM, Admin > User Management, give the Google account or "
+        f"service account goalkeeper runs as the {permission} permission on this container; the "
+        f"credentials also need the OAuth scope https://www.googleapis.com/auth/{scope}"
     )
+
+
+class GTMPermissionError(GoalkeeperError):
+    """The credentials may not do what a request asked (401, or a 403 that is no rate error)."""
+
+    exit_code = 1
 
 
 @dataclass
@@ -85,10 +119,13 @@ class Caller:
             except HttpError as error:
                 status = error.status_code
                 reasons = [d.get("reason", "") for d in (error.error_details or []) if isinstance(d, dict)]
-                retry = is_rate_error(status, reasons, str(error.reason)) or (status >= 500 and idempotent)
+                rate = is_rate_error(status, reasons, str(error.reason))
+                if status in (401, 403) and not rate:
+                    raise GTMPermissionError(
+                        "GTM: " + permission_hint(status, str(error.reason), request.method, request.uri)) from None
                 if status >= 500 and not idempotent:
                     raise AmbiguousWriteError(str(error.reason)) from error
-                if not retry or attempt == len(delays):
+                if not (rate or status >= 500) or attempt == len(delays):
                     raise
             except TRANSIENT_ERRORS as error:
                 if not idempotent:
@@ -124,16 +161,28 @@ class GTMLiveBackend:
         self._container_path: str | None = None
         self._workspace: dict[str, Any] | None = None
         self._snapshot: dict[str, Any] = {}
+        try:
+            self._resources = _RESOURCES.setdefault(service, {})
+        except TypeError:  # a service that cannot be weakly referenced
+            self._resources = {}
 
     # -- naming ---------------------------------------------------------------------------
     def describe(self) -> str:
         return f"GTM container {self.container} (account {self.account}), workspace {self.workspace_name!r}"
 
+    def _resource(self, *chain: str):
+        """A resource of the client, such as ("workspaces", "tags"), built once: the discovery
+        client builds every method of a resource (with its documentation) on each access."""
+        if chain not in self._resources:
+            parent = self._resource(*chain[:-1]) if len(chain) > 1 else self.service.accounts().containers()
+            self._resources[chain] = getattr(parent, chain[-1])() if chain[-1] else parent
+        return self._resources[chain]
+
     def _containers(self):
-        return self.service.accounts().containers()
+        return self._resource("")
 
     def _workspaces(self):
-        return self._containers().workspaces()
+        return self._resource("", "workspaces")
 
     def container_path(self) -> str:
         if self._container_path is None:
@@ -157,10 +206,18 @@ class GTMLiveBackend:
         except HttpError as error:
             status = error.status_code
             if status in (401, 403):
-                raise GoalkeeperError(f"GTM: {permission_hint(status, str(error.reason))}") from None
+                raise GTMPermissionError(f"GTM: {permission_hint(status, str(error.reason))}") from None
             if status == 404:
                 raise GoalkeeperError(f"GTM: not found: {error.reason}; check target.gtm.account and target.gtm.container") from None
+            if status == 429:
+                raise GoalkeeperError("GTM: the API quota (25 requests per 100 seconds, 10,000 a day per Google Cloud "
+                                      "project) stayed exhausted; wait, then run goalkeeper again. Nothing is lost: "
+                                      "the next apply carries on from where this one stopped") from None
             raise GoalkeeperError(f"GTM API error {status}: {error.reason}") from None
+        except (AmbiguousWriteError, *TRANSIENT_ERRORS) as error:
+            raise GoalkeeperError(
+                f"GTM could not be reached reliably ({type(error).__name__}: {error}). Run the command again: "
+                "goalkeeper re-reads the workspace and carries on without duplicating anything") from None
 
     # -- reading --------------------------------------------------------------------------
     def find_workspace(self) -> dict[str, Any] | None:
@@ -168,19 +225,23 @@ class GTMLiveBackend:
         return next((w for w in workspaces if w.get("name") == self.workspace_name), None)
 
     def _read_workspace(self, path: str) -> dict[str, list[dict[str, Any]]]:
-        ws = self._workspaces()
-        listing = {kind: _pages(self.call, getattr(ws, resource)().list, GTM_FIELDS[kind][0], parent=path)
+        listing = {kind: _pages(self.call, self._resource("", "workspaces", resource).list, GTM_FIELDS[kind][0], parent=path)
                    for kind, resource in RESOURCES.items()}
-        listing["gtm.builtin_variable"] = _pages(self.call, ws.built_in_variables().list, "builtInVariable", parent=path)
+        listing["gtm.builtin_variable"] = _pages(self.call, self._resource("", "workspaces", "built_in_variables").list,
+                                                 "builtInVariable", parent=path)
         return listing
 
     def _read_latest_version(self) -> dict[str, list[dict[str, Any]]]:
         """What a new workspace would start from: the latest container version."""
-        versions = self._containers().version_headers()
-        latest = self.call(versions.latest(parent=self.container_path()))
+        try:
+            latest = self.call(self._resource("", "version_headers").latest(parent=self.container_path()))
+        except HttpError as error:
+            if error.status_code != 404:
+                raise
+            latest = {}  # a container that never had a version
         if not latest.get("containerVersionId") or latest.get("containerVersionId") == "0":
             return {kind: [] for kind in GTM_KINDS}
-        version = self.call(self._containers().versions().get(path=latest["path"]))
+        version = self.call(self._resource("", "versions").get(path=latest["path"]))
         return {kind: version.get(GTM_FIELDS[kind][0], []) for kind in GTM_KINDS}
 
     def read(self) -> State:
@@ -203,29 +264,43 @@ class GTMLiveBackend:
     def ensure_workspace(self) -> dict[str, Any]:
         workspace = self.find_workspace()
         if workspace is None:
-            try:
-                workspace = self.call(self._workspaces().create(
-                    parent=self.container_path(),
-                    body={"name": self.workspace_name, "description": "Changes made by goalkeeper apply"}),
-                    idempotent=False)
-            except HttpError as error:
-                if error.status_code in (400, 403) and "workspace" in str(error.reason).lower():
-                    raise GoalkeeperError(f"GTM refused to create workspace {self.workspace_name!r}: {error.reason}; {WORKSPACE_LIMIT_HINT}") from None
-                raise
+            workspace = self._create_workspace()
         self._sync(workspace)
         self._workspace = workspace
         return workspace
+
+    def _create_workspace(self) -> dict[str, Any]:
+        """Create goalkeeper's workspace; after an ambiguous failure, look it up by name first."""
+        body = {"name": self.workspace_name, "description": "Changes made by goalkeeper apply"}
+        for _ in range(3):
+            try:
+                return self.call(self._workspaces().create(parent=self.container_path(), body=body), idempotent=False)
+            except AmbiguousWriteError:
+                pass
+            except HttpError as error:
+                reason = str(error.reason).lower()
+                if error.status_code == 400 and "duplicate" in reason:
+                    pass  # a create that went through before its answer was lost, replayed by the transport
+                elif error.status_code in (400, 403, 409) and ("workspace" in reason or "limit" in reason):
+                    raise GoalkeeperError(f"GTM refused to create workspace {self.workspace_name!r}: {error.reason}; {WORKSPACE_LIMIT_HINT}") from None
+                else:
+                    raise
+            found = self.find_workspace()
+            if found is not None:
+                return found
+        raise GoalkeeperError(f"GTM kept failing to create workspace {self.workspace_name!r}; run apply again")
 
     def _sync(self, workspace: dict[str, Any]) -> None:
         """Bring the workspace up to date with the latest version; stop on merge conflicts."""
         result = self.call(self._workspaces().sync(path=workspace["path"]), idempotent=True)
         conflicts = result.get("mergeConflict") or (result.get("syncStatus") or {}).get("mergeConflict")
         if conflicts:
-            names = [next((v.get("name") for v in (c.get("entityInWorkspace") or {}).values() if isinstance(v, dict)), "?")
-                     for c in conflicts]
+            if not isinstance(conflicts, list):  # syncStatus.mergeConflict is a flag
+                conflicts = self.call(self._workspaces().getStatus(path=workspace["path"])).get("mergeConflict")
             raise GoalkeeperError(
-                f"GTM workspace {self.workspace_name!r} is out of date and conflicts with the latest version "
-                f"on: {', '.join(names)}. Resolve the conflicts in the GTM interface, then run goalkeeper again")
+                f"GTM workspace {self.workspace_name!r} is out of date and conflicts with the latest version"
+                f"{self._conflict_names(conflicts)}. Resolve the conflicts in the GTM interface (Workspace > "
+                "Update), then run goalkeeper again; nothing was written")
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         changes = [c for c in changes if c.entity.target == "gtm"]
@@ -274,17 +349,17 @@ class GTMLiveBackend:
                 + ". Nothing was written; run `goalkeeper plan` again and review the new plan")
 
     def _write_builtins(self, workspace_path: str, changes: Sequence[Change], progress: Progress | None) -> None:
-        # One request enables every built-in variable the plan needs.
+        # One request enables every built-in variable the plan needs. Enabling is idempotent.
         wanted = [c for c in changes if c.kind == "gtm.builtin_variable" and c.action == CREATE]
         if wanted:
-            self.call(self._workspaces().built_in_variables().create(
+            self.call(self._resource("", "workspaces", "built_in_variables").create(
                 parent=workspace_path, type=[c.after.body["type"] for c in wanted]))
             for change in wanted:
                 if progress:
                     progress(change)
 
     def _write(self, workspace_path: str, change: Change, current: dict, ids: dict[str, str]) -> None:
-        resource = getattr(self._workspaces(), RESOURCES[change.kind])()
+        resource = self._resource("", "workspaces", RESOURCES[change.kind])
         if change.action == DELETE:
             path = change.before.handle["path"]
             try:
@@ -296,58 +371,131 @@ class GTMLiveBackend:
         body = api_object(change.after, ids)
         existing = current.get((change.kind, change.name))
         if existing is None:
-            created = self._create(resource, workspace_path, change, body)
+            created = self._create(resource, workspace_path, change, body, ids)
         else:
-            created = self._update(resource, existing, change, body)
+            created = self._update(resource, existing, change, body, ids)
         if change.kind == "gtm.trigger":
             ids[change.name] = str(created[GTM_FIELDS[change.kind][1]])
 
-    def _create(self, resource, workspace_path: str, change: Change, body: dict[str, Any]) -> dict[str, Any]:
+    def _as_written(self, change: Change, obj: dict[str, Any], ids: dict[str, str]) -> bool:
+        """Whether ``obj`` (read from GTM) is what this change writes."""
+        names = {v: k for k, v in ids.items()}
+        return not differs(change.after, entity_from_api(change.kind, obj, names))
+
+    def _find(self, resource, workspace_path: str, change: Change) -> dict[str, Any] | None:
+        list_key = GTM_FIELDS[change.kind][0]
+        return next((o for o in _pages(self.call, resource.list, list_key, parent=workspace_path)
+                     if o.get("name") == change.name), None)
+
+    def _create(self, resource, workspace_path: str, change: Change, body: dict[str, Any],
+                ids: dict[str, str]) -> dict[str, Any]:
         """Create once. When the outcome is unknown (dropped connection, 5xx), look the entity up
-        by name before trying again, so a retry never makes a duplicate."""
+        by name before trying again, so a retry never makes a duplicate. A "duplicate name" answer
+        after such a failure (the HTTP library replays a request whose connection dropped) is the
+        first attempt having gone through: the entity is adopted if it is exactly what was asked."""
         for _ in range(3):
             try:
                 return self.call(resource.create(parent=workspace_path, body=body), idempotent=False)
             except AmbiguousWriteError:
-                list_key = GTM_FIELDS[change.kind][0]
-                found = next((o for o in _pages(self.call, resource.list, list_key, parent=workspace_path)
-                              if o.get("name") == change.name), None)
-                if found is not None:
+                pass
+            except HttpError as error:
+                if not (error.status_code == 400 and "duplicate" in str(error.reason).lower()):
+                    raise
+                found = self._find(resource, workspace_path, change)
+                if found is not None and self._as_written(change, found, ids):
                     return found
+                raise ConcurrentEditError(
+                    f"GTM {change.kind} {change.name!r} was created by someone else while goalkeeper applied; "
+                    "nothing was overwritten. Run `goalkeeper plan` again") from None
+            found = self._find(resource, workspace_path, change)
+            if found is not None:
+                return found
         raise GoalkeeperError(f"GTM kept failing to create {change.kind} {change.name!r}; run apply again")
 
-    def _update(self, resource, existing: Entity, change: Change, body: dict[str, Any]) -> dict[str, Any]:
+    def _update(self, resource, existing: Entity, change: Change, body: dict[str, Any],
+                ids: dict[str, str]) -> dict[str, Any]:
         try:
             return self.call(resource.update(path=existing.handle["path"], fingerprint=existing.handle["fingerprint"],
                                              body=body))
         except HttpError as error:
             stale = error.status_code in (409, 412) or (error.status_code == 400 and "fingerprint" in str(error.reason).lower())
-            if stale:
-                raise ConcurrentEditError(
-                    f"GTM {change.kind} {change.name!r} was changed by someone else since goalkeeper read it; "
-                    "nothing was overwritten. Run `goalkeeper plan` again") from None
-            raise
+            if not stale:
+                raise
+            # Our own earlier attempt may have gone through before its answer was lost, which moved
+            # the fingerprint: that is no one else's edit.
+            now = self.call(resource.get(path=existing.handle["path"]))
+            if self._as_written(change, now, ids):
+                return now
+            raise ConcurrentEditError(
+                f"GTM {change.kind} {change.name!r} was changed by someone else since goalkeeper read it; "
+                "nothing was overwritten. Run `goalkeeper plan` again") from None
 
     # -- versions -------------------------------------------------------------------------
     def publish(self, name: str, notes: str) -> dict[str, Any]:
         """Create a container version from the workspace (which consumes it) and publish it,
-        unless GTM reports a compiler error."""
+        unless GTM reports a merge conflict or a compiler error."""
 
         def run():
             workspace = self._workspace or self.find_workspace()
             if workspace is None:
-                raise GoalkeeperError(f"there is no GTM workspace {self.workspace_name!r} to publish")
-            result = self.call(self._workspaces().create_version(path=workspace["path"], body={"name": name, "notes": notes}),
-                               idempotent=False)
+                raise GoalkeeperError(
+                    f"there is no GTM workspace {self.workspace_name!r} to publish: goalkeeper has no unpublished "
+                    "changes in this container")
+            version = self._create_version(workspace, name, notes)
+            self._workspace = None  # create_version consumed it
+            # Publishing a version twice is harmless: safe to retry after a lost answer.
+            published = self.call(self._resource("", "versions").publish(path=version["path"],
+                                                                        fingerprint=version.get("fingerprint")))
+            return published.get("containerVersion", version)
+
+        return self._guard(run)
+
+    def _latest_header(self) -> dict[str, Any]:
+        try:
+            return self.call(self._resource("", "version_headers").latest(parent=self.container_path()))
+        except HttpError as error:
+            if error.status_code == 404:
+                return {}
+            raise
+
+    def _create_version(self, workspace: dict[str, Any], name: str, notes: str) -> dict[str, Any]:
+        before = self._latest_header().get("containerVersionId")
+        for _ in range(3):
+            try:
+                result = self.call(self._workspaces().create_version(path=workspace["path"],
+                                                                     body={"name": name, "notes": notes}),
+                                   idempotent=False)
+            except (AmbiguousWriteError, HttpError) as error:
+                if isinstance(error, HttpError) and error.status_code != 404:
+                    raise
+                # Unknown outcome, or the workspace is gone (consumed by an attempt whose answer was
+                # lost): a new latest version of this name is ours.
+                latest = self._latest_header()
+                if latest.get("containerVersionId") not in (None, before) and latest.get("name") == name:
+                    return self.call(self._resource("", "versions").get(path=latest["path"]))
+                if isinstance(error, HttpError):
+                    raise
+                continue
+            sync = result.get("syncStatus") or {}
+            if sync.get("mergeConflict") or result.get("mergeConflict"):
+                raise GoalkeeperError(
+                    f"GTM workspace {self.workspace_name!r} conflicts with the latest container version"
+                    f"{self._conflict_names(result.get('mergeConflict'))}; nothing was published. Resolve the "
+                    "conflicts in the GTM interface (Workspace > Update), then publish again")
+            if sync.get("syncError"):
+                raise GoalkeeperError(f"GTM could not update workspace {self.workspace_name!r} before creating the "
+                                      "version; nothing was published. Run apply again")
             if result.get("compilerError"):
                 raise GoalkeeperError(
                     "GTM could not compile the workspace, so nothing was published. Open the workspace in GTM "
                     "(Preview shows the error), fix it, and publish from there or run apply again")
-            version = result["containerVersion"]
-            self._workspace = None
-            published = self.call(self._containers().versions().publish(path=version["path"],
-                                                                        fingerprint=version.get("fingerprint")),
-                                  idempotent=False)
-            return published.get("containerVersion", version)
+            if "containerVersion" not in result:
+                raise GoalkeeperError("GTM created no container version; nothing was published. Run apply again")
+            return result["containerVersion"]
+        raise GoalkeeperError("GTM kept failing to create the container version; run apply --publish again")
 
-        return self._guard(run)
+    @staticmethod
+    def _conflict_names(conflicts) -> str:
+        names = [next((v.get("name") for v in (c.get("entityInWorkspace") or {}).values() if isinstance(v, dict)), "?")
+                 for c in conflicts or []]
+        return f" on: {', '.join(names)}" if names else ""

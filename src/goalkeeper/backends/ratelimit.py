@@ -51,8 +51,9 @@ class SlidingWindowLimiter:
         return max(0.0, (calls - (self.limit - len(self.calls))) * self.window / self.limit)
 
 
-def backoff_delays(attempts: int = 6, first: float = 2.0, cap: float = 64.0) -> list[float]:
-    """Delays between attempts: 2, 4, 8 … seconds, capped."""
+def backoff_delays(attempts: int = 8, first: float = 2.0, cap: float = 64.0) -> list[float]:
+    """Delays between attempts: 2, 4, 8 … seconds, capped at 64. The default eight attempts span
+    190 seconds, more than the 100-second window: a quota another tool used up has come back."""
     return [min(cap, first * 2**n) for n in range(attempts - 1)]
 
 

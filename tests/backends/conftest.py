@@ -1,0 +1,92 @@
+"""Live backends against the local fake of the Google APIs, through the real client libraries."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+import yaml
+
+from goalkeeper.backends.ga4_live import GA4LiveBackend
+from goalkeeper.backends.gtm_live import GTMLiveBackend
+from goalkeeper.backends.ratelimit import SlidingWindowLimiter
+from goalkeeper.goals.kinds import load_kinds
+from goalkeeper.goals.load import load_goal_file
+from goalkeeper.project import Project
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "goals"
+ACCOUNT = "6001234567"
+PROPERTY = "123456789"
+
+CLICK = {"name": "checkout_click", "kind": "link_click", "url_contains": "/checkout", "key_event": True}
+THANKS = {"name": "thanks_page_view", "kind": "destination", "page": {"path_starts_with": "/thanks"}, "key_event": True}
+CHECKOUT = {"name": "checkout_page_view", "kind": "destination", "page": {"path_starts_with": "/checkout"},
+            "key_event": {"counting": "once_per_session", "value": 5, "currency": "USD"}}
+VIDEO = {"name": "product_video", "kind": "youtube_video", "track": ["start", "complete"], "dimensions": ["video_title"]}
+
+
+@pytest.fixture
+def seeded(fake_google):
+    """The example container (published, with its Default Workspace) and GA4 property."""
+    container = fake_google.seed_container_export(EXAMPLES / "example-container.json", account_id=ACCOUNT,
+                                                  public_id="GTM-ABC123")
+    fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
+    return container
+
+
+def write_goals(path: Path, goals: list[dict], container: str, *, workspace: str | None = None,
+                gtm: bool = True, ga4: bool = True) -> Path:
+    target: dict = {"measurement_id": "G-ABC123XYZ"}
+    if gtm:
+        target["gtm"] = {"account": ACCOUNT, "container": container, **({"workspace": workspace} if workspace else {})}
+    if ga4:
+        target["ga4"] = {"property": PROPERTY}
+    path.write_text(yaml.safe_dump({"target": target, "goals": goals}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def _kinds():
+    return load_kinds(None)
+
+
+class Live:
+    """Builds projects whose live backends talk to the fake, on the fake's simulated clock."""
+
+    def __init__(self, fake, clock, container_id: str, tmp_path: Path):
+        self.fake, self.clock, self.container_id, self.tmp_path = fake, clock, container_id, tmp_path
+        self.limiter = SlidingWindowLimiter(clock=clock)
+        self.service = fake.gtm_service()
+        self.beta, self.alpha = fake.ga4_client("v1beta"), fake.ga4_client("v1alpha")
+        self.gtm: GTMLiveBackend | None = None
+        self.ga4: GA4LiveBackend | None = None
+
+    def project(self, goals: list[dict], *, workspace: str = "goalkeeper", gtm: bool = True, ga4: bool = True) -> Project:
+        path = write_goals(self.tmp_path / "goals.yaml", goals, self.container_id, gtm=gtm, ga4=ga4)
+        kinds = _kinds()
+        goal_file = load_goal_file(path, kinds)
+        backends = []
+        if gtm:
+            self.gtm = GTMLiveBackend(self.service, ACCOUNT, self.container_id, workspace,
+                                      limiter=self.limiter, clock=self.clock)
+            backends.append(self.gtm)
+        if ga4:
+            self.ga4 = GA4LiveBackend(self.beta, self.alpha, PROPERTY,
+                                      goal_file.measurement_id, clock=self.clock)
+            backends.append(self.ga4)
+        return Project(goal_file, kinds, backends)
+
+
+@pytest.fixture
+def live(fake_google, fake_clock, seeded, tmp_path):
+    return Live(fake_google, fake_clock, seeded.container_id, tmp_path)
+
+
+def workspace_named(fake, container_id: str, name: str = "goalkeeper"):
+    container = fake.gtm.accounts[ACCOUNT].containers[container_id]
+    return next((w for w in container.workspaces.values() if w.name == name), None)
+
+
+def names(workspace) -> dict[str, list[str]]:
+    return {vkey: sorted(e["name"] for e in entities.values()) for vkey, entities in workspace.snap.entities.items()}

@@ -1,0 +1,96 @@
+"""The goalkeeper command end to end against the fake Google APIs (GOALKEEPER_API_ENDPOINT)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from goalkeeper.cli import app
+
+from backends.conftest import ACCOUNT, CHECKOUT, CLICK, EXAMPLES, VIDEO, write_goals
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def goals(fake_google, tmp_path, monkeypatch):
+    seeded = fake_google.seed_container_export(EXAMPLES / "example-container.json", account_id=ACCOUNT,
+                                              public_id="GTM-ABC123")
+    fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
+    monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)
+    monkeypatch.chdir(tmp_path)
+    return write_goals(tmp_path / "goals.yaml", [CLICK, CHECKOUT, VIDEO], seeded.container_id)
+
+
+def run(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    return result, result.output + (result.stderr if result.stderr_bytes is not None else "")
+
+
+def assert_clean(result, text):
+    assert "Traceback" not in text and result.exception is None or isinstance(result.exception, SystemExit)
+    assert "ya29." not in text and "Bearer" not in text and "access_token" not in text
+
+
+def test_plan_apply_plan_publish(goals, fake_google):
+    result, text = run("plan", goals)
+    assert result.exit_code == 0, text
+    assert "GA4 event - checkout_click" in text and "checkout_page_view" in text
+    result, text = run("apply", goals, "--auto-approve")
+    assert result.exit_code == 0, text
+    assert "Apply complete." in text
+    result, text = run("plan", goals, "--detailed-exitcode")
+    assert result.exit_code == 0 and "No changes" in text, text
+    result, text = run("apply", goals, "--auto-approve", "--publish", "--version-name", "release 1",
+                       "--version-notes", "from the tests")
+    assert result.exit_code == 0, text
+    container = next(iter(fake_google.gtm.accounts[ACCOUNT].containers.values()))
+    version = container.versions[container.live_version_id]
+    assert (version.name, version.description) == ("release 1", "from the tests")
+    assert "Published GTM container version" in text
+
+
+def test_publish_name_defaults_to_the_commit(goals, fake_google):
+    result, text = run("apply", goals, "--auto-approve", "--publish")
+    assert result.exit_code == 0, text
+    container = next(iter(fake_google.gtm.accounts[ACCOUNT].containers.values()))
+    assert container.versions[container.live_version_id].name.startswith("goalkeeper")
+
+
+def test_unknown_ga4_property_is_a_clear_error(goals, fake_google):
+    goals.write_text(goals.read_text().replace("'123456789'", "'999999'").replace("123456789", "999999"))
+    result, text = run("plan", goals)
+    assert result.exit_code == 1, text
+    assert "Property access management" in text and "999999" in text
+    assert_clean(result, text)
+
+
+def test_gtm_permission_denied_is_a_clear_error(goals, fake_google):
+    fake_google.faults.add(kind="status", status=403, api="gtm", message="The caller does not have permission",
+                           times=None)
+    result, text = run("plan", goals)
+    assert result.exit_code == 1, text
+    assert "Read permission" in text and "User Management" in text and "tagmanager.readonly" in text
+    assert_clean(result, text)
+
+
+def test_gtm_write_permission_denied_names_edit(goals, fake_google):
+    fake_google.faults.add(kind="status", status=403, api="gtm", method="POST",
+                           message="The caller does not have permission", times=None)
+    result, text = run("apply", goals, "--auto-approve")
+    assert result.exit_code == 1, text
+    assert "Edit permission" in text and "tagmanager.edit.containers" in text
+    assert_clean(result, text)
+
+
+def test_lost_connection_is_a_clear_error_and_apply_again_converges(goals, fake_google):
+    fake_google.faults.add(kind="drop", api="gtm", method="POST", times=None)  # every write is lost
+    result, text = run("apply", goals, "--auto-approve")
+    assert result.exit_code == 1, text
+    assert "run apply again" in text.lower()
+    assert_clean(result, text)
+    fake_google.faults.clear()
+    result, text = run("apply", goals, "--auto-approve")
+    assert result.exit_code == 0, text
+    result, text = run("plan", goals)
+    assert "No changes" in text
