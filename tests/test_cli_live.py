@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from goalkeeper.cli import app
 
-from backends.conftest import ACCOUNT, CHECKOUT, CLICK, EXAMPLES, VIDEO, write_goals
+from tests.backends.conftest import ACCOUNT, CHECKOUT, CLICK, EXAMPLES, VIDEO, write_goals
 
 runner = CliRunner()
 

@@ -59,7 +59,7 @@ def test_plan_of_an_absent_workspace_on_a_container_without_versions(fake_google
 def test_container_named_by_public_id(live, fake_google):
     project = live.project([CLICK], ga4=False)
     project.backends[0].container = "GTM-ABC123"
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     assert workspace_named(fake_google, live.container_id) is not None
 
 
@@ -67,7 +67,7 @@ def test_container_named_by_public_id(live, fake_google):
 
 def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_google):
     project = live.project([CLICK, CHECKOUT, VIDEO], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     start = fake_google.request_count
     done = []
     project.apply(plan, done.append)
@@ -76,7 +76,7 @@ def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_goo
     writes = [r for r in gtm_requests(fake_google, start) if r.method in WRITES and not r.path.endswith((":sync", "/workspaces"))]
     builtins = [c for c in plan.changes if c.kind == "gtm.builtin_variable"]
     assert builtins and len(writes) == len(plan.changes) - len(builtins) + 1  # one request enables every built-in
-    assert live.project([CLICK, CHECKOUT, VIDEO], ga4=False).plan().empty
+    assert live.project([CLICK, CHECKOUT, VIDEO], ga4=False).plan().plan.empty
     ws = workspace_named(fake_google, live.container_id)
     default = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
     for vkey, entities in default.snap.entities.items():  # the unmanaged entities came along unchanged
@@ -87,23 +87,23 @@ def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_goo
 
 def test_updates_carry_the_fingerprint_and_deletes_remove(live, fake_google):
     project = live.project([CLICK, THANKS], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     assert {c.action for c in plan.changes} == {"update", "delete"}
     start = fake_google.request_count
     project.apply(plan)
     puts = [r for r in gtm_requests(fake_google, start) if r.method == "PUT"]
     assert puts and all(r.query.get("fingerprint", [""])[0].isdigit() for r in puts)
     assert [r.method for r in gtm_requests(fake_google, start)].count("DELETE") == 2
-    assert live.project([dict(CLICK, url_contains="/cart")], ga4=False).plan().empty
+    assert live.project([dict(CLICK, url_contains="/cart")], ga4=False).plan().plan.empty
 
 
 def test_edit_between_plan_and_apply_is_reported_and_nothing_written(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     path = entity_path(fake_google, live.container_id, "trigger", "Link click - checkout_click")
     fake_google.gtm.edit_entity(path, notes="edited by a colleague")
     start = fake_google.request_count
@@ -115,9 +115,9 @@ def test_edit_between_plan_and_apply_is_reported_and_nothing_written(live, fake_
 
 def test_edit_between_reread_and_write_is_caught_by_the_fingerprint(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     path = entity_path(fake_google, live.container_id, "trigger", "Link click - checkout_click")
     # apply: list workspaces, sync, 5 lists, then the first PUT
     fake_google.faults.before_request(fake_google.request_count + 8,
@@ -130,9 +130,9 @@ def test_edit_between_reread_and_write_is_caught_by_the_fingerprint(live, fake_g
 
 def test_deleted_entity_edited_meanwhile_is_not_deleted(live, fake_google):
     project = live.project([CLICK, THANKS], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     project = live.project([CLICK], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     path = entity_path(fake_google, live.container_id, "tag", "GA4 event - thanks_page_view")
     fake_google.gtm.edit_entity(path, notes="still needed")
     with pytest.raises(ConcurrentEditError):
@@ -147,13 +147,13 @@ def test_reads_retry_server_errors_and_dropped_connections(live, fake_google, fa
     fake_google.faults.add(kind="status", status=503, method="GET", path_contains="/workspaces", times=2)
     fake_google.faults.add(kind="drop", method="GET", path_contains="version_headers", times=2)
     t0 = fake_clock.now()
-    assert not project.plan().empty
+    assert not project.plan().plan.empty
     assert fake_clock.now() - t0 >= 2  # backed off on the simulated clock
 
 
 def test_create_that_failed_with_503_is_looked_up_before_it_is_retried(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     fake_google.faults.add(kind="status", status=503, method="POST", path_contains="/triggers", times=1)
     start = fake_google.request_count
     project.apply(plan)
@@ -167,7 +167,7 @@ def test_create_that_failed_with_503_is_looked_up_before_it_is_retried(live, fak
 def test_create_that_went_through_before_the_connection_dropped_is_adopted(live, fake_google, what):
     """The server made the entity, then the connection dropped: no duplicate, no error."""
     project = live.project([CLICK], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     project.apply(plan)  # first, learn the bodies goalkeeper writes
     ws = workspace_named(fake_google, live.container_id)
     made = {vkey: dict(entities) for vkey, entities in ws.snap.entities.items()}
@@ -175,7 +175,7 @@ def test_create_that_went_through_before_the_connection_dropped_is_adopted(live,
     vkey = what[:-1]
     fake_google.clear_log()
     project = live.project([CLICK], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     new_entity = {}
 
     def went_through(fake):
@@ -203,14 +203,14 @@ def test_create_that_went_through_before_the_connection_dropped_is_adopted(live,
     assert [r.status for r in fake_google.requests if r.path.endswith("/" + what) and r.method == "POST"] == [None, 400]
     assert names(workspace_named(fake_google, live.container_id)) == \
         {k: sorted(e["name"] for e in v.values()) for k, v in made.items()}
-    assert live.project([CLICK], ga4=False).plan().empty
+    assert live.project([CLICK], ga4=False).plan().plan.empty
 
 
 def test_limiter_keeps_a_large_apply_under_the_quota(fake_google, fake_clock, live):
     fake_google.quota.enabled = True
     goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}") for i in range(15)]
     project = live.project(goals, ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     assert fake_google.quota.refused == 0
     times = [r.time for r in gtm_requests(fake_google)]
     assert len(times) > 40
@@ -226,22 +226,22 @@ def test_quota_used_by_another_tool_is_waited_out(fake_google, fake_clock, live,
     for _ in range(25):  # another tool on the same Cloud project used the whole window
         fake_google.quota.check()
     project = live.project([CLICK, CHECKOUT], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     assert fake_google.quota.refused > 0
     assert {r.status for r in gtm_requests(fake_google)} >= {200, int(mode)}
-    assert live.project([CLICK, CHECKOUT], ga4=False).plan().empty
+    assert live.project([CLICK, CHECKOUT], ga4=False).plan().plan.empty
 
 
 def test_rate_limit_that_never_lifts_gives_a_clear_error(fake_google, fake_clock, live):
     project = live.project([CLICK], ga4=False)
     fake_google.faults.add(kind="status", status=429, api="gtm", times=None)
     with pytest.raises(GoalkeeperError, match="quota"):
-        project.plan()
+        project.plan().plan
 
 
 def test_permission_denied_names_the_permission_and_scope(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     fake_google.faults.add(kind="status", status=403, method="POST", message="The caller does not have permission",
                            times=None)
     with pytest.raises(GTMPermissionError) as error:
@@ -252,26 +252,26 @@ def test_permission_denied_names_the_permission_and_scope(live, fake_google):
 
 def test_publish_needs_the_publish_permission(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     fake_google.faults.add(kind="status", status=403, path_contains=":publish", message="The caller does not have permission")
     with pytest.raises(GTMPermissionError, match="Publish permission.*tagmanager.publish"):
-        project.publish("v", "n")
+        project.publisher().publish("v", "n")
 
 
 # -- workspace life cycle and publishing ---------------------------------------------------
 
 def test_workspace_name_is_configurable_and_created_once(live, fake_google):
     project = live.project([CLICK], workspace="tracking", ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     project = live.project([CLICK, CHECKOUT], workspace="tracking", ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     workspaces = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces.values()
     assert sorted(w.name for w in workspaces) == ["Default Workspace", "tracking"]
 
 
 def test_workspace_creation_that_dropped_is_not_duplicated(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    plan = project.plan()
+    plan = project.plan().plan
     fake_google.faults.add(kind="drop", method="POST", path_contains="/workspaces", times=2)
     project.apply(plan)  # httplib2 re-sends once; goalkeeper then looks the workspace up
     workspaces = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces.values()
@@ -284,7 +284,7 @@ def test_three_workspace_limit_gives_a_clear_error(live, fake_google):
     fake_google.gtm.add_workspace(container, "Bob")
     project = live.project([CLICK], ga4=False)
     with pytest.raises(GoalkeeperError, match="at most 3 workspaces.*target.gtm.workspace"):
-        project.apply(project.plan())
+        project.apply(project.plan().plan)
     assert len(container.workspaces) == 3
 
 
@@ -297,22 +297,22 @@ def _publish_new_version(fake, container_id, edit):
 
 def test_out_of_date_workspace_is_synced_before_writing(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
 
     def rename_unmanaged(snap):
         tag = next(iter(snap.entities["tag"].values()))
         tag["notes"] = "changed in another workspace and published"
     _publish_new_version(fake_google, live.container_id, rename_unmanaged)
     project = live.project([CLICK, CHECKOUT], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     ws = workspace_named(fake_google, live.container_id)
     assert any(t.get("notes") == "changed in another workspace and published" for t in ws.snap.entities["tag"].values())
-    assert project.publish("v", "n")["containerVersionId"]
+    assert project.publisher().publish("v", "n")["containerVersionId"]
 
 
 def test_merge_conflict_is_reported_with_the_entities(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     ws = workspace_named(fake_google, live.container_id)
     eid, tag = next((i, t) for i, t in ws.snap.entities["tag"].items() if not t["name"].startswith("GA4 event"))
     fake_google.gtm.edit_entity(f"accounts/{ACCOUNT}/containers/{live.container_id}/workspaces/{ws.id}/tags/{eid}",
@@ -320,37 +320,37 @@ def test_merge_conflict_is_reported_with_the_entities(live, fake_google):
     _publish_new_version(fake_google, live.container_id, lambda snap: snap.entities["tag"][eid].update(notes="theirs"))
     project = live.project([CLICK, CHECKOUT], ga4=False)
     with pytest.raises(GoalkeeperError, match=f"out of date.*{tag['name']}.*nothing was written"):
-        project.apply(project.plan())
+        project.apply(project.plan().plan)
 
 
 def test_publish_creates_a_version_consuming_the_workspace(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
-    version = project.publish("release 1", "notes 1")
+    project.apply(project.plan().plan)
+    version = project.publisher().publish("release 1", "notes 1")
     container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     assert container.live_version_id == version["containerVersionId"]
     assert container.versions[version["containerVersionId"]].name == "release 1"
-    assert live.project([CLICK], ga4=False).plan().empty  # the published version holds the goals
+    assert live.project([CLICK], ga4=False).plan().plan.empty  # the published version holds the goals
     project = live.project([CLICK, CHECKOUT], ga4=False)
-    project.apply(project.plan())  # and goalkeeper's workspace is back for the next change
-    assert project.publish("release 2", "")["containerVersionId"] != version["containerVersionId"]
+    project.apply(project.plan().plan)  # and goalkeeper's workspace is back for the next change
+    assert project.publisher().publish("release 2", "")["containerVersionId"] != version["containerVersionId"]
 
 
 def test_compiler_error_stops_the_publish(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     path = entity_path(fake_google, live.container_id, "tag", "GA4 event - checkout_click")
     fake_google.gtm.edit_entity(path, firingTriggerId=["999999"])
     container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     live_before = container.live_version_id
     with pytest.raises(GoalkeeperError, match="could not compile"):
-        project.publish("broken", "")
+        project.publisher().publish("broken", "")
     assert container.live_version_id == live_before
 
 
 def test_publish_with_a_lost_create_version_answer_does_not_make_two_versions(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project.apply(project.plan().plan)
     container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     count = len(container.versions)
     fired = []
@@ -365,7 +365,7 @@ def test_publish_with_a_lost_create_version_answer_does_not_make_two_versions(li
 
     for n in range(fake_google.request_count + 1, fake_google.request_count + 6):
         fake_google.faults.before_request(n, went_through)
-    version = project.publish("release", "")
+    version = project.publisher().publish("release", "")
     assert len(container.versions) == count + 1
     assert container.live_version_id == version["containerVersionId"]
 
@@ -385,9 +385,9 @@ def _prepared(live, scenario):
     before, after = SCENARIOS[scenario]
     if before:
         project = live.project(before)
-        project.apply(project.plan())
+        project.apply(project.plan().plan)
     project = live.project(after)
-    return project, project.plan()
+    return project, project.plan().plan
 
 
 def _gtm_unmanaged(fake, container_id):
@@ -429,8 +429,8 @@ def test_interrupted_apply_converges(live, fake_google, scenario, position, faul
     assert any(r.fault for r in fake_google.requests), "the fault was injected"
 
     again = live.project(SCENARIOS[scenario][1])
-    again.apply(again.plan())
-    assert live.project(SCENARIOS[scenario][1]).plan().empty
+    again.apply(again.plan().plan)
+    assert live.project(SCENARIOS[scenario][1]).plan().plan.empty
 
     ws = workspace_named(fake_google, live.container_id)
     for vkey, listed in names(ws).items():
