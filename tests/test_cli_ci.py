@@ -135,5 +135,5 @@ def test_the_goal_file_path_is_quoted(repo):
 def test_the_documentation_shows_the_workflow_as_written():
     from goalkeeper.ci import WorkflowOptions, github_workflow
 
-    doc = (Path(__file__).parent.parent / "docs" / "ci.md").read_text()
-    assert github_workflow(WorkflowOptions()) in doc, "docs/ci.md shows an old workflow: paste the one `goalkeeper ci init` writes"
+    doc = (Path(__file__).parent.parent / "README.md").read_text()
+    assert github_workflow(WorkflowOptions()) in doc, "README.md shows an old workflow: paste the one `goalkeeper ci init` writes"

@@ -50,7 +50,7 @@ _SETUP = """      - uses: actions/checkout@v4
 """
 
 _WORKFLOW = """# goalkeeper: tracking changes reviewed in pull requests, applied from CI, checked for drift.
-# Written by `goalkeeper ci init`; how to set it up: docs/ci.md in goalkeeper's repository.
+# Written by `goalkeeper ci init`; how to set it up: the README of goalkeeper (section "Reviewing goal changes in pull requests").
 #
 # - pull request: validate, plan, save the plan as an artifact, post it as one comment (updated
 #   on every push);

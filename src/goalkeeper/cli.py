@@ -293,7 +293,7 @@ def ci_init(
     """Write a GitHub Actions workflow: plan comments on pull requests, apply on merge, drift checks."""
     written = write_workflow(WorkflowOptions(goals=goals, auth=auth.value, publish=publish, branch=branch,
                                              schedule=schedule, path=path), force)
-    typer.echo(f"Wrote {written}. Next: give CI access to GTM and GA4 as docs/ci.md describes, then commit it.")
+    typer.echo(f"Wrote {written}. Next: give CI access to GTM and GA4 as the README describes (Give CI access to GTM and GA4), then commit it.")
 
 
 def main() -> None:  # pragma: no cover - entry point
