@@ -6,8 +6,8 @@ from goalkeeper.core import ownership
 from goalkeeper.core.model import Entity
 
 
-def notes(*goals: str, events: tuple[str, ...] = ()) -> str:
-    return ownership.managed_notes(goals, events)
+def notes(*goals: str, key_events: tuple[str, ...] = ()) -> str:
+    return ownership.managed_notes(goals, key_events)
 
 
 def condition(ctype: str, arg0: str, arg1: str) -> dict:
@@ -25,14 +25,14 @@ def trigger(name: str, url: str = "/checkout", goal: str = "checkout_click", man
 
 
 def tag(name: str, trigger_name: str, event: str = "checkout_click", goal: str = "checkout_click",
-        managed: bool = True, extra_params: tuple[dict, ...] = ()) -> Entity:
+        managed: bool = True, extra_params: tuple[dict, ...] = (), key_event: bool = True) -> Entity:
     body = {
         "type": "gaawe",
         "firingTrigger": [trigger_name],
         "parameter": [{"key": "eventName", "type": "template", "value": event}, *extra_params],
     }
     if managed:
-        body["notes"] = notes(goal, events=(event,))
+        body["notes"] = notes(goal, key_events=(event,) if key_event else ())
     return Entity("gtm.tag", name, body, (goal,) if managed else (), managed)
 
 

@@ -166,3 +166,11 @@ def test_an_unmanaged_key_event_nothing_of_goalkeepers_sends_is_never_deleted():
     ])
     desired = State.of([tag("GA4 event - signup", "T", event="signup", goal="signup")])
     assert diff(desired, live) == []
+
+
+def test_a_key_event_made_by_hand_for_an_event_a_goal_merely_sends_is_never_touched():
+    # A goal sends `purchase` without asking for a key event; someone marked purchase by hand.
+    purchase_tag = tag("GA4 event - purchase", "T", event="purchase", goal="purchase", key_event=False)
+    live = State.of([key_event("purchase"), purchase_tag])
+    assert diff(State.of([purchase_tag]), live) == []
+    assert actions(diff(State(), live)) == {(DELETE, "gtm.tag", "GA4 event - purchase")}

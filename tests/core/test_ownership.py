@@ -5,14 +5,15 @@ from __future__ import annotations
 from goalkeeper.core import ownership
 
 
-def test_notes_round_trip_goals_and_events():
+def test_notes_round_trip_goals_and_key_events():
     text = ownership.managed_notes(["b_goal", "a_goal"], ["video_start", "video_complete"])
     assert text.startswith(ownership.MARKER)
     assert ownership.goals_in(text) == ("a_goal", "b_goal")
-    assert ownership.events_in(text) == ("video_start", "video_complete")
+    assert ownership.key_events_in(text) == ("video_complete", "video_start")
     single = ownership.managed_notes(["a_goal"], ["a_goal"])
-    assert "Goal: a_goal." in single and "Event: a_goal." in single
-    assert ownership.goals_in(single) == ("a_goal",) and ownership.events_in(single) == ("a_goal",)
+    assert "Goal: a_goal." in single and "Key event: a_goal." in single
+    assert ownership.goals_in(single) == ("a_goal",) and ownership.key_events_in(single) == ("a_goal",)
+    assert ownership.key_events_in(ownership.managed_notes(["a_goal"])) == ()
 
 
 def test_gtm_entities_are_managed_only_when_their_notes_start_with_the_marker():

@@ -48,7 +48,7 @@ def test_selecting_a_goal_keeps_its_changes_and_the_shared_ones_only():
 
 
 def test_a_key_event_follows_the_goal_of_the_tag_that_sent_it():
-    live = State((Entity("gtm.tag", "video tag", {"notes": "Managed by goalkeeper: x. Goal: video. Events: video_start, video_complete."}, ("video",)),))
+    live = State((Entity("gtm.tag", "video tag", {"notes": "Managed by goalkeeper: x. Goal: video. Key events: video_complete, video_start."}, ("video",)),))
     by_event = event_goals(live)
     assert by_event["video_start"] == {"video"}
     kept = select(_plan(), Selection.of(goals=["video"]), frozenset({"video"}), by_event)

@@ -98,10 +98,10 @@ def needs_replace(desired: Entity, live: Entity) -> bool:
 
 def claim_key_events(live: State, desired: State) -> State:
     """Mark the live key events goalkeeper owns (see goalkeeper.core.ownership)."""
-    sent: set[str] = set()
+    sent: set[str] = set()  # key events goalkeeper's own tags and rules vouch for
     for entity in live.managed():
         if entity.kind == "gtm.tag":
-            sent.update(ownership.events_in(entity.body.get("notes", "")))
+            sent.update(ownership.key_events_in(entity.body.get("notes", "")))
         elif entity.kind == "ga4.event_create_rule":
             sent.add(entity.body.get("destinationEvent", ""))
     wanted = {e.name for e in desired.of_kind("ga4.key_event")}

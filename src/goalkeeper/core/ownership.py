@@ -3,13 +3,15 @@
 Every entity goalkeeper creates carries a marker where the API leaves room for one:
 
 - GTM tags, triggers, variables and folders: their ``notes`` start with ``MARKER``; the notes also
-  name the goals the entity serves (and, for tags, the GA4 events they send).
+  name the goals the entity serves (and, for tags, the GA4 key events goalkeeper made for them).
 - GA4 custom dimensions, custom metrics and audiences: their ``description`` starts with ``MARKER``.
 - GA4 event-create rules: a parameter mutation sets ``goalkeeper_goal`` to the goal's name, which
   also lets reports split the created event by goal.
 - GA4 key events have no free text. goalkeeper owns a key event when a goal declares it (adopting
-  one made by hand) or when a goalkeeper-managed tag or rule sends its event, so the key event of a
-  removed goal goes together with the tag that sent it.
+  one made by hand), when a goalkeeper-managed tag's notes record it, or when it marks an event
+  that only a goalkeeper event-create rule makes. So the key event of a removed goal goes together
+  with its tag or rule, while a key event someone made by hand for an event a goal merely sends
+  (say ``purchase``) is never touched.
 - GTM built-in variables have neither, and may be used by anything in the container: goalkeeper
   enables the ones its goals need and never disables one.
 """
@@ -23,18 +25,18 @@ MARKER = "Managed by goalkeeper"
 GOAL_PARAMETER = "goalkeeper_goal"
 
 _GOALS_RE = re.compile(r"Goals?: ([^.\n]*)")
-_EVENTS_RE = re.compile(r"Events?: ([^.\n]*)")
+_KEY_EVENTS_RE = re.compile(r"Key events?: ([^.\n]*)")
 
 
-def managed_notes(goals: Iterable[str], events: Iterable[str] = ()) -> str:
-    """The notes goalkeeper writes on a GTM entity: the marker, its goals and its events."""
+def managed_notes(goals: Iterable[str], key_events: Iterable[str] = ()) -> str:
+    """The notes goalkeeper writes on a GTM entity: the marker, its goals and its key events."""
     goals = sorted(goals)
     text = f"{MARKER}: edits made here are overwritten by `goalkeeper apply`."
     if goals:
         text += f" Goal{'s' if len(goals) > 1 else ''}: {', '.join(goals)}."
-    events = list(events)
-    if events:
-        text += f" Event{'s' if len(events) > 1 else ''}: {', '.join(events)}."
+    key_events = sorted(key_events)
+    if key_events:
+        text += f" Key event{'s' if len(key_events) > 1 else ''}: {', '.join(key_events)}."
     return text
 
 
@@ -56,8 +58,9 @@ def goals_in(text: str) -> tuple[str, ...]:
     return _names_after(_GOALS_RE, text)
 
 
-def events_in(text: str) -> tuple[str, ...]:
-    return _names_after(_EVENTS_RE, text)
+def key_events_in(text: str) -> tuple[str, ...]:
+    """The key events a managed tag's notes record as goalkeeper's."""
+    return _names_after(_KEY_EVENTS_RE, text)
 
 
 def has_marker(kind: str, body: Mapping[str, Any]) -> bool:

@@ -75,7 +75,7 @@ def event_goals(*states: State) -> dict[str, set[str]]:
             if not entity.goals:
                 continue
             if entity.kind == "gtm.tag":
-                events = ownership.events_in(entity.body.get("notes", ""))
+                events = ownership.key_events_in(entity.body.get("notes", ""))
             elif entity.kind == "ga4.event_create_rule":
                 events = (entity.body.get("destinationEvent", ""),)
             elif entity.kind == "ga4.key_event":

@@ -236,11 +236,11 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> tuple[list[Entity], l
 # Sharing and markers
 
 
-def _with_marker(entity: Entity, events_by_goal: Mapping[str, list[str]]) -> Entity:
+def _with_marker(entity: Entity, key_events_by_goal: Mapping[str, set[str]]) -> Entity:
     body = dict(entity.body)
     if entity.kind in ("gtm.variable", "gtm.trigger", "gtm.tag", "gtm.folder"):
-        events = [e for g in entity.goals for e in events_by_goal.get(g, [])] if entity.kind == "gtm.tag" else []
-        body["notes"] = ownership.managed_notes(entity.goals, dict.fromkeys(events))
+        key_events = {e for g in entity.goals for e in key_events_by_goal.get(g, ())} if entity.kind == "gtm.tag" else set()
+        body["notes"] = ownership.managed_notes(entity.goals, key_events)
         body = dict(sorted(body.items()))
     elif entity.kind in ("ga4.custom_dimension", "ga4.custom_metric", "ga4.audience"):
         body["description"] = ownership.managed_description(entity.goals)
@@ -293,19 +293,21 @@ def share_triggers(entities: list[Entity]) -> list[Entity]:
 def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
     """The desired State of every target: all goals expanded, shared entities merged, markers set."""
     entities: list[Entity] = []
-    events_by_goal: dict[str, list[str]] = {}
     problems: list[Problem] = []
     for goal in file.goals:
         try:
-            goal_entities, events = expand_goal(kinds[goal.kind], goal, file)
+            entities += expand_goal(kinds[goal.kind], goal, file)[0]
         except GoalkeeperError as error:
             problems += error.problems
-            continue
-        entities += goal_entities
-        events_by_goal[goal.name] = events
     if problems:
         raise GoalkeeperError(problems)
     merged, problems = merge(share_triggers(entities))
     if problems:
         raise GoalkeeperError(problems)
-    return State.of(_with_marker(e, events_by_goal) for e in merged)
+    # A tag's notes record the key events made for its goals: that is how goalkeeper knows later
+    # which key events are its own (GA4 key events carry no marker).
+    key_events_by_goal: dict[str, set[str]] = {}
+    for key_event in (e for e in merged if e.kind == "ga4.key_event"):
+        for goal in key_event.goals:
+            key_events_by_goal.setdefault(goal, set()).add(key_event.name)
+    return State.of(_with_marker(e, key_events_by_goal) for e in merged)
