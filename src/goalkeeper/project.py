@@ -129,12 +129,15 @@ class Project:
     def plan(self, selection: Selection = Selection(), force: bool = False) -> Outcome:
         """Expand every goal, diff against the selected targets, keep the selected goals' changes,
         then apply the safety guards."""
-        configured = {b.target for b in self.backends}
         targets = frozenset(b.target for b in self.backends_for(selection))
-        everything = State(tuple(e for e in self.desired() if e.target in configured))
+        # Every goal's entities, even of a target not planned: a GA4 key event is sent by a GTM tag
+        # whether or not goalkeeper manages that container.
+        everything = self.desired()
         desired = State(tuple(e for e in everything if e.target in targets))
         live = self.read_live(selection)
         problems = reference_problems(everything, live, targets)
+        for backend in self.backends_for(selection):
+            problems += backend.problems_with(desired) if hasattr(backend, "problems_with") else []
         if problems:
             raise GoalkeeperError(problems)
         full = make_plan(desired, live)

@@ -32,6 +32,17 @@ EXPORTS = [pytest.param(EXAMPLES / "example-container.json", id="example")] + (
 )
 
 
+
+def is_server(path: Path | None) -> bool:
+    return path is not None and "SERVER" in json.loads(path.read_text(encoding="utf-8"))[
+        "containerVersion"].get("container", {}).get("usageContext", [])
+
+
+# Goals make web triggers and tags: they go into web containers only.
+WEB_EXPORTS = [p for p in EXPORTS if not is_server(p.values[0])]
+SERVER_EXPORTS = [p for p in EXPORTS if is_server(p.values[0])]
+
+
 def version_of(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))["containerVersion"]
 
@@ -159,7 +170,7 @@ def test_every_entity_in_an_export_is_read(export: Path):
 # --- applying the example goals --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("export", EXPORTS)
+@pytest.mark.parametrize("export", WEB_EXPORTS)
 def test_applying_the_example_goals_writes_an_importable_export_and_leaves_the_rest_alone(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export)
     original = version_of(export)
@@ -191,7 +202,7 @@ def test_applying_the_example_goals_writes_an_importable_export_and_leaves_the_r
     assert open_project(goals).plan().plan.summary() == "No changes."
 
 
-@pytest.mark.parametrize("export", EXPORTS)
+@pytest.mark.parametrize("export", WEB_EXPORTS)
 def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export)
     first, _ = apply_goals(goals)
@@ -227,7 +238,7 @@ def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Pa
     assert open_project(goals).plan().plan.summary() == "No changes."
 
 
-@pytest.mark.parametrize("export", EXPORTS)
+@pytest.mark.parametrize("export", WEB_EXPORTS)
 def test_a_gtm_only_project_works_on_every_export(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export, ga4=False)
     _, plan = apply_goals(goals)
@@ -278,3 +289,14 @@ def test_the_import_check_itself_catches_what_gtm_would_reject():
     for expected in ("'linkClick' is not UPPER_SNAKE", "'template' is not UPPER_SNAKE", "'clickUrl' is not UPPER_SNAKE",
                      "two variables have id 2", "fires on trigger id 7", "{{Nowhere}}"):
         assert expected in problems
+
+
+@pytest.mark.parametrize("export", SERVER_EXPORTS or [pytest.param(None, marks=pytest.mark.skip(
+    reason=f"{SHARED_CONTAINERS} (real GTM exports, two of them server containers) is absent; CI provides it"))])
+def test_a_server_container_is_refused_and_left_as_it_was(tmp_path: Path, export: Path):
+    goals = write_project(tmp_path, export)
+    before = (tmp_path / "container.json").read_bytes()
+    with pytest.raises(GoalkeeperError) as error:
+        open_project(goals).plan()
+    assert "server container" in str(error.value) and "container.json" in str(error.value)
+    assert (tmp_path / "container.json").read_bytes() == before

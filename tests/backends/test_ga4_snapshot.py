@@ -198,3 +198,15 @@ def test_a_file_that_is_not_a_snapshot_is_refused(tmp_path: Path):
     with pytest.raises(GoalkeeperError) as error:
         GA4SnapshotBackend(bad).read()
     assert error.value.problems[0].file == str(bad) and "property" in error.value.problems[0].message
+
+
+def test_a_ga4_only_project_marks_key_events_of_events_gtm_sends(project_dir: Path):
+    # GTM is managed elsewhere: the link_click goal's tag is not goalkeeper's to write, but its
+    # key event still belongs in GA4.
+    goals = project_dir / "ga4-only.yaml"
+    goals.write_text(
+        "target:\n  ga4: {snapshot_file: example-ga4.json}\n  measurement_id: G-ABC123XYZ\n"
+        "goals:\n  - name: checkout_click\n    kind: link_click\n    url_contains: /checkout\n    key_event: true\n")
+    plan = apply(goals)
+    assert {(c.action, c.kind, c.name) for c in plan.changes} == {(CREATE, "ga4.key_event", "checkout_click")}
+    assert open_project(goals).plan().plan.summary() == "No changes."

@@ -24,6 +24,9 @@ class Backend(Protocol):
     backend a digest of the property's state). ``goalkeeper apply plan.json`` compares it with the
     saved one and refuses the plan (exit 3) when they differ.
 
+    Optional: ``problems_with(desired)``, the problems a target sees in the desired state before
+    anything is planned (a server container cannot take web triggers).
+
     Optional: ``publish(name, notes)``, called after ``apply`` when the user passes ``--publish`` (a live GTM
     workspace becoming the new live container version). Backends without it make ``--publish``
     an error.

@@ -82,6 +82,15 @@ class ContainerFileBackend:
     def fingerprint(self) -> str:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
+    def problems_with(self, desired: State) -> list[Problem]:
+        """What this container cannot take: goal kinds make web triggers and tags, which a server
+        container (client-side tagging's counterpart) does not run."""
+        contexts = self.document()["containerVersion"].get("container", {}).get("usageContext", [])
+        if "SERVER" in contexts and any(e.target == "gtm" for e in desired):
+            return [Problem("this is a server container; goalkeeper's goals need a web container "
+                            "(export the web container the site loads)", str(self.path))]
+        return []
+
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         document = updated_export(self.document(), changes)
         write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
