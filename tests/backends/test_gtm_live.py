@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import collections
 
 import pytest
 
 from goalkeeper.backends.gtm_live import ConcurrentEditError, GTMLiveBackend, GTMPermissionError
-from goalkeeper.backends.ratelimit import SlidingWindowLimiter
 from goalkeeper.core.errors import GoalkeeperError
 
 from .conftest import ACCOUNT, CHECKOUT, CLICK, THANKS, VIDEO, names, workspace_named
@@ -438,5 +436,5 @@ def test_interrupted_apply_converges(live, fake_google, scenario, position, faul
     for (vkey, name), entity in unmanaged.items():
         now = next(e for e in ws.snap.entities[vkey].values() if e["name"] == name)
         assert {k: v for k, v in now.items() if k != "fingerprint"} == entity
-    key_events = [k["eventName"] for k in fake_google.ga4.items(f"properties/123456789", "keyEvents")]
+    key_events = [k["eventName"] for k in fake_google.ga4.items("properties/123456789", "keyEvents")]
     assert len(key_events) == len(set(key_events))

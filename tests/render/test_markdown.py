@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 
 from goalkeeper.core import ownership
 from goalkeeper.core.diff import CREATE, DELETE, UPDATE, Change, field_changes
