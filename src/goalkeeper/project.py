@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from goalkeeper.backends.base import Backend, Progress
 from goalkeeper.core import safety
-from goalkeeper.core.diff import claim_key_events
+from goalkeeper.core.diff import Change, claim_key_events
 from goalkeeper.core.errors import GoalkeeperError, Problem, UnsafePlanError
 from goalkeeper.core.plan import Plan, make_plan
 from goalkeeper.core.references import reference_problems
@@ -165,6 +165,14 @@ class Project:
             changes: Sequence = plan.for_target(backend.target).changes
             if changes:
                 backend.apply(changes, progress)
+
+    def seconds_left(self, changes: Sequence[Change]) -> float | None:
+        """About how long applying ``changes`` still takes where a quota paces the writes (live
+        GTM), or None when nothing does."""
+        paced = [b for b in self.backends if hasattr(b, "seconds_left")]
+        if not paced:
+            return None
+        return sum(b.seconds_left(sum(1 for c in changes if c.entity.target == b.target)) for b in paced)
 
     def publisher(self):
         """The backend that can publish a container version (a live GTM target)."""

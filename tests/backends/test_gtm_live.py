@@ -438,3 +438,16 @@ def test_interrupted_apply_converges(live, fake_google, scenario, position, faul
         assert {k: v for k, v in now.items() if k != "fingerprint"} == entity
     key_events = [k["eventName"] for k in fake_google.ga4.items("properties/123456789", "keyEvents")]
     assert len(key_events) == len(set(key_events))
+
+
+def test_time_left_follows_the_quota_pace(fake_google, fake_clock, live):
+    goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}") for i in range(15)]
+    project = live.project(goals, ga4=False)
+    plan = project.plan().plan
+    estimate = project.seconds_left(plan.changes)
+    start = fake_clock.now()
+    project.apply(plan)
+    taken = fake_clock.now() - start
+    # one write a change, 25 per 100 s: the estimate is the quota's, within a window of the truth
+    assert estimate == pytest.approx(taken, abs=100)
+    assert estimate > 0 and project.seconds_left([]) == 0

@@ -166,6 +166,10 @@ class GTMLiveBackend:
         except TypeError:  # a service that cannot be weakly referenced
             self._resources = {}
 
+    def seconds_left(self, changes: int) -> float:
+        """About how long ``changes`` more writes take under the GTM quota (one write each)."""
+        return self.call.limiter.seconds_for(changes)
+
     # -- naming ---------------------------------------------------------------------------
     def describe(self) -> str:
         return f"GTM container {self.container} (account {self.account}), workspace {self.workspace_name!r}"
