@@ -94,3 +94,25 @@ def test_lost_connection_is_a_clear_error_and_apply_again_converges(goals, fake_
     assert result.exit_code == 0, text
     result, text = run("plan", goals)
     assert "No changes" in text
+
+
+def test_a_saved_plan_applies_once_and_a_version_published_meanwhile_makes_it_stale(goals, fake_google):
+    result, text = run("plan", goals, "--out", "plan.json")
+    assert result.exit_code == 0, text
+    result, text = run("apply", "plan.json")
+    assert result.exit_code == 0 and "Apply complete." in text, text
+
+    # a second reviewed plan, then someone publishes another workspace before it is applied
+    goals.write_text(goals.read_text().replace("/checkout", "/checkout/start", 1))
+    assert run("plan", goals, "--out", "plan.json")[0].exit_code == 0
+    service = fake_google.gtm_service()
+    container = next(iter(fake_google.gtm.accounts[ACCOUNT].containers.values()))
+    workspaces = service.accounts().containers().workspaces()
+    other = workspaces.create(parent=container.path, body={"name": "hand edits"}).execute()
+    workspaces.create_version(path=other["path"], body={"name": "published by hand"}).execute()
+    before = fake_google.request_count
+    result, text = run("apply", "plan.json")
+    assert result.exit_code == 3, text
+    assert_clean(result, text)
+    writes = [r for r in fake_google.requests[before:] if r.method in ("POST", "PUT", "DELETE")]
+    assert writes == []

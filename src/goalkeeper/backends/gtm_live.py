@@ -235,28 +235,34 @@ class GTMLiveBackend:
                                                  "builtInVariable", parent=path)
         return listing
 
-    def _read_latest_version(self) -> dict[str, list[dict[str, Any]]]:
-        """What a new workspace would start from: the latest container version."""
+    def _latest_version_header(self) -> dict[str, Any]:
         try:
-            latest = self.call(self._resource("", "version_headers").latest(parent=self.container_path()))
+            return self.call(self._resource("", "version_headers").latest(parent=self.container_path()))
         except HttpError as error:
             if error.status_code != 404:
                 raise
-            latest = {}  # a container that never had a version
-        if not latest.get("containerVersionId") or latest.get("containerVersionId") == "0":
+            return {}  # a container that never had a version
+
+    def _read_version(self, header: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """What a new workspace would start from: the latest container version."""
+        if not header.get("containerVersionId") or header.get("containerVersionId") == "0":
             return {kind: [] for kind in GTM_KINDS}
-        version = self.call(self._resource("", "versions").get(path=latest["path"]))
+        version = self.call(self._resource("", "versions").get(path=header["path"]))
         return {kind: version.get(GTM_FIELDS[kind][0], []) for kind in GTM_KINDS}
 
     def read(self) -> State:
         def read_all():
+            # The latest version is part of what a plan rests on: a version published meanwhile
+            # would be synced into the workspace before writing, so a saved plan must notice it.
+            header = self._latest_version_header()
             self._workspace = self.find_workspace()
-            if self._workspace:
-                return self._read_workspace(self._workspace["path"])
-            return self._read_latest_version()
+            listing = self._read_workspace(self._workspace["path"]) if self._workspace else self._read_version(header)
+            return header, listing
 
-        entities = self._entities(self._guard(read_all))
-        self._snapshot = {"workspace": (self._workspace or {}).get("fingerprint"),
+        header, listing = self._guard(read_all)
+        entities = self._entities(listing)
+        self._snapshot = {"version": [header.get("containerVersionId"), header.get("fingerprint")],
+                          "workspace": (self._workspace or {}).get("fingerprint"),
                           "entities": sorted(f"{e.kind}:{e.name}:{(e.handle or {}).get('fingerprint')}" for e in entities)}
         return State.of(entities)
 
