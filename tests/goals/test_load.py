@@ -216,3 +216,19 @@ def test_an_unknown_top_level_key_names_its_line(kinds):
         parse_goal_text(HEAD + "  - name: a\n" + LINK + "default:\n  currency: EUR\n", kinds, FILE)
     (problem,) = error.value.problems
     assert problem.line == 8 and "'default' was unexpected" in problem.message
+
+
+def test_a_goal_the_schema_refused_still_has_its_regexes_checked(kinds):
+    found = problems(
+        "  - name: 2fast\n"                          # 5
+        "    kind: destination\n"                    # 6
+        "    page: {path_regex: \"(/checkout\"}\n",  # 7
+        kinds)
+    assert sorted(line for _, line, _ in found) == [5, 7]
+    assert any("does not compile" in message for _, line, message in found if line == 7)
+
+
+def test_a_bad_setting_inside_key_event_is_named_exactly(kinds):
+    line, message = only_problem("  - name: a\n" + LINK + "    key_event: {counting: sometimes}\n", kinds)
+    assert line == 8
+    assert "key_event.counting" in message and "once_per_session" in message

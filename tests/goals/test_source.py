@@ -108,3 +108,9 @@ def test_load_yaml_reports_the_files_path(tmp_path: Path):
         load_yaml(tmp_path / "missing.yaml")
     assert error.value.problems[0].file == str(tmp_path / "missing.yaml")
     assert "cannot read" in error.value.problems[0].message
+
+
+def test_an_unclosed_bracket_points_where_it_opened():
+    with pytest.raises(GoalkeeperError) as error:
+        parse_yaml("goals:\n  - name: a\n    kind: [link_click\n", "g.yaml")
+    assert error.value.problems[0].line == 3

@@ -58,7 +58,12 @@ def _schema_problem(error: jsonschema.ValidationError, source: Source) -> Proble
         known = error.schema.get("properties", {})
         path += tuple(k for k in error.instance if k not in known)[:1]
     if error.validator == "oneOf" and error.context:
-        message = jsonschema.exceptions.best_match(error.context).message
+        # Of the forms that did not fit, report the one that got furthest: for
+        # `key_event: {counting: sometimes}` that is the object's bad value, not "not a boolean".
+        closest = max(error.context, key=lambda e: (len(e.relative_path), e.validator != "type"))
+        if len(closest.relative_path):
+            return _schema_problem(closest, source)
+        message = closest.message
     hint = _HINTS.get(str(error.validator), "fix it")
     return source.problem(path, f"{_describe(path, source)}: {message}; {hint}")
 
@@ -156,10 +161,11 @@ def _at(value: Any, dotted: str) -> list[tuple[tuple, Any]]:
     return out
 
 
-def _input_check_problems(goal: Goal, here: tuple, kind: Kind, source: Source) -> list[Problem]:
+def _input_check_problems(name: str, inputs: Mapping[str, Any], here: tuple, kind: Kind, source: Source) -> list[Problem]:
+    """Regexes and CSS selectors among a goal's inputs that GTM or GA4 could not use."""
     problems = []
     for dotted, check in kind.checks.items():
-        for path, value in _at(dict(goal.inputs), dotted):
+        for path, value in _at(dict(inputs), dotted):
             if check == "regex":
                 problem = checks.regex_problem(str(value))
             elif check == "css_selector":
@@ -167,7 +173,7 @@ def _input_check_problems(goal: Goal, here: tuple, kind: Kind, source: Source) -
             else:
                 problem = f"template of kind {kind.name!r} asks for an unknown check {check!r} (use regex or css_selector)"
             if problem:
-                problems.append(source.problem((*here, *path), f"goal {goal.name!r}: {problem}"))
+                problems.append(source.problem((*here, *path), f"goal {name!r}: {problem}"))
     return problems
 
 
@@ -179,7 +185,7 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
                     f"goal {goal.name!r}: a {kind.name} goal describes visitors, not a hit: it sends no GA4 "
                     f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"))
                 for field in ("key_event", "event_name", "params", "dimensions") if field in raw] + \
-            _input_check_problems(goal, here, kind, source)
+            _input_check_problems(goal.name, goal.inputs, here, kind, source)
     # Without its own event_name, a goal's event is named after the goal: point at its name.
     named_at = (*here, "event_name") if (*here, "event_name") in source.lines else (*here, "name")
     problems = [source.problem(named_at, f"goal {goal.name!r}: {p}")
@@ -197,7 +203,7 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
     for position, dimension in enumerate(goal.dimensions):
         problems += [source.problem((*here, "dimensions", position), f"goal {goal.name!r}: {p}")
                      for p in checks.ga4_name_problems(dimension["parameterName"], "GA4 parameter name")]
-    return problems + _input_check_problems(goal, here, kind, source)
+    return problems + _input_check_problems(goal.name, goal.inputs, here, kind, source)
 
 
 def _file_problems(goals: list[Goal], raw_goals: list, source: Source) -> list[Problem]:
@@ -239,8 +245,13 @@ def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
     goals: list[Goal] = []
     raw_goals = source.data.get("goals") if isinstance(source.data.get("goals"), list) else []
     for index, raw in enumerate(raw_goals):
-        # A goal the schema rejected is reported as such, not examined further.
-        if index in broken or not isinstance(raw, dict) or raw.get("kind") not in kinds:
+        if not isinstance(raw, dict) or raw.get("kind") not in kinds:
+            continue
+        if index in broken:
+            # A goal the schema refused is not built, but its regexes and selectors are still
+            # checked, so one run reports every problem.
+            problems += _input_check_problems(str(raw.get("name", f"#{index + 1}")), raw, ("goals", index),
+                                              kinds[raw["kind"]], source)
             continue
         goal = _goal(raw, index, kinds[raw["kind"]], source, defaults)
         goals.append(goal)

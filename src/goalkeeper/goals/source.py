@@ -81,6 +81,8 @@ def parse_yaml(text: str, file: str) -> Source:
         document = yaml.load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark and mark and mark.line >= len(text.splitlines()):
+            mark = error.context_mark  # an unclosed bracket: point where it opened, not past the end
         line = mark.line + 1 if mark else None
         what = " ".join(str(p) for p in (error.context, error.problem) if p)
         raise GoalkeeperError(Problem(f"invalid YAML: {what}. Fix the syntax at this line.", file, line))
