@@ -37,7 +37,9 @@ def load_export(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot read the container export: {error.strerror}", str(path)))
+        raise GoalkeeperError(Problem(
+            f"cannot read the container export: {error.strerror}. Export the container in GTM (Admin > "
+            "Export Container) and point target.gtm.container_file at it, relative to the goal file", str(path)))
     except json.JSONDecodeError as error:
         raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(path), error.lineno))
     if not isinstance(document, dict) or "containerVersion" not in document:

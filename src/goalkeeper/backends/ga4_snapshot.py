@@ -36,7 +36,9 @@ def load_snapshot(path: Path) -> dict[str, Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot read the GA4 snapshot: {error.strerror}", str(path)))
+        raise GoalkeeperError(Problem(
+            f"cannot read the GA4 snapshot: {error.strerror}. Point target.ga4.snapshot_file at it, "
+            "relative to the goal file (goals/example-ga4.json shows the format)", str(path)))
     except json.JSONDecodeError as error:
         raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(path), error.lineno))
     if not isinstance(document, dict) or not str(document.get("property", "")).startswith("properties/"):
