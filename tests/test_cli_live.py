@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -116,3 +118,23 @@ def test_a_saved_plan_applies_once_and_a_version_published_meanwhile_makes_it_st
     assert_clean(result, text)
     writes = [r for r in fake_google.requests[before:] if r.method in ("POST", "PUT", "DELETE")]
     assert writes == []
+
+
+@pytest.mark.parametrize("example", ["shop.yaml", "b2b.yaml", "content.yaml"])
+def test_every_example_applies_to_a_live_container_and_property(example, fake_google, fake_clock, tmp_path, monkeypatch):
+    # Over 25 requests: the GTM limiter waits out the quota window on the simulated clock.
+    monkeypatch.setattr("goalkeeper.backends.gtm_live.Clock", lambda: fake_clock)
+    fake_google.seed_container_export(EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123")
+    fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
+    monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)
+    text = (EXAMPLES / example).read_text()
+    text = re.sub(r"  gtm: \{container_file: [^}]*\}", f'  gtm: {{account: "{ACCOUNT}", container: GTM-ABC123}}', text)
+    text = re.sub(r"  ga4: \{snapshot_file: [^}]*\}", '  ga4: {property: "123456789"}', text)
+    goals = tmp_path / example
+    goals.write_text(text)
+    start = fake_clock.now()
+    result, text = run("apply", goals, "--auto-approve")
+    assert result.exit_code == 0 and "Apply complete." in text, text
+    assert fake_clock.now() - start >= 100  # paced by the quota, never refused by it
+    result, text = run("plan", goals, "--detailed-exitcode")
+    assert result.exit_code == 0 and "No changes" in text, text
