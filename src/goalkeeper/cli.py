@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import subprocess
 import sys
 from functools import wraps
@@ -36,7 +37,7 @@ from goalkeeper.project import (
 from goalkeeper.render import PlanContext
 from goalkeeper.render.json import render_json
 from goalkeeper.render.markdown import render_markdown
-from goalkeeper.render.text import render_text
+from goalkeeper.render.text import colour, render_text
 from goalkeeper.saved_plan import is_saved_plan
 
 app = typer.Typer(
@@ -74,7 +75,10 @@ def reports_errors(command):
 
 
 def _print_plan(plan: Plan, context: PlanContext, output_format: Format) -> None:
-    typer.echo(RENDERERS[output_format](plan, context), nl=False)
+    text = RENDERERS[output_format](plan, context)
+    if output_format is Format.text and sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        text = colour(text)
+    typer.echo(text, nl=False)
 
 
 GOAL_OPTION = typer.Option(None, "--goal", help="Only this goal (repeatable); a goal removed from the goal file may be named to remove its entities.")

@@ -38,3 +38,21 @@ def render_text(plan: Plan, context: PlanContext) -> str:
     lines += ["", plan.summary()]
     lines += notice_lines(context)
     return "\n".join(lines) + "\n"
+
+
+_COLOURS = (("-/+", "magenta"), ("+", "green"), ("~", "yellow"), ("-", "red"), ("#", "cyan"))
+
+
+def colour(text: str) -> str:
+    """The text plan with Terraform's colours (green +, yellow ~, red -), for a terminal."""
+    import click
+
+    lines = []
+    for line in text.split("\n"):
+        mark = next((c for s, c in _COLOURS if line.lstrip().startswith(s)), None)
+        if line.startswith("Plan:") or line.startswith("No changes."):
+            line = click.style(line, bold=True)
+        elif mark:
+            line = click.style(line, fg=mark)
+        lines.append(line)
+    return "\n".join(lines)
