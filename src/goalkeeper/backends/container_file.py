@@ -9,15 +9,11 @@ copied through exactly as they were read.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any, Sequence
 
 from goalkeeper.backends.base import Progress
+from goalkeeper.backends.json_file import JsonFileTarget
 from goalkeeper.backends.gtm_common import (
     GTM_FIELDS,
     api_object,
@@ -31,21 +27,6 @@ from goalkeeper.core.diff import DELETE, Change
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.model import BUILTIN_TRIGGERS, GTM_KINDS, Entity
 from goalkeeper.core.state import State
-
-
-def load_export(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise GoalkeeperError(Problem(
-            f"cannot read the container export: {error.strerror}. Export the container in GTM (Admin > "
-            "Export Container) and point target.gtm.container_file at it, relative to the goal file", str(path)))
-    except json.JSONDecodeError as error:
-        raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(path), error.lineno))
-    if not isinstance(document, dict) or "containerVersion" not in document:
-        raise GoalkeeperError(Problem(
-            "not a GTM container export (no containerVersion); export one with Admin > Export Container", str(path), 1))
-    return document
 
 
 def export_entities(document: dict[str, Any]) -> list[Entity]:
@@ -63,26 +44,23 @@ def export_entities(document: dict[str, Any]) -> list[Entity]:
     return entities
 
 
-class ContainerFileBackend:
+class ContainerFileBackend(JsonFileTarget):
     target = "gtm"
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._document: dict[str, Any] | None = None
+    what = "container export"
+    missing_hint = ("Export the container in GTM (Admin > Export Container) and point "
+                    "target.gtm.container_file at it, relative to the goal file")
 
     def describe(self) -> str:
         return f"GTM container export {self.path}"
 
-    def document(self) -> dict[str, Any]:
-        if self._document is None:
-            self._document = load_export(self.path)
-        return self._document
+    def check(self, document: Any) -> None:
+        if not isinstance(document, dict) or "containerVersion" not in document:
+            raise GoalkeeperError(Problem(
+                "not a GTM container export (no containerVersion); export one with Admin > Export Container",
+                str(self.path), 1))
 
     def read(self) -> State:
         return State.of(export_entities(self.document()))
-
-    def fingerprint(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def problems_with(self, desired: State) -> list[Problem]:
         """What this container cannot take: goal kinds make web triggers and tags, which a server
@@ -94,9 +72,7 @@ class ContainerFileBackend:
         return []
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
-        document = updated_export(self.document(), changes)
-        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        self._document = document
+        self.save(updated_export(self.document(), changes))
         for change in changes:
             if progress:
                 progress(change)
@@ -149,15 +125,3 @@ def updated_export(document: dict[str, Any], changes: Sequence[Change]) -> dict[
         if change.kind == "gtm.trigger":
             ids[change.name] = object_id
     return document
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a crash never leaves a half-written target behind."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

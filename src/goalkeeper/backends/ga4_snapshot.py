@@ -17,33 +17,17 @@ Archived custom dimensions and metrics are left out, as the Admin API's list cal
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
 from goalkeeper.backends.base import Progress
-from goalkeeper.backends.container_file import write_atomically
 from goalkeeper.backends.ga4_common import GA4_LIST_KEYS, api_object, entities_from_api
+from goalkeeper.backends.json_file import JsonFileTarget
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.model import GA4_KINDS
 from goalkeeper.core.state import State
-
-
-def load_snapshot(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise GoalkeeperError(Problem(
-            f"cannot read the GA4 snapshot: {error.strerror}. Point target.ga4.snapshot_file at it, "
-            "relative to the goal file (goals/example-ga4.json shows the format)", str(path)))
-    except json.JSONDecodeError as error:
-        raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(path), error.lineno))
-    if not isinstance(document, dict) or not str(document.get("property", "")).startswith("properties/"):
-        raise GoalkeeperError(Problem('a GA4 snapshot needs "property": "properties/<id>"', str(path), 1))
-    return document
 
 
 def web_stream(document: dict[str, Any], measurement_id: str | None) -> str:
@@ -57,21 +41,22 @@ def web_stream(document: dict[str, Any], measurement_id: str | None) -> str:
     raise GoalkeeperError(f"the GA4 property {document['property']} has no web data stream for event-create rules")
 
 
-class GA4SnapshotBackend:
+class GA4SnapshotBackend(JsonFileTarget):
     target = "ga4"
+    what = "GA4 snapshot"
+    missing_hint = ("Point target.ga4.snapshot_file at it, relative to the goal file "
+                    "(goals/example-ga4.json shows the format)")
 
     def __init__(self, path: Path, measurement_id: str | None = None):
-        self.path = Path(path)
+        super().__init__(path)
         self.measurement_id = measurement_id
-        self._document: dict[str, Any] | None = None
 
     def describe(self) -> str:
         return f"GA4 snapshot {self.path}"
 
-    def document(self) -> dict[str, Any]:
-        if self._document is None:
-            self._document = load_snapshot(self.path)
-        return self._document
+    def check(self, document: Any) -> None:
+        if not isinstance(document, dict) or not str(document.get("property", "")).startswith("properties/"):
+            raise GoalkeeperError(Problem('a GA4 snapshot needs "property": "properties/<id>"', str(self.path), 1))
 
     def read(self) -> State:
         document = self.document()
@@ -80,16 +65,12 @@ class GA4SnapshotBackend:
             entities += entities_from_api(kind, document.get(GA4_LIST_KEYS[kind], []))
         return State.of(entities)
 
-    def fingerprint(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
-
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         document = copy.deepcopy(self.document())
         for change in changes:
             if change.entity.target == "ga4":
                 self._apply_one(document, change)
-        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        self._document = document
+        self.save(document)
         for change in changes:
             if progress and change.entity.target == "ga4":
                 progress(change)

@@ -1,0 +1,60 @@
+"""What the two file targets share: a JSON document read once, written whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from goalkeeper.core.errors import GoalkeeperError, Problem
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a crash never leaves a half-written target behind."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class JsonFileTarget:
+    """A target kept in one JSON file. Subclasses name it (``what``), say how to get one when it
+    is missing (``missing_hint``) and check its shape (``check``)."""
+
+    what = "file"
+    missing_hint = ""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._document: dict[str, Any] | None = None
+
+    def check(self, document: Any) -> None:
+        """Raise GoalkeeperError when ``document`` is not this kind of file."""
+
+    def document(self) -> dict[str, Any]:
+        if self._document is None:
+            try:
+                document = json.loads(self.path.read_text(encoding="utf-8"))
+            except OSError as error:
+                raise GoalkeeperError(Problem(
+                    f"cannot read the {self.what}: {error.strerror}. {self.missing_hint}", str(self.path))) from None
+            except json.JSONDecodeError as error:
+                raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(self.path), error.lineno)) from None
+            self.check(document)
+            self._document = document
+        return self._document
+
+    def fingerprint(self) -> str:
+        """A digest of the file as it is now, for saved plans to notice any change."""
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+    def save(self, document: dict[str, Any]) -> None:
+        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        self._document = document
