@@ -13,7 +13,6 @@ import time
 from typing import Any, Sequence
 
 from goalkeeper.backends.base import Progress
-from goalkeeper.backends.json_file import JsonFileTarget
 from goalkeeper.backends.gtm_common import (
     GTM_FIELDS,
     api_object,
@@ -23,6 +22,7 @@ from goalkeeper.backends.gtm_common import (
     trigger_names,
     upper_snake,
 )
+from goalkeeper.backends.json_file import JsonFileTarget
 from goalkeeper.core.diff import DELETE, Change
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.model import BUILTIN_TRIGGERS, GTM_KINDS, Entity
