@@ -8,11 +8,10 @@ the backends' rate limiter sleeps on the same clock, so quota waits cost no real
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from pathlib import Path
-
-import yaml
 
 from goalkeeper.backends.gtm_live import GTMLiveBackend
 from goalkeeper.backends.ratelimit import SlidingWindowLimiter
@@ -31,7 +30,8 @@ def goals(n: int) -> list[dict]:
 
 def project(fake, clock, seeded, goal_list, limiter, folder: Path) -> Project:
     path = folder / "goals.yaml"
-    path.write_text(yaml.safe_dump({"target": {"measurement_id": "G-ABC123XYZ", "gtm": {
+    # JSON is YAML: a goal file written without a YAML library.
+    path.write_text(json.dumps({"target": {"measurement_id": "G-ABC123XYZ", "gtm": {
         "account": seeded.account_id, "container": seeded.container_id}}, "goals": goal_list}))
     kinds = load_kinds(None)
     backend = GTMLiveBackend(fake.gtm_service(), seeded.account_id, seeded.container_id, limiter=limiter, clock=clock)

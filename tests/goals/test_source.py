@@ -114,3 +114,24 @@ def test_an_unclosed_bracket_points_where_it_opened():
     with pytest.raises(GoalkeeperError) as error:
         parse_yaml("goals:\n  - name: a\n    kind: [link_click\n", "g.yaml")
     assert error.value.problems[0].line == 3
+
+
+def test_generated_yaml_refuses_aliases_and_duplicate_keys_too():
+    from goalkeeper.goals.source import parse_generated
+
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    with pytest.raises(GoalkeeperError, match="aliases"):
+        parse_generated(bomb, "t.yaml.j2")
+    with pytest.raises(GoalkeeperError) as error:
+        parse_generated("a: 1\na: 2\n", "t.yaml.j2")
+    assert error.value.problems[0].file == "t.yaml.j2"
+    with pytest.raises(GoalkeeperError) as error:
+        parse_generated("a:\n  - [1\n", "t.yaml.j2")
+    assert error.value.problems[0].line == 2
+
+
+def test_generated_yaml_is_plain_json_data():
+    from goalkeeper.goals.source import parse_generated
+
+    assert parse_generated('when: 2026-11-25\nn: 5\nf: 1.5\nok: true\nlist: [{"x": "{{Click URL}}"}]\n', "t") == {
+        "when": "2026-11-25", "n": 5, "f": 1.5, "ok": True, "list": [{"x": "{{Click URL}}"}]}

@@ -8,6 +8,7 @@ that several goals share.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterable, Mapping
 
@@ -25,7 +26,7 @@ from goalkeeper.goals.checks import MAX_EVENT_PARAMETERS
 from goalkeeper.goals.helpers import TEMPLATE_HELPERS
 from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.model import Goal, GoalFile
-from goalkeeper.goals.source import parse_yaml
+from goalkeeper.goals.source import parse_generated
 
 MEASUREMENT_ID_VARIABLE = "goalkeeper - GA4 Measurement ID"
 MEASUREMENT_ID_REF = "{{" + MEASUREMENT_ID_VARIABLE + "}}"
@@ -49,6 +50,12 @@ def _environment() -> SandboxedEnvironment:
 
 
 ENVIRONMENT = _environment()
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str):
+    """A kind's template, compiled once however many goals use it."""
+    return ENVIRONMENT.from_string(source)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,14 +149,14 @@ def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
         "event_tag": _event_tag_helper(goal, goal.event_name),
     }
     try:
-        template = ENVIRONMENT.from_string(kind.source)
+        template = _compiled(kind.source)
         text = template.render(context)
     except SecurityError as error:
         raise GoalkeeperError(Problem(f"template of kind {kind.name!r} did something unsafe: {error}", kind.path))
     except TemplateError as error:
         line = getattr(error, "lineno", None)
         raise GoalkeeperError(Problem(f"template of kind {kind.name!r} failed for goal {goal.name!r}: {error}", kind.path, line))
-    output = parse_yaml(text, f"{kind.path} (rendered for goal {goal.name})").data or {}
+    output = parse_generated(text, f"{kind.path} (rendered for goal {goal.name})") or {}
     if not isinstance(output, dict):
         raise GoalkeeperError(Problem(f"template of kind {kind.name!r} must render a YAML mapping", kind.path))
     return output
