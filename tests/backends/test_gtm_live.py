@@ -452,3 +452,67 @@ def test_time_left_follows_the_quota_pace(fake_google, fake_clock, live):
     # one write a change, 25 per 100 s: the estimate is the quota's, within a window of the truth
     assert estimate == pytest.approx(taken, abs=100)
     assert estimate > 0 and project.seconds_left([]) == 0
+
+
+def test_plan_shows_a_version_published_from_another_workspace(live, fake_google):
+    # After goalkeeper's own publish, a colleague changes goalkeeper's trigger in another workspace
+    # and publishes: goalkeeper's workspace is older than the live version, and a plan (or a drift
+    # check) must show the edit instead of reading the out-of-date workspace.
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan().plan)
+    project.publisher().publish("v1", "")
+    ws = workspace_named(fake_google, live.container_id)
+    eid = next(i for i, t in ws.snap.entities["trigger"].items() if t["name"] == "Link click - checkout_click")
+
+    def by_hand(snap):
+        snap.entities["trigger"][eid]["filter"][0]["parameter"][1]["value"] = "/by-hand"
+    _publish_new_version(fake_google, live.container_id, by_hand)
+    plan = live.project([CLICK], ga4=False).plan().plan
+    assert [(c.action, c.name) for c in plan.changes] == [("update", "Link click - checkout_click")]
+    live.project([CLICK], ga4=False).apply(plan)
+    assert live.project([CLICK], ga4=False).plan().plan.empty
+
+
+def test_plan_keeps_the_workspace_changes_on_top_of_a_newer_version(live, fake_google):
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan().plan)  # unpublished: goalkeeper's workspace has changes
+    _publish_new_version(fake_google, live.container_id,
+                         lambda snap: next(iter(snap.entities["tag"].values())).update(notes="published by hand"))
+    assert live.project([CLICK], ga4=False).plan().plan.empty
+
+
+def test_removing_a_goal_after_the_workspace_was_consumed(live, fake_google):
+    # The plan is read from the latest version when goalkeeper's workspace is gone (publishing
+    # consumed it, or someone deleted it): the deletes still find what to delete.
+    project = live.project([CLICK, THANKS], ga4=False)
+    project.apply(project.plan().plan)
+    project.publisher().publish("v1", "")
+    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
+    del container.workspaces[workspace_named(fake_google, live.container_id).id]
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan().plan)
+    assert live.project([CLICK], ga4=False).plan().plan.empty
+    assert "Page view - thanks_page_view" not in names(workspace_named(fake_google, live.container_id))["trigger"]
+
+
+def test_a_server_container_is_refused_before_anything_is_written(fake_google, fake_clock, tmp_path):
+    from .conftest import Live
+    container = fake_google.gtm.add_container(ACCOUNT, "1002", "GTM-SERVER1", usage_context=("server",))
+    start = fake_google.request_count
+    with pytest.raises(GoalkeeperError, match="GTM-SERVER1 is a server container.*web container"):
+        Live(fake_google, fake_clock, "GTM-SERVER1", tmp_path).project([CLICK], ga4=False).plan()
+    assert [r for r in fake_google.requests[start:] if r.method != "GET"] == []
+    assert container.workspaces and all(w.name != "goalkeeper" for w in container.workspaces.values())
+
+
+def test_a_container_variable_named_like_a_needed_built_in_is_reported_before_writing(live, fake_google):
+    # GTM will not enable the built-in "Click URL" while the container has a variable of that name.
+    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
+    snap = container.versions[container.latest_version_id].snap.copy()
+    snap.entities["variable"]["901"] = {"variableId": "901", "name": "Click URL", "type": "v", "fingerprint": "1",
+                                        "parameter": [{"key": "name", "type": "template", "value": "gtm.elementUrl"}]}
+    fake_google.gtm.add_version(container, snap, name="old habits", live=True)
+    start = fake_google.request_count
+    with pytest.raises(GoalkeeperError, match="goal checkout_click needs GTM's built-in variable 'Click URL'.*Rename"):
+        live.project([CLICK], ga4=False).plan()
+    assert [r for r in fake_google.requests[start:] if r.method != "GET"] == []

@@ -25,7 +25,7 @@ from goalkeeper.backends.base import Progress
 from goalkeeper.backends.gtm_common import GTM_FIELDS, api_object, entity_from_api, trigger_names
 from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, backoff_delays, is_rate_error
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, differs
-from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.model import BUILTIN_TRIGGERS, GTM_KINDS, Entity
 from goalkeeper.core.state import State
 
@@ -159,6 +159,8 @@ class GTMLiveBackend:
         self.clock = clock or Clock()
         self.call = Caller(limiter or SlidingWindowLimiter(clock=self.clock), self.clock)
         self._container_path: str | None = None
+        self._container: dict[str, Any] | None = None
+        self._variable_names: set[str] = set()  # the container's own variables, from the last read
         self._workspace: dict[str, Any] | None = None
         self._snapshot: dict[str, Any] = {}
         try:
@@ -200,8 +202,31 @@ class GTMLiveBackend:
                     raise GoalkeeperError(
                         f"GTM account {self.account} has no container {self.container} that these credentials can see; "
                         "check target.gtm.account and target.gtm.container")
-                self._container_path = match["path"]
+                self._container_path, self._container = match["path"], match
         return self._container_path
+
+    def problems_with(self, desired: State) -> list[Problem]:
+        """What this container cannot take: goal kinds make web triggers and tags, which a server
+        container does not run (GTM would take them, and they would never fire)."""
+        if not any(e.target == "gtm" for e in desired):
+            return []
+
+        def container():
+            path = self.container_path()
+            if self._container is None:
+                self._container = self.call(self._containers().get(path=path))
+            return self._container
+
+        if "server" in [str(c).lower() for c in self._guard(container).get("usageContext", [])]:
+            return [Problem(f"GTM container {self.container} is a server container; goalkeeper's goals need a "
+                            "web container (set target.gtm.container to the web container the site loads)")]
+        # GTM refuses to enable a built-in variable while a variable of the container has its name
+        # (older containers made their own "Video URL" before the YouTube built-ins existed).
+        return [Problem(
+            f"goal {', '.join(b.goals)} needs GTM's built-in variable {b.name!r}, but container {self.container} "
+            f"has a variable of its own named {b.name!r}, and GTM cannot enable the built-in while it exists. "
+            "Rename that variable in GTM (and what refers to it), then run goalkeeper again")
+            for b in desired.of_kind("gtm.builtin_variable") if b.name in self._variable_names]
 
     def _guard(self, action: Callable[[], Any]) -> Any:
         """Turn the API's errors into messages that say what to do."""
@@ -250,17 +275,36 @@ class GTMLiveBackend:
         version = self.call(self._resource("", "versions").get(path=header["path"]))
         return {kind: version.get(GTM_FIELDS[kind][0], []) for kind in GTM_KINDS}
 
+    def _read_synced(self, path: str, header: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """The workspace as apply will find it once synced: the latest version with the workspace's
+        own changes on top. The workspace alone misses a version published from elsewhere since it
+        was created (edits by hand that a plan must show, and a drift check must catch)."""
+        changes = self.call(self._workspaces().getStatus(path=path)).get("workspaceChange", [])
+        version = self._read_version(header)
+        if not changes:
+            return version
+        workspace = self._read_workspace(path)
+        for kind, (key, id_key) in GTM_FIELDS.items():
+            ident = (lambda o: o.get(id_key)) if id_key else (lambda o: o.get("type"))
+            touched = {ident(c[key]): c.get("changeStatus") for c in changes if key in c}
+            if touched:
+                mine = [o for o in workspace.get(kind, []) if touched.get(ident(o)) in ("added", "updated")]
+                version[kind] = [o for o in version.get(kind, []) if ident(o) not in touched] + mine
+        return version
+
     def read(self) -> State:
         def read_all():
             # The latest version is part of what a plan rests on: a version published meanwhile
             # would be synced into the workspace before writing, so a saved plan must notice it.
             header = self._latest_version_header()
             self._workspace = self.find_workspace()
-            listing = self._read_workspace(self._workspace["path"]) if self._workspace else self._read_version(header)
+            listing = self._read_synced(self._workspace["path"], header) if self._workspace else self._read_version(header)
             return header, listing
 
         header, listing = self._guard(read_all)
         entities = self._entities(listing)
+        enabled = {e.name for e in entities if e.kind == "gtm.builtin_variable"}
+        self._variable_names = {e.name for e in entities if e.kind == "gtm.variable"} - enabled
         self._snapshot = {"version": [header.get("containerVersionId"), header.get("fingerprint")],
                           "workspace": (self._workspace or {}).get("fingerprint"),
                           "entities": sorted(f"{e.kind}:{e.name}:{(e.handle or {}).get('fingerprint')}" for e in entities)}
@@ -371,9 +415,12 @@ class GTMLiveBackend:
     def _write(self, workspace_path: str, change: Change, current: dict, ids: dict[str, str]) -> None:
         resource = self._resource("", "workspaces", RESOURCES[change.kind])
         if change.action == DELETE:
-            path = change.before.handle["path"]
+            # The workspace's own path: the plan may have been read from the latest version.
+            existing = current.get((change.kind, change.name))
+            if existing is None:
+                return  # already gone: the goal is reached
             try:
-                self.call(resource.delete(path=path))
+                self.call(resource.delete(path=existing.handle["path"]))
             except HttpError as error:
                 if error.status_code != 404:  # already gone: the goal is reached
                     raise
