@@ -138,3 +138,13 @@ def test_every_example_applies_to_a_live_container_and_property(example, fake_go
     assert fake_clock.now() - start >= 100  # paced by the quota, never refused by it
     result, text = run("plan", goals, "--detailed-exitcode")
     assert result.exit_code == 0 and "No changes" in text, text
+
+
+def test_publishing_without_changes_makes_no_empty_version(goals, fake_google):
+    assert run("apply", goals, "--auto-approve", "--publish")[0].exit_code == 0
+    container = next(iter(fake_google.gtm.accounts[ACCOUNT].containers.values()))
+    versions = set(container.versions)
+    result, text = run("apply", goals, "--auto-approve", "--publish")
+    assert result.exit_code == 0, text
+    assert "Nothing to publish" in text
+    assert set(container.versions) == versions

@@ -155,7 +155,10 @@ def _apply(project: Project, the_plan: Plan, publish: "tuple[str | None, str | N
     if publish:
         name, commit = _version_name(publish[0])
         version = project.publisher().publish(name, publish[1] or f"Published by goalkeeper from {commit or 'the goal file'}.")
-        typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
+        if version:
+            typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
+        else:
+            typer.echo("Nothing to publish: the GTM workspace has no changes since the live version.")
 
 
 def _time_left(project: Project, changes) -> str:

@@ -490,7 +490,8 @@ class GTMLiveBackend:
     # -- versions -------------------------------------------------------------------------
     def publish(self, name: str, notes: str) -> dict[str, Any]:
         """Create a container version from the workspace (which consumes it) and publish it,
-        unless GTM reports a merge conflict or a compiler error."""
+        unless GTM reports a merge conflict or a compiler error. Returns the published version,
+        or {} when the workspace has no changes to publish."""
 
         def run():
             workspace = self._workspace or self.find_workspace()
@@ -498,6 +499,8 @@ class GTMLiveBackend:
                 raise GoalkeeperError(
                     f"there is no GTM workspace {self.workspace_name!r} to publish: goalkeeper has no unpublished "
                     "changes in this container")
+            if not self.call(self._workspaces().getStatus(path=workspace["path"])).get("workspaceChange"):
+                return {}  # nothing new: an empty version would only clutter the history
             version = self._create_version(workspace, name, notes)
             self._workspace = None  # create_version consumed it
             # Publishing a version twice is harmless: safe to retry after a lost answer.
@@ -507,16 +510,8 @@ class GTMLiveBackend:
 
         return self._guard(run)
 
-    def _latest_header(self) -> dict[str, Any]:
-        try:
-            return self.call(self._resource("", "version_headers").latest(parent=self.container_path()))
-        except HttpError as error:
-            if error.status_code == 404:
-                return {}
-            raise
-
     def _create_version(self, workspace: dict[str, Any], name: str, notes: str) -> dict[str, Any]:
-        before = self._latest_header().get("containerVersionId")
+        before = self._latest_version_header().get("containerVersionId")
         for _ in range(3):
             try:
                 result = self.call(self._workspaces().create_version(path=workspace["path"],
@@ -527,7 +522,7 @@ class GTMLiveBackend:
                     raise
                 # Unknown outcome, or the workspace is gone (consumed by an attempt whose answer was
                 # lost): a new latest version of this name is ours.
-                latest = self._latest_header()
+                latest = self._latest_version_header()
                 if latest.get("containerVersionId") not in (None, before) and latest.get("name") == name:
                     return self.call(self._resource("", "versions").get(path=latest["path"]))
                 if isinstance(error, HttpError):
