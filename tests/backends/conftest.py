@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from goalkeeper.backends.ga4_live import GA4LiveBackend
 from goalkeeper.backends.gtm_live import GTMLiveBackend
@@ -42,7 +42,8 @@ def write_goals(path: Path, goals: list[dict], container: str, *, workspace: str
         target["gtm"] = {"account": ACCOUNT, "container": container, **({"workspace": workspace} if workspace else {})}
     if ga4:
         target["ga4"] = {"property": PROPERTY}
-    path.write_text(yaml.safe_dump({"target": target, "goals": goals}, sort_keys=False), encoding="utf-8")
+    # JSON is YAML: the goal file needs no YAML library to write
+    path.write_text(json.dumps({"target": target, "goals": goals}, indent=2), encoding="utf-8")
     return path
 
 
