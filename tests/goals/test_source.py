@@ -114,3 +114,8 @@ def test_an_unclosed_bracket_points_where_it_opened():
     with pytest.raises(GoalkeeperError) as error:
         parse_yaml("goals:\n  - name: a\n    kind: [link_click\n", "g.yaml")
     assert error.value.problems[0].line == 3
+
+
+def test_escaped_surrogate_pairs_become_one_character():
+    source = parse_yaml('a: "\\ud83d\\uded2"\nb: "\\ud83d alone"\n', "goals.yaml")
+    assert source.data == {"a": "🛒", "b": "\ufffd alone"}

@@ -112,6 +112,17 @@ def test_a_jinja_looking_value_is_kept_as_text(kinds):
     assert "49" not in str(trigger.body)
 
 
+def test_a_value_beyond_the_basic_plane_comes_out_whole(kinds):
+    # tojson spells 🛒 as a surrogate pair escape; the rendered YAML must give back the character.
+    goal_file = parse_goal_text(
+        "target: {measurement_id: G-TEST123}\ngoals:\n"
+        "  - {name: cart_button, kind: element_click, text: 'Acheter 🛒', params: {label: '😀'}}\n", kinds)
+    state = expand(goal_file, kinds)
+    trigger = state.get("gtm.trigger", "Click - cart_button")
+    assert trigger.body["filter"][0]["parameter"][1]["value"] == "Acheter 🛒"
+    assert "😀" in str(state.get("gtm.tag", "GA4 event - cart_button").body)
+    str(trigger.body).encode("utf-8")  # no lone surrogates: printable and writable
+
 def test_project_kind_replaces_a_builtin(tmp_path):
     shutil.copy(Path(load_kinds(None)["timer"].path), tmp_path / "timer.yaml.j2")
     kinds = load_kinds(tmp_path)
