@@ -135,3 +135,14 @@ def test_generated_yaml_is_plain_json_data():
 
     assert parse_generated('when: 2026-11-25\nn: 5\nf: 1.5\nok: true\nlist: [{"x": "{{Click URL}}"}]\n', "t") == {
         "when": "2026-11-25", "n": 5, "f": 1.5, "ok": True, "list": [{"x": "{{Click URL}}"}]}
+
+
+def test_escaped_surrogate_pairs_become_one_character():
+    source = parse_yaml('a: "\\ud83d\\uded2"\nb: "\\ud83d alone"\n', "goals.yaml")
+    assert source.data == {"a": "🛒", "b": "\ufffd alone"}
+
+
+def test_generated_yaml_joins_escaped_surrogate_pairs_too():
+    from goalkeeper.goals.source import parse_generated
+
+    assert parse_generated('text: "Acheter \\ud83d\\uded2 maintenant"\n', "t") == {"text": "Acheter 🛒 maintenant"}

@@ -112,7 +112,46 @@ def test_a_jinja_looking_value_is_kept_as_text(kinds):
     assert "49" not in str(trigger.body)
 
 
+def test_a_value_beyond_the_basic_plane_comes_out_whole(kinds):
+    # tojson spells 🛒 as a surrogate pair escape; the rendered YAML must give back the character.
+    goal_file = parse_goal_text(
+        "target: {measurement_id: G-TEST123}\ngoals:\n"
+        "  - {name: cart_button, kind: element_click, text: 'Acheter 🛒', params: {label: '😀'}}\n", kinds)
+    state = expand(goal_file, kinds)
+    trigger = state.get("gtm.trigger", "Click - cart_button")
+    assert trigger.body["filter"][0]["parameter"][1]["value"] == "Acheter 🛒"
+    assert "😀" in str(state.get("gtm.tag", "GA4 event - cart_button").body)
+    str(trigger.body).encode("utf-8")  # no lone surrogates: printable and writable
+
 def test_project_kind_replaces_a_builtin(tmp_path):
     shutil.copy(Path(load_kinds(None)["timer"].path), tmp_path / "timer.yaml.j2")
     kinds = load_kinds(tmp_path)
     assert not kinds["timer"].builtin
+
+
+def _chat_kind_emitting(output: str) -> str:
+    return CHAT_KIND[:CHAT_KIND.index("-#}") + 3] + "\n" + output + "\n"
+
+
+def test_a_template_emitting_the_wrong_shape_is_an_error_naming_it(project_dir):
+    goals = write_project(project_dir)
+    before = {p.name: p.read_bytes() for p in project_dir.glob("*.json")}
+    for output, expected in [
+        ("gmt: {triggers: [{name: x, type: click}]}", "'gmt' was unexpected"),
+        ("gtm: {macros: [{name: x}]}", "'macros' was unexpected"),
+        ("gtm: {triggers: [{type: click}]}", "gtm.triggers[0]: 'name' is a required property"),
+        ("gtm: {tags: {name: x}}", "gtm.tags: "),
+        ("ga4: {custom_dimensions: [{parameterName: foo}]}", "ga4.custom_dimensions[0]: 'displayName'"),
+        ("ga4: {event_create_rules: [{eventConditions: []}]}", "'destinationEvent' is a required property"),
+        ("gtm: {triggers: [{name: x, type: click, filter: [{type: equals, arg0: a}]}]}", "gtm.triggers[0].filter[0]"),
+        ("gtm: {builtin_variables: [nopeVar]}", "'nopeVar' is not one of"),
+        ("events: 5", "events: 5 is not of type"),
+    ]:
+        (project_dir / "templates" / "chat_started.yaml.j2").write_text(_chat_kind_emitting(output))
+        for command in ("plan", "apply", "validate"):
+            result = cli(command, goals, *(["--auto-approve"] if command == "apply" else []))
+            assert result.exit_code == 1, (output, result.output)
+            assert isinstance(result.exception, SystemExit), result.exception  # no traceback
+            assert "templates/chat_started.yaml.j2" in result.output, result.output
+            assert expected in result.output, (output, result.output)
+    assert {p.name: p.read_bytes() for p in project_dir.glob("*.json")} == before

@@ -16,3 +16,15 @@ def test_colour_follows_terraforms_conventions():
     assert lines[2] == click.style('  ~ GTM trigger "y"', fg="yellow")
     assert lines[3] == click.style('  - GTM variable "z"', fg="red")
     assert lines[-1] == click.style("Plan: 1 to add, 1 to change, 1 to destroy.", bold=True)
+
+
+def test_a_changed_value_is_never_cut_inside_its_quotes():
+    from goalkeeper.core.diff import FieldChange
+    from goalkeeper.render import field_line
+
+    assert field_line(FieldChange("filter", 'Click URL contains "/checkout"', 'Click URL contains "/cart"')) == (
+        '~ filter: Click URL contains "/checkout" -> "/cart"')
+    assert field_line(FieldChange("notes", '"Goal: a. Key event: a."', '"Goal: a."')) == (
+        '~ notes: "Goal: a. Key event: a." -> "Goal: a."')
+    assert field_line(FieldChange("firing triggers", '"Link click - a"', '"Link click - a_b"')) == (
+        '~ firing triggers: "Link click - a" -> "Link click - a_b"')

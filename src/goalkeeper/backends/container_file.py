@@ -58,9 +58,16 @@ class ContainerFileBackend(JsonFileTarget):
             raise GoalkeeperError(Problem(
                 "not a GTM container export (no containerVersion); export one with Admin > Export Container",
                 str(self.path), 1))
+        if not isinstance(document["containerVersion"], dict):
+            raise GoalkeeperError(Problem(
+                f"not a well-formed {self.what}: containerVersion must be an object", str(self.path)))
+        self.check_lists(document["containerVersion"], (key for key, _ in GTM_FIELDS.values()), "containerVersion.")
 
     def read(self) -> State:
-        return State.of(export_entities(self.document()))
+        try:
+            return State.of(export_entities(self.document()))
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            raise self.malformed(error) from None
 
     def problems_with(self, desired: State) -> list[Problem]:
         """What this container cannot take: goal kinds make web triggers and tags, which a server

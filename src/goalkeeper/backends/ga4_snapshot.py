@@ -57,12 +57,16 @@ class GA4SnapshotBackend(JsonFileTarget):
     def check(self, document: Any) -> None:
         if not isinstance(document, dict) or not str(document.get("property", "")).startswith("properties/"):
             raise GoalkeeperError(Problem('a GA4 snapshot needs "property": "properties/<id>"', str(self.path), 1))
+        self.check_lists(document, GA4_LIST_KEYS.values())
 
     def read(self) -> State:
         document = self.document()
         entities = []
-        for kind in GA4_KINDS:
-            entities += entities_from_api(kind, document.get(GA4_LIST_KEYS[kind], []))
+        try:
+            for kind in GA4_KINDS:
+                entities += entities_from_api(kind, document.get(GA4_LIST_KEYS[kind], []))
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            raise self.malformed(error) from None
         return State.of(entities)
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:

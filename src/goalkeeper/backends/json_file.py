@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
 
@@ -37,6 +37,20 @@ class JsonFileTarget:
 
     def check(self, document: Any) -> None:
         """Raise GoalkeeperError when ``document`` is not this kind of file."""
+
+    def check_lists(self, holder: dict[str, Any], keys: Iterable[str], where: str = "") -> None:
+        """Raise GoalkeeperError unless each of ``keys`` present in ``holder`` is a list of objects."""
+        for key in keys:
+            value = holder.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+                raise GoalkeeperError(Problem(
+                    f"not a well-formed {self.what}: {where}{key} must be a list of objects", str(self.path)))
+
+    def malformed(self, error: Exception) -> GoalkeeperError:
+        """The error for an entry of the file that lacks what every entry of its kind has."""
+        detail = f"an entry lacks {error}" if isinstance(error, KeyError) else str(error)
+        return GoalkeeperError(Problem(
+            f"not a well-formed {self.what} ({detail}); was it edited by hand?", str(self.path)))
 
     def document(self) -> dict[str, Any]:
         if self._document is None:

@@ -12,13 +12,14 @@ import functools
 import re
 from typing import Any, Iterable, Mapping
 
+import jsonschema
 from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from goalkeeper.backends.ga4_common import entity_name as ga4_entity_name
 from goalkeeper.core import gtm_body, ownership
-from goalkeeper.core.builtins import builtin_name
+from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES, builtin_name
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
@@ -107,6 +108,66 @@ def gtm_entity_body(kind: str, short: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# What a template may emit (docs/kinds.md), checked before anything is built from it
+
+
+def _items(item: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": item}
+
+
+def _named(*required: str, **properties: Any) -> dict[str, Any]:
+    names = {name: {"type": "string", "minLength": 1} for name in required}
+    return {"type": "object", "required": list(required), "properties": {**names, **properties}}
+
+
+_CONDITION = {"type": "object", "anyOf": [{"required": ["parameter"]}, {"required": ["type", "arg0", "arg1"]}]}
+_PARAMETERS = {"anyOf": [{"type": "object"}, _items({"type": "object", "required": ["type"]})]}
+_CONDITIONS = _items(_CONDITION)
+
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "events": {"type": ["array", "null"], "items": {"type": ["string", "number"]}},
+        "gtm": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {
+                "builtin_variables": _items({"enum": sorted(BUILTIN_VARIABLE_NAMES)}),
+                "variables": _items(_named("name", "type", parameter=_PARAMETERS)),
+                "triggers": _items(_named("name", "type", parameter=_PARAMETERS, filter=_CONDITIONS,
+                                          autoEventFilter=_CONDITIONS, customEventFilter=_CONDITIONS)),
+                "tags": _items(_named("name", "type", parameter=_PARAMETERS,
+                                      firingTrigger=_items({"type": "string"}))),
+            },
+        },
+        "ga4": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": {
+                "event_create_rules": _items(_named("destinationEvent")),
+                "audiences": _items(_named("displayName")),
+                "custom_dimensions": _items(_named("parameterName", "displayName")),
+                "custom_metrics": _items(_named("parameterName", "displayName")),
+            },
+        },
+    },
+}
+
+
+def _output_problems(kind: Kind, goal: Goal, output: Any) -> list[Problem]:
+    """What is wrong with a template's rendered output, before any entity is built from it."""
+    validator = jsonschema.Draft202012Validator(OUTPUT_SCHEMA)
+    problems = []
+    for error in sorted(validator.iter_errors(output), key=lambda e: list(map(str, e.absolute_path))):
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+        problems.append(Problem(
+            f"template of kind {kind.name!r} rendered for goal {goal.name!r}: "
+            f"{where + ': ' if where else ''}{error.message} (docs/kinds.md says what a template may emit)", kind.path))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
 # Rendering one goal
 
 
@@ -159,6 +220,9 @@ def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
     output = parse_generated(text, f"{kind.path} (rendered for goal {goal.name})") or {}
     if not isinstance(output, dict):
         raise GoalkeeperError(Problem(f"template of kind {kind.name!r} must render a YAML mapping", kind.path))
+    problems = _output_problems(kind, goal, output)
+    if problems:
+        raise GoalkeeperError(problems)
     return output
 
 

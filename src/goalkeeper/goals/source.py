@@ -38,6 +38,15 @@ class Source:
         return Problem(message, self.file, self.line_of(path))
 
 
+def _joined_surrogates(text: str) -> str:
+    """YAML reads the escapes "\\ud83d\\uded2" (JSON's spelling of a character beyond U+FFFF, which a
+    template's ``tojson`` writes) as two lone surrogates: join them into the one character. A lone
+    surrogate left over is no character at all; it becomes U+FFFD."""
+    if not any("\ud800" <= c <= "\udfff" for c in text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _plain(node: Any, path: DataPath, lines: dict[DataPath, int]) -> Any:
     if isinstance(node, CommentedMap):
         lines.setdefault(path, node.lc.line + 1)
@@ -57,7 +66,7 @@ def _plain(node: Any, path: DataPath, lines: dict[DataPath, int]) -> Any:
             out_list.append(_plain(value, child, lines))
         return out_list
     if isinstance(node, str):
-        return str(node)
+        return _joined_surrogates(str(node))
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -92,10 +101,12 @@ def _refuse_shared(data: Any, file: str) -> None:
 
 def _json_scalars(data: Any) -> Any:
     if isinstance(data, dict):
-        return {str(k): _json_scalars(v) for k, v in data.items()}
+        return {_joined_surrogates(str(k)): _json_scalars(v) for k, v in data.items()}
     if isinstance(data, list):
         return [_json_scalars(v) for v in data]
-    if data is None or isinstance(data, (bool, int, float, str)):
+    if isinstance(data, str):
+        return _joined_surrogates(data)
+    if data is None or isinstance(data, (bool, int, float)):
         return data
     return str(data)  # dates and other YAML types: as the text they were written as
 

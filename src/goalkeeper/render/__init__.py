@@ -51,6 +51,9 @@ def field_line(item: FieldChange) -> str:
     common = 0
     while common < min(len(before), len(after)) and before[common] == after[common]:
         common += 1
+    # Only a prefix outside quoted values is shared: never cut a "…" value in two.
+    quote = before.find('"')
+    common = min(common, quote) if quote >= 0 else common
     cut = before.rfind(" ", 0, common + 1) if common < len(before) else -1
     if cut > 0 and before[:cut] == after[:cut]:
         return f"~ {item.label}: {before[:cut]} {before[cut + 1:]} -> {after[cut + 1:]}"
