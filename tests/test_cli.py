@@ -298,3 +298,17 @@ def test_validate_and_kinds(run):
     one = run("kinds", "link_click")
     assert one.exit_code == 0 and "url_contains" in one.stdout
     assert run("kinds", "nope").exit_code == 1
+
+
+def test_a_goal_only_an_absent_target_could_track_is_warned_about(run, three_goal_project: Path):
+    (three_goal_project / "gtm-only.yaml").write_text(
+        "target:\n  gtm: {container_file: example-container.json}\n  measurement_id: G-ABC123XYZ\n"
+        "goals:\n  - name: thanks\n    kind: destination\n    via: ga4_rule\n    page: {path_equals: /thanks}\n")
+    result = run("plan", "gtm-only.yaml")
+    assert result.exit_code == 0
+    assert "goal 'thanks' is tracked only in GA4" in result.stdout and "No changes." in result.stdout
+
+
+def test_a_templates_folder_that_does_not_exist_is_an_error(run):
+    result = run("plan", "shop.yaml", "--templates", "no-such-folder")
+    assert result.exit_code == 1 and "no-such-folder" in result.output

@@ -150,7 +150,20 @@ class Project:
         # Key events carry no marker: count the ones goalkeeper owns, as the diff does.
         managed = len(claim_key_events(live, desired).managed())
         checked = safety.check(chosen, managed, SafetyPolicy.from_settings(self.goal_file.safety), force)
-        return Outcome(checked.plan, checked.warnings, checked.refusal)
+        return Outcome(checked.plan, self._untracked_warnings(everything) + checked.warnings, checked.refusal)
+
+    def _untracked_warnings(self, everything: State) -> tuple[str, ...]:
+        """Goals whose every entity belongs to a target the goal file does not name: they would
+        silently do nothing (a `via: ga4_rule` destination in a GTM-only file, say)."""
+        configured = {b.target for b in self.backends}
+        warnings = []
+        for goal in self.goal_file.goals:
+            targets = {e.target for e in everything if goal.name in e.goals}
+            if targets and not targets & configured:
+                missing = " and ".join(sorted(t.upper() for t in targets))
+                warnings.append(f"goal {goal.name!r} is tracked only in {missing}, which the goal file has no "
+                                f"target for: nothing is planned for it (add target.{sorted(targets)[0]})")
+        return tuple(warnings)
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:
         """What a plan is based on, to detect later that it moved (see goalkeeper.saved_plan)."""
@@ -232,6 +245,8 @@ def templates_dir_for(goals_path: Path) -> Path:
 
 
 def open_goal_file(goals_path: Path, templates: Path | None = None) -> tuple[GoalFile, Mapping[str, Kind]]:
+    if templates is not None and not templates.is_dir():
+        raise GoalkeeperError(f"--templates {templates}: no such folder of goal-kind templates")
     kinds = load_kinds(templates or templates_dir_for(goals_path))
     return load_goal_file(goals_path, kinds), kinds
 
