@@ -55,6 +55,7 @@ CASES = {
 """,
     "youtube_video": """
   - {name: product_video, kind: youtube_video, track: [start, progress, complete], progress_percent: [25, 50, 75], dimensions: [video_title]}
+  - {name: video_paused, kind: youtube_video, track: [pause], event_name: video_paused, key_event: true}
 """,
     "scroll_depth": """
   - {name: article_read, kind: scroll_depth, page_path_regex: ^/blog/}
