@@ -2,8 +2,8 @@
 
 What it is for: testing goalkeeper's live backends (plan/apply against GTM workspaces and GA4
 properties) and benchmarking them, without a Google account or network. The official clients talk
-to it unchanged; it follows the wire format in docs/google-apis.md (string ids, string ms-timestamp
-fingerprints, singular list keys, lowerCamel GTM enums, Google's JSON error shape, GTM quota).
+to it unchanged; it follows the APIs' wire format (string ids, string ms-timestamp fingerprints,
+singular list keys, lowerCamel GTM enums, Google's JSON error shape, GTM quota).
 
 Usage::
 
@@ -11,7 +11,7 @@ Usage::
 
     clock = FakeClock()
     with FakeGoogle(clock=clock, quota=False) as fake:          # 127.0.0.1, free port, thread
-        seeded = fake.seed_container_export("containers/13_dase-ga4-basic.json",
+        seeded = fake.seed_container_export("goals/example-container.json",
                                             account_id="6001234567", public_id="GTM-ABC123")
         prop = fake.seed_ga4_snapshot({"property": "properties/123456789", "keyEvents": [...]})
 
@@ -28,7 +28,7 @@ Usage::
         [(r.method, r.path, r.status, r.api) for r in fake.requests]
 
 Or start/stop explicitly: ``fake = FakeGoogle().start(); ...; fake.stop()``. Pytest fixtures live in
-``tests/testing/conftest.py`` (``fake_google``, ``fake_clock``).
+``tests/conftest.py`` (``fake_google``, ``fake_clock``).
 
 Programmatic seeding: ``fake.gtm.add_container(account_id, container_id=None, public_id=None, name=None,
 usage_context=("web",), workspace_name="Default Workspace")``, ``fake.seed_synthetic_container(n)``
