@@ -276,7 +276,10 @@ def kinds(
     for field, schema in kind.inputs.items():
         required = " (required)" if field in kind.required else ""
         typer.echo(f"  {field}{required}: {schema.get('description', '')}".rstrip())
-    typer.echo("  ...and the fields every goal has: name, kind, category, event_name, key_event, params, dimensions, description")
+    common = "name, kind, category, event_name, key_event, params, dimensions, description"
+    if not kind.sends_events:  # no GA4 event: nothing to name, mark or add parameters to
+        common = "name, kind, category, description"
+    typer.echo(f"  ...and the fields every goal has: {common}")
     if kind.example:
         typer.echo(f"\nExample:\n{kind.example}")
 

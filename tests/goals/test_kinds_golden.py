@@ -1,7 +1,7 @@
 """Golden tests: each built-in kind expands into exactly the entities pinned in golden/<kind>.json.
 
 The goldens are the reviewed, desired GTM and GA4 entities (checked against the real trigger and
-API shapes in google-apis.md §1.7 and real container exports). After an intended change, regenerate
+API shapes of real container exports). After an intended change, regenerate
 them with ``GOALKEEPER_UPDATE_GOLDEN=1 pytest tests/goals/test_kinds_golden.py`` and review the diff.
 """
 

@@ -26,7 +26,7 @@ GOLDEN = Path(__file__).parent / "golden"
 GOLDENS = sorted(GOLDEN.glob("*.json"))
 
 # Settings no shared export happens to use, each the documented alternative of one it does use
-# (google-apis.md §1.7, and the keys GTM's own compiled listeners read: vtp_elementId,
+# (the documented alternatives, and the keys GTM's own compiled listeners read: vtp_elementId,
 # vtp_verticalThresholdsPixels, vtp_progressThresholdsTimeInSeconds).
 DOCUMENTED_PARAMETERS = {
     ("ELEMENT_VISIBILITY", "elementId"): "template",        # selectorType ID instead of CSS
@@ -53,7 +53,7 @@ REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
 
 
 def export_enum(value: str) -> str:
-    """The container export's spelling of an API enum (google-apis.md §1.6)."""
+    """The container export's spelling of an API enum (GTM spells the same enums both ways)."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", value).upper()
 
 
@@ -256,7 +256,7 @@ def test_each_kind_enables_the_builtins_it_reads_and_no_others(path):
     assert not enabled - read, f"{path.stem}: enables {sorted(enabled - read)} that nothing reads"
 
 
-# GA4 Admin API (google-apis.md §2.2)
+# GA4 Admin API field rules
 COMPARISONS = {"EQUALS", "EQUALS_CASE_INSENSITIVE", "CONTAINS", "CONTAINS_CASE_INSENSITIVE", "STARTS_WITH",
                "STARTS_WITH_CASE_INSENSITIVE", "ENDS_WITH", "ENDS_WITH_CASE_INSENSITIVE", "GREATER_THAN",
                "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL", "REGULAR_EXPRESSION",

@@ -14,7 +14,7 @@ import jsonschema
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.goals import checks
 from goalkeeper.goals.kinds import Kind
-from goalkeeper.goals.model import COUNTING, Goal, GoalFile, KeyEventSpec, file_schema
+from goalkeeper.goals.model import COUNTING, NAME_PATTERN, Goal, GoalFile, KeyEventSpec, file_schema
 from goalkeeper.goals.source import Source, load_yaml, parse_yaml
 
 _HINTS = {
@@ -24,6 +24,14 @@ _HINTS = {
     "enum": "use one of the listed values",
     "pattern": "fix its format",
     "oneOf": "see `goalkeeper schema` for the accepted forms",
+}
+
+
+# Patterns of the goal-file schema, in words.
+_PATTERN_WORDS = {
+    NAME_PATTERN: "must start with a letter and hold only letters, digits and _",
+    r"^G-[A-Z0-9]+$": "is not a GA4 measurement id (G- followed by capitals and digits)",
+    "^[A-Z]{3}$": "is not an ISO 4217 currency code (three capitals, e.g. USD)",
 }
 
 
@@ -64,6 +72,8 @@ def _schema_problem(error: jsonschema.ValidationError, source: Source) -> Proble
         if len(closest.relative_path):
             return _schema_problem(closest, source)
         message = closest.message
+    if error.validator == "pattern" and error.validator_value in _PATTERN_WORDS:
+        message = f"{error.instance!r} {_PATTERN_WORDS[error.validator_value]}"
     hint = _HINTS.get(str(error.validator), "fix it")
     return source.problem(path, f"{_describe(path, source)}: {message}; {hint}")
 
@@ -89,7 +99,8 @@ def _schema_problems(source: Source, kinds: Mapping[str, Kind]) -> tuple[list[Pr
             problems.append(_unknown_kind(goals[path[1]], path[1], kinds, source))
         else:
             problems.append(_schema_problem(error, source))
-    return problems, broken
+    # A field checked by two parts of the schema (a goal's name) is one problem, reported once.
+    return list(dict.fromkeys(problems)), broken
 
 
 def _key_event(value: Any, defaults: Mapping[str, Any]) -> KeyEventSpec | None:

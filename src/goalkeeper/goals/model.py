@@ -156,7 +156,8 @@ def file_schema(kinds: Mapping[str, Any]) -> dict[str, Any]:
                 "items": {
                     "type": "object",
                     "required": ["name", "kind"],
-                    "properties": {"kind": {"enum": sorted(kinds)}},
+                    # name is checked here too, so a goal of an unknown kind gets it checked as well
+                    "properties": {"name": COMMON_PROPERTIES["name"], "kind": {"enum": sorted(kinds)}},
                     "allOf": branches,
                 },
             },

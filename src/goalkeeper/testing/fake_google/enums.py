@@ -1,5 +1,5 @@
 """Enum values of the Tag Manager API v2, read from the discovery document bundled with googleapiclient,
-plus the mechanical mapping between export-file UPPER_SNAKE and API lowerCamel (google-apis.md §1.6)."""
+plus the mechanical mapping between export-file UPPER_SNAKE and API lowerCamel (GTM spells the same enums both ways)."""
 from __future__ import annotations
 
 import functools

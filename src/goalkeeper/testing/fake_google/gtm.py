@@ -7,7 +7,7 @@ fingerprints ignored). ``sync`` three-way merges the container's latest version 
 entities changed on both sides in different ways are kept as in the workspace and reported as
 ``mergeConflict`` until resolved (``resolve_conflict``) or reverted.
 
-Choices where Google's behaviour is not documented (see google-apis.md):
+Choices where Google's behaviour is not documented (the API reference is silent on them):
 - stale ``fingerprint`` on update (PUT), revert, resolve_conflict and publish: HTTP 409, status ABORTED
   (``GtmState.fingerprint_conflict`` holds the pair; set it to ``(412, "FAILED_PRECONDITION")`` to test
   the other plausible answer);
