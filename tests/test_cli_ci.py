@@ -20,6 +20,7 @@ VARIANTS = {
     "wif": [],
     "key": ["--auth", "key"],
     "none-publish": ["--auth", "none", "--publish", "--goals", "tracking/site goals.yaml", "--branch", "trunk"],
+    "glob-branch-schedule": ["--branch", "release/*", "--schedule", "*/30 1-5 1,15 JAN-JUN MON-FRI"],
 }
 
 
@@ -125,6 +126,22 @@ def test_an_existing_workflow_is_kept_unless_forced(repo):
     assert WORKFLOW.read_text() == "# mine\n"
     assert run("ci", "init", "--force").exit_code == 0
     assert WORKFLOW.read_text() != "# mine\n"
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--schedule", "every day"), ("--schedule", "0 6 * *"), ("--schedule", '0 6 * * "1'),
+    ("--schedule", "60 6 * * *"), ("--schedule", "0 24 * * *"), ("--branch", "release: x"), ("--branch", ""),
+])
+def test_an_invalid_schedule_or_branch_is_an_error_and_nothing_is_written(repo, option, value):
+    result = run("ci", "init", option, value)
+    assert result.exit_code == 1 and result.output.startswith(f"Error: {option} ")
+    assert not WORKFLOW.exists()
+
+
+def test_a_workflow_that_cannot_be_written_is_an_error(repo):
+    (repo / "file").write_text("")
+    result = run("ci", "init", "--path", "file/goalkeeper.yml")
+    assert result.exit_code == 1 and "file/goalkeeper.yml: cannot write the workflow" in result.output
 
 
 def test_the_goal_file_path_is_quoted(repo):

@@ -118,6 +118,53 @@ def test_apply_tells_a_saved_plan_from_a_goal_file_by_content(project):
     assert "Apply complete" in run("apply", "reviewed.yaml").output
 
 
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d.pop("goal_file"),
+    lambda d: d.update(goal_file=5),
+    lambda d: d.pop("plan"),
+    lambda d: d.update(plan="changes"),
+    lambda d: d["plan"].pop("checksum"),
+    lambda d: d.update(selection="checkout_click"),
+    lambda d: d["selection"].update(goals="checkout_click"),
+    lambda d: d.update(basis=[]),
+])
+def test_an_edited_saved_plan_is_an_error_not_a_traceback(project, damage):
+    run("plan", "shop.yaml", "--out", "plan.json")
+    saved = json.loads((project / "plan.json").read_text())
+    damage(saved)
+    (project / "plan.json").write_text(json.dumps(saved, indent=2))
+    before = (project / "example-container.json").read_bytes()
+    result = run("apply", "plan.json")
+    assert result.exit_code == 1
+    assert "plan.json: this saved plan is damaged" in result.output
+    assert (project / "example-container.json").read_bytes() == before
+
+
+def test_a_truncated_saved_plan_is_reported_as_a_damaged_plan_not_as_yaml(project):
+    run("plan", "shop.yaml", "--out", "plan.json")
+    text = (project / "plan.json").read_text()
+    (project / "plan.json").write_text(text[: len(text) // 2])
+    result = run("apply", "plan.json")
+    assert result.exit_code == 1
+    assert "damaged (not valid JSON, perhaps cut short)" in result.output
+    assert "YAML" not in result.output
+
+
+def test_a_plan_that_cannot_be_saved_is_an_error_with_nothing_printed(project):
+    result = run("plan", "shop.yaml", "--out", "no-such-folder/plan.json")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no-such-folder/plan.json: cannot save the plan here: No such file or directory"
+
+
+def test_a_saved_plan_applied_from_another_directory_says_where_to_run_it(project, monkeypatch):
+    run("plan", "shop.yaml", "--out", "plan.json")
+    (project / "elsewhere").mkdir()
+    monkeypatch.chdir(project / "elsewhere")
+    result = run("apply", "../plan.json")
+    assert result.exit_code == 1
+    assert "its goal file shop.yaml is not here: run apply from the directory the plan was made in" in result.output
+
 # --- partial plans ---------------------------------------------------------------------------
 
 def test_planning_one_goal_leaves_the_others_untouched(project):

@@ -36,6 +36,15 @@ def test_an_unreadable_file_is_a_problem_not_a_traceback(tmp_path: Path, monkeyp
     assert result.exit_code == 1 and "missing.yaml" in result.output
 
 
+def test_a_file_that_is_not_utf8_is_a_problem_not_a_traceback(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "latin1.yaml").write_bytes("goals:\n  - name: caf\xe9\n".encode("latin-1"))
+    result = run("validate", "latin1.yaml", "missing.yaml")
+    assert result.exit_code == 1
+    assert "latin1.yaml: not UTF-8 text (byte 20); save the goal file as UTF-8" in result.output
+    assert "missing.yaml: cannot read the file" in result.output
+
+
 def test_the_pre_commit_hook_runs_validate():
     import re
 

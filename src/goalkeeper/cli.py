@@ -116,9 +116,9 @@ def plan(
     selection = _selection(goal, category, target)
     project = open_project(goals, templates)
     outcome = project.plan(selection, force)
-    _print_plan(outcome.plan, project.context(outcome, selection), output_format)
-    if out:
+    if out:  # first: a plan that cannot be saved is an error, with nothing printed as if it were fine
         save_plan(out, project, outcome, selection, force, templates)
+    _print_plan(outcome.plan, project.context(outcome, selection), output_format)
     refuse_if_unsafe(outcome)
     if detailed_exitcode and not outcome.plan.empty:
         raise typer.Exit(2)

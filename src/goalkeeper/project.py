@@ -223,6 +223,10 @@ def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Outcome, 
     the plan now differs. The returned outcome is the saved plan, ready to apply."""
     saved = read_saved_plan(path)
     templates = Path(saved.templates) if saved.templates else None
+    if not Path(saved.goal_file).is_file():
+        raise GoalkeeperError(Problem(
+            f"its goal file {saved.goal_file} is not here: run apply from the directory the plan was made in "
+            f"(now in {Path.cwd()})", str(path)))
     project = open_project(Path(saved.goal_file), templates)
     # Goal file and templates are checked before reading any target: no credentials needed to fail.
     local = {"goal_file": digest_file(Path(saved.goal_file)), "templates": digest_kinds(project.kinds)}

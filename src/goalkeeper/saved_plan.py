@@ -73,36 +73,72 @@ class SavedPlan:
 
 
 def write_saved_plan(path: Path, saved: SavedPlan) -> None:
-    Path(path).write_text(json.dumps(saved.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    try:
+        Path(path).write_text(json.dumps(saved.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise GoalkeeperError(Problem(f"cannot save the plan here: {error.strerror}", str(path)))
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _document(path: Path) -> Any:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return json.loads(_text(path) or "")
+    except json.JSONDecodeError:
         return None
 
 
 def is_saved_plan(path: Path) -> bool:
-    """Whether ``path`` holds a saved plan rather than a goal file: told by content, not name."""
+    """Whether ``path`` holds a saved plan rather than a goal file: told by content, not name (a
+    damaged one too, e.g. a truncated download, so that it is reported as a plan, not as YAML)."""
     document = _document(path)
-    return isinstance(document, dict) and document.get("kind") == KIND
+    if isinstance(document, dict):
+        return document.get("kind") == KIND
+    text = _text(path) or ""
+    return text.lstrip().startswith("{") and f'"kind": "{KIND}"' in text
+
+
+def _damaged(path: Path, what: str) -> GoalkeeperError:
+    return GoalkeeperError(Problem(f"this saved plan is damaged ({what}); nothing was applied: run "
+                                   "`goalkeeper plan --out` again", str(path)))
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def read_saved_plan(path: Path) -> SavedPlan:
     document = _document(path)
+    if document is None and is_saved_plan(path):
+        raise _damaged(path, "not valid JSON, perhaps cut short")
     if not isinstance(document, dict) or document.get("kind") != KIND:
         raise GoalkeeperError(Problem("not a plan saved by `goalkeeper plan --out`", str(path)))
     if document.get("saved_format") != SAVED_FORMAT:
         raise GoalkeeperError(Problem(
             f"saved with another plan format ({document.get('saved_format')!r}, goalkeeper "
             f"{document.get('goalkeeper_version')}); plan again with this goalkeeper", str(path)))
+    selection, plan, basis = document.get("selection", {}), document.get("plan"), document.get("basis")
+    if not isinstance(document.get("goal_file"), str) or not document["goal_file"]:
+        raise _damaged(path, "no goal_file")
+    if not isinstance(document.get("templates"), (str, type(None))):
+        raise _damaged(path, "templates is not a path")
+    if not isinstance(selection, dict) or not all(_strings(selection.get(k, [])) for k in ("goals", "categories", "targets")):
+        raise _damaged(path, "selection is not lists of names")
+    if not isinstance(plan, dict) or not isinstance(plan.get("checksum"), str):
+        raise _damaged(path, "no plan with a checksum")
+    if not isinstance(basis, dict) or not isinstance(basis.get("targets", {}), dict):
+        raise _damaged(path, "no basis")
     return SavedPlan(
         goal_file=document["goal_file"],
         templates=document.get("templates"),
         selection=Selection.from_json(document.get("selection")),
         force=bool(document.get("force")),
-        basis=document.get("basis", {}),
+        basis=basis,
         plan=document["plan"],
     )
 

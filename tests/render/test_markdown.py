@@ -116,6 +116,9 @@ def test_the_comment_opens_with_its_hidden_marker():
     text = render_markdown(mixed_plan(), context())
     assert text.splitlines()[0] == "<!-- goalkeeper-plan: goals/shop.yaml -->" == marker(context())
     assert "a--b" not in marker(PlanContext(source="a--b.yaml"))
+    for source in ("a--->.yaml", "a---b.yaml", "a\n-->b.yaml"):
+        text = marker(PlanContext(source=source))
+        assert "--" not in text[4:-3] and "\n" not in text, text
 
 
 def test_user_text_cannot_break_out_of_the_diff_block():
@@ -132,3 +135,25 @@ def test_a_plan_too_long_for_a_comment_leaves_the_field_diffs_out():
     assert len(text) < MAX_COMMENT
     assert "too long for a comment" in text and "<details>" not in text
     assert "| `signup` |" in text
+
+
+def test_a_comment_with_many_warnings_or_goals_still_fits_and_keeps_the_refusal():
+    warnings = tuple(f'not planned: delete GTM tag "GA4 event - goal_{i:04d}", because the goal file sets '
+                     "safety.allow_deletes to false; remove it by hand, or allow deletes" for i in range(600))
+    goals = {f"goal_{i:04d}": GoalInfo("link_click", "macro") for i in range(1500)}
+    plan = Plan.of([change(CREATE, None, trigger(f"t{i}", f"goal_{i:04d}", "/x")) for i in range(1500)])
+    text = render_markdown(plan, PlanContext(targets=TARGETS, goals=goals, source="goals/shop.yaml",
+                                             warnings=warnings, refusal="too much at once"))
+    assert len(text) < MAX_COMMENT
+    assert "**Refused:** too much at once" in text
+    assert "more warnings left out" in text and "more goals left out" in text
+    assert "| `goal_0000` |" in text and "**Plan: 1500 to add, 0 to change, 0 to destroy.**" in text
+
+
+def test_a_goal_name_read_back_from_a_target_cannot_break_the_table_or_the_html():
+    name = "x`|</code></summary><script>alert(1)</script>"
+    plan = Plan.of([change(DELETE, trigger("Banner", name, "/promo"), None)])
+    text = render_markdown(plan, context())
+    row = next(line for line in text.splitlines() if "removed" in line)
+    assert row.count("|") == 6 and "`" not in row and "<script>" not in row
+    assert "<script>" not in text.split("```diff")[0] and "</code></summary><script>" not in text

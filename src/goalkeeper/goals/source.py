@@ -153,4 +153,6 @@ def load_yaml(path: Path) -> Source:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise GoalkeeperError(Problem(f"cannot read the file: {error.strerror}", str(path)))
+    except UnicodeDecodeError as error:
+        raise GoalkeeperError(Problem(f"not UTF-8 text (byte {error.start}); save the goal file as UTF-8", str(path)))
     return parse_yaml(text, str(path))

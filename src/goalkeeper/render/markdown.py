@@ -12,7 +12,9 @@ depends on time, environment or dictionary order.
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import replace
 from typing import Iterable
 
 from goalkeeper.core.diff import CREATE, Change
@@ -26,7 +28,7 @@ MAX_COMMENT = 60_000
 
 def marker(context: PlanContext) -> str:
     """The hidden first line; one comment per goal file."""
-    source = context.source.replace("--", "- -")  # "--" would end an HTML comment early
+    source = re.sub(r"-(?=-)", "- ", " ".join(context.source.split("\n")))  # "--" would end the comment early
     return f"{MARKER_PREFIX}: {source} -->" if source else f"{MARKER_PREFIX} -->"
 
 
@@ -34,6 +36,15 @@ def _escape(text: str) -> str:
     """Text safe inside a table cell or a line of Markdown: no table breaks, no HTML, no links."""
     text = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"([`*\[\]])", r"\\\1", text)  # "_" inside words is literal in GitHub Markdown
+
+
+def _code(name: str) -> str:
+    """A goal name as code. The goal file's names are plain words, but a removed goal's name is read
+    back from GTM notes or GA4 descriptions, which anyone may have edited: escape it for HTML and
+    for tables, so it cannot break out of its code span, its table cell or its summary."""
+    if re.fullmatch(r"[A-Za-z0-9_]+", name):
+        return f"`{name}`"
+    return f"<code>{html.escape(name).replace('|', '&#124;').replace('`', '&#96;')}</code>"
 
 
 def _fence(lines: Iterable[str]) -> str:
@@ -74,14 +85,14 @@ def _goal_rows(plan: Plan, context: PlanContext) -> list[str]:
         parts = [_counts(mine)] if mine else []
         if goal in shared:
             parts.append(f"{len(shared[goal])} shared")
-        rows.append(f"| `{goal}` | {_escape(kind)} | {_escape(category)} | {status} | {'; '.join(parts)} |")
+        rows.append(f"| {_code(goal)} | {_escape(kind)} | {_escape(category)} | {status} | {'; '.join(parts)} |")
     return rows
 
 
 def _details(plan: Plan) -> list[str]:
     lines: list[str] = []
     for goal, changes in plan.by_goal().items():
-        label = "Shared by several goals" if goal == UNASSIGNED else f"Goal <code>{goal}</code>"
+        label = "Shared by several goals" if goal == UNASSIGNED else f"Goal <code>{html.escape(goal)}</code>"
         body = [line for change in changes for line in change_lines(change)]
         fence = _fence(body)
         count = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
@@ -120,4 +131,23 @@ def render_markdown(plan: Plan, context: PlanContext) -> str:
         details = ["<sub>The field-by-field changes are too long for a comment: see the plan in the "
                    "job's log or its saved plan artifact.</sub>", ""]
         text = "\n".join(head + table + details + foot) + "\n"
+    if len(text) > MAX_COMMENT:  # still too long: many goals, or many warnings (allow_deletes: false)
+        warnings, left = _fit(list(context.warnings), MAX_COMMENT // 3)
+        if left:
+            warnings.append(f"{left} more warnings left out: see the plan in the job's log.")
+        head = head[:-len(_notices(context))] + _notices(replace(context, warnings=tuple(warnings)))
+        rows, left = _fit(table[2:-1], MAX_COMMENT - len("\n".join(head + details + foot)) - 500)
+        note = ["", f"<sub>{left} more goals left out: see the plan in the job's log.</sub>"] if left else []
+        table = table[:2] + rows + note + [""]
+        text = "\n".join(head + table + details + foot) + "\n"
     return text
+
+
+def _fit(lines: list[str], budget: int) -> tuple[list[str], int]:
+    """The first of ``lines`` that fit in ``budget`` characters, and how many were left out."""
+    size = 0
+    for index, line in enumerate(lines):
+        size += len(line) + 4
+        if size > budget:
+            return lines[:index], len(lines) - index
+    return lines, 0
