@@ -19,7 +19,8 @@ WORKFLOW = Path(".github/workflows/goalkeeper.yml")
 VARIANTS = {
     "wif": [],
     "key": ["--auth", "key"],
-    "none-publish": ["--auth", "none", "--publish", "--goals", "tracking/site goals.yaml", "--branch", "trunk"],
+    "none": ["--auth", "none", "--goals", "tracking/site goals.yaml", "--branch", "trunk"],
+    "key-publish": ["--auth", "key", "--publish"],
     "glob-branch-schedule": ["--branch", "release/*", "--schedule", "*/30 1-5 1,15 JAN-JUN MON-FRI"],
 }
 
@@ -154,3 +155,9 @@ def test_the_documentation_shows_the_workflow_as_written():
 
     doc = (Path(__file__).parent.parent / "README.md").read_text()
     assert github_workflow(WorkflowOptions()) in doc, "README.md shows an old workflow: paste the one `goalkeeper ci init` writes"
+
+
+def test_publishing_without_credentials_is_refused(repo):
+    result = run("ci", "init", "--auth", "none", "--publish")
+    assert result.exit_code == 1 and "--auth wif or --auth key" in result.output
+    assert not WORKFLOW.exists()

@@ -248,6 +248,8 @@ def github_workflow(options: WorkflowOptions) -> str:
 def write_workflow(options: WorkflowOptions, force: bool = False) -> Path:
     """Write the workflow to ``options.path``; an existing file is kept unless ``force``."""
     path = options.path
+    if options.publish and options.auth == "none":
+        raise GoalkeeperError("--publish needs a live GTM target, and so credentials: use --auth wif or --auth key")
     if path.exists() and not force:
         raise GoalkeeperError(Problem("already exists; pass --force to overwrite it", str(path)))
     text = github_workflow(options)
