@@ -75,6 +75,11 @@ def api_object(entity: Entity) -> dict[str, Any]:
     return dict(entity.body)
 
 
+# The switches of an EnhancedMeasurementSettings object (Admin API v1alpha), in its JSON spelling.
+ENHANCED_SWITCHES = ("streamEnabled", "scrollsEnabled", "outboundClicksEnabled", "siteSearchEnabled",
+                     "videoEngagementEnabled", "fileDownloadsEnabled", "pageChangesEnabled", "formInteractionsEnabled")
+
+
 def measured_stream(streams: Iterable[Mapping[str, Any]], measurement_id: str | None) -> str | None:
     """The web data stream goalkeeper's tags send to (its enhanced measurement is what counts): the
     one with the goal file's measurement id, or, without a measurement id, the only web stream;
@@ -92,7 +97,3 @@ def enhanced_settings(obj: Mapping[str, Any]) -> dict[str, Any]:
     if obj.get("name"):
         settings["name"] = obj["name"]
     return settings
-
-
-ENHANCED_SWITCHES = ("streamEnabled", "scrollsEnabled", "outboundClicksEnabled", "siteSearchEnabled",
-                     "videoEngagementEnabled", "fileDownloadsEnabled", "pageChangesEnabled", "formInteractionsEnabled")
