@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping, Sequence
 from goalkeeper.backends.base import Backend, Progress
 from goalkeeper.core import safety
 from goalkeeper.core.diff import Change, claim_key_events
+from goalkeeper.core.doublecount import double_count_warnings
 from goalkeeper.core.errors import GoalkeeperError, Problem, UnsafePlanError
 from goalkeeper.core.plan import Plan, make_plan
 from goalkeeper.core.references import reference_problems
@@ -150,7 +151,20 @@ class Project:
         # Key events carry no marker: count the ones goalkeeper owns, as the diff does.
         managed = len(claim_key_events(live, desired).managed())
         checked = safety.check(chosen, managed, SafetyPolicy.from_settings(self.goal_file.safety), force)
-        return Outcome(checked.plan, self._untracked_warnings(everything) + checked.warnings, checked.refusal)
+        warnings = self._untracked_warnings(everything) + self._double_count_warnings(everything, selection)
+        return Outcome(checked.plan, warnings + checked.warnings, checked.refusal)
+
+    def _double_count_warnings(self, everything: State, selection: Selection) -> tuple[str, ...]:
+        """Goals whose events GA4's enhanced measurement already sends on the measurement id's web
+        stream (see goalkeeper.core.doublecount); only when GA4 is planned and its settings known."""
+        warnings: tuple[str, ...] = ()
+        for backend in self.backends_for(selection):
+            if backend.target == "ga4" and hasattr(backend, "enhanced_measurement"):
+                settings = backend.enhanced_measurement()
+                if settings:
+                    stream = str(settings.get("name", "")).removesuffix("/enhancedMeasurementSettings")
+                    warnings += double_count_warnings(everything, settings, stream)
+        return warnings
 
     def _untracked_warnings(self, everything: State) -> tuple[str, ...]:
         """Goals whose every entity belongs to a target the goal file does not name: they would

@@ -240,3 +240,31 @@ def test_rate_error_predicate():
     assert is_rate_error(gexc.Forbidden("quota", errors=[{"reason": "rateLimitExceeded"}]))
     assert not is_rate_error(gexc.Forbidden("The caller does not have permission"))
     assert not is_rate_error(gexc.ServiceUnavailable("down"))  # retried only where safe, not as a rate error
+
+
+def test_enhanced_measurement_is_one_v1alpha_get(live, fake_google):
+    project = live.project([CLICK])
+    project.read_live()
+    start = fake_google.request_count
+    settings = live.ga4.enhanced_measurement()
+    requests = ga4_requests(fake_google, start)
+    assert [(r.method, r.path.split("?")[0]) for r in requests] == [
+        ("GET", "/v1alpha/properties/123456789/dataStreams/987654321/enhancedMeasurementSettings")]
+    # seeded from goals/example-ga4.json
+    assert settings["streamEnabled"] and not settings["videoEngagementEnabled"] and settings["formInteractionsEnabled"]
+
+
+def test_a_plan_warns_about_video_events_enhanced_measurement_sends(live, fake_google):
+    fake_google.ga4.seed_enhanced_measurement(PROPERTY, "987654321", {"streamEnabled": True,
+                                                                      "videoEngagementEnabled": True})
+    start = fake_google.request_count
+    warnings = live.project([CLICK, VIDEO]).plan().warnings
+    assert [w for w in warnings if "'product_video'" in w and "Video engagement is on" in w]
+    assert len([r for r in ga4_requests(fake_google, start) if "enhancedMeasurementSettings" in r.path]) == 1
+
+
+def test_enhanced_measurement_unreadable_is_unknown(live, fake_google):
+    project = live.project([CLICK, VIDEO])
+    fake_google.faults.add(kind="status", status=403, path_contains="enhancedMeasurementSettings", times=None)
+    assert live.ga4.enhanced_measurement() is None
+    assert not [w for w in project.plan().warnings if "enhanced measurement" in w]

@@ -210,3 +210,35 @@ def test_a_ga4_only_project_marks_key_events_of_events_gtm_sends(project_dir: Pa
     plan = apply(goals)
     assert {(c.action, c.kind, c.name) for c in plan.changes} == {(CREATE, "ga4.key_event", "checkout_click")}
     assert open_project(goals).plan().plan.summary() == "No changes."
+
+
+def test_enhanced_measurement_settings_of_the_measurement_ids_stream(project_dir):
+    backend = GA4SnapshotBackend(project_dir / "example-ga4.json", "G-ABC123XYZ")
+    settings = backend.enhanced_measurement()
+    assert settings["name"] == "properties/123456789/dataStreams/987654321/enhancedMeasurementSettings"
+    assert settings["streamEnabled"] and settings["siteSearchEnabled"] and not settings["scrollsEnabled"]
+    assert all(isinstance(v, bool) for k, v in settings.items() if k != "name")
+
+
+def test_enhanced_measurement_unknown_without_settings_or_stream(project_dir):
+    document = snapshot(project_dir)
+    assert GA4SnapshotBackend(project_dir / "example-ga4.json", "G-OTHER").enhanced_measurement() is None
+    del document["enhancedMeasurementSettings"]
+    (project_dir / "example-ga4.json").write_text(json.dumps(document))
+    assert GA4SnapshotBackend(project_dir / "example-ga4.json", "G-ABC123XYZ").enhanced_measurement() is None
+
+
+def test_enhanced_measurement_keyed_by_stream_id_and_missing_switches_are_off(project_dir):
+    document = snapshot(project_dir)
+    document["enhancedMeasurementSettings"] = {"987654321": {"streamEnabled": True, "scrollsEnabled": True}}
+    (project_dir / "example-ga4.json").write_text(json.dumps(document))
+    settings = GA4SnapshotBackend(project_dir / "example-ga4.json", "G-ABC123XYZ").enhanced_measurement()
+    assert settings["scrollsEnabled"] and not settings["videoEngagementEnabled"]
+
+
+def test_malformed_enhanced_measurement_settings_is_a_problem(project_dir):
+    document = snapshot(project_dir)
+    document["enhancedMeasurementSettings"] = [{"streamEnabled": True}]
+    (project_dir / "example-ga4.json").write_text(json.dumps(document))
+    with pytest.raises(GoalkeeperError, match="enhancedMeasurementSettings"):
+        GA4SnapshotBackend(project_dir / "example-ga4.json", "G-ABC123XYZ").read()

@@ -266,3 +266,32 @@ def test_seed_ga4_snapshot_dict_and_flat_rules(fake_google):
     fake_google.seed_ga4_snapshot(flat)
     assert [r.name for r in admin_alpha.list_event_create_rules(parent="properties/556/dataStreams/5561")] == [
         "properties/556/dataStreams/5561/eventCreateRules/9"]
+
+
+def test_enhanced_measurement_defaults_all_on_and_patch_with_mask(fake_google):
+    fake_google.ga4.add_property("777")
+    client = fake_google.ga4_client("v1alpha")
+    name = "properties/777/dataStreams/7771/enhancedMeasurementSettings"
+    settings = client.get_enhanced_measurement_settings(name=name)
+    assert settings.stream_enabled and settings.scrolls_enabled and settings.video_engagement_enabled
+    assert settings.form_interactions_enabled and settings.name == name
+    updated = client.update_enhanced_measurement_settings(
+        enhanced_measurement_settings=alpha.EnhancedMeasurementSettings(name=name, scrolls_enabled=False),
+        update_mask=field_mask_pb2.FieldMask(paths=["scrolls_enabled"]))
+    assert not updated.scrolls_enabled and updated.outbound_clicks_enabled
+    assert not client.get_enhanced_measurement_settings(name=name).scrolls_enabled
+    with pytest.raises(gexc.BadRequest):
+        client.update_enhanced_measurement_settings(
+            enhanced_measurement_settings=alpha.EnhancedMeasurementSettings(name=name),
+            update_mask=field_mask_pb2.FieldMask(paths=[]))
+    with pytest.raises(gexc.NotFound):
+        client.get_enhanced_measurement_settings(name="properties/777/dataStreams/1/enhancedMeasurementSettings")
+
+
+def test_enhanced_measurement_seeded_from_a_snapshot(fake_google):
+    fake_google.seed_ga4_snapshot({"property": "properties/5", "dataStreams": [
+        {"name": "properties/5/dataStreams/51", "type": "WEB_DATA_STREAM", "webStreamData": {"measurementId": "G-X"}}],
+        "enhancedMeasurementSettings": {"properties/5/dataStreams/51": {"streamEnabled": True}}})
+    settings = fake_google.ga4_client("v1alpha").get_enhanced_measurement_settings(
+        name="properties/5/dataStreams/51/enhancedMeasurementSettings")
+    assert settings.stream_enabled and not settings.scrolls_enabled

@@ -73,3 +73,27 @@ def entities_from_api(kind: str, objects: Iterable[Mapping[str, Any]]) -> list[E
 
 def api_object(entity: Entity) -> dict[str, Any]:
     return dict(entity.body)
+
+
+# The switches of an EnhancedMeasurementSettings object (Admin API v1alpha), in its JSON spelling.
+ENHANCED_SWITCHES = ("streamEnabled", "scrollsEnabled", "outboundClicksEnabled", "siteSearchEnabled",
+                     "videoEngagementEnabled", "fileDownloadsEnabled", "pageChangesEnabled", "formInteractionsEnabled")
+
+
+def measured_stream(streams: Iterable[Mapping[str, Any]], measurement_id: str | None) -> str | None:
+    """The web data stream goalkeeper's tags send to (its enhanced measurement is what counts): the
+    one with the goal file's measurement id, or, without a measurement id, the only web stream;
+    None when that is not known."""
+    web = [s for s in streams if s.get("type", "WEB_DATA_STREAM") == "WEB_DATA_STREAM"]
+    if measurement_id:
+        return next((s["name"] for s in web if s.get("webStreamData", {}).get("measurementId") == measurement_id), None)
+    return web[0]["name"] if len(web) == 1 else None
+
+
+def enhanced_settings(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """An EnhancedMeasurementSettings object (API JSON) as the switches goalkeeper reads, each a
+    bool (a switch missing from the JSON is off, as proto3 leaves false out), with its name."""
+    settings: dict[str, Any] = {key: bool(obj.get(key, False)) for key in ENHANCED_SWITCHES}
+    if obj.get("name"):
+        settings["name"] = obj["name"]
+    return settings

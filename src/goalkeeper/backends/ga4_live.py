@@ -22,7 +22,7 @@ from google.api_core import exceptions as gexc
 from google.protobuf import field_mask_pb2
 
 from goalkeeper.backends.base import Progress
-from goalkeeper.backends.ga4_common import api_object, entities_from_api, entity_name
+from goalkeeper.backends.ga4_common import api_object, enhanced_settings, entities_from_api, entity_name, measured_stream
 from goalkeeper.backends.ratelimit import Clock, backoff_delays
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
 from goalkeeper.core.errors import GoalkeeperError
@@ -95,6 +95,7 @@ class GA4LiveBackend:
         self.delays = backoff_delays(attempts)
         self.requests = 0
         self._stream: str | None = None
+        self._streams: list[dict[str, Any]] | None = None
         self._digest = ""
 
     def describe(self) -> str:
@@ -157,13 +158,32 @@ class GA4LiveBackend:
     def web_stream(self) -> str:
         """The web data stream whose measurement id the goals use: event-create rules live there."""
         if self._stream is None:
-            streams = [to_json(s) for s in self._call(self.beta.list_data_streams, parent=self.property)]
+            streams = self._data_streams()
             web = [s for s in streams if s.get("type") == "WEB_DATA_STREAM"]
             match = next((s for s in web if s.get("webStreamData", {}).get("measurementId") == self.measurement_id), None)
             if match is None and not web:
                 raise GoalkeeperError(f"GA4 property {self.property} has no web data stream")
             self._stream = (match or web[0])["name"]
         return self._stream
+
+    def _data_streams(self) -> list[dict[str, Any]]:
+        if self._streams is None:
+            self._streams = [to_json(s) for s in self._call(self.beta.list_data_streams, parent=self.property)]
+        return self._streams
+
+    def enhanced_measurement(self) -> dict[str, Any] | None:
+        """The enhanced measurement switches of the measurement id's web stream (with their
+        ``name``): one v1alpha GET after a read. None when the stream is not known or the settings
+        cannot be read: they only feed warnings, and never stop a plan."""
+        try:
+            stream = measured_stream(self._guard(self._data_streams), self.measurement_id)
+            if stream is None:
+                return None
+            settings = self._call(self.alpha.get_enhanced_measurement_settings,
+                                  name=f"{stream}/enhancedMeasurementSettings")
+        except (GoalkeeperError, gexc.GoogleAPICallError, AmbiguousCreateError, *TRANSIENT_ERRORS):
+            return None
+        return enhanced_settings(to_json(settings))
 
     def _parent(self, kind: str) -> str:
         return self.web_stream() if kind == "ga4.event_create_rule" else self.property

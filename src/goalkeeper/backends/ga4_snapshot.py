@@ -8,8 +8,19 @@ The file::
       "keyEvents": [ {KeyEvent}, … ],
       "customDimensions": [ … ], "customMetrics": [ … ],
       "eventCreateRules": [ {EventCreateRule, "name": "properties/…/dataStreams/S/eventCreateRules/R"} ],
-      "audiences": [ … ]
+      "audiences": [ … ],
+      "enhancedMeasurementSettings": {                       # optional
+        "properties/123456789/dataStreams/987654321": {EnhancedMeasurementSettings}
+      }
     }
+
+``enhancedMeasurementSettings`` holds each web stream's enhanced measurement switches, keyed by
+the stream's name (or id), in the Admin API's JSON shape (``streamEnabled``, ``scrollsEnabled``,
+``outboundClicksEnabled``, ``siteSearchEnabled``, ``videoEngagementEnabled``,
+``fileDownloadsEnabled``, ``pageChangesEnabled``, ``formInteractionsEnabled``; a switch left out
+is off). The plan warns about goals whose events enhanced measurement already sends on the stream
+of the goal file's measurement id. Without an entry for that stream the settings are unknown and
+nothing is said; goalkeeper never writes them.
 
 Archived custom dimensions and metrics are left out, as the Admin API's list calls leave them out.
 """
@@ -22,7 +33,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from goalkeeper.backends.base import Progress
-from goalkeeper.backends.ga4_common import GA4_LIST_KEYS, api_object, entities_from_api
+from goalkeeper.backends.ga4_common import GA4_LIST_KEYS, api_object, enhanced_settings, entities_from_api, measured_stream
 from goalkeeper.backends.json_file import JsonFileTarget
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
 from goalkeeper.core.errors import GoalkeeperError, Problem
@@ -58,6 +69,11 @@ class GA4SnapshotBackend(JsonFileTarget):
         if not isinstance(document, dict) or not str(document.get("property", "")).startswith("properties/"):
             raise GoalkeeperError(Problem('a GA4 snapshot needs "property": "properties/<id>"', str(self.path), 1))
         self.check_lists(document, GA4_LIST_KEYS.values())
+        settings = document.get("enhancedMeasurementSettings", {})
+        if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
+            raise GoalkeeperError(Problem(
+                '"enhancedMeasurementSettings" must be an object mapping stream names to '
+                'EnhancedMeasurementSettings objects', str(self.path)))
 
     def read(self) -> State:
         document = self.document()
@@ -68,6 +84,22 @@ class GA4SnapshotBackend(JsonFileTarget):
         except (KeyError, TypeError, AttributeError, ValueError) as error:
             raise self.malformed(error) from None
         return State.of(entities)
+
+    def enhanced_measurement(self) -> dict[str, Any] | None:
+        """The enhanced measurement switches of the measurement id's web stream (with their
+        ``name``), or None when the snapshot does not say."""
+        document = self.document()
+        try:
+            stream = measured_stream(document.get("dataStreams", []), self.measurement_id)
+        except (KeyError, TypeError, AttributeError) as error:
+            raise self.malformed(error) from None
+        if stream is None:
+            return None
+        settings = document.get("enhancedMeasurementSettings", {})
+        found = settings.get(stream, settings.get(stream.rsplit("/", 1)[-1]))
+        if found is None:
+            return None
+        return enhanced_settings({"name": f"{stream}/enhancedMeasurementSettings", **found})
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         document = copy.deepcopy(self.document())

@@ -24,7 +24,7 @@ def _defined_variables(desired: State, live: State) -> set[str]:
     return names
 
 
-def _event_pattern(event_name: str) -> re.Pattern[str]:
+def event_pattern(event_name: str) -> re.Pattern[str]:
     # A dynamic event name such as video_{{Video Status}} matches any text in place of the variable.
     parts = VARIABLE_REFERENCE.split(event_name)
     return re.compile("".join(re.escape(p) if i % 2 == 0 else ".+" for i, p in enumerate(parts)) + "$")
@@ -36,7 +36,7 @@ def _sent_events(desired: State) -> list[re.Pattern[str]]:
         if entity.kind == "gtm.tag":
             for param in entity.body.get("parameter", []):
                 if param.get("key") == "eventName":
-                    patterns.append(_event_pattern(param.get("value", "")))
+                    patterns.append(event_pattern(param.get("value", "")))
         elif entity.kind == "ga4.event_create_rule":
             patterns.append(re.compile(re.escape(entity.body["destinationEvent"]) + "$"))
     return patterns

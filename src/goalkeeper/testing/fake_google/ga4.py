@@ -13,7 +13,11 @@ dataStreams/*/eventCreateRules and audiences (v1alpha only). Choices:
 - PATCH needs a non-empty ``updateMask`` (camelCase or snake_case, ``*`` = every mutable field);
   naming an immutable field (keyEvent eventName, dimension/metric parameterName and scope, dataStream type,
   audience membershipDurationDays/filterClauses/exclusionDurationMode) is 400 INVALID_ARGUMENT;
-- archived dimensions, metrics and audiences vanish from list and get (404).
+- archived dimensions, metrics and audiences vanish from list and get (404);
+- ``dataStreams/*/enhancedMeasurementSettings`` (v1alpha only): GET, and PATCH with a non-empty
+  ``updateMask``. A web stream's settings start as GA4's defaults for a new web stream: everything
+  on (``ENHANCED_DEFAULTS``), unless seeded (``seed_enhanced_measurement``, or a snapshot's
+  ``enhancedMeasurementSettings``). Other stream types answer 404.
 """
 from __future__ import annotations
 
@@ -45,6 +49,11 @@ IMMUTABLE = {
     "audiences": {"membership_duration_days", "filter_clauses", "exclusion_duration_mode"},
     "eventCreateRules": set(),
 }
+# GA4's enhanced measurement for a new web stream: on, with every option on.
+ENHANCED_DEFAULTS = {"streamEnabled": True, "scrollsEnabled": True, "outboundClicksEnabled": True,
+                     "siteSearchEnabled": True, "videoEngagementEnabled": True, "fileDownloadsEnabled": True,
+                     "pageChangesEnabled": True, "formInteractionsEnabled": True,
+                     "searchQueryParameter": "q,s,search,query,keyword"}
 OUTPUT_ONLY = {"name", "create_time", "update_time", "deletable", "custom", "ads_personalization_enabled",
                "processing_order"}
 _DEST_EVENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
@@ -79,6 +88,7 @@ class Property:
         self.items: dict[str, dict[str, object]] = {k: {} for k in TOP}
         self.archived: dict[str, dict[str, object]] = {k: {} for k in ARCHIVABLE}
         self.rules: dict[str, dict[str, object]] = {}  # stream id -> rule id -> EventCreateRule
+        self.enhanced: dict[str, object] = {}  # stream id -> EnhancedMeasurementSettings (when not the defaults)
         self.next_id = 1000
 
     def new_id(self) -> str:
@@ -153,6 +163,44 @@ class Ga4State:
             if rid.isdigit():
                 prop.next_id = max(prop.next_id, int(rid))
             return to_json(msg)
+
+    def seed_enhanced_measurement(self, property_id: str, stream_id: str, settings: dict) -> dict:
+        """Set a data stream's EnhancedMeasurementSettings from API JSON (a switch left out is off)."""
+        with self.lock:
+            prop = self.prop(str(property_id).split("/")[-1])
+            sid = str(stream_id).split("/")[-1]
+            msg = self._parse(t.EnhancedMeasurementSettings, settings)
+            msg.name = f"properties/{prop.id}/dataStreams/{sid}/enhancedMeasurementSettings"
+            prop.enhanced[sid] = msg
+            return to_json(msg)
+
+    def enhanced_measurement(self, prop: Property, sid: str):
+        if sid not in prop.enhanced:
+            msg = self._parse(t.EnhancedMeasurementSettings, ENHANCED_DEFAULTS)
+            msg.name = f"properties/{prop.id}/dataStreams/{sid}/enhancedMeasurementSettings"
+            prop.enhanced[sid] = msg
+        return prop.enhanced[sid]
+
+    def _enhanced_route(self, method, version, prop: Property, sid: str, q, body):
+        stream = prop.items["dataStreams"].get(sid)
+        if version != "v1alpha" or stream is None or stream.type_ != t.DataStream.DataStreamType.WEB_DATA_STREAM:
+            raise not_found()
+        cur = self.enhanced_measurement(prop, sid)
+        if method == "GET":
+            return 200, to_json(cur)
+        if method != "PATCH":
+            raise not_found()
+        mask = [p.strip() for p in ",".join(q.get("updateMask", [])).split(",") if p.strip()]
+        if not mask:
+            raise bad_request("update_mask is required.")
+        desc = t.EnhancedMeasurementSettings.pb().DESCRIPTOR
+        paths = [f for f in desc.fields_by_name if f != "name"] if mask == ["*"] else [_mask_path(desc, p) for p in mask]
+        if any(p is None or p == "name" for p in paths):
+            raise bad_request("update_mask: a field is not a valid updatable field.")
+        new = copy.deepcopy(cur)
+        field_mask_pb2.FieldMask(paths=paths).MergeMessage(self._parse(t.EnhancedMeasurementSettings, body), new)
+        prop.enhanced[sid] = new
+        return 200, to_json(new)
 
     # ------------------------------------------------------------------ helpers
     def prop(self, pid: str) -> Property:
@@ -281,6 +329,8 @@ class Ga4State:
         if ":" in pid:
             raise not_found()
         rest = parts[3:]
+        if len(rest) == 3 and rest[0] == "dataStreams" and rest[2] == "enhancedMeasurementSettings":
+            return self._enhanced_route(method, version, self.prop(pid), rest[1], q, body)
         if len(rest) >= 3 and rest[0] == "dataStreams" and rest[2].split(":")[0] == "eventCreateRules":
             coll, stream = "eventCreateRules", rest[1]
             rest = rest[2:]

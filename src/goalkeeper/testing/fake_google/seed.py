@@ -5,7 +5,8 @@ GA4 snapshot format (goalkeeper's own)::
     {"property": "properties/123456789",
      "keyEvents": [...], "customDimensions": [...], "customMetrics": [...], "dataStreams": [...],
      "eventCreateRules": {"<data stream name or id>": [...]},   # or a flat list whose items carry a full
-     "audiences": [...]}                                         # name properties/P/dataStreams/S/eventCreateRules/R
+     "audiences": [...],                                         # name properties/P/dataStreams/S/eventCreateRules/R
+     "enhancedMeasurementSettings": {"<data stream name or id>": {...}}}   # optional; else GA4's defaults (all on)
 
 Each item is in the Admin API's own JSON shape (camelCase keys, enum names as strings or ints). Items
 keep their ``name`` (and so their id) when given. A snapshot without ``dataStreams`` gets one web stream.
@@ -180,4 +181,6 @@ def seed_ga4_snapshot(ga4, source) -> str:
     else:
         for item in rules:
             ga4.seed("eventCreateRules", pid, item)
+    for stream, settings in (data.get("enhancedMeasurementSettings") or {}).items():
+        ga4.seed_enhanced_measurement(pid, stream, settings)
     return f"properties/{pid}"
