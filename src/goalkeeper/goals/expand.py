@@ -281,8 +281,8 @@ def _tag_problems(goal: Goal, entities: list[Entity], file: GoalFile) -> list[Pr
     return problems
 
 
-def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> tuple[list[Entity], list[str]]:
-    """The entities one goal needs, and the GA4 events it sends.
+def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
+    """The entities one goal needs.
 
     A template may list its ``events`` (the first is the one a key event marks); without the list
     the goal sends its event name, unless its kind sends no events at all (audiences)."""
@@ -300,7 +300,7 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> tuple[list[Entity], l
                                gtm_entity_body("gtm.variable", {"type": "c", "parameter": {"value": file.measurement_id or ""}}),
                                (goal.name,)))
     entities += _ga4_entities(goal, output.get("ga4") or {}, events, file)
-    return entities, events
+    return entities
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,7 +367,7 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
     problems: list[Problem] = []
     for goal in file.goals:
         try:
-            entities += expand_goal(kinds[goal.kind], goal, file)[0]
+            entities += expand_goal(kinds[goal.kind], goal, file)
         except GoalkeeperError as error:
             problems += error.problems
     if problems:
