@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping
 
 from goalkeeper.core import ownership
 from goalkeeper.core.model import Entity
+from goalkeeper.core.model import ga4_entity_name as entity_name  # the naming rule lives in the core
 
 # Admin API list keys, per kind.
 GA4_LIST_KEYS = {
@@ -28,17 +29,6 @@ GA4_FIELDS = {
     "ga4.event_create_rule": ("destinationEvent", "eventConditions", "sourceCopyParameters", "parameterMutations"),
     "ga4.audience": ("displayName", "description", "membershipDurationDays", "filterClauses", "eventTrigger", "exclusionDurationMode"),
 }
-
-
-def entity_name(kind: str, obj: Mapping[str, Any]) -> str:
-    if kind == "ga4.key_event":
-        return obj["eventName"]
-    if kind in ("ga4.custom_dimension", "ga4.custom_metric"):
-        scope = obj.get("scope", "EVENT")
-        return obj["parameterName"] if scope == "EVENT" else f"{obj['parameterName']} ({scope.lower()} scope)"
-    if kind == "ga4.event_create_rule":
-        return obj["destinationEvent"]
-    return obj["displayName"]
 
 
 def entity_body(kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:

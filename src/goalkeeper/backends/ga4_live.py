@@ -13,7 +13,6 @@ entity adopted when it is there.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Callable, Sequence
 
@@ -26,7 +25,7 @@ from goalkeeper.backends.ga4_common import api_object, enhanced_settings, entiti
 from goalkeeper.backends.ratelimit import Clock, backoff_delays
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
 from goalkeeper.core.errors import GoalkeeperError
-from goalkeeper.core.model import GA4_KINDS
+from goalkeeper.core.model import GA4_KINDS, digest
 from goalkeeper.core.state import State
 
 GA4_SCOPES = ("https://www.googleapis.com/auth/analytics.edit",)
@@ -197,7 +196,7 @@ class GA4LiveBackend:
             return objects
 
         objects = self._guard(read_all)
-        self._digest = hashlib.sha256(json.dumps(objects, sort_keys=True).encode()).hexdigest()
+        self._digest = digest(objects)
         entities = []
         for kind in GA4_KINDS:
             entities += entities_from_api(kind, objects[kind])

@@ -11,8 +11,6 @@ fingerprint on delete).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import socket
 import weakref
 from dataclasses import dataclass
@@ -26,7 +24,7 @@ from goalkeeper.backends.gtm_common import GTM_FIELDS, api_object, entity_from_a
 from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, backoff_delays, is_rate_error
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, differs
 from goalkeeper.core.errors import GoalkeeperError, Problem
-from goalkeeper.core.model import BUILTIN_TRIGGERS, GTM_KINDS, Entity
+from goalkeeper.core.model import BUILTIN_TRIGGERS, GTM_KINDS, Entity, digest
 from goalkeeper.core.state import State
 
 GTM_SCOPES = (
@@ -312,7 +310,7 @@ class GTMLiveBackend:
 
     def fingerprint(self) -> str:
         """Workspace and entity fingerprints from the last read: moves when anyone edits."""
-        return hashlib.sha256(json.dumps(self._snapshot, sort_keys=True).encode()).hexdigest()
+        return digest(self._snapshot)
 
     # -- writing --------------------------------------------------------------------------
     def ensure_workspace(self) -> dict[str, Any]:

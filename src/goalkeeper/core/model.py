@@ -9,6 +9,7 @@ them in ``handle``, which takes no part in equality.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -45,6 +46,20 @@ BUILTIN_TRIGGERS = {
 }
 
 
+def ga4_entity_name(kind: str, obj: Mapping[str, Any]) -> str:
+    """A GA4 object's identity: a key event by its event name, a custom dimension or metric by its
+    parameter name (with the scope when it is not EVENT), an event-create rule by its destination
+    event, an audience by its display name."""
+    if kind == "ga4.key_event":
+        return obj["eventName"]
+    if kind in ("ga4.custom_dimension", "ga4.custom_metric"):
+        scope = obj.get("scope", "EVENT")
+        return obj["parameterName"] if scope == "EVENT" else f"{obj['parameterName']} ({scope.lower()} scope)"
+    if kind == "ga4.event_create_rule":
+        return obj["destinationEvent"]
+    return obj["displayName"]
+
+
 def target_of(kind: str) -> str:
     """'gtm' or 'ga4': which system an entity kind lives in."""
     return kind.split(".", 1)[0]
@@ -53,6 +68,11 @@ def target_of(kind: str) -> str:
 def canonical_json(value: Any) -> str:
     """A stable text form of a JSON-like value, for equality and digests."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(value: Any) -> str:
+    """A sha256 of a JSON-like value's canonical form."""
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Iterable
 
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, diff
-from goalkeeper.core.model import KINDS, canonical_json
+from goalkeeper.core.model import KINDS, digest
 from goalkeeper.core.state import State
 
 UNASSIGNED = "(shared)"
@@ -75,7 +74,7 @@ class Plan:
             [c.action, c.kind, c.name, c.before.body if c.before else None, c.after.body if c.after else None]
             for c in self.changes
         ]
-        return hashlib.sha256(canonical_json(material).encode()).hexdigest()
+        return digest(material)
 
 
 def make_plan(desired: State, live: State) -> Plan:

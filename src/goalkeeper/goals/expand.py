@@ -17,11 +17,10 @@ from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from goalkeeper.backends.ga4_common import entity_name as ga4_entity_name
 from goalkeeper.core import gtm_body, ownership
 from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES, builtin_name
 from goalkeeper.core.errors import GoalkeeperError, Problem
-from goalkeeper.core.model import Entity, canonical_json
+from goalkeeper.core.model import Entity, canonical_json, ga4_entity_name
 from goalkeeper.core.state import State
 from goalkeeper.goals.checks import MAX_EVENT_PARAMETERS
 from goalkeeper.goals.helpers import TEMPLATE_HELPERS
@@ -155,11 +154,13 @@ OUTPUT_SCHEMA: dict[str, Any] = {
 }
 
 
+OUTPUT_VALIDATOR = jsonschema.Draft202012Validator(OUTPUT_SCHEMA)  # built once, used per goal
+
+
 def _output_problems(kind: Kind, goal: Goal, output: Any) -> list[Problem]:
     """What is wrong with a template's rendered output, before any entity is built from it."""
-    validator = jsonschema.Draft202012Validator(OUTPUT_SCHEMA)
     problems = []
-    for error in sorted(validator.iter_errors(output), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(OUTPUT_VALIDATOR.iter_errors(output), key=lambda e: list(map(str, e.absolute_path))):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
         problems.append(Problem(
             f"template of kind {kind.name!r} rendered for goal {goal.name!r}: "
@@ -202,8 +203,7 @@ def _event_tag_helper(goal: Goal, event: str):
 
 def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
     """Render a goal's template into its short-form entity description."""
-    context = {
-        **TEMPLATE_HELPERS,
+    context = {  # the helpers are the environment's globals
         "goal": {**goal.inputs, "name": goal.name, "category": goal.category},
         "event": goal.event_name,
         "defaults": file.defaults,
