@@ -319,6 +319,3 @@ def ci_init(
                                              schedule=schedule, path=path), force)
     typer.echo(f"Wrote {written}. Next: give CI access to GTM and GA4 as the README describes (Give CI access to GTM and GA4), then commit it.")
 
-
-def main() -> None:  # pragma: no cover - entry point
-    app()

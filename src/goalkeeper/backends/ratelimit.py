@@ -11,7 +11,7 @@ from __future__ import annotations
 import collections
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Deque
+from typing import Deque
 
 
 class Clock:
@@ -65,5 +65,3 @@ def is_rate_error(status: int, reasons: list[str], message: str = "") -> bool:
         return True
     return status == 403 and (any(r in RATE_REASONS for r in reasons) or "quota" in message.lower())
 
-
-Sleeper = Callable[[float], None]

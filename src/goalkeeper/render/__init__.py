@@ -9,7 +9,6 @@ from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, FieldC
 from goalkeeper.core.model import KIND_LABELS
 
 SYMBOLS = {CREATE: "+", UPDATE: "~", DELETE: "-", REPLACE: "-/+"}
-VERBS = {CREATE: "created", UPDATE: "updated in place", DELETE: "destroyed", REPLACE: "replaced"}
 REPLACE_NOTE = {
     "ga4.custom_dimension": "archived and created again: GA4 cannot change its parameter or scope",
     "ga4.custom_metric": "archived and created again: GA4 cannot change its parameter or scope",
