@@ -25,14 +25,25 @@ GOALS = (2, 10, 40)
 
 
 def goals(n: int) -> list[dict]:
-    return [{"name": f"click_{i}", "kind": "link_click", "url_contains": f"/p{i}", "key_event": False} for i in range(n)]
+    return [
+        {"name": f"click_{i}", "kind": "link_click", "url_contains": f"/p{i}", "key_event": False} for i in range(n)
+    ]
 
 
 def project(fake, clock, seeded, goal_list, limiter, folder: Path) -> Project:
     path = folder / "goals.yaml"
     # JSON is YAML: a goal file written without a YAML library.
-    path.write_text(json.dumps({"target": {"measurement_id": "G-ABC123XYZ", "gtm": {
-        "account": seeded.account_id, "container": seeded.container_id}}, "goals": goal_list}))
+    path.write_text(
+        json.dumps(
+            {
+                "target": {
+                    "measurement_id": "G-ABC123XYZ",
+                    "gtm": {"account": seeded.account_id, "container": seeded.container_id},
+                },
+                "goals": goal_list,
+            }
+        )
+    )
     kinds = load_kinds(None)
     backend = GTMLiveBackend(fake.gtm_service(), seeded.account_id, seeded.container_id, limiter=limiter, clock=clock)
     return Project(load_goal_file(path, kinds), kinds, [backend])
@@ -55,9 +66,17 @@ def measure(size: int, n_goals: int, quota: bool) -> dict:
         again = project(fake, clock, seeded, goals(n_goals), limiter, Path(folder)).plan().plan
         assert again.empty
         plan_existing = fake.request_count - start
-        return {"size": size, "goals": n_goals, "changes": len(plan.changes), "plan_new": plan_new,
-                "plan_existing": plan_existing, "apply": apply_requests, "apply_s": apply_seconds,
-                "refused": fake.quota.refused, "wall": wall}
+        return {
+            "size": size,
+            "goals": n_goals,
+            "changes": len(plan.changes),
+            "plan_new": plan_new,
+            "plan_existing": plan_existing,
+            "apply": apply_requests,
+            "apply_s": apply_seconds,
+            "refused": fake.quota.refused,
+            "wall": wall,
+        }
 
 
 def main() -> None:

@@ -38,25 +38,35 @@ def timed(step: str, action, figures: dict):
 
 
 def main() -> None:
-    export = Path(sys.argv[1]) if len(sys.argv) > 1 else (LARGE if LARGE.exists() else REPO / "goals" / "example-container.json")
-    entities = sum(len(json.loads(export.read_text())["containerVersion"].get(k, [])) for k in ("tag", "trigger", "variable"))
+    export = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else (LARGE if LARGE.exists() else REPO / "goals" / "example-container.json")
+    )
+    entities = sum(
+        len(json.loads(export.read_text())["containerVersion"].get(k, [])) for k in ("tag", "trigger", "variable")
+    )
     print(f"container: {export.name} ({entities} tags, triggers and variables)")
     print(f"{'goals':>6} {'entities':>9} {'load+expand s':>14} {'read s':>7} {'plan s':>7} {'render s':>9}")
     for count in GOAL_COUNTS:
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / "container.json").write_bytes(export.read_bytes())
-            goals = {"target": {"gtm": {"container_file": "container.json"}, "measurement_id": "G-ABC123XYZ"},
-                     "goals": [goal(i) for i in range(count)]}
+            goals = {
+                "target": {"gtm": {"container_file": "container.json"}, "measurement_id": "G-ABC123XYZ"},
+                "goals": [goal(i) for i in range(count)],
+            }
             path = Path(folder) / "goals.yaml"
             path.write_text(json.dumps(goals))  # JSON is YAML
             figures: dict[str, float] = {}
-            project = timed("load", lambda: open_project(path), figures)
+            project = timed("load", lambda path=path: open_project(path), figures)
             desired = timed("expand", project.desired, figures)
             timed("read", project.read_live, figures)
             outcome = timed("plan", project.plan, figures)
-            timed("render", lambda: render_text(outcome.plan, project.context(outcome)), figures)
-            print(f"{count:>6} {len(desired):>9} {figures['load'] + figures['expand']:>14.2f} {figures['read']:>7.2f} "
-                  f"{figures['plan']:>7.2f} {figures['render']:>9.2f}")
+            timed("render", lambda p=project, o=outcome: render_text(o.plan, p.context(o)), figures)
+            print(
+                f"{count:>6} {len(desired):>9} {figures['load'] + figures['expand']:>14.2f} {figures['read']:>7.2f} "
+                f"{figures['plan']:>7.2f} {figures['render']:>9.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -58,9 +58,11 @@ def test_plan_prints_a_real_plan_with_its_footer(run, project_dir: Path):
     lines = result.stdout.splitlines()
     assert lines[0] == f"Target: GTM container export {CONTAINER}"
     assert "goalkeeper will perform the following actions:" in lines
-    for heading in ("# goal checkout_click (link_click, process_milestone)",
-                    "# goal checkout_page_view (destination, process_milestone)",
-                    "# goal product_video (youtube_video, secondary_action)"):
+    for heading in (
+        "# goal checkout_click (link_click, process_milestone)",
+        "# goal checkout_page_view (destination, process_milestone)",
+        "# goal product_video (youtube_video, secondary_action)",
+    ):
         assert heading in lines
     assert '  + GTM trigger "Link click - checkout_click"' in lines
     assert '      + filter = Click URL contains "/checkout"' in lines
@@ -93,10 +95,15 @@ def test_plan_as_json_shows_before_and_after_of_an_update(run, project_dir: Path
     goals.write_text(goals.read_text().replace("url_contains: /checkout", "url_contains: /checkout/start"))
     document = json.loads(run("plan", "shop.yaml", "--format", "json").stdout)
     (change,) = document["changes"]
-    assert (change["action"], change["kind"], change["name"]) == ("update", "gtm.trigger", "Link click - checkout_click")
+    assert (change["action"], change["kind"], change["name"]) == (
+        "update",
+        "gtm.trigger",
+        "Link click - checkout_click",
+    )
     assert change["before"]["filter"] != change["after"]["filter"]
-    assert change["fields"] == [{"field": "filter", "before": 'Click URL contains "/checkout"',
-                                 "after": 'Click URL contains "/checkout/start"'}]
+    assert change["fields"] == [
+        {"field": "filter", "before": 'Click URL contains "/checkout"', "after": 'Click URL contains "/checkout/start"'}
+    ]
     text = run("plan", "shop.yaml").stdout
     assert '      ~ filter: Click URL contains "/checkout" -> "/checkout/start"' in text.splitlines()
     assert text.splitlines()[-1] == "Plan: 0 to add, 1 to change, 0 to destroy."
@@ -154,7 +161,11 @@ KIND_GOALS = {
 
 def _kind_file(case: str) -> str:
     if case == "destination_default_ga4_rule":
-        return TARGET + KIND_GOALS[case] + "goals:\n  - name: thanks_page\n    kind: destination\n    page: {url_contains: thanks}\n"
+        return (
+            TARGET
+            + KIND_GOALS[case]
+            + "goals:\n  - name: thanks_page\n    kind: destination\n    page: {url_contains: thanks}\n"
+        )
     return TARGET + "goals:\n" + KIND_GOALS[case]
 
 
@@ -191,8 +202,11 @@ def test_every_kind_applies_and_then_plans_no_changes(run, project_dir: Path, ca
     if case == "link_click":
         assert trigger["waitForTags"] == {"type": "BOOLEAN", "value": "true"}
     key_events = {k["eventName"]: k for k in ga4["keyEvents"]}
-    expected_key_events = {"link_click": {"signup_click"}, "destination_gtm": {"thanks_page"},
-                           "destination_ga4_rule": {"thanks_page"}}.get(case, set())
+    expected_key_events = {
+        "link_click": {"signup_click"},
+        "destination_gtm": {"thanks_page"},
+        "destination_ga4_rule": {"thanks_page"},
+    }.get(case, set())
     assert set(key_events) == {"purchase"} | expected_key_events
     if case == "destination_ga4_rule":
         assert key_events["thanks_page"]["defaultValue"] == {"numericValue": 10, "currencyCode": "EUR"}
@@ -222,27 +236,43 @@ def test_bad_input_exits_1_with_file_and_line_and_touches_nothing(run, project_d
 
 
 def test_all_problems_of_a_file_are_printed(run, project_dir: Path):
-    (project_dir / "goals.yaml").write_text(TARGET + (
-        "goals:\n"
-        "  - name: a\n"                 # 6
-        "    kind: link_click\n"
-        "  - name: b\n"                 # 8
-        "    kind: nope\n"              # 9
-        "  - name: c\n"
-        "    kind: link_click\n"
-        "    url_contains: /x\n"
-        "    event_name: session_start\n"))  # 13
+    (project_dir / "goals.yaml").write_text(
+        TARGET
+        + (
+            "goals:\n"
+            "  - name: a\n"  # 6
+            "    kind: link_click\n"
+            "  - name: b\n"  # 8
+            "    kind: nope\n"  # 9
+            "  - name: c\n"
+            "    kind: link_click\n"
+            "    url_contains: /x\n"
+            "    event_name: session_start\n"
+        )
+    )  # 13
     result = run("plan")
     assert result.exit_code == 1
     assert [line.split(": ", 2)[1] for line in result.stderr.splitlines()] == [
-        "goals.yaml:6", "goals.yaml:9", "goals.yaml:13"]
+        "goals.yaml:6",
+        "goals.yaml:9",
+        "goals.yaml:13",
+    ]
 
 
 def test_a_conflict_with_an_unmanaged_entity_exits_1_and_touches_nothing(run, project_dir: Path):
-    (project_dir / "goals.yaml").write_text(TARGET + "goals:\n  - name: chat\n    kind: link_click\n    url_contains: /x\n")
+    (project_dir / "goals.yaml").write_text(
+        TARGET + "goals:\n  - name: chat\n    kind: link_click\n    url_contains: /x\n"
+    )
     document = json.loads((project_dir / CONTAINER).read_text())
     document["containerVersion"]["trigger"].append(
-        {"accountId": "6001234567", "containerId": "201234567", "triggerId": "99", "name": "Link click - chat", "type": "LINK_CLICK"})
+        {
+            "accountId": "6001234567",
+            "containerId": "201234567",
+            "triggerId": "99",
+            "name": "Link click - chat",
+            "type": "LINK_CLICK",
+        }
+    )
     (project_dir / CONTAINER).write_text(json.dumps(document, indent=2))
     before = targets(project_dir)
     result = run("apply", "--auto-approve")
@@ -255,9 +285,16 @@ def test_a_conflict_with_an_unmanaged_entity_exits_1_and_touches_nothing(run, pr
 
 def _define_variable(project_dir: Path, name: str) -> None:
     document = json.loads((project_dir / CONTAINER).read_text())
-    document["containerVersion"]["variable"].append({
-        "accountId": "6001234567", "containerId": "201234567", "variableId": "77", "name": name, "type": "c",
-        "parameter": [{"type": "TEMPLATE", "key": "value", "value": "/x"}]})
+    document["containerVersion"]["variable"].append(
+        {
+            "accountId": "6001234567",
+            "containerId": "201234567",
+            "variableId": "77",
+            "name": name,
+            "type": "c",
+            "parameter": [{"type": "TEMPLATE", "key": "value", "value": "/x"}],
+        }
+    )
     (project_dir / CONTAINER).write_text(json.dumps(document, indent=2))
 
 
@@ -266,7 +303,8 @@ def test_template_syntax_in_a_goal_comes_out_as_exactly_that_text(run, project_d
     for name in re.findall(r"\{\{([^{}]+)\}\}", text):
         _define_variable(project_dir, name)  # GTM reads {{…}} as a variable: it must exist
     (project_dir / "goals.yaml").write_text(
-        TARGET + f"goals:\n  - name: injected\n    kind: link_click\n    url_contains: {json.dumps(text)}\n")
+        TARGET + f"goals:\n  - name: injected\n    kind: link_click\n    url_contains: {json.dumps(text)}\n"
+    )
     applied = run("apply", "--auto-approve")
     assert applied.exit_code == 0, applied.output
     (trigger,) = managed(container(project_dir)["trigger"])
@@ -278,7 +316,8 @@ def test_template_syntax_in_a_goal_comes_out_as_exactly_that_text(run, project_d
 
 def test_an_undefined_variable_in_a_goal_is_refused_by_name(run, project_dir: Path):
     (project_dir / "goals.yaml").write_text(
-        TARGET + 'goals:\n  - name: injected\n    kind: link_click\n    url_contains: "{{7*7}}"\n')
+        TARGET + 'goals:\n  - name: injected\n    kind: link_click\n    url_contains: "{{7*7}}"\n'
+    )
     before = targets(project_dir)
     result = run("apply", "--auto-approve")
     assert result.exit_code == 1
@@ -303,7 +342,8 @@ def test_validate_and_kinds(run):
 def test_a_goal_only_an_absent_target_could_track_is_warned_about(run, three_goal_project: Path):
     (three_goal_project / "gtm-only.yaml").write_text(
         "target:\n  gtm: {container_file: example-container.json}\n  measurement_id: G-ABC123XYZ\n"
-        "goals:\n  - name: thanks\n    kind: destination\n    via: ga4_rule\n    page: {path_equals: /thanks}\n")
+        "goals:\n  - name: thanks\n    kind: destination\n    via: ga4_rule\n    page: {path_equals: /thanks}\n"
+    )
     result = run("plan", "gtm-only.yaml")
     assert result.exit_code == 0
     assert "goal 'thanks' is tracked only in GA4" in result.stdout and "No changes." in result.stdout

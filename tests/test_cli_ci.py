@@ -66,14 +66,17 @@ def command_path(words: list[str]) -> tuple[list[str], list[str]]:
             break
         names.append(word)
         group = commands[word]
-    return names, words[len(names):]
+    return names, words[len(names) :]
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_the_workflow_is_valid_for_github(repo, variant):
     written(*VARIANTS[variant])
-    result = subprocess.run([check_jsonschema(), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [check_jsonschema(), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -106,7 +109,9 @@ def test_the_pull_request_plan_is_saved_commented_and_applied_after_merge(repo):
 
 def test_authentication_choices(repo):
     def auth_step(workflow: dict) -> dict:
-        return next((s for s in workflow["jobs"]["plan"]["steps"] if "google-github-actions/auth" in s.get("uses", "")), {})
+        return next(
+            (s for s in workflow["jobs"]["plan"]["steps"] if "google-github-actions/auth" in s.get("uses", "")), {}
+        )
 
     assert set(auth_step(written())["with"]) == {"workload_identity_provider", "service_account"}
     assert set(auth_step(written("--auth", "key", "--force"))["with"]) == {"credentials_json"}
@@ -129,10 +134,18 @@ def test_an_existing_workflow_is_kept_unless_forced(repo):
     assert WORKFLOW.read_text() != "# mine\n"
 
 
-@pytest.mark.parametrize("option, value", [
-    ("--schedule", "every day"), ("--schedule", "0 6 * *"), ("--schedule", '0 6 * * "1'),
-    ("--schedule", "60 6 * * *"), ("--schedule", "0 24 * * *"), ("--branch", "release: x"), ("--branch", ""),
-])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--schedule", "every day"),
+        ("--schedule", "0 6 * *"),
+        ("--schedule", '0 6 * * "1'),
+        ("--schedule", "60 6 * * *"),
+        ("--schedule", "0 24 * * *"),
+        ("--branch", "release: x"),
+        ("--branch", ""),
+    ],
+)
 def test_an_invalid_schedule_or_branch_is_an_error_and_nothing_is_written(repo, option, value):
     result = run("ci", "init", option, value)
     assert result.exit_code == 1 and result.output.startswith(f"Error: {option} ")
@@ -154,7 +167,9 @@ def test_the_documentation_shows_the_workflow_as_written():
     from goalkeeper.ci import WorkflowOptions, github_workflow
 
     doc = (Path(__file__).parent.parent / "README.md").read_text()
-    assert github_workflow(WorkflowOptions()) in doc, "README.md shows an old workflow: paste the one `goalkeeper ci init` writes"
+    assert github_workflow(WorkflowOptions()) in doc, (
+        "README.md shows an old workflow: paste the one `goalkeeper ci init` writes"
+    )
 
 
 def test_publishing_without_credentials_is_refused(repo):

@@ -33,7 +33,7 @@ def test_text_plan_warns_and_exits_as_before(project):
     set_settings(project, VIDEO_ON)
     result = run("plan", "shop.yaml")
     assert result.exit_code == 0, result.output
-    [line] = [l for l in result.output.splitlines() if "enhanced measurement" in l]
+    [line] = [text for text in result.output.splitlines() if "enhanced measurement" in text]
     assert line.startswith("Warning: goal 'product_video' sends the GA4 event 'video_{{Video Status}}'")
     assert "Video engagement is on" in line and "Data streams > Enhanced measurement" in line
     assert "event_name" in line
@@ -77,8 +77,9 @@ def test_the_examples_plan_without_enhanced_measurement_warnings(project_dir, mo
 def test_live_property_plan_warns(fake_google, tmp_path, monkeypatch):
     from tests.backends.conftest import ACCOUNT, CLICK, EXAMPLES, PROPERTY, VIDEO, write_goals
 
-    seeded = fake_google.seed_container_export(EXAMPLES / "example-container.json", account_id=ACCOUNT,
-                                              public_id="GTM-ABC123")
+    seeded = fake_google.seed_container_export(
+        EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123"
+    )
     fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
     fake_google.ga4.seed_enhanced_measurement(PROPERTY, "987654321", VIDEO_ON)
     monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)

@@ -8,7 +8,6 @@ import pytest
 from typer.testing import CliRunner
 
 from goalkeeper.cli import app
-
 from tests.backends.conftest import ACCOUNT, CHECKOUT, CLICK, EXAMPLES, VIDEO, write_goals
 
 runner = CliRunner()
@@ -16,8 +15,9 @@ runner = CliRunner()
 
 @pytest.fixture
 def goals(fake_google, tmp_path, monkeypatch):
-    seeded = fake_google.seed_container_export(EXAMPLES / "example-container.json", account_id=ACCOUNT,
-                                              public_id="GTM-ABC123")
+    seeded = fake_google.seed_container_export(
+        EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123"
+    )
     fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
     monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)
     monkeypatch.chdir(tmp_path)
@@ -30,7 +30,7 @@ def run(*args):
 
 
 def assert_clean(result, text):
-    assert "Traceback" not in text and result.exception is None or isinstance(result.exception, SystemExit)
+    assert ("Traceback" not in text and result.exception is None) or isinstance(result.exception, SystemExit)
     assert "ya29." not in text and "Bearer" not in text and "access_token" not in text
 
 
@@ -43,8 +43,16 @@ def test_plan_apply_plan_publish(goals, fake_google):
     assert "Apply complete." in text
     result, text = run("plan", goals, "--detailed-exitcode")
     assert result.exit_code == 0 and "No changes" in text, text
-    result, text = run("apply", goals, "--auto-approve", "--publish", "--version-name", "release 1",
-                       "--version-notes", "from the tests")
+    result, text = run(
+        "apply",
+        goals,
+        "--auto-approve",
+        "--publish",
+        "--version-name",
+        "release 1",
+        "--version-notes",
+        "from the tests",
+    )
     assert result.exit_code == 0, text
     container = next(iter(fake_google.gtm.accounts[ACCOUNT].containers.values()))
     version = container.versions[container.live_version_id]
@@ -68,8 +76,9 @@ def test_unknown_ga4_property_is_a_clear_error(goals, fake_google):
 
 
 def test_gtm_permission_denied_is_a_clear_error(goals, fake_google):
-    fake_google.faults.add(kind="status", status=403, api="gtm", message="The caller does not have permission",
-                           times=None)
+    fake_google.faults.add(
+        kind="status", status=403, api="gtm", message="The caller does not have permission", times=None
+    )
     result, text = run("plan", goals)
     assert result.exit_code == 1, text
     assert "Read permission" in text and "User Management" in text and "tagmanager.readonly" in text
@@ -77,8 +86,9 @@ def test_gtm_permission_denied_is_a_clear_error(goals, fake_google):
 
 
 def test_gtm_write_permission_denied_names_edit(goals, fake_google):
-    fake_google.faults.add(kind="status", status=403, api="gtm", method="POST",
-                           message="The caller does not have permission", times=None)
+    fake_google.faults.add(
+        kind="status", status=403, api="gtm", method="POST", message="The caller does not have permission", times=None
+    )
     result, text = run("apply", goals, "--auto-approve")
     assert result.exit_code == 1, text
     assert "Edit permission" in text and "tagmanager.edit.containers" in text
@@ -121,7 +131,9 @@ def test_a_saved_plan_applies_once_and_a_version_published_meanwhile_makes_it_st
 
 
 @pytest.mark.parametrize("example", ["shop.yaml", "b2b.yaml", "content.yaml"])
-def test_every_example_applies_to_a_live_container_and_property(example, fake_google, fake_clock, tmp_path, monkeypatch):
+def test_every_example_applies_to_a_live_container_and_property(
+    example, fake_google, fake_clock, tmp_path, monkeypatch
+):
     # Over 25 requests: the GTM limiter waits out the quota window on the simulated clock.
     monkeypatch.setattr("goalkeeper.backends.gtm_live.Clock", lambda: fake_clock)
     fake_google.seed_container_export(EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123")

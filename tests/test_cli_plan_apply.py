@@ -10,7 +10,6 @@ import pytest
 
 from goalkeeper.backends.container_file import ContainerFileBackend
 from goalkeeper.backends.ga4_snapshot import GA4SnapshotBackend
-
 from tests.cli_helpers import run
 
 
@@ -46,6 +45,7 @@ def set_safety(project: Path, text: str) -> None:
 
 
 # --- saved plans -----------------------------------------------------------------------------
+
 
 def test_a_saved_plan_applies_exactly_and_then_there_is_nothing_left(project):
     result = run("plan", "shop.yaml", "--out", "plan.json")
@@ -118,17 +118,19 @@ def test_apply_tells_a_saved_plan_from_a_goal_file_by_content(project):
     assert "Apply complete" in run("apply", "reviewed.yaml").output
 
 
-
-@pytest.mark.parametrize("damage", [
-    lambda d: d.pop("goal_file"),
-    lambda d: d.update(goal_file=5),
-    lambda d: d.pop("plan"),
-    lambda d: d.update(plan="changes"),
-    lambda d: d["plan"].pop("checksum"),
-    lambda d: d.update(selection="checkout_click"),
-    lambda d: d["selection"].update(goals="checkout_click"),
-    lambda d: d.update(basis=[]),
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d.pop("goal_file"),
+        lambda d: d.update(goal_file=5),
+        lambda d: d.pop("plan"),
+        lambda d: d.update(plan="changes"),
+        lambda d: d["plan"].pop("checksum"),
+        lambda d: d.update(selection="checkout_click"),
+        lambda d: d["selection"].update(goals="checkout_click"),
+        lambda d: d.update(basis=[]),
+    ],
+)
 def test_an_edited_saved_plan_is_an_error_not_a_traceback(project, damage):
     run("plan", "shop.yaml", "--out", "plan.json")
     saved = json.loads((project / "plan.json").read_text())
@@ -154,7 +156,9 @@ def test_a_truncated_saved_plan_is_reported_as_a_damaged_plan_not_as_yaml(projec
 def test_a_plan_that_cannot_be_saved_is_an_error_with_nothing_printed(project):
     result = run("plan", "shop.yaml", "--out", "no-such-folder/plan.json")
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: no-such-folder/plan.json: cannot save the plan here: No such file or directory"
+    assert (
+        result.output.strip() == "Error: no-such-folder/plan.json: cannot save the plan here: No such file or directory"
+    )
 
 
 def test_a_saved_plan_applied_from_another_directory_says_where_to_run_it(project, monkeypatch):
@@ -165,7 +169,9 @@ def test_a_saved_plan_applied_from_another_directory_says_where_to_run_it(projec
     assert result.exit_code == 1
     assert "its goal file shop.yaml is not here: run apply from the directory the plan was made in" in result.output
 
+
 # --- partial plans ---------------------------------------------------------------------------
+
 
 def test_planning_one_goal_leaves_the_others_untouched(project):
     applied(project)
@@ -218,6 +224,7 @@ def test_an_unknown_goal_is_an_error(project):
 
 
 # --- safety ----------------------------------------------------------------------------------
+
 
 def test_a_plan_deleting_too_much_is_refused_with_status_4_unless_forced(project):
     applied(project)

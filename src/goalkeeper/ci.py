@@ -197,8 +197,13 @@ def _yaml_scalar(text: str) -> str:
     return json.dumps(text)
 
 
-_CRON_RANGES = (("minute", 0, 59), ("hour", 0, 23), ("day of the month", 1, 31), ("month", 1, 12),
-                ("day of the week", 0, 6))
+_CRON_RANGES = (
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day of the month", 1, 31),
+    ("month", 1, 12),
+    ("day of the week", 0, 6),
+)
 _CRON_NAMES = re.compile(r"^(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC|SUN|MON|TUE|WED|THU|FRI|SAT)$", re.I)
 
 
@@ -206,15 +211,22 @@ def _cron_problems(schedule: str) -> list[Problem]:
     """What is wrong with a cron schedule as GitHub Actions reads it (five fields), in words."""
     fields = schedule.split()
     if len(fields) != 5:
-        return [Problem(f"--schedule {schedule!r}: a cron schedule has five fields (minute hour day month "
-                        "weekday), e.g. \"17 6 * * 1-5\"")]
+        return [
+            Problem(
+                f"--schedule {schedule!r}: a cron schedule has five fields (minute hour day month "
+                'weekday), e.g. "17 6 * * 1-5"'
+            )
+        ]
     problems = []
-    for value, (what, low, high) in zip(fields, _CRON_RANGES):
+    for value, (what, low, high) in zip(fields, _CRON_RANGES, strict=False):
         for part in value.split(","):
             base, _, step = part.partition("/")
             bounds = [] if base == "*" else base.split("-")
-            if (step and not step.isdigit()) or len(bounds) > 2 or not all(
-                    (b.isdigit() and low <= int(b) <= high) or _CRON_NAMES.match(b) for b in bounds):
+            if (
+                (step and not step.isdigit())
+                or len(bounds) > 2
+                or not all((b.isdigit() and low <= int(b) <= high) or _CRON_NAMES.match(b) for b in bounds)
+            ):
                 problems.append(Problem(f"--schedule {schedule!r}: {value!r} is not a {what} ({low}-{high})"))
                 break
     return problems
@@ -232,7 +244,9 @@ def github_workflow(options: WorkflowOptions) -> str:
     text = _WORKFLOW.replace("@SETUP@", _SETUP).replace("@AUTH@", _AUTH_STEPS[options.auth])
     replacements = {
         "@GOALS@": _yaml_scalar(options.goals),
-        "@BRANCH_YAML@": options.branch if re.fullmatch(r"[A-Za-z0-9][\w./-]*", options.branch) else _yaml_scalar(options.branch),
+        "@BRANCH_YAML@": options.branch
+        if re.fullmatch(r"[A-Za-z0-9][\w./-]*", options.branch)
+        else _yaml_scalar(options.branch),
         "@BRANCH@": options.branch,
         "@SCHEDULE@": options.schedule,
         "@PYTHON@": options.python,
@@ -257,5 +271,5 @@ def write_workflow(options: WorkflowOptions, force: bool = False) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot write the workflow: {error.strerror}", str(path)))
+        raise GoalkeeperError(Problem(f"cannot write the workflow: {error.strerror}", str(path))) from None
     return path

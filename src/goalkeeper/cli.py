@@ -14,7 +14,6 @@ import subprocess
 import sys
 from functools import wraps
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -47,7 +46,9 @@ app = typer.Typer(
 )
 
 GOALS_ARGUMENT = typer.Argument(Path("goals.yaml"), help="The goal file.", show_default=True)
-TEMPLATES_OPTION = typer.Option(None, "--templates", help="Folder of your own goal-kind templates (default: templates/ beside the goal file).")
+TEMPLATES_OPTION = typer.Option(
+    None, "--templates", help="Folder of your own goal-kind templates (default: templates/ beside the goal file)."
+)
 
 
 class Format(str, enum.Enum):
@@ -69,7 +70,7 @@ def reports_errors(command):
         except GoalkeeperError as error:
             for problem in error.problems:
                 typer.echo(f"Error: {problem}", err=True)
-            raise typer.Exit(error.exit_code)
+            raise typer.Exit(error.exit_code) from None
 
     return run
 
@@ -81,7 +82,11 @@ def _print_plan(plan: Plan, context: PlanContext, output_format: Format) -> None
     typer.echo(text, nl=False)
 
 
-GOAL_OPTION = typer.Option(None, "--goal", help="Only this goal (repeatable); a goal removed from the goal file may be named to remove its entities.")
+GOAL_OPTION = typer.Option(
+    None,
+    "--goal",
+    help="Only this goal (repeatable); a goal removed from the goal file may be named to remove its entities.",
+)
 CATEGORY_OPTION = typer.Option(None, "--category", help="Only the goals of this category (repeatable; adds to --goal).")
 TARGET_OPTION = typer.Option(None, "--target", help="Only this target: gtm or ga4 (repeatable).")
 FORCE_OPTION = typer.Option(False, "--force", help="Go ahead although the plan exceeds safety.max_change_share.")
@@ -103,14 +108,18 @@ def _selection(goal: list[str] | None, category: list | None, target: list | Non
 @reports_errors
 def plan(
     goals: Path = GOALS_ARGUMENT,
-    output_format: Format = typer.Option(Format.text, "--format", help="text, markdown (pull-request comment) or json."),
-    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Save the plan, for `goalkeeper apply FILE` to apply exactly."),
-    goal: Optional[list[str]] = GOAL_OPTION,
-    category: Optional[list[Category]] = CATEGORY_OPTION,
-    target: Optional[list[Target]] = TARGET_OPTION,
+    output_format: Format = typer.Option(
+        Format.text, "--format", help="text, markdown (pull-request comment) or json."
+    ),
+    detailed_exitcode: bool = typer.Option(
+        False, "--detailed-exitcode", help="Exit 0 with no changes, 2 with changes, 1 on error."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Save the plan, for `goalkeeper apply FILE` to apply exactly."),
+    goal: list[str] | None = GOAL_OPTION,
+    category: list[Category] | None = CATEGORY_OPTION,
+    target: list[Target] | None = TARGET_OPTION,
     force: bool = FORCE_OPTION,
-    templates: Optional[Path] = TEMPLATES_OPTION,
+    templates: Path | None = TEMPLATES_OPTION,
 ) -> None:
     """Show what apply would create, change or delete in GTM and GA4."""
     selection = _selection(goal, category, target)
@@ -133,28 +142,41 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
     return typer.confirm("Apply these changes?", default=False)
 
 
-def _apply(project: Project, the_plan: Plan, publish: "tuple[str | None, str | None] | None") -> None:
+def _apply(project: Project, the_plan: Plan, publish: tuple[str | None, str | None] | None) -> None:
     """Apply with a progress bar (live applies wait on the GTM quota of 25 requests per 100 s,
     so it shows the time left), then publish the GTM workspace when asked."""
     if publish:
         project.publisher()  # fails before anything is written when there is nothing to publish to
     if not the_plan.empty:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[left]}"))
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[left]}"),
+        )
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("Applying", total=len(the_plan.changes), left=_time_left(project, the_plan.changes))
             done: list = []
 
             def progress(change):
                 done.append(change)
-                remaining = the_plan.changes[len(done):]
-                bar.update(task, advance=1, description=f"{change.action} {change.name}"[:40],
-                           left=_time_left(project, remaining))
+                remaining = the_plan.changes[len(done) :]
+                bar.update(
+                    task,
+                    advance=1,
+                    description=f"{change.action} {change.name}"[:40],
+                    left=_time_left(project, remaining),
+                )
 
             project.apply(the_plan, progress)
-        typer.echo(f"Apply complete. {the_plan.to_add} added, {the_plan.to_change} changed, {the_plan.to_destroy} destroyed.")
+        typer.echo(
+            f"Apply complete. {the_plan.to_add} added, {the_plan.to_change} changed, {the_plan.to_destroy} destroyed."
+        )
     if publish:
         name, commit = _version_name(publish[0])
-        version = project.publisher().publish(name, publish[1] or f"Published by goalkeeper from {commit or 'the goal file'}.")
+        version = project.publisher().publish(
+            name, publish[1] or f"Published by goalkeeper from {commit or 'the goal file'}."
+        )
         if version:
             typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
         else:
@@ -174,7 +196,9 @@ def _time_left(project: Project, changes) -> str:
 def _version_name(name: str | None) -> tuple[str, str]:
     """The version name and notes: given, or from the current git commit."""
     try:
-        commit = subprocess.run(["git", "log", "-1", "--format=%h %s"], capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "log", "-1", "--format=%h %s"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = ""
     return name or (f"goalkeeper: {commit}" if commit else "goalkeeper apply"), commit
@@ -183,16 +207,22 @@ def _version_name(name: str | None) -> tuple[str, str]:
 @app.command()
 @reports_errors
 def apply(
-    goals: Path = typer.Argument(Path("goals.yaml"), help="A goal file, or a plan saved by `plan --out` (applied exactly, without asking)."),
+    goals: Path = typer.Argument(
+        Path("goals.yaml"), help="A goal file, or a plan saved by `plan --out` (applied exactly, without asking)."
+    ),
     auto_approve: bool = typer.Option(False, "--auto-approve", help="Apply without asking."),
-    goal: Optional[list[str]] = GOAL_OPTION,
-    category: Optional[list[Category]] = CATEGORY_OPTION,
-    target: Optional[list[Target]] = TARGET_OPTION,
+    goal: list[str] | None = GOAL_OPTION,
+    category: list[Category] | None = CATEGORY_OPTION,
+    target: list[Target] | None = TARGET_OPTION,
     force: bool = FORCE_OPTION,
-    publish: bool = typer.Option(False, "--publish", help="Create a GTM container version from the workspace and publish it (live GTM targets)."),
-    version_name: Optional[str] = typer.Option(None, "--version-name", help="Name of the published version (default: the current git commit)."),
-    version_notes: Optional[str] = typer.Option(None, "--version-notes", help="Notes of the published version."),
-    templates: Optional[Path] = TEMPLATES_OPTION,
+    publish: bool = typer.Option(
+        False, "--publish", help="Create a GTM container version from the workspace and publish it (live GTM targets)."
+    ),
+    version_name: str | None = typer.Option(
+        None, "--version-name", help="Name of the published version (default: the current git commit)."
+    ),
+    version_notes: str | None = typer.Option(None, "--version-notes", help="Notes of the published version."),
+    templates: Path | None = TEMPLATES_OPTION,
 ) -> None:
     """Show the plan, ask for confirmation, and write it to the targets.
 
@@ -203,8 +233,10 @@ def apply(
     publishing = (version_name, version_notes) if publish else None
     if is_saved_plan(goals):
         if not selection.everything or templates:
-            raise GoalkeeperError("a saved plan already fixes its goals, targets and templates; "
-                                  "leave out --goal, --category, --target and --templates")
+            raise GoalkeeperError(
+                "a saved plan already fixes its goals, targets and templates; "
+                "leave out --goal, --category, --target and --templates"
+            )
         project, outcome, selection = open_saved_plan(goals, force)
         _print_plan(outcome.plan, project.context(outcome, selection), Format.text)
         refuse_if_unsafe(outcome)
@@ -225,8 +257,13 @@ def apply(
 @app.command()
 @reports_errors
 def login(
-    client_secrets: Path = typer.Option(..., "--client-secrets", exists=True, dir_okay=False,
-                                        help="OAuth client (Desktop app) JSON from the Google Cloud console."),
+    client_secrets: Path = typer.Option(
+        ...,
+        "--client-secrets",
+        exists=True,
+        dir_okay=False,
+        help="OAuth client (Desktop app) JSON from the Google Cloud console.",
+    ),
 ) -> None:
     """Sign in with a Google account in the browser; the token is cached for later runs."""
     from goalkeeper.backends.google_clients import login as sign_in
@@ -238,8 +275,8 @@ def login(
 @app.command()
 @reports_errors
 def validate(
-    goals: Optional[list[Path]] = typer.Argument(None, help="Goal files to check (default: goals.yaml)."),
-    templates: Optional[Path] = TEMPLATES_OPTION,
+    goals: list[Path] | None = typer.Argument(None, help="Goal files to check (default: goals.yaml)."),
+    templates: Path | None = TEMPLATES_OPTION,
 ) -> None:
     """Check goal files without reading any target: no credentials needed. Reports every problem
     in every file, and exits 1 if there is one (fit for a pre-commit hook)."""
@@ -258,8 +295,10 @@ def validate(
 @app.command()
 @reports_errors
 def kinds(
-    name: Optional[str] = typer.Argument(None, help="Show one kind's fields and an example."),
-    templates: Optional[Path] = typer.Option(Path("templates"), "--templates", help="Folder of your own goal-kind templates."),
+    name: str | None = typer.Argument(None, help="Show one kind's fields and an example."),
+    templates: Path | None = typer.Option(
+        Path("templates"), "--templates", help="Folder of your own goal-kind templates."
+    ),
 ) -> None:
     """List the goal kinds, or describe one."""
     known = load_kinds(templates)
@@ -287,13 +326,17 @@ def kinds(
 @app.command()
 @reports_errors
 def schema(
-    templates: Optional[Path] = typer.Option(Path("templates"), "--templates", help="Folder of your own goal-kind templates."),
+    templates: Path | None = typer.Option(
+        Path("templates"), "--templates", help="Folder of your own goal-kind templates."
+    ),
 ) -> None:
     """Print the JSON Schema of goal files, for editors."""
     typer.echo(json.dumps(file_schema(load_kinds(templates)), indent=2))
 
 
-ci_app = typer.Typer(help="Continuous integration: plans reviewed in pull requests, applied on merge.", no_args_is_help=True)
+ci_app = typer.Typer(
+    help="Continuous integration: plans reviewed in pull requests, applied on merge.", no_args_is_help=True
+)
 app.add_typer(ci_app, name="ci")
 
 
@@ -307,15 +350,24 @@ class Auth(str, enum.Enum):
 @reports_errors
 def ci_init(
     goals: str = typer.Option("goals.yaml", "--goals", help="The goal file, relative to the repository root."),
-    auth: Auth = typer.Option(Auth.wif, "--auth", help="wif: workload identity federation; key: a service account key in a secret; none: file targets."),
+    auth: Auth = typer.Option(
+        Auth.wif,
+        "--auth",
+        help="wif: workload identity federation; key: a service account key in a secret; none: file targets.",
+    ),
     publish: bool = typer.Option(False, "--publish", help="Apply with --publish: make the merged changes live in GTM."),
     branch: str = typer.Option("main", "--branch", help="The default branch: merges to it are applied."),
-    schedule: str = typer.Option(WorkflowOptions.schedule, "--schedule", help="Cron schedule of the drift check (UTC)."),
+    schedule: str = typer.Option(
+        WorkflowOptions.schedule, "--schedule", help="Cron schedule of the drift check (UTC)."
+    ),
     path: Path = typer.Option(DEFAULT_PATH, "--path", help="Where to write the workflow."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing workflow."),
 ) -> None:
     """Write a GitHub Actions workflow: plan comments on pull requests, apply on merge, drift checks."""
-    written = write_workflow(WorkflowOptions(goals=goals, auth=auth.value, publish=publish, branch=branch,
-                                             schedule=schedule, path=path), force)
-    typer.echo(f"Wrote {written}. Next: give CI access to GTM and GA4 as the README describes (Give CI access to GTM and GA4), then commit it.")
-
+    written = write_workflow(
+        WorkflowOptions(goals=goals, auth=auth.value, publish=publish, branch=branch, schedule=schedule, path=path),
+        force,
+    )
+    typer.echo(
+        f"Wrote {written}. Next: give CI access to GTM and GA4 as the README describes (Give CI access to GTM and GA4), then commit it."
+    )

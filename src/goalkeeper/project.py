@@ -5,9 +5,10 @@ This is where the pure core meets the backends; the CLI only parses options and 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from goalkeeper.backends.base import Backend, Progress
 from goalkeeper.core import safety
@@ -66,8 +67,12 @@ def _live_gtm(spec: Mapping, goal_file: GoalFile, base: Path) -> Backend:
     from goalkeeper.backends.gtm_live import GTMLiveBackend
 
     creds = google_clients.credentials(_credential_settings(goal_file.target, base))
-    return GTMLiveBackend(google_clients.tagmanager_service(creds), spec["account"], spec["container"],
-                          spec.get("workspace", "goalkeeper"))
+    return GTMLiveBackend(
+        google_clients.tagmanager_service(creds),
+        spec["account"],
+        spec["container"],
+        spec.get("workspace", "goalkeeper"),
+    )
 
 
 def _live_ga4(spec: Mapping, goal_file: GoalFile, base: Path) -> Backend:
@@ -175,8 +180,10 @@ class Project:
             targets = {e.target for e in everything if goal.name in e.goals}
             if targets and not targets & configured:
                 missing = " and ".join(sorted(t.upper() for t in targets))
-                warnings.append(f"goal {goal.name!r} is tracked only in {missing}, which the goal file has no "
-                                f"target for: nothing is planned for it (add target.{sorted(targets)[0]})")
+                warnings.append(
+                    f"goal {goal.name!r} is tracked only in {missing}, which the goal file has no "
+                    f"target for: nothing is planned for it (add target.{sorted(targets)[0]})"
+                )
         return tuple(warnings)
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:
@@ -207,7 +214,8 @@ class Project:
         if publisher is None:
             raise GoalkeeperError(
                 "--publish needs a live GTM target (target.gtm.account and container); a container "
-                "export file has no versions to publish")
+                "export file has no versions to publish"
+            )
         return publisher
 
 
@@ -216,8 +224,9 @@ def refuse_if_unsafe(outcome: Outcome) -> None:
         raise UnsafePlanError(f"plan refused: {outcome.refusal}")
 
 
-def save_plan(out: Path, project: Project, outcome: Outcome, selection: Selection, force: bool,
-              templates: Path | None = None) -> None:
+def save_plan(
+    out: Path, project: Project, outcome: Outcome, selection: Selection, force: bool, templates: Path | None = None
+) -> None:
     """Write ``outcome``'s plan with its basis, for ``apply`` to carry out exactly (even a refused
     plan is written: apply checks the thresholds again, and the file is what reviewers download)."""
     saved = SavedPlan(
@@ -238,9 +247,13 @@ def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Outcome, 
     saved = read_saved_plan(path)
     templates = Path(saved.templates) if saved.templates else None
     if not Path(saved.goal_file).is_file():
-        raise GoalkeeperError(Problem(
-            f"its goal file {saved.goal_file} is not here: run apply from the directory the plan was made in "
-            f"(now in {Path.cwd()})", str(path)))
+        raise GoalkeeperError(
+            Problem(
+                f"its goal file {saved.goal_file} is not here: run apply from the directory the plan was made in "
+                f"(now in {Path.cwd()})",
+                str(path),
+            )
+        )
     project = open_project(Path(saved.goal_file), templates)
     # Goal file and templates are checked before reading any target: no credentials needed to fail.
     local = {"goal_file": digest_file(Path(saved.goal_file)), "templates": digest_kinds(project.kinds)}
@@ -254,7 +267,6 @@ def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Outcome, 
     if reasons:
         raise stale(path, reasons)
     return project, outcome, saved.selection
-
 
 
 def templates_dir_for(goals_path: Path) -> Path:
@@ -288,6 +300,7 @@ def open_project(goals_path: Path, templates: Path | None = None) -> Project:
     if target.get("ga4"):
         backends.append(_backend(GA4_BACKENDS, target["ga4"], goal_file, base))
     if target.get("gtm") and not goal_file.measurement_id:
-        raise GoalkeeperError(Problem(
-            "target.measurement_id (G-XXXX) is needed: goalkeeper's GA4 tags send events to it", goal_file.path))
+        raise GoalkeeperError(
+            Problem("target.measurement_id (G-XXXX) is needed: goalkeeper's GA4 tags send events to it", goal_file.path)
+        )
     return Project(goal_file, kinds, backends)

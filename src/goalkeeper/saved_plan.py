@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from goalkeeper import __version__
 from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
@@ -37,7 +38,7 @@ def digest_file(path: Path) -> str:
     try:
         return digest_bytes(Path(path).read_bytes())
     except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot read the file: {error.strerror}", str(path)))
+        raise GoalkeeperError(Problem(f"cannot read the file: {error.strerror}", str(path))) from None
 
 
 def digest_kinds(kinds: Mapping[str, Any]) -> str:
@@ -76,7 +77,7 @@ def write_saved_plan(path: Path, saved: SavedPlan) -> None:
     try:
         Path(path).write_text(json.dumps(saved.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot save the plan here: {error.strerror}", str(path)))
+        raise GoalkeeperError(Problem(f"cannot save the plan here: {error.strerror}", str(path))) from None
 
 
 def _text(path: Path) -> str | None:
@@ -104,8 +105,11 @@ def is_saved_plan(path: Path) -> bool:
 
 
 def _damaged(path: Path, what: str) -> GoalkeeperError:
-    return GoalkeeperError(Problem(f"this saved plan is damaged ({what}); nothing was applied: run "
-                                   "`goalkeeper plan --out` again", str(path)))
+    return GoalkeeperError(
+        Problem(
+            f"this saved plan is damaged ({what}); nothing was applied: run `goalkeeper plan --out` again", str(path)
+        )
+    )
 
 
 def _strings(value: Any) -> bool:
@@ -119,15 +123,21 @@ def read_saved_plan(path: Path) -> SavedPlan:
     if not isinstance(document, dict) or document.get("kind") != KIND:
         raise GoalkeeperError(Problem("not a plan saved by `goalkeeper plan --out`", str(path)))
     if document.get("saved_format") != SAVED_FORMAT:
-        raise GoalkeeperError(Problem(
-            f"saved with another plan format ({document.get('saved_format')!r}, goalkeeper "
-            f"{document.get('goalkeeper_version')}); plan again with this goalkeeper", str(path)))
+        raise GoalkeeperError(
+            Problem(
+                f"saved with another plan format ({document.get('saved_format')!r}, goalkeeper "
+                f"{document.get('goalkeeper_version')}); plan again with this goalkeeper",
+                str(path),
+            )
+        )
     selection, plan, basis = document.get("selection", {}), document.get("plan"), document.get("basis")
     if not isinstance(document.get("goal_file"), str) or not document["goal_file"]:
         raise _damaged(path, "no goal_file")
     if not isinstance(document.get("templates"), (str, type(None))):
         raise _damaged(path, "templates is not a path")
-    if not isinstance(selection, dict) or not all(_strings(selection.get(k, [])) for k in ("goals", "categories", "targets")):
+    if not isinstance(selection, dict) or not all(
+        _strings(selection.get(k, [])) for k in ("goals", "categories", "targets")
+    ):
         raise _damaged(path, "selection is not lists of names")
     if not isinstance(plan, dict) or not isinstance(plan.get("checksum"), str):
         raise _damaged(path, "no plan with a checksum")
@@ -158,6 +168,7 @@ def moved(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
 
 
 def stale(path: Path, reasons: list[str]) -> StalePlanError:
-    return StalePlanError([
-        Problem(f"this saved plan is out of date: {reason}", str(path)) for reason in reasons
-    ] + [Problem("nothing was applied; run `goalkeeper plan --out` again, review it, and apply the new plan")])
+    return StalePlanError(
+        [Problem(f"this saved plan is out of date: {reason}", str(path)) for reason in reasons]
+        + [Problem("nothing was applied; run `goalkeeper plan --out` again, review it, and apply the new plan")]
+    )

@@ -21,22 +21,33 @@ PROPERTY = "123456789"
 
 CLICK = {"name": "checkout_click", "kind": "link_click", "url_contains": "/checkout", "key_event": True}
 THANKS = {"name": "thanks_page_view", "kind": "destination", "page": {"path_starts_with": "/thanks"}, "key_event": True}
-CHECKOUT = {"name": "checkout_page_view", "kind": "destination", "page": {"path_starts_with": "/checkout"},
-            "key_event": {"counting": "once_per_session", "value": 5, "currency": "USD"}}
-VIDEO = {"name": "product_video", "kind": "youtube_video", "track": ["start", "complete"], "dimensions": ["video_title"]}
+CHECKOUT = {
+    "name": "checkout_page_view",
+    "kind": "destination",
+    "page": {"path_starts_with": "/checkout"},
+    "key_event": {"counting": "once_per_session", "value": 5, "currency": "USD"},
+}
+VIDEO = {
+    "name": "product_video",
+    "kind": "youtube_video",
+    "track": ["start", "complete"],
+    "dimensions": ["video_title"],
+}
 
 
 @pytest.fixture
 def seeded(fake_google):
     """The example container (published, with its Default Workspace) and GA4 property."""
-    container = fake_google.seed_container_export(EXAMPLES / "example-container.json", account_id=ACCOUNT,
-                                                  public_id="GTM-ABC123")
+    container = fake_google.seed_container_export(
+        EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123"
+    )
     fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
     return container
 
 
-def write_goals(path: Path, goals: list[dict], container: str, *, workspace: str | None = None,
-                gtm: bool = True, ga4: bool = True) -> Path:
+def write_goals(
+    path: Path, goals: list[dict], container: str, *, workspace: str | None = None, gtm: bool = True, ga4: bool = True
+) -> Path:
     target: dict = {"measurement_id": "G-ABC123XYZ"}
     if gtm:
         target["gtm"] = {"account": ACCOUNT, "container": container, **({"workspace": workspace} if workspace else {})}
@@ -63,18 +74,20 @@ class Live:
         self.gtm: GTMLiveBackend | None = None
         self.ga4: GA4LiveBackend | None = None
 
-    def project(self, goals: list[dict], *, workspace: str = "goalkeeper", gtm: bool = True, ga4: bool = True) -> Project:
+    def project(
+        self, goals: list[dict], *, workspace: str = "goalkeeper", gtm: bool = True, ga4: bool = True
+    ) -> Project:
         path = write_goals(self.tmp_path / "goals.yaml", goals, self.container_id, gtm=gtm, ga4=ga4)
         kinds = _kinds()
         goal_file = load_goal_file(path, kinds)
         backends = []
         if gtm:
-            self.gtm = GTMLiveBackend(self.service, ACCOUNT, self.container_id, workspace,
-                                      limiter=self.limiter, clock=self.clock)
+            self.gtm = GTMLiveBackend(
+                self.service, ACCOUNT, self.container_id, workspace, limiter=self.limiter, clock=self.clock
+            )
             backends.append(self.gtm)
         if ga4:
-            self.ga4 = GA4LiveBackend(self.beta, self.alpha, PROPERTY,
-                                      goal_file.measurement_id, clock=self.clock)
+            self.ga4 = GA4LiveBackend(self.beta, self.alpha, PROPERTY, goal_file.measurement_id, clock=self.clock)
             backends.append(self.ga4)
         return Project(goal_file, kinds, backends)
 

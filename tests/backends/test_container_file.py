@@ -27,15 +27,20 @@ REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
 
 EXPORTS = [pytest.param(EXAMPLES / "example-container.json", id="example")] + (
     [pytest.param(path, id=path.stem) for path in shared_exports()]
-    or [pytest.param(None, id="shared", marks=pytest.mark.skip(
-        reason=f"{SHARED_CONTAINERS} (real GTM exports) is absent; CI provides it"))]
+    or [
+        pytest.param(
+            None,
+            id="shared",
+            marks=pytest.mark.skip(reason=f"{SHARED_CONTAINERS} (real GTM exports) is absent; CI provides it"),
+        )
+    ]
 )
 
 
-
 def is_server(path: Path | None) -> bool:
-    return path is not None and "SERVER" in json.loads(path.read_text(encoding="utf-8"))[
-        "containerVersion"].get("container", {}).get("usageContext", [])
+    return path is not None and "SERVER" in json.loads(path.read_text(encoding="utf-8"))["containerVersion"].get(
+        "container", {}
+    ).get("usageContext", [])
 
 
 # Goals make web triggers and tags: they go into web containers only.
@@ -66,7 +71,7 @@ def write_project(folder: Path, export: Path, goals_text: str | None = None, ga4
         shutil.copyfile(EXAMPLES / "example-ga4.json", folder / "ga4.json")
         target += "  ga4: {snapshot_file: ga4.json}\n"
     target += "  measurement_id: G-ABC123XYZ\n"
-    goals_only = text[text.index("\ngoals:") + 1:]
+    goals_only = text[text.index("\ngoals:") + 1 :]
     (folder / "goals.yaml").write_text(target + goals_only, encoding="utf-8")
     return folder / "goals.yaml"
 
@@ -112,8 +117,9 @@ def enum_values(version: dict):
 
 
 def import_problems(version: dict) -> list[str]:
-    problems = [f"{where}: {value!r} is not UPPER_SNAKE" for where, value in enum_values(version)
-                if not ENUM.match(str(value))]
+    problems = [
+        f"{where}: {value!r} is not UPPER_SNAKE" for where, value in enum_values(version) if not ENUM.match(str(value))
+    ]
     for key, id_key in ID_KEYS.items():
         ids = [str(o[id_key]) for o in version.get(key, [])]
         problems += [f"two {key}s have id {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
@@ -127,8 +133,11 @@ def import_problems(version: dict) -> list[str]:
             if all_ids.count(str(obj[id_key])) > 1:
                 problems.append(f"managed {key} {obj['name']!r} reuses id {obj[id_key]}")
     trigger_ids = {str(t["triggerId"]) for t in version.get("trigger", [])} | BUILTIN_TRIGGER_IDS
-    defined = {o["name"] for o in version.get("variable", [])} | {
-        o["name"] for o in version.get("builtInVariable", [])} | ALWAYS_DEFINED
+    defined = (
+        {o["name"] for o in version.get("variable", [])}
+        | {o["name"] for o in version.get("builtInVariable", [])}
+        | ALWAYS_DEFINED
+    )
     for key in ("tag", "trigger", "variable", "folder"):
         for obj in filter(is_managed, version.get(key, [])):
             for trigger_id in obj.get("firingTriggerId", []):
@@ -161,8 +170,13 @@ def test_read_then_write_without_changes_gives_the_same_file_content(tmp_path: P
 def test_every_entity_in_an_export_is_read(export: Path):
     version = version_of(export)
     state = ContainerFileBackend(export).read()
-    for key, kind in (("tag", "gtm.tag"), ("trigger", "gtm.trigger"), ("variable", "gtm.variable"),
-                      ("folder", "gtm.folder"), ("builtInVariable", "gtm.builtin_variable")):
+    for key, kind in (
+        ("tag", "gtm.tag"),
+        ("trigger", "gtm.trigger"),
+        ("variable", "gtm.variable"),
+        ("folder", "gtm.folder"),
+        ("builtInVariable", "gtm.builtin_variable"),
+    ):
         assert sorted(e.name for e in state.of_kind(kind)) == sorted(o["name"] for o in version.get(key, []))
     assert not any(e.managed for e in state), "no real export carries goalkeeper's marker"
 
@@ -181,10 +195,10 @@ def test_applying_the_example_goals_writes_an_importable_export_and_leaves_the_r
     # every unmanaged entity comes out exactly as it went in
     for key in LISTS:
         after = written.get(key, [])
-        assert [o for o in after if not is_managed(o)][:len(original.get(key, []))] == original.get(key, []), key
+        assert [o for o in after if not is_managed(o)][: len(original.get(key, []))] == original.get(key, []), key
         if key != "builtInVariable":
             assert [o for o in after if not is_managed(o)] == original.get(key, []), key
-    added_builtins = written.get("builtInVariable", [])[len(original.get("builtInVariable", [])):]
+    added_builtins = written.get("builtInVariable", [])[len(original.get("builtInVariable", [])) :]
     assert {b["name"] for b in added_builtins}.isdisjoint(o["name"] for o in original.get("builtInVariable", []))
     # everything outside the entity lists is untouched too
     assert {k: v for k, v in written.items() if k not in LISTS} == {k: v for k, v in original.items() if k not in LISTS}
@@ -207,15 +221,16 @@ def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Pa
     goals = write_project(tmp_path, export)
     first, _ = apply_goals(goals)
     desired = first.desired()
-    expected = {(e.kind, e.name) for e in desired
-                if e.goals == ("checkout_click",) and e.kind != "gtm.builtin_variable"}
+    expected = {
+        (e.kind, e.name) for e in desired if e.goals == ("checkout_click",) and e.kind != "gtm.builtin_variable"
+    }
     assert {k for k, _ in expected} == {"gtm.tag", "gtm.trigger", "ga4.key_event"}
     before = version_of(tmp_path / "container.json")
     before_ga4 = json.loads((tmp_path / "ga4.json").read_text())
 
     text = goals.read_text()
     start = text.index("  - name: checkout_click")
-    goals.write_text(text[:start] + text[text.index("  - name: product_video"):])
+    goals.write_text(text[:start] + text[text.index("  - name: product_video") :])
     project = open_project(goals)
     plan = project.plan().plan
     assert {(c.kind, c.name) for c in plan.changes if c.action == DELETE} == expected
@@ -228,13 +243,21 @@ def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Pa
 
     after = version_of(tmp_path / "container.json")
     for key in LISTS:
-        kept = [o for o in before.get(key, []) if ("gtm." + {"builtInVariable": "builtin_variable"}.get(key, key), o["name"]) not in expected]
+        kept = [
+            o
+            for o in before.get(key, [])
+            if ("gtm." + {"builtInVariable": "builtin_variable"}.get(key, key), o["name"]) not in expected
+        ]
         updated = {c.name for c in plan.changes if c.action == UPDATE}
         assert [o["name"] for o in after.get(key, [])] == [o["name"] for o in kept], key
-        assert [o for o in after.get(key, []) if o["name"] not in updated] == [o for o in kept if o["name"] not in updated], key
+        assert [o for o in after.get(key, []) if o["name"] not in updated] == [
+            o for o in kept if o["name"] not in updated
+        ], key
     assert import_problems(after) == []
     ga4 = json.loads((tmp_path / "ga4.json").read_text())
-    assert [k["eventName"] for k in ga4["keyEvents"]] == [k["eventName"] for k in before_ga4["keyEvents"] if k["eventName"] != "checkout_click"]
+    assert [k["eventName"] for k in ga4["keyEvents"]] == [
+        k["eventName"] for k in before_ga4["keyEvents"] if k["eventName"] != "checkout_click"
+    ]
     assert open_project(goals).plan().plan.summary() == "No changes."
 
 
@@ -265,9 +288,15 @@ def test_a_file_that_is_not_an_export_is_refused(tmp_path: Path):
 def test_a_name_held_by_an_unmanaged_entity_is_a_conflict_and_nothing_is_written(tmp_path: Path):
     goals = write_project(tmp_path, EXAMPLES / "example-container.json")
     document = json.loads((tmp_path / "container.json").read_text())
-    document["containerVersion"]["trigger"].append({
-        "accountId": "6001234567", "containerId": "201234567", "triggerId": "90",
-        "name": "Link click - checkout_click", "type": "LINK_CLICK"})
+    document["containerVersion"]["trigger"].append(
+        {
+            "accountId": "6001234567",
+            "containerId": "201234567",
+            "triggerId": "90",
+            "name": "Link click - checkout_click",
+            "type": "LINK_CLICK",
+        }
+    )
     (tmp_path / "container.json").write_text(json.dumps(document))
     before = (tmp_path / "container.json").read_bytes()
     with pytest.raises(GoalkeeperError) as error:
@@ -280,19 +309,43 @@ def test_the_import_check_itself_catches_what_gtm_would_reject():
     managed = {"notes": MARKER + ": x"}
     version = {
         "trigger": [{"triggerId": "1", "name": "T", "type": "linkClick", **managed}],
-        "tag": [{"tagId": "1", "name": "Tag", "type": "gaawe", "firingTriggerId": ["7"], **managed,
-                 "parameter": [{"key": "eventName", "type": "template", "value": "{{Nowhere}}"}]}],
+        "tag": [
+            {
+                "tagId": "1",
+                "name": "Tag",
+                "type": "gaawe",
+                "firingTriggerId": ["7"],
+                **managed,
+                "parameter": [{"key": "eventName", "type": "template", "value": "{{Nowhere}}"}],
+            }
+        ],
         "builtInVariable": [{"name": "Click URL", "type": "clickUrl"}],
         "variable": [{"variableId": "2", "name": "V", "type": "c"}, {"variableId": "2", "name": "W", "type": "c"}],
     }
     problems = "\n".join(import_problems(version))
-    for expected in ("'linkClick' is not UPPER_SNAKE", "'template' is not UPPER_SNAKE", "'clickUrl' is not UPPER_SNAKE",
-                     "two variables have id 2", "fires on trigger id 7", "{{Nowhere}}"):
+    for expected in (
+        "'linkClick' is not UPPER_SNAKE",
+        "'template' is not UPPER_SNAKE",
+        "'clickUrl' is not UPPER_SNAKE",
+        "two variables have id 2",
+        "fires on trigger id 7",
+        "{{Nowhere}}",
+    ):
         assert expected in problems
 
 
-@pytest.mark.parametrize("export", SERVER_EXPORTS or [pytest.param(None, marks=pytest.mark.skip(
-    reason=f"{SHARED_CONTAINERS} (real GTM exports, two of them server containers) is absent; CI provides it"))])
+@pytest.mark.parametrize(
+    "export",
+    SERVER_EXPORTS
+    or [
+        pytest.param(
+            None,
+            marks=pytest.mark.skip(
+                reason=f"{SHARED_CONTAINERS} (real GTM exports, two of them server containers) is absent; CI provides it"
+            ),
+        )
+    ],
+)
 def test_a_server_container_is_refused_and_left_as_it_was(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export)
     before = (tmp_path / "container.json").read_bytes()

@@ -75,16 +75,36 @@ def test_dimension_scope_change_archives_the_old_and_creates_the_new(live, fake_
     start = fake_google.request_count
     live.project([VIDEO]).apply(plan)
     calls = {(r.method, r.path.rsplit("/", 1)[-1]) for r in ga4_requests(fake_google, start)}
-    assert ("POST", dimension["name"].rsplit("/", 1)[-1] + ":archive") in calls and ("POST", "customDimensions") in calls
-    assert [d["scope"] for d in fake_google.ga4.items(PROP, "customDimensions") if d["parameterName"] == "video_title"] == ["EVENT"]
+    assert ("POST", dimension["name"].rsplit("/", 1)[-1] + ":archive") in calls and (
+        "POST",
+        "customDimensions",
+    ) in calls
+    assert [
+        d["scope"] for d in fake_google.ga4.items(PROP, "customDimensions") if d["parameterName"] == "video_title"
+    ] == ["EVENT"]
     assert live.project([VIDEO]).plan().plan.empty
 
 
 AUDIENCE = {
-    "displayName": "Buyers", "description": "Managed by goalkeeper. Goals: buyers", "membershipDurationDays": 30,
-    "filterClauses": [{"clauseType": "INCLUDE", "simpleFilter": {
-        "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS", "filterExpression": {"andGroup": {"filterExpressions": [
-            {"orGroup": {"filterExpressions": [{"eventFilter": {"eventName": "purchase"}}]}}]}}}}]}
+    "displayName": "Buyers",
+    "description": "Managed by goalkeeper. Goals: buyers",
+    "membershipDurationDays": 30,
+    "filterClauses": [
+        {
+            "clauseType": "INCLUDE",
+            "simpleFilter": {
+                "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
+                "filterExpression": {
+                    "andGroup": {
+                        "filterExpressions": [
+                            {"orGroup": {"filterExpressions": [{"eventFilter": {"eventName": "purchase"}}]}}
+                        ]
+                    }
+                },
+            },
+        }
+    ],
+}
 
 
 def test_immutable_audience_change_is_planned_and_applied_as_archive_then_create(live, fake_google):
@@ -100,8 +120,9 @@ def test_immutable_audience_change_is_planned_and_applied_as_archive_then_create
     have = next(e for e in live_state if e.kind == "ga4.audience")
     assert have.managed
     clauses = [{**AUDIENCE["filterClauses"][0], "clauseType": "INCLUDE"}]
-    clauses[0]["simpleFilter"]["filterExpression"]["andGroup"]["filterExpressions"][0]["orGroup"]["filterExpressions"][0][
-        "eventFilter"]["eventName"] = "refund"
+    clauses[0]["simpleFilter"]["filterExpression"]["andGroup"]["filterExpressions"][0]["orGroup"]["filterExpressions"][
+        0
+    ]["eventFilter"]["eventName"] = "refund"
     want = Entity("ga4.audience", "Buyers", {**have.body, "filterClauses": clauses}, have.goals, True)
     plan = make_plan(State.of([want]), State.of([have]))
     [change] = plan.changes
@@ -128,15 +149,39 @@ def test_removed_dimension_is_archived_not_deleted(live, fake_google):
 
 def test_event_create_rules_and_audiences_are_read_from_v1alpha(live, fake_google):
     stream = next(s for s in fake_google.ga4.items(PROP, "dataStreams"))["name"]
-    fake_google.ga4.seed("eventCreateRules", PROPERTY, {
-        "destinationEvent": "video_done", "eventConditions": [{"field": "event_name", "comparisonType": "EQUALS",
-                                                               "value": "video_complete"}]},
-        stream_id=stream.rsplit("/", 1)[-1])
-    fake_google.ga4.seed("audiences", PROPERTY, {
-        "displayName": "Buyers", "description": "d", "membershipDurationDays": 30,
-        "filterClauses": [{"clauseType": "INCLUDE", "simpleFilter": {"scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
-                           "filterExpression": {"andGroup": {"filterExpressions": [{"orGroup": {"filterExpressions": [
-                               {"eventFilter": {"eventName": "purchase"}}]}}]}}}}]})
+    fake_google.ga4.seed(
+        "eventCreateRules",
+        PROPERTY,
+        {
+            "destinationEvent": "video_done",
+            "eventConditions": [{"field": "event_name", "comparisonType": "EQUALS", "value": "video_complete"}],
+        },
+        stream_id=stream.rsplit("/", 1)[-1],
+    )
+    fake_google.ga4.seed(
+        "audiences",
+        PROPERTY,
+        {
+            "displayName": "Buyers",
+            "description": "d",
+            "membershipDurationDays": 30,
+            "filterClauses": [
+                {
+                    "clauseType": "INCLUDE",
+                    "simpleFilter": {
+                        "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
+                        "filterExpression": {
+                            "andGroup": {
+                                "filterExpressions": [
+                                    {"orGroup": {"filterExpressions": [{"eventFilter": {"eventName": "purchase"}}]}}
+                                ]
+                            }
+                        },
+                    },
+                }
+            ],
+        },
+    )
     live.project([CLICK])
     state = live.ga4.read()
     kinds = {(e.kind, e.name) for e in state}
@@ -150,14 +195,43 @@ def test_event_create_rule_and_audience_writes_through_the_backend(live, fake_go
 
     live.project([CLICK])
     backend = live.ga4
-    rule = Entity("ga4.event_create_rule", "video_done", {
-        "destinationEvent": "video_done", "sourceCopyParameters": True,
-        "eventConditions": [{"field": "event_name", "comparisonType": "EQUALS", "value": "video_complete"}]}, (), True)
-    audience = Entity("ga4.audience", "Buyers", {
-        "displayName": "Buyers", "description": "who bought", "membershipDurationDays": 30,
-        "filterClauses": [{"clauseType": "INCLUDE", "simpleFilter": {"scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
-                           "filterExpression": {"andGroup": {"filterExpressions": [{"orGroup": {"filterExpressions": [
-                               {"eventFilter": {"eventName": "purchase"}}]}}]}}}}]}, (), True)
+    rule = Entity(
+        "ga4.event_create_rule",
+        "video_done",
+        {
+            "destinationEvent": "video_done",
+            "sourceCopyParameters": True,
+            "eventConditions": [{"field": "event_name", "comparisonType": "EQUALS", "value": "video_complete"}],
+        },
+        (),
+        True,
+    )
+    audience = Entity(
+        "ga4.audience",
+        "Buyers",
+        {
+            "displayName": "Buyers",
+            "description": "who bought",
+            "membershipDurationDays": 30,
+            "filterClauses": [
+                {
+                    "clauseType": "INCLUDE",
+                    "simpleFilter": {
+                        "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
+                        "filterExpression": {
+                            "andGroup": {
+                                "filterExpressions": [
+                                    {"orGroup": {"filterExpressions": [{"eventFilter": {"eventName": "purchase"}}]}}
+                                ]
+                            }
+                        },
+                    },
+                }
+            ],
+        },
+        (),
+        True,
+    )
     backend.apply([Change("create", None, rule), Change("create", None, audience)])
     state = {(e.kind, e.name): e for e in backend.read()}
     assert ("ga4.event_create_rule", "video_done") in state and ("ga4.audience", "Buyers") in state
@@ -218,7 +292,7 @@ def test_unknown_property_says_what_to_grant(live, fake_google):
     project = live.project([CLICK])
     live.ga4.property = "properties/999"
     with pytest.raises(GoalkeeperError) as error:
-        project.plan().plan
+        project.plan()
     message = str(error.value)
     assert "Property access management" in message and "999" in message and "analytics.readonly" in message
 
@@ -226,7 +300,9 @@ def test_unknown_property_says_what_to_grant(live, fake_google):
 def test_write_permission_denied_names_the_editor_role(live, fake_google):
     project = live.project([CLICK])
     plan = project.plan().plan
-    fake_google.faults.add(kind="status", status=403, api="ga4", method="POST", message="The caller does not have permission")
+    fake_google.faults.add(
+        kind="status", status=403, api="ga4", method="POST", message="The caller does not have permission"
+    )
     with pytest.raises(GoalkeeperError, match="Editor role.*analytics.edit"):
         project.apply(plan)
 
@@ -249,14 +325,16 @@ def test_enhanced_measurement_is_one_v1alpha_get(live, fake_google):
     settings = live.ga4.enhanced_measurement()
     requests = ga4_requests(fake_google, start)
     assert [(r.method, r.path.split("?")[0]) for r in requests] == [
-        ("GET", "/v1alpha/properties/123456789/dataStreams/987654321/enhancedMeasurementSettings")]
+        ("GET", "/v1alpha/properties/123456789/dataStreams/987654321/enhancedMeasurementSettings")
+    ]
     # seeded from goals/example-ga4.json
     assert settings["streamEnabled"] and not settings["videoEngagementEnabled"] and settings["formInteractionsEnabled"]
 
 
 def test_a_plan_warns_about_video_events_enhanced_measurement_sends(live, fake_google):
-    fake_google.ga4.seed_enhanced_measurement(PROPERTY, "987654321", {"streamEnabled": True,
-                                                                      "videoEngagementEnabled": True})
+    fake_google.ga4.seed_enhanced_measurement(
+        PROPERTY, "987654321", {"streamEnabled": True, "videoEngagementEnabled": True}
+    )
     start = fake_google.request_count
     warnings = live.project([CLICK, VIDEO]).plan().warnings
     assert [w for w in warnings if "'product_video'" in w and "Video engagement is on" in w]

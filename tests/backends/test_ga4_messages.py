@@ -21,7 +21,11 @@ GA4_ENTITIES = [
 
 def test_the_goldens_hold_every_kind_of_ga4_object():
     assert {p.values[0]["kind"] for p in GA4_ENTITIES} >= {
-        "ga4.key_event", "ga4.custom_dimension", "ga4.event_create_rule", "ga4.audience"}
+        "ga4.key_event",
+        "ga4.custom_dimension",
+        "ga4.event_create_rule",
+        "ga4.audience",
+    }
 
 
 @pytest.mark.parametrize("entity", GA4_ENTITIES)

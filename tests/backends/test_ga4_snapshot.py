@@ -84,7 +84,9 @@ def test_a_changed_key_event_is_updated_in_place(project_dir: Path):
     apply(project_dir / "shop.yaml")
     (old,) = objects_named(snapshot(project_dir), "keyEvents", "eventName", "checkout_click")
     goals = project_dir / "shop.yaml"
-    goals.write_text(goals.read_text().replace("    key_event: true\n", "    key_event: {counting: once_per_session}\n"))
+    goals.write_text(
+        goals.read_text().replace("    key_event: true\n", "    key_event: {counting: once_per_session}\n")
+    )
     plan = apply(goals)
     assert [(c.action, c.name) for c in plan.changes] == [(UPDATE, "checkout_click")]
     (new,) = objects_named(snapshot(project_dir), "keyEvents", "eventName", "checkout_click")
@@ -102,9 +104,12 @@ def test_a_replace_archives_the_old_dimension_and_creates_a_new_one(project_dir:
     assert objects_named(document, "customDimensions", "name", have.handle) == []  # archived: gone from the list
     (created,) = objects_named(document, "customDimensions", "parameterName", "video_title")
     assert created["scope"] == "USER" and created["name"] != have.handle
-    assert objects_named(document, "customDimensions", "parameterName", "user_type") == \
-        objects_named(json.loads((Path(__file__).resolve().parents[2] / "goals" / "example-ga4.json").read_text()),
-                      "customDimensions", "parameterName", "user_type")
+    assert objects_named(document, "customDimensions", "parameterName", "user_type") == objects_named(
+        json.loads((Path(__file__).resolve().parents[2] / "goals" / "example-ga4.json").read_text()),
+        "customDimensions",
+        "parameterName",
+        "user_type",
+    )
 
 
 MEMBER_KIND = """\
@@ -128,8 +133,10 @@ def _member_project(project_dir: Path, scope: str) -> Path:
     (project_dir / "templates").mkdir(exist_ok=True)
     (project_dir / "templates" / "member_signup.yaml.j2").write_text(MEMBER_KIND)
     goals = project_dir / "member.yaml"
-    goals.write_text("target:\n  ga4: {snapshot_file: example-ga4.json}\n"
-                     f"goals:\n  - name: member_signup\n    kind: member_signup\n    scope: {scope}\n")
+    goals.write_text(
+        "target:\n  ga4: {snapshot_file: example-ga4.json}\n"
+        f"goals:\n  - name: member_signup\n    kind: member_signup\n    scope: {scope}\n"
+    )
     return goals
 
 
@@ -148,7 +155,9 @@ def test_changing_a_dimensions_scope_archives_it_and_creates_it_again(project_di
     goals.write_text(goals.read_text().replace("scope: USER", "scope: EVENT"))
     plan = apply(goals)
     assert sorted((c.action, c.kind) for c in plan.changes) == [
-        (CREATE, "ga4.custom_dimension"), (DELETE, "ga4.custom_dimension")]
+        (CREATE, "ga4.custom_dimension"),
+        (DELETE, "ga4.custom_dimension"),
+    ]
     assert plan.summary() == "Plan: 1 to add, 0 to change, 1 to destroy."
     (new,) = objects_named(snapshot(project_dir), "customDimensions", "parameterName", "member_tier")
     assert new["scope"] == "EVENT" and new["name"] != old["name"]
@@ -181,8 +190,13 @@ def test_unmanaged_key_events_and_dimensions_survive_removing_every_goal(project
 
 def test_an_unmanaged_key_event_for_an_event_goalkeeper_does_not_send_is_never_claimed(project_dir: Path):
     document = snapshot(project_dir)
-    document["keyEvents"].append({"name": "properties/123456789/keyEvents/112", "eventName": "newsletter_signup",
-                                  "countingMethod": "ONCE_PER_EVENT"})
+    document["keyEvents"].append(
+        {
+            "name": "properties/123456789/keyEvents/112",
+            "eventName": "newsletter_signup",
+            "countingMethod": "ONCE_PER_EVENT",
+        }
+    )
     (project_dir / "example-ga4.json").write_text(json.dumps(document))
     goals = project_dir / "shop.yaml"
     apply(goals)
@@ -206,7 +220,8 @@ def test_a_ga4_only_project_marks_key_events_of_events_gtm_sends(project_dir: Pa
     goals = project_dir / "ga4-only.yaml"
     goals.write_text(
         "target:\n  ga4: {snapshot_file: example-ga4.json}\n  measurement_id: G-ABC123XYZ\n"
-        "goals:\n  - name: checkout_click\n    kind: link_click\n    url_contains: /checkout\n    key_event: true\n")
+        "goals:\n  - name: checkout_click\n    kind: link_click\n    url_contains: /checkout\n    key_event: true\n"
+    )
     plan = apply(goals)
     assert {(c.action, c.kind, c.name) for c in plan.changes} == {(CREATE, "ga4.key_event", "checkout_click")}
     assert open_project(goals).plan().plan.summary() == "No changes."

@@ -19,8 +19,12 @@ from goalkeeper.core.errors import GoalkeeperError
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
-    for name in ("GOALKEEPER_API_ENDPOINT", "GOALKEEPER_CREDENTIALS", "GOALKEEPER_IMPERSONATE",
-                 "GOOGLE_APPLICATION_CREDENTIALS"):
+    for name in (
+        "GOALKEEPER_API_ENDPOINT",
+        "GOALKEEPER_CREDENTIALS",
+        "GOALKEEPER_IMPERSONATE",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(google_clients.typer, "get_app_dir", lambda name: str(tmp_path / "config" / name))
 
@@ -28,13 +32,23 @@ def clean_env(monkeypatch, tmp_path):
 @pytest.fixture
 def key_file(tmp_path):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     path = tmp_path / "sa.json"
-    path.write_text(json.dumps({
-        "type": "service_account", "project_id": "shop-tracking", "private_key_id": "abc123",
-        "private_key": pem, "client_email": "goalkeeper@shop-tracking.iam.gserviceaccount.com",
-        "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "shop-tracking",
+                "private_key_id": "abc123",
+                "private_key": pem,
+                "client_email": "goalkeeper@shop-tracking.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": "https://oauth2.googleapis.com/token",
+            }
+        )
+    )
     return path
 
 
@@ -61,8 +75,17 @@ def test_unreadable_key_file_names_the_file_not_its_content(tmp_path):
 def test_cached_login_token(tmp_path):
     path = google_clients.token_path()
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"token": "ya29.cached", "refresh_token": "1//refresh", "client_id": "cid",
-                                "client_secret": "secret", "token_uri": "https://oauth2.googleapis.com/token"}))
+    path.write_text(
+        json.dumps(
+            {
+                "token": "ya29.cached",
+                "refresh_token": "1//refresh",
+                "client_id": "cid",
+                "client_secret": "secret",
+                "token_uri": "https://oauth2.googleapis.com/token",
+            }
+        )
+    )
     assert str(tmp_path / "config") in str(path)
     creds = google_clients.credentials()
     assert isinstance(creds, user_credentials.Credentials)
@@ -98,7 +121,9 @@ def test_missing_credentials_say_how_to_get_some(monkeypatch):
     with pytest.raises(GoalkeeperError) as error:
         google_clients.credentials()
     message = str(error.value)
-    assert "goalkeeper login" in message and "application-default login" in message and "GOALKEEPER_CREDENTIALS" in message
+    assert (
+        "goalkeeper login" in message and "application-default login" in message and "GOALKEEPER_CREDENTIALS" in message
+    )
 
 
 def test_test_endpoint_uses_anonymous_credentials(monkeypatch):
@@ -116,8 +141,13 @@ def test_login_caches_the_token_privately(monkeypatch, tmp_path):
             return cls()
 
         def run_local_server(self, port):
-            return user_credentials.Credentials("ya29.new", refresh_token="1//r", client_id="c", client_secret="s",
-                                                token_uri="https://oauth2.googleapis.com/token")
+            return user_credentials.Credentials(
+                "ya29.new",
+                refresh_token="1//r",
+                client_id="c",
+                client_secret="s",
+                token_uri="https://oauth2.googleapis.com/token",
+            )
 
     import google_auth_oauthlib.flow
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 
 import pytest
 
@@ -26,15 +27,19 @@ def entity_path(fake, container_id, vkey, name, workspace="goalkeeper"):
 
 # -- reading: a constant number of list calls ------------------------------------------------
 
+
 @pytest.mark.parametrize("size", [10, 100, 1000])
 def test_plan_reads_by_list_calls_whatever_the_size(fake_google, fake_clock, size):
     seeded = fake_google.seed_synthetic_container(size)
     ws_path = seeded.workspace_path
     for name in ("goalkeeper", None):  # an existing workspace, then none (reads the latest version)
-        backend = GTMLiveBackend(fake_google.gtm_service(), seeded.account_id, seeded.container_id,
-                                 name or "absent", clock=fake_clock)
+        backend = GTMLiveBackend(
+            fake_google.gtm_service(), seeded.account_id, seeded.container_id, name or "absent", clock=fake_clock
+        )
         if name:
-            fake_google.gtm.add_workspace(fake_google.gtm.accounts[seeded.account_id].containers[seeded.container_id], name)
+            fake_google.gtm.add_workspace(
+                fake_google.gtm.accounts[seeded.account_id].containers[seeded.container_id], name
+            )
         start = fake_google.request_count
         state = backend.read()
         requests = gtm_requests(fake_google, start)
@@ -64,6 +69,7 @@ def test_container_named_by_public_id(live, fake_google):
 
 # -- applying ------------------------------------------------------------------------------
 
+
 def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_google):
     project = live.project([CLICK, CHECKOUT, VIDEO], ga4=False)
     plan = project.plan().plan
@@ -72,7 +78,11 @@ def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_goo
     project.apply(plan, done.append)
     assert [c.name for c in done] == [c.name for c in plan.changes if c.name in {d.name for d in done}]
     assert len(done) == len(plan.changes)
-    writes = [r for r in gtm_requests(fake_google, start) if r.method in WRITES and not r.path.endswith((":sync", "/workspaces"))]
+    writes = [
+        r
+        for r in gtm_requests(fake_google, start)
+        if r.method in WRITES and not r.path.endswith((":sync", "/workspaces"))
+    ]
     builtins = [c for c in plan.changes if c.kind == "gtm.builtin_variable"]
     assert builtins and len(writes) == len(plan.changes) - len(builtins) + 1  # one request enables every built-in
     assert live.project([CLICK, CHECKOUT, VIDEO], ga4=False).plan().plan.empty
@@ -80,8 +90,9 @@ def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_goo
     default = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
     for vkey, entities in default.snap.entities.items():  # the unmanaged entities came along unchanged
         for eid, entity in entities.items():
-            assert {k: v for k, v in ws.snap.entities[vkey][eid].items() if k != "fingerprint"} == \
-                   {k: v for k, v in entity.items() if k != "fingerprint"}
+            assert {k: v for k, v in ws.snap.entities[vkey][eid].items() if k != "fingerprint"} == {
+                k: v for k, v in entity.items() if k != "fingerprint"
+            }
 
 
 def test_updates_carry_the_fingerprint_and_deletes_remove(live, fake_google):
@@ -119,8 +130,9 @@ def test_edit_between_reread_and_write_is_caught_by_the_fingerprint(live, fake_g
     plan = project.plan().plan
     path = entity_path(fake_google, live.container_id, "trigger", "Link click - checkout_click")
     # apply: list workspaces, sync, 5 lists, then the first PUT
-    fake_google.faults.before_request(fake_google.request_count + 8,
-                                      lambda fake: fake.gtm.edit_entity(path, notes="edited by a colleague"))
+    fake_google.faults.before_request(
+        fake_google.request_count + 8, lambda fake: fake.gtm.edit_entity(path, notes="edited by a colleague")
+    )
     with pytest.raises(ConcurrentEditError, match="someone else"):
         project.apply(plan)
     assert fake_google.requests[-2].method == "PUT" and fake_google.requests[-2].status == 409
@@ -140,6 +152,7 @@ def test_deleted_entity_edited_meanwhile_is_not_deleted(live, fake_google):
 
 
 # -- retries, ambiguity, rate limits -------------------------------------------------------
+
 
 def test_reads_retry_server_errors_and_dropped_connections(live, fake_google, fake_clock):
     project = live.project([CLICK], ga4=False)
@@ -181,8 +194,11 @@ def test_create_that_went_through_before_the_connection_dropped_is_adopted(live,
         record = fake.requests[-1]
         if record.method == "POST" and record.path.endswith("/" + what) and not new_entity:
             target = workspace_named(fake, live.container_id)
-            ours = {"trigger": "Link click - checkout_click", "tag": "GA4 event - checkout_click",
-                    "variable": "goalkeeper - GA4 Measurement ID"}[vkey]
+            ours = {
+                "trigger": "Link click - checkout_click",
+                "tag": "GA4 event - checkout_click",
+                "variable": "goalkeeper - GA4 Measurement ID",
+            }[vkey]
             made_one = next(e for e in made[vkey].values() if e["name"] == ours)
             body = {k: v for k, v in made_one.items() if k not in (f"{vkey}Id", "fingerprint")}
             old_names = {i: t["name"] for i, t in made["trigger"].items()}
@@ -200,8 +216,9 @@ def test_create_that_went_through_before_the_connection_dropped_is_adopted(live,
     assert new_entity
     # the HTTP library re-sent the dropped request and GTM refused the duplicate name: adopted
     assert [r.status for r in fake_google.requests if r.path.endswith("/" + what) and r.method == "POST"] == [None, 400]
-    assert names(workspace_named(fake_google, live.container_id)) == \
-        {k: sorted(e["name"] for e in v.values()) for k, v in made.items()}
+    assert names(workspace_named(fake_google, live.container_id)) == {
+        k: sorted(e["name"] for e in v.values()) for k, v in made.items()
+    }
     assert live.project([CLICK], ga4=False).plan().plan.empty
 
 
@@ -235,14 +252,15 @@ def test_rate_limit_that_never_lifts_gives_a_clear_error(fake_google, fake_clock
     project = live.project([CLICK], ga4=False)
     fake_google.faults.add(kind="status", status=429, api="gtm", times=None)
     with pytest.raises(GoalkeeperError, match="quota"):
-        project.plan().plan
+        project.plan()
 
 
 def test_permission_denied_names_the_permission_and_scope(live, fake_google):
     project = live.project([CLICK], ga4=False)
     plan = project.plan().plan
-    fake_google.faults.add(kind="status", status=403, method="POST", message="The caller does not have permission",
-                           times=None)
+    fake_google.faults.add(
+        kind="status", status=403, method="POST", message="The caller does not have permission", times=None
+    )
     with pytest.raises(GTMPermissionError) as error:
         project.apply(plan)
     assert "Edit permission" in str(error.value) and "tagmanager.edit.containers" in str(error.value)
@@ -252,12 +270,15 @@ def test_permission_denied_names_the_permission_and_scope(live, fake_google):
 def test_publish_needs_the_publish_permission(live, fake_google):
     project = live.project([CLICK], ga4=False)
     project.apply(project.plan().plan)
-    fake_google.faults.add(kind="status", status=403, path_contains=":publish", message="The caller does not have permission")
+    fake_google.faults.add(
+        kind="status", status=403, path_contains=":publish", message="The caller does not have permission"
+    )
     with pytest.raises(GTMPermissionError, match="Publish permission.*tagmanager.publish"):
         project.publisher().publish("v", "n")
 
 
 # -- workspace life cycle and publishing ---------------------------------------------------
+
 
 def test_workspace_name_is_configurable_and_created_once(live, fake_google):
     project = live.project([CLICK], workspace="tracking", ga4=False)
@@ -301,6 +322,7 @@ def test_out_of_date_workspace_is_synced_before_writing(live, fake_google):
     def rename_unmanaged(snap):
         tag = next(iter(snap.entities["tag"].values()))
         tag["notes"] = "changed in another workspace and published"
+
     _publish_new_version(fake_google, live.container_id, rename_unmanaged)
     project = live.project([CLICK, CHECKOUT], ga4=False)
     project.apply(project.plan().plan)
@@ -314,8 +336,9 @@ def test_merge_conflict_is_reported_with_the_entities(live, fake_google):
     project.apply(project.plan().plan)
     ws = workspace_named(fake_google, live.container_id)
     eid, tag = next((i, t) for i, t in ws.snap.entities["tag"].items() if not t["name"].startswith("GA4 event"))
-    fake_google.gtm.edit_entity(f"accounts/{ACCOUNT}/containers/{live.container_id}/workspaces/{ws.id}/tags/{eid}",
-                                notes="mine")
+    fake_google.gtm.edit_entity(
+        f"accounts/{ACCOUNT}/containers/{live.container_id}/workspaces/{ws.id}/tags/{eid}", notes="mine"
+    )
     _publish_new_version(fake_google, live.container_id, lambda snap: snap.entities["tag"][eid].update(notes="theirs"))
     project = live.project([CLICK, CHECKOUT], ga4=False)
     with pytest.raises(GoalkeeperError, match=f"out of date.*{tag['name']}.*nothing was written"):
@@ -391,9 +414,13 @@ def _prepared(live, scenario):
 
 def _gtm_unmanaged(fake, container_id):
     ws = workspace_named(fake, container_id)
-    return {(vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
-            for vkey, entities in ws.snap.entities.items() for e in entities.values()
-            if "goalkeeper" not in str(e.get("notes", "")) and not e["name"].startswith(("GA4 event - ", "Link click - ", "Page view - ", "goalkeeper - "))}
+    return {
+        (vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
+        for vkey, entities in ws.snap.entities.items()
+        for e in entities.values()
+        if "goalkeeper" not in str(e.get("notes", ""))
+        and not e["name"].startswith(("GA4 event - ", "Link click - ", "Page view - ", "goalkeeper - "))
+    }
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
@@ -409,22 +436,25 @@ def test_scenario_request_counts(live, fake_google, scenario):
 def test_interrupted_apply_converges(live, fake_google, scenario, position, fault):
     project, plan = _prepared(live, scenario)
     default_ws = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
-    unmanaged = {(vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
-                 for vkey, entities in default_ws.snap.entities.items() for e in entities.values()}
+    unmanaged = {
+        (vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
+        for vkey, entities in default_ws.snap.entities.items()
+        for e in entities.values()
+    }
     at = fake_google.request_count + position
     if fault == "503":
         fake_google.faults.add(kind="status", status=503, at_request=at)
     else:
+
         def drop(fake):
             record = fake.requests[-1]
             fake.faults.add(kind="drop", at_request=record.n)
             if record.api == "gtm":  # httplib2 re-sends once after a dropped connection: drop that too
                 fake.faults.add(kind="drop", at_request=record.n + 1)
+
         fake_google.faults.before_request(at, drop)
-    try:
+    with contextlib.suppress(GoalkeeperError):  # reported clearly; the next run carries on
         project.apply(plan)
-    except GoalkeeperError:
-        pass  # reported clearly; the next run carries on
     assert any(r.fault for r in fake_google.requests), "the fault was injected"
 
     again = live.project(SCENARIOS[scenario][1])
@@ -466,6 +496,7 @@ def test_plan_shows_a_version_published_from_another_workspace(live, fake_google
 
     def by_hand(snap):
         snap.entities["trigger"][eid]["filter"][0]["parameter"][1]["value"] = "/by-hand"
+
     _publish_new_version(fake_google, live.container_id, by_hand)
     plan = live.project([CLICK], ga4=False).plan().plan
     assert [(c.action, c.name) for c in plan.changes] == [("update", "Link click - checkout_click")]
@@ -476,8 +507,11 @@ def test_plan_shows_a_version_published_from_another_workspace(live, fake_google
 def test_plan_keeps_the_workspace_changes_on_top_of_a_newer_version(live, fake_google):
     project = live.project([CLICK], ga4=False)
     project.apply(project.plan().plan)  # unpublished: goalkeeper's workspace has changes
-    _publish_new_version(fake_google, live.container_id,
-                         lambda snap: next(iter(snap.entities["tag"].values())).update(notes="published by hand"))
+    _publish_new_version(
+        fake_google,
+        live.container_id,
+        lambda snap: next(iter(snap.entities["tag"].values())).update(notes="published by hand"),
+    )
     assert live.project([CLICK], ga4=False).plan().plan.empty
 
 
@@ -497,6 +531,7 @@ def test_removing_a_goal_after_the_workspace_was_consumed(live, fake_google):
 
 def test_a_server_container_is_refused_before_anything_is_written(fake_google, fake_clock, tmp_path):
     from .conftest import Live
+
     container = fake_google.gtm.add_container(ACCOUNT, "1002", "GTM-SERVER1", usage_context=("server",))
     start = fake_google.request_count
     with pytest.raises(GoalkeeperError, match="GTM-SERVER1 is a server container.*web container"):
@@ -509,8 +544,13 @@ def test_a_container_variable_named_like_a_needed_built_in_is_reported_before_wr
     # GTM will not enable the built-in "Click URL" while the container has a variable of that name.
     container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     snap = container.versions[container.latest_version_id].snap.copy()
-    snap.entities["variable"]["901"] = {"variableId": "901", "name": "Click URL", "type": "v", "fingerprint": "1",
-                                        "parameter": [{"key": "name", "type": "template", "value": "gtm.elementUrl"}]}
+    snap.entities["variable"]["901"] = {
+        "variableId": "901",
+        "name": "Click URL",
+        "type": "v",
+        "fingerprint": "1",
+        "parameter": [{"key": "name", "type": "template", "value": "gtm.elementUrl"}],
+    }
     fake_google.gtm.add_version(container, snap, name="old habits", live=True)
     start = fake_google.request_count
     with pytest.raises(GoalkeeperError, match="goal checkout_click needs GTM's built-in variable 'Click URL'.*Rename"):

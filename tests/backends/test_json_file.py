@@ -18,9 +18,11 @@ def problem_of(backend) -> tuple[str, int | None, str]:
     return problem.file, problem.line, problem.message
 
 
-@pytest.mark.parametrize("backend, hint", [(ContainerFileBackend, "Export Container"), (GA4SnapshotBackend, "snapshot_file")])
+@pytest.mark.parametrize(
+    "backend, hint", [(ContainerFileBackend, "Export Container"), (GA4SnapshotBackend, "snapshot_file")]
+)
 def test_a_missing_file_says_how_to_get_one(tmp_path: Path, backend, hint):
-    file, line, message = problem_of(backend(tmp_path / "missing.json"))
+    file, _line, message = problem_of(backend(tmp_path / "missing.json"))
     assert file == str(tmp_path / "missing.json") and "cannot read" in message and hint in message
 
 
@@ -38,21 +40,37 @@ def test_json_of_the_wrong_shape_is_refused(tmp_path: Path):
     assert "properties/<id>" in problem_of(GA4SnapshotBackend(path))[2]
 
 
-@pytest.mark.parametrize("backend, text, expected", [
-    (ContainerFileBackend, '{"containerVersion": []}', "containerVersion must be an object"),
-    (ContainerFileBackend, '{"containerVersion": {"tag": {}}}', "containerVersion.tag must be a list of objects"),
-    (ContainerFileBackend, '{"containerVersion": {"tag": [1]}}', "containerVersion.tag must be a list of objects"),
-    (ContainerFileBackend, '{"containerVersion": {"tag": [{"tagId": "1", "type": "html"}]}}', "an entry lacks 'name'"),
-    (ContainerFileBackend, '{"containerVersion": {"trigger": [{"name": "t"}]}}', "an entry lacks 'triggerId'"),
-    (GA4SnapshotBackend, '{"property": "properties/1", "keyEvents": {}}', "keyEvents must be a list of objects"),
-    (GA4SnapshotBackend, '{"property": "properties/1", "keyEvents": [{"name": "x"}]}', "an entry lacks 'eventName'"),
-    (GA4SnapshotBackend, '{"property": "properties/1", "customDimensions": [{"displayName": "x"}]}', "an entry lacks 'parameterName'"),
-])
+@pytest.mark.parametrize(
+    "backend, text, expected",
+    [
+        (ContainerFileBackend, '{"containerVersion": []}', "containerVersion must be an object"),
+        (ContainerFileBackend, '{"containerVersion": {"tag": {}}}', "containerVersion.tag must be a list of objects"),
+        (ContainerFileBackend, '{"containerVersion": {"tag": [1]}}', "containerVersion.tag must be a list of objects"),
+        (
+            ContainerFileBackend,
+            '{"containerVersion": {"tag": [{"tagId": "1", "type": "html"}]}}',
+            "an entry lacks 'name'",
+        ),
+        (ContainerFileBackend, '{"containerVersion": {"trigger": [{"name": "t"}]}}', "an entry lacks 'triggerId'"),
+        (GA4SnapshotBackend, '{"property": "properties/1", "keyEvents": {}}', "keyEvents must be a list of objects"),
+        (
+            GA4SnapshotBackend,
+            '{"property": "properties/1", "keyEvents": [{"name": "x"}]}',
+            "an entry lacks 'eventName'",
+        ),
+        (
+            GA4SnapshotBackend,
+            '{"property": "properties/1", "customDimensions": [{"displayName": "x"}]}',
+            "an entry lacks 'parameterName'",
+        ),
+    ],
+)
 def test_a_file_edited_out_of_shape_is_an_error_naming_it(tmp_path: Path, backend, text, expected):
     path = tmp_path / "target.json"
     path.write_text(text)
     file, _, message = problem_of(backend(path))
     assert file == str(path) and "not a well-formed" in message and expected in message, message
+
 
 def test_a_failed_write_leaves_the_target_as_it_was(tmp_path: Path, monkeypatch):
     path = tmp_path / "ga4.json"

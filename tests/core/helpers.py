@@ -11,10 +11,13 @@ def notes(*goals: str, key_events: tuple[str, ...] = ()) -> str:
 
 
 def condition(ctype: str, arg0: str, arg1: str) -> dict:
-    return {"type": ctype, "parameter": [
-        {"key": "arg0", "type": "template", "value": arg0},
-        {"key": "arg1", "type": "template", "value": arg1},
-    ]}
+    return {
+        "type": ctype,
+        "parameter": [
+            {"key": "arg0", "type": "template", "value": arg0},
+            {"key": "arg1", "type": "template", "value": arg1},
+        ],
+    }
 
 
 def trigger(name: str, url: str = "/checkout", goal: str = "checkout_click", managed: bool = True) -> Entity:
@@ -24,8 +27,15 @@ def trigger(name: str, url: str = "/checkout", goal: str = "checkout_click", man
     return Entity("gtm.trigger", name, body, (goal,) if managed else (), managed)
 
 
-def tag(name: str, trigger_name: str, event: str = "checkout_click", goal: str = "checkout_click",
-        managed: bool = True, extra_params: tuple[dict, ...] = (), key_event: bool = True) -> Entity:
+def tag(
+    name: str,
+    trigger_name: str,
+    event: str = "checkout_click",
+    goal: str = "checkout_click",
+    managed: bool = True,
+    extra_params: tuple[dict, ...] = (),
+    key_event: bool = True,
+) -> Entity:
     body = {
         "type": "gaawe",
         "firingTrigger": [trigger_name],
@@ -36,7 +46,9 @@ def tag(name: str, trigger_name: str, event: str = "checkout_click", goal: str =
     return Entity("gtm.tag", name, body, (goal,) if managed else (), managed)
 
 
-def variable(name: str, value: str = "G-ABC123", goals: tuple[str, ...] = ("checkout_click",), managed: bool = True) -> Entity:
+def variable(
+    name: str, value: str = "G-ABC123", goals: tuple[str, ...] = ("checkout_click",), managed: bool = True
+) -> Entity:
     body = {"type": "c", "parameter": [{"key": "value", "type": "template", "value": value}]}
     if managed:
         body["notes"] = notes(*goals)
@@ -53,8 +65,13 @@ def builtin(name: str, builtin_type: str, goals: tuple[str, ...] = ()) -> Entity
     return Entity("gtm.builtin_variable", name, {"type": builtin_type}, goals, managed=bool(goals))
 
 
-def dimension(parameter: str, display: str = "Video title", scope: str = "EVENT",
-              goal: str = "product_video", managed: bool = True) -> Entity:
+def dimension(
+    parameter: str,
+    display: str = "Video title",
+    scope: str = "EVENT",
+    goal: str = "product_video",
+    managed: bool = True,
+) -> Entity:
     body = {"parameterName": parameter, "displayName": display, "scope": scope}
     if managed:
         body["description"] = ownership.managed_description((goal,))

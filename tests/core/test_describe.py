@@ -22,10 +22,13 @@ def test_a_trigger_reads_type_first_conditions_as_sentences_and_notes_last():
 
 
 def test_several_conditions_are_numbered():
-    body = {"type": "pageview", "filter": [
-        condition("startsWith", "{{Page Path}}", "/checkout"),
-        condition("matchRegex", "{{Page URL}}", "^https://"),
-    ]}
+    body = {
+        "type": "pageview",
+        "filter": [
+            condition("startsWith", "{{Page Path}}", "/checkout"),
+            condition("matchRegex", "{{Page URL}}", "^https://"),
+        ],
+    }
     out = fields(Entity("gtm.trigger", "T", body))
     assert out["filter[0]"] == 'Page Path starts with "/checkout"'
     assert out["filter[1]"] == 'Page URL matches RegEx "^https://"'
@@ -33,26 +36,40 @@ def test_several_conditions_are_numbered():
 
 
 def test_condition_options_read_as_words():
-    negated = {"type": "contains", "parameter": [
-        {"key": "arg0", "type": "template", "value": "{{Click URL}}"},
-        {"key": "arg1", "type": "template", "value": "/cart"},
-        {"key": "negate", "type": "boolean", "value": "true"},
-        {"key": "ignore_case", "type": "boolean", "value": "true"},
-    ]}
+    negated = {
+        "type": "contains",
+        "parameter": [
+            {"key": "arg0", "type": "template", "value": "{{Click URL}}"},
+            {"key": "arg1", "type": "template", "value": "/cart"},
+            {"key": "negate", "type": "boolean", "value": "true"},
+            {"key": "ignore_case", "type": "boolean", "value": "true"},
+        ],
+    }
     assert condition_text(negated) == 'Click URL does not contain "/cart" (ignore case)'
 
 
 def test_a_ga4_tags_event_table_reads_as_name_value_pairs():
-    body = {"type": "gaawe", "firingTrigger": ["Link click - a"], "parameter": [
-        {"key": "eventName", "type": "template", "value": "a"},
-        {"key": "sendEcommerceData", "type": "boolean", "value": "false"},
-        {"key": "eventSettingsTable", "type": "list", "list": [
-            {"type": "map", "map": [
-                {"key": "parameter", "type": "template", "value": "link_url"},
-                {"key": "parameterValue", "type": "template", "value": "{{Click URL}}"},
-            ]},
-        ]},
-    ]}
+    body = {
+        "type": "gaawe",
+        "firingTrigger": ["Link click - a"],
+        "parameter": [
+            {"key": "eventName", "type": "template", "value": "a"},
+            {"key": "sendEcommerceData", "type": "boolean", "value": "false"},
+            {
+                "key": "eventSettingsTable",
+                "type": "list",
+                "list": [
+                    {
+                        "type": "map",
+                        "map": [
+                            {"key": "parameter", "type": "template", "value": "link_url"},
+                            {"key": "parameterValue", "type": "template", "value": "{{Click URL}}"},
+                        ],
+                    },
+                ],
+            },
+        ],
+    }
     out = fields(Entity("gtm.tag", "Tag", body))
     assert out["firing triggers"] == '"Link click - a"'
     assert out["eventName"] == '"a"'
@@ -65,14 +82,23 @@ def test_ga4_rule_conditions_and_nested_values():
         "destinationEvent": "thanks",
         "eventConditions": [
             {"field": "event_name", "comparisonType": "EQUALS", "value": "page_view"},
-            {"field": "page_location", "comparisonType": "CONTAINS_CASE_INSENSITIVE", "value": "/thanks", "negated": True},
+            {
+                "field": "page_location",
+                "comparisonType": "CONTAINS_CASE_INSENSITIVE",
+                "value": "/thanks",
+                "negated": True,
+            },
         ],
     }
     out = fields(Entity("ga4.event_create_rule", "thanks", body))
     assert out["conditions[0]"] == 'event_name equals "page_view"'
     assert out["conditions[1]"] == 'page_location not contains "/thanks" (ignore case)'
-    assert ga4_condition_text({"field": "page_location", "comparisonType": "REGULAR_EXPRESSION", "value": "^x"}) == \
-        'page_location matches RegEx "^x"'
-    key_event = fields(Entity("ga4.key_event", "k", {"eventName": "k", "defaultValue": {"numericValue": 5, "currencyCode": "USD"}}))
+    assert (
+        ga4_condition_text({"field": "page_location", "comparisonType": "REGULAR_EXPRESSION", "value": "^x"})
+        == 'page_location matches RegEx "^x"'
+    )
+    key_event = fields(
+        Entity("ga4.key_event", "k", {"eventName": "k", "defaultValue": {"numericValue": 5, "currencyCode": "USD"}})
+    )
     assert key_event["defaultValue.numericValue"] == "5"
     assert key_event["defaultValue.currencyCode"] == '"USD"'

@@ -48,8 +48,12 @@ def test_managed_entities_no_goal_wants_are_deleted():
 
 def test_keys_the_target_fills_in_itself_are_not_differences():
     want = tag("Tag", "T")
-    have = Entity(want.kind, want.name, {**want.body, "tagFiringOption": "oncePerEvent",
-                                         "monitoringMetadata": {"type": "map"}}, want.goals)
+    have = Entity(
+        want.kind,
+        want.name,
+        {**want.body, "tagFiringOption": "oncePerEvent", "monitoringMetadata": {"type": "map"}},
+        want.goals,
+    )
     assert diff(State.of([want]), State.of([have])) == []
 
 
@@ -65,15 +69,17 @@ def test_a_key_goalkeeper_does_not_fill_in_is_a_difference():
 
 
 def test_unmanaged_entities_never_appear_in_a_plan():
-    live = State.of([
-        tag("Chat widget", "DOM Ready", managed=False),
-        trigger("DOM Ready", managed=False),
-        variable("Some constant", managed=False),
-        folder("Marketing", managed=False),
-        builtin("Page URL", "pageUrl"),
-        key_event("purchase"),
-        dimension("user_type", "User type", managed=False),
-    ])
+    live = State.of(
+        [
+            tag("Chat widget", "DOM Ready", managed=False),
+            trigger("DOM Ready", managed=False),
+            variable("Some constant", managed=False),
+            folder("Marketing", managed=False),
+            builtin("Page URL", "pageUrl"),
+            key_event("purchase"),
+            dimension("user_type", "User type", managed=False),
+        ]
+    )
     desired = State.of([trigger("Link click - a", goal="a"), tag("GA4 event - a", "Link click - a", "a", "a")])
     changes = diff(desired, live)
     assert actions(changes) == {(CREATE, "gtm.trigger", "Link click - a"), (CREATE, "gtm.tag", "GA4 event - a")}
@@ -101,10 +107,12 @@ def test_every_conflict_is_reported_at_once():
 
 def test_shareable_unmanaged_entities_are_used_as_they_are():
     live = State.of([builtin("Click URL", "clickUrl"), dimension("user_type", "User type", managed=False)])
-    desired = State.of([
-        builtin("Click URL", "clickUrl", goals=("checkout_click",)),
-        dimension("user_type", "Visitor type"),  # someone registered it already: left alone
-    ])
+    desired = State.of(
+        [
+            builtin("Click URL", "clickUrl", goals=("checkout_click",)),
+            dimension("user_type", "Visitor type"),  # someone registered it already: left alone
+        ]
+    )
     assert diff(desired, live) == []
 
 
@@ -159,11 +167,13 @@ def test_a_desired_key_event_adopts_one_made_by_hand():
 
 
 def test_an_unmanaged_key_event_nothing_of_goalkeepers_sends_is_never_deleted():
-    live = State.of([
-        key_event("purchase"),
-        tag("Purchase tag", "T", event="purchase", managed=False),  # someone else's tag sends it
-        tag("GA4 event - signup", "T", event="signup", goal="signup"),
-    ])
+    live = State.of(
+        [
+            key_event("purchase"),
+            tag("Purchase tag", "T", event="purchase", managed=False),  # someone else's tag sends it
+            tag("GA4 event - signup", "T", event="signup", goal="signup"),
+        ]
+    )
     desired = State.of([tag("GA4 event - signup", "T", event="signup", goal="signup")])
     assert diff(desired, live) == []
 

@@ -31,10 +31,15 @@ def test_ga4_descriptions_and_rule_mutations_mark_ownership():
     assert ownership.has_marker("ga4.custom_dimension", {"description": description})
     assert not ownership.has_marker("ga4.custom_dimension", {"description": "Logged-in or guest"})
     assert ownership.goals_of("ga4.audience", {"description": description}) == ("a", "b")
-    rule = {"destinationEvent": "x", "parameterMutations": [{"parameter": "goalkeeper_goal", "parameterValue": "thanks"}]}
+    rule = {
+        "destinationEvent": "x",
+        "parameterMutations": [{"parameter": "goalkeeper_goal", "parameterValue": "thanks"}],
+    }
     assert ownership.has_marker("ga4.event_create_rule", rule)
     assert ownership.goals_of("ga4.event_create_rule", rule) == ("thanks",)
-    assert not ownership.has_marker("ga4.event_create_rule", {"parameterMutations": [{"parameter": "x", "parameterValue": "y"}]})
+    assert not ownership.has_marker(
+        "ga4.event_create_rule", {"parameterMutations": [{"parameter": "x", "parameterValue": "y"}]}
+    )
 
 
 def test_key_events_carry_no_marker():

@@ -17,11 +17,22 @@ def _entity(kind: str, name: str, goal: str = "g") -> Entity:
 
 
 def test_creates_follow_dependency_order_then_ga4_and_deletes_come_last_in_reverse():
-    creates = [Change(CREATE, None, _entity(k, f"new {k}")) for k in (
-        "ga4.key_event", "gtm.tag", "ga4.custom_dimension", "gtm.trigger", "gtm.variable",
-        "gtm.builtin_variable", "gtm.folder")]
-    deletes = [Change(DELETE, _entity(k, f"old {k}"), None) for k in (
-        "gtm.folder", "gtm.variable", "gtm.tag", "ga4.key_event", "gtm.trigger")]
+    creates = [
+        Change(CREATE, None, _entity(k, f"new {k}"))
+        for k in (
+            "ga4.key_event",
+            "gtm.tag",
+            "ga4.custom_dimension",
+            "gtm.trigger",
+            "gtm.variable",
+            "gtm.builtin_variable",
+            "gtm.folder",
+        )
+    ]
+    deletes = [
+        Change(DELETE, _entity(k, f"old {k}"), None)
+        for k in ("gtm.folder", "gtm.variable", "gtm.tag", "ga4.key_event", "gtm.trigger")
+    ]
     update = Change(UPDATE, _entity("gtm.trigger", "a trigger"), _entity("gtm.trigger", "a trigger"))
     plan = Plan.of([*deletes, update, *creates])
     assert [(c.action, c.kind) for c in plan.changes] == [
@@ -46,8 +57,12 @@ def test_make_plan_orders_a_real_diff():
     live = State.of([tag("Old tag", "Old", goal="old"), trigger("Old", goal="old")])
     plan = make_plan(desired, live)
     assert [(c.action, c.name) for c in plan.changes] == [
-        (CREATE, "F"), (CREATE, "V"), (CREATE, "T"), (CREATE, "Tag"),
-        (DELETE, "Old tag"), (DELETE, "Old"),
+        (CREATE, "F"),
+        (CREATE, "V"),
+        (CREATE, "T"),
+        (CREATE, "Tag"),
+        (DELETE, "Old tag"),
+        (DELETE, "Old"),
     ]
 
 
@@ -55,8 +70,10 @@ def _plan_with(adds: int, changes: int, deletes: int, replaces: int = 0) -> Plan
     items = [Change(CREATE, None, _entity("gtm.tag", f"c{i}")) for i in range(adds)]
     items += [Change(UPDATE, _entity("gtm.tag", f"u{i}"), _entity("gtm.tag", f"u{i}")) for i in range(changes)]
     items += [Change(DELETE, _entity("gtm.tag", f"d{i}"), None) for i in range(deletes)]
-    items += [Change(REPLACE, _entity("ga4.custom_dimension", f"r{i}"), _entity("ga4.custom_dimension", f"r{i}"))
-              for i in range(replaces)]
+    items += [
+        Change(REPLACE, _entity("ga4.custom_dimension", f"r{i}"), _entity("ga4.custom_dimension", f"r{i}"))
+        for i in range(replaces)
+    ]
     return Plan.of(items)
 
 
@@ -85,13 +102,15 @@ def test_for_target_splits_gtm_from_ga4():
 
 
 def test_by_goal_groups_changes_sorted_by_goal_with_shared_entities_last():
-    desired = State.of([
-        trigger("Link click - b", goal="b"),
-        tag("GA4 event - b", "Link click - b", "b", "b"),
-        trigger("Link click - a", goal="a"),
-        variable("Measurement ID", goals=("a", "b")),
-        builtin("Click URL", "clickUrl", goals=("a", "b")),
-    ])
+    desired = State.of(
+        [
+            trigger("Link click - b", goal="b"),
+            tag("GA4 event - b", "Link click - b", "b", "b"),
+            trigger("Link click - a", goal="a"),
+            variable("Measurement ID", goals=("a", "b")),
+            builtin("Click URL", "clickUrl", goals=("a", "b")),
+        ]
+    )
     live = State.of([trigger("Old", goal="c")])
     groups = make_plan(desired, live).by_goal()
     assert list(groups) == ["a", "b", "c", UNASSIGNED]
@@ -125,8 +144,10 @@ def test_added_and_removed_fields():
 def test_the_text_plan_shows_a_trigger_url_change_as_one_readable_line():
     live = State.of([trigger("Link click - checkout_click", "/checkout")])
     desired = State.of([trigger("Link click - checkout_click", "/checkout/start")])
-    context = PlanContext(targets={"gtm": "GTM container export c.json"},
-                          goals={"checkout_click": GoalInfo("link_click", "process_milestone")})
+    context = PlanContext(
+        targets={"gtm": "GTM container export c.json"},
+        goals={"checkout_click": GoalInfo("link_click", "process_milestone")},
+    )
     text = render_text(make_plan(desired, live), context)
     lines = text.splitlines()
     assert '  ~ GTM trigger "Link click - checkout_click"' in lines

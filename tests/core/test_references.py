@@ -13,14 +13,21 @@ def _messages(desired: State, live: State = State()) -> list[str]:
 
 
 def test_a_complete_goal_has_no_problems():
-    desired = State.of([
-        builtin("Click URL", "clickUrl", goals=("a",)),
-        trigger("Link click - a", goal="a"),
-        tag("GA4 event - a", "Link click - a", "a", "a",
-            extra_params=({"key": "measurementIdOverride", "type": "template", "value": "{{Measurement ID}}"},)),
-        variable("Measurement ID", goals=("a",)),
-        key_event("a", goal="a", managed=True),
-    ])
+    desired = State.of(
+        [
+            builtin("Click URL", "clickUrl", goals=("a",)),
+            trigger("Link click - a", goal="a"),
+            tag(
+                "GA4 event - a",
+                "Link click - a",
+                "a",
+                "a",
+                extra_params=({"key": "measurementIdOverride", "type": "template", "value": "{{Measurement ID}}"},),
+            ),
+            variable("Measurement ID", goals=("a",)),
+            key_event("a", goal="a", managed=True),
+        ]
+    )
     assert _messages(desired) == []
 
 
@@ -35,8 +42,12 @@ def test_variables_the_container_already_has_count_as_defined():
     desired = State.of([trigger("Link click - a", goal="a")])
     assert _messages(desired, State.of([builtin("Click URL", "clickUrl")])) == []
     assert _messages(desired, State.of([variable("Click URL", managed=False)])) == []
-    uses_event = Entity("gtm.trigger", "T", {"type": "customEvent", "customEventFilter": [
-        condition("equals", "{{_event}}", "signup")]}, ("a",))
+    uses_event = Entity(
+        "gtm.trigger",
+        "T",
+        {"type": "customEvent", "customEventFilter": [condition("equals", "{{_event}}", "signup")]},
+        ("a",),
+    )
     assert _messages(State.of([uses_event])) == []
 
 
@@ -49,11 +60,18 @@ def test_a_firing_trigger_no_goal_defines_is_reported():
 
 
 def test_every_problem_is_reported():
-    desired = State.of([
-        trigger("Link click - a", goal="a"),
-        tag("GA4 event - a", "Missing trigger", "a", "a",
-            extra_params=({"key": "x", "type": "template", "value": "{{Undefined One}}"},)),
-    ])
+    desired = State.of(
+        [
+            trigger("Link click - a", goal="a"),
+            tag(
+                "GA4 event - a",
+                "Missing trigger",
+                "a",
+                "a",
+                extra_params=({"key": "x", "type": "template", "value": "{{Undefined One}}"},),
+            ),
+        ]
+    )
     messages = _messages(desired)
     assert len(messages) == 3
     assert sum("{{Click URL}}" in m for m in messages) == 1
@@ -69,7 +87,8 @@ def test_invalid_gtm_names_and_built_in_names_are_refused():
 
 def test_a_key_event_for_an_event_nothing_sends_is_reported():
     assert _messages(State.of([key_event("ghost", goal="ghost", managed=True)])) == [
-        "GA4 key event 'ghost' (goal ghost) marks an event that nothing goalkeeper manages sends"]
+        "GA4 key event 'ghost' (goal ghost) marks an event that nothing goalkeeper manages sends"
+    ]
     # a dynamic event name covers the events it can become
     video = tag("GA4 event - v", "All Pages", event="video_{{Video Status}}", goal="v")
     desired = State.of([builtin("Video Status", "videoStatus", ("v",)), video, key_event("video_start", "v", True)])

@@ -54,14 +54,12 @@ def test_small_setups_are_not_guarded():
 
 
 def test_without_deletes_deletions_and_replacements_are_dropped_and_listed():
-    checked = check(plan_of(CREATE, UPDATE, DELETE, REPLACE), managed=100,
-                    policy=SafetyPolicy(allow_deletes=False))
+    checked = check(plan_of(CREATE, UPDATE, DELETE, REPLACE), managed=100, policy=SafetyPolicy(allow_deletes=False))
     assert [c.action for c in checked.plan.changes] == [CREATE, UPDATE]
     assert len(checked.warnings) == 2
     assert all("safety.allow_deletes" in w for w in checked.warnings)
 
 
 def test_dropped_deletions_do_not_count_toward_the_share():
-    checked = check(plan_of(DELETE, DELETE, DELETE, DELETE), managed=10,
-                    policy=SafetyPolicy(allow_deletes=False))
+    checked = check(plan_of(DELETE, DELETE, DELETE, DELETE), managed=10, policy=SafetyPolicy(allow_deletes=False))
     assert checked.refusal is None and checked.plan.empty

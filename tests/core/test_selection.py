@@ -29,13 +29,15 @@ def test_unknown_target_is_an_error():
 def _plan() -> Plan:
     shared_before = Entity("gtm.variable", "shared", {"v": 1}, ("signup", "video"))
     shared_after = Entity("gtm.variable", "shared", {"v": 2}, ("newsletter", "signup", "video"))
-    return Plan.of([
-        Change(CREATE, None, Entity("gtm.tag", "signup tag", {}, ("signup",))),
-        Change(DELETE, Entity("gtm.tag", "video tag", {}, ("video",)), None),
-        Change(UPDATE, shared_before, shared_after),
-        Change(CREATE, None, Entity("ga4.custom_dimension", "x", {}, ("newsletter",))),
-        Change(DELETE, Entity("ga4.key_event", "video_start", {"eventName": "video_start"}), None),
-    ])
+    return Plan.of(
+        [
+            Change(CREATE, None, Entity("gtm.tag", "signup tag", {}, ("signup",))),
+            Change(DELETE, Entity("gtm.tag", "video tag", {}, ("video",)), None),
+            Change(UPDATE, shared_before, shared_after),
+            Change(CREATE, None, Entity("ga4.custom_dimension", "x", {}, ("newsletter",))),
+            Change(DELETE, Entity("ga4.key_event", "video_start", {"eventName": "video_start"}), None),
+        ]
+    )
 
 
 def names(plan: Plan) -> list[str]:
@@ -48,7 +50,16 @@ def test_selecting_a_goal_keeps_its_changes_and_the_shared_ones_only():
 
 
 def test_a_key_event_follows_the_goal_of_the_tag_that_sent_it():
-    live = State((Entity("gtm.tag", "video tag", {"notes": "Managed by goalkeeper: x. Goal: video. Key events: video_complete, video_start."}, ("video",)),))
+    live = State(
+        (
+            Entity(
+                "gtm.tag",
+                "video tag",
+                {"notes": "Managed by goalkeeper: x. Goal: video. Key events: video_complete, video_start."},
+                ("video",),
+            ),
+        )
+    )
     by_event = event_goals(live)
     assert by_event["video_start"] == {"video"}
     kept = select(_plan(), Selection.of(goals=["video"]), frozenset({"video"}), by_event)

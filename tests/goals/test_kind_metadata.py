@@ -5,10 +5,33 @@ from __future__ import annotations
 
 from goalkeeper.goals.kinds import load_kinds
 
-SCHEMA_WORDS = {"type", "description", "minLength", "maxLength", "minimum", "maximum", "items", "enum", "default",
-                "pattern", "minItems", "maxItems", "uniqueItems", "properties", "additionalProperties", "required",
-                "minProperties", "maxProperties", "oneOf", "anyOf", "const", "format", "exclusiveMinimum",
-                "exclusiveMaximum", "multipleOf"}
+SCHEMA_WORDS = {
+    "type",
+    "description",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "items",
+    "enum",
+    "default",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "properties",
+    "additionalProperties",
+    "required",
+    "minProperties",
+    "maxProperties",
+    "oneOf",
+    "anyOf",
+    "const",
+    "format",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+}
 
 
 def walk(schema, path):

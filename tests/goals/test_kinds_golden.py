@@ -83,8 +83,7 @@ CASES = {
 
 def expanded(kind_name: str, kinds) -> list[dict]:
     goal_file = parse_goal_text(HEADER + CASES[kind_name], kinds, f"{kind_name}.yaml")
-    return [{"kind": e.kind, "name": e.name, "goals": list(e.goals), "body": e.body}
-            for e in expand(goal_file, kinds)]
+    return [{"kind": e.kind, "name": e.name, "goals": list(e.goals), "body": e.body} for e in expand(goal_file, kinds)]
 
 
 def test_every_builtin_kind_has_a_golden_case(kinds):

@@ -29,7 +29,7 @@ GOLDENS = sorted(GOLDEN.glob("*.json"))
 # (the documented alternatives, and the keys GTM's own compiled listeners read: vtp_elementId,
 # vtp_verticalThresholdsPixels, vtp_progressThresholdsTimeInSeconds).
 DOCUMENTED_PARAMETERS = {
-    ("ELEMENT_VISIBILITY", "elementId"): "template",        # selectorType ID instead of CSS
+    ("ELEMENT_VISIBILITY", "elementId"): "template",  # selectorType ID instead of CSS
     ("SCROLL_DEPTH", "verticalThresholdsPixels"): "template",  # verticalThresholdUnits PIXELS
     ("YOU_TUBE_VIDEO", "progressThresholdsTimeInSeconds"): "template",  # radioButtonGroup1 TIME
 }
@@ -45,8 +45,12 @@ DOCUMENTED_VALUES = {
     ("YOU_TUBE_VIDEO", "radioButtonGroup1"): {"PERCENTAGE", "TIME"},
 }
 # Values that are comma-separated whole numbers, as GTM's settings fields take them.
-NUMBER_LISTS = {"verticalThresholdsPercent", "verticalThresholdsPixels", "progressThresholdsPercent",
-                "progressThresholdsTimeInSeconds"}
+NUMBER_LISTS = {
+    "verticalThresholdsPercent",
+    "verticalThresholdsPixels",
+    "progressThresholdsPercent",
+    "progressThresholdsTimeInSeconds",
+}
 NUMBERS = {"onScreenRatio", "onScreenDuration", "interval", "limit", "waitForTagsTimeout"}
 CONDITION_FIELDS = ("filter", "autoEventFilter", "customEventFilter")
 REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
@@ -140,7 +144,8 @@ def test_trigger_matches_real_exports(name, body):
         key, typ = param["key"], export_enum(param["type"])
         documented = DOCUMENTED_PARAMETERS.get((kind, key))
         assert key in known or documented, (
-            f"{name}: parameter {key!r} appears on no real {kind} trigger (known: {sorted(known)})")
+            f"{name}: parameter {key!r} appears on no real {kind} trigger (known: {sorted(known)})"
+        )
         expected = known.get(key) or {export_enum(documented)}
         assert typ in expected, f"{name}: {key} is {typ}; real {kind} triggers have it as {sorted(expected)}"
         value = param.get("value", "")
@@ -156,7 +161,8 @@ def test_trigger_matches_real_exports(name, body):
             continue
         # `filter` ("some events") is on every event trigger; the others belong to their types.
         assert field == "filter" or field in r.fields[kind] or (kind, field) in DOCUMENTED_FIELDS, (
-            f"{name}: top-level {field!r} appears on no real {kind} trigger (known: {sorted(r.fields[kind])})")
+            f"{name}: top-level {field!r} appears on no real {kind} trigger (known: {sorted(r.fields[kind])})"
+        )
         if field in CONDITION_FIELDS:
             for condition in value:
                 assert export_enum(condition["type"]) in r.condition_types, f"{name}: condition {condition['type']}"
@@ -178,7 +184,11 @@ def test_timer_triggers_have_what_gtm_requires():
     timers = [(n, b) for n, b in TRIGGERS if b["type"] == "timer"]
     assert timers
     for name, body in timers:
-        assert body["eventName"]["value"] == "gtm.timer" == next(iter(real().values.get(("TIMER", "eventName"), {"gtm.timer"})))
+        assert (
+            body["eventName"]["value"]
+            == "gtm.timer"
+            == next(iter(real().values.get(("TIMER", "eventName"), {"gtm.timer"})))
+        )
         assert body.get("autoEventFilter"), f"{name}: GTM refuses a timer without 'Enable this trigger when'"
 
 
@@ -229,7 +239,8 @@ def test_variables_match_real_exports():
         known = r.variable_parameters[body["type"]]
         for param in body["parameter"]:
             assert export_enum(param["type"]) in known.get(param["key"], set()), (
-                f"{name}: {body['type']} variable parameter {param['key']} ({param['type']}) is not as GTM writes it")
+                f"{name}: {body['type']} variable parameter {param['key']} ({param['type']}) is not as GTM writes it"
+            )
 
 
 @needs_shared
@@ -249,18 +260,31 @@ def test_each_kind_enables_the_builtins_it_reads_and_no_others(path):
     entries = golden(path)
     enabled = {e["name"] for e in entries if e["kind"] == "gtm.builtin_variable"}
     defined = {e["name"] for e in entries if e["kind"] == "gtm.variable"}
-    read = {m for e in entries if e["kind"] in ("gtm.trigger", "gtm.tag")
-            for m in REFERENCE.findall(json.dumps(e["body"]))}
+    read = {
+        m for e in entries if e["kind"] in ("gtm.trigger", "gtm.tag") for m in REFERENCE.findall(json.dumps(e["body"]))
+    }
     missing = read - enabled - defined - set(ALWAYS_DEFINED)
     assert not missing, f"{path.stem}: reads {sorted(missing)} without enabling it"
     assert not enabled - read, f"{path.stem}: enables {sorted(enabled - read)} that nothing reads"
 
 
 # GA4 Admin API field rules
-COMPARISONS = {"EQUALS", "EQUALS_CASE_INSENSITIVE", "CONTAINS", "CONTAINS_CASE_INSENSITIVE", "STARTS_WITH",
-               "STARTS_WITH_CASE_INSENSITIVE", "ENDS_WITH", "ENDS_WITH_CASE_INSENSITIVE", "GREATER_THAN",
-               "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL", "REGULAR_EXPRESSION",
-               "REGULAR_EXPRESSION_CASE_INSENSITIVE"}
+COMPARISONS = {
+    "EQUALS",
+    "EQUALS_CASE_INSENSITIVE",
+    "CONTAINS",
+    "CONTAINS_CASE_INSENSITIVE",
+    "STARTS_WITH",
+    "STARTS_WITH_CASE_INSENSITIVE",
+    "ENDS_WITH",
+    "ENDS_WITH_CASE_INSENSITIVE",
+    "GREATER_THAN",
+    "GREATER_THAN_OR_EQUAL",
+    "LESS_THAN",
+    "LESS_THAN_OR_EQUAL",
+    "REGULAR_EXPRESSION",
+    "REGULAR_EXPRESSION_CASE_INSENSITIVE",
+}
 GA4_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 
 
@@ -286,6 +310,9 @@ def test_ga4_entities_have_the_admin_api_shapes():
     rules = {b["destinationEvent"] for _, b in entities("ga4.event_create_rule")}
     for name, body in entities("ga4.key_event"):
         event = body["eventName"]
-        patterns = {"^" + ".+".join(re.escape(part) for part in REFERENCE.split(sent)[::2]) + "$"
-                    for sent in events_sent if sent}
+        patterns = {
+            "^" + ".+".join(re.escape(part) for part in REFERENCE.split(sent)[::2]) + "$"
+            for sent in events_sent
+            if sent
+        }
         assert event in rules or any(re.match(p, event) for p in patterns), f"{name}: no tag sends {event}"

@@ -11,10 +11,10 @@ from goalkeeper.goals.load import load_goal_file, parse_goal_text
 
 FILE = "goals/site.yaml"
 HEAD = (
-    "target:\n"                                  # 1
+    "target:\n"  # 1
     "  gtm: {container_file: container.json}\n"  # 2
-    "  measurement_id: G-ABC123\n"               # 3
-    "goals:\n"                                   # 4
+    "  measurement_id: G-ABC123\n"  # 3
+    "goals:\n"  # 4
 )
 LINK = "    kind: link_click\n    url_contains: /checkout\n"
 
@@ -42,27 +42,34 @@ def test_a_valid_file_loads_into_goals(kinds):
 
 def test_an_unknown_kind(kinds):
     line, message = only_problem(
-        "  - name: a\n"            # 5
-        "    kind: lnik_click\n"   # 6
-        "    url_contains: /x\n", kinds)
+        "  - name: a\n"  # 5
+        "    kind: lnik_click\n"  # 6
+        "    url_contains: /x\n",
+        kinds,
+    )
     assert line == 6
     assert "unknown kind 'lnik_click'" in message and "link_click" in message
 
 
 def test_a_missing_required_field_points_at_its_goal(kinds):
     line, message = only_problem(
-        "  - name: ok\n" + LINK +   # 5-7
-        "  - name: a\n"             # 8
-        "    kind: link_click\n", kinds)
+        "  - name: ok\n"
+        + LINK  # 5-7
+        + "  - name: a\n"  # 8
+        "    kind: link_click\n",
+        kinds,
+    )
     assert line == 8
     assert "goal 'a'" in message and "give exactly one of url_contains" in message
 
 
 def test_a_wrong_typed_field(kinds):
     line, message = only_problem(
-        "  - name: a\n" + LINK +       # 5-7
-        "    wait_for_tags: maybe\n",  # 8
-        kinds)
+        "  - name: a\n"
+        + LINK  # 5-7
+        + "    wait_for_tags: maybe\n",  # 8
+        kinds,
+    )
     assert line == 8
     assert "wait_for_tags" in message and "boolean" in message
 
@@ -71,10 +78,11 @@ def test_a_wrong_typed_list_item(kinds):
     line, message = only_problem(
         "  - name: v\n"
         "    kind: youtube_video\n"
-        "    progress_percent:\n"   # 7
-        "      - 25\n"              # 8
-        "      - half\n",           # 9
-        kinds)
+        "    progress_percent:\n"  # 7
+        "      - 25\n"  # 8
+        "      - half\n",  # 9
+        kinds,
+    )
     assert line == 9
     assert "progress_percent" in message and "integer" in message
 
@@ -87,30 +95,39 @@ def test_an_unknown_field_names_its_line(kinds):
 
 def test_duplicate_goal_names_point_at_the_repeat(kinds):
     line, message = only_problem(
-        "  - name: checkout\n" + LINK +    # 5-7
-        "  - name: other\n" + LINK +       # 8-10
-        "  - name: checkout\n" + LINK,     # 11
-        kinds)
+        "  - name: checkout\n"
+        + LINK  # 5-7
+        + "  - name: other\n"
+        + LINK  # 8-10
+        + "  - name: checkout\n"
+        + LINK,  # 11
+        kinds,
+    )
     assert line == 11
     assert "'checkout' is used more than once" in message
 
 
-@pytest.mark.parametrize(("event_name", "expected"), [
-    ("a" * 41, "41 characters long"),
-    ("1st_click", "must start with a letter"),
-    ("checkout-click", "only letters, digits and _"),
-    ("checkout click", "only letters, digits and _"),
-    ("ga_checkout", "prefix 'ga_'"),
-    ("google_checkout", "prefix 'google_'"),
-    ("firebase_checkout", "prefix 'firebase_'"),
-    ("session_start", "reserved by GA4"),
-    ("first_visit", "reserved by GA4"),
-])
+@pytest.mark.parametrize(
+    ("event_name", "expected"),
+    [
+        ("a" * 41, "41 characters long"),
+        ("1st_click", "must start with a letter"),
+        ("checkout-click", "only letters, digits and _"),
+        ("checkout click", "only letters, digits and _"),
+        ("ga_checkout", "prefix 'ga_'"),
+        ("google_checkout", "prefix 'google_'"),
+        ("firebase_checkout", "prefix 'firebase_'"),
+        ("session_start", "reserved by GA4"),
+        ("first_visit", "reserved by GA4"),
+    ],
+)
 def test_an_invalid_event_name_points_at_its_line(kinds, event_name, expected):
     line, message = only_problem(
-        "  - name: a\n" + LINK +               # 5-7
-        f"    event_name: {event_name}\n",     # 8
-        kinds)
+        "  - name: a\n"
+        + LINK  # 5-7
+        + f"    event_name: {event_name}\n",  # 8
+        kinds,
+    )
     assert line == 8
     assert expected in message and "goal 'a'" in message
 
@@ -128,23 +145,26 @@ def test_a_40_character_event_name_is_fine(kinds):
 @pytest.mark.parametrize("name", ["session_start", "google_click", "ga_click"])
 def test_an_invalid_event_name_taken_from_the_goal_name_points_at_the_name(kinds, name):
     line, message = only_problem(
-        "  - kind: link_click\n"    # 5
-        "    url_contains: /x\n"    # 6
-        f"    name: {name}\n",      # 7
-        kinds)
+        "  - kind: link_click\n"  # 5
+        "    url_contains: /x\n"  # 6
+        f"    name: {name}\n",  # 7
+        kinds,
+    )
     assert line == 7
     assert name in message
 
 
 def test_invalid_parameter_and_dimension_names(kinds):
     found = problems(
-        "  - name: a\n" + LINK +     # 5-7
-        "    params:\n"              # 8
-        "      ga_source: web\n"     # 9
-        "    dimensions:\n"          # 10
-        "      - good_one\n"         # 11
-        "      - 2bad\n",            # 12
-        kinds)
+        "  - name: a\n"
+        + LINK  # 5-7
+        + "    params:\n"  # 8
+        "      ga_source: web\n"  # 9
+        "    dimensions:\n"  # 10
+        "      - good_one\n"  # 11
+        "      - 2bad\n",  # 12
+        kinds,
+    )
     assert [(line, "ga_source" in msg or "2bad" in msg) for _, line, msg in found] == [(9, True), (12, True)]
 
 
@@ -152,9 +172,10 @@ def test_a_regex_that_does_not_compile(kinds):
     line, message = only_problem(
         "  - name: a\n"
         "    kind: destination\n"
-        "    page:\n"                           # 7
+        "    page:\n"  # 7
         "      path_regex: ^/checkout/(a|b\n",  # 8
-        kinds)
+        kinds,
+    )
     assert line == 8
     assert "does not compile" in message
 
@@ -168,25 +189,31 @@ def test_a_regex_re2_cannot_run_is_refused_and_a_good_one_passes(kinds):
 
 def test_every_problem_is_reported_at_once(kinds):
     found = problems(
-        "  - name: a\n"                  # 5  missing url_contains
+        "  - name: a\n"  # 5  missing url_contains
         "    kind: link_click\n"
-        "  - name: b\n"                  # 7
-        "    kind: nope\n"               # 8  unknown kind
-        "  - name: c\n" + LINK +         # 9-11
-        "    event_name: ga_c\n",        # 12 reserved prefix
-        kinds)
+        "  - name: b\n"  # 7
+        "    kind: nope\n"  # 8  unknown kind
+        "  - name: c\n"
+        + LINK  # 9-11
+        + "    event_name: ga_c\n",  # 12 reserved prefix
+        kinds,
+    )
     assert [(file, line) for file, line, _ in found] == [(FILE, 5), (FILE, 8), (FILE, 12)]
     assert "url_contains" in found[0][2] and "nope" in found[1][2] and "ga_" in found[2][2]
 
 
 def test_problems_in_different_goals_and_of_different_sorts_all_come_back(kinds):
     found = problems(
-        "  - name: a\n" + LINK +             # 5-7
-        "    wait_for_tags: sometimes\n"     # 8
-        "  - name: a\n" + LINK +             # 9-11 (duplicate name at 9)
-        "  - name: b\n" + LINK +             # 12-14
-        "    event_name: session_start\n",   # 15
-        kinds)
+        "  - name: a\n"
+        + LINK  # 5-7
+        + "    wait_for_tags: sometimes\n"  # 8
+        "  - name: a\n"
+        + LINK  # 9-11 (duplicate name at 9)
+        + "  - name: b\n"
+        + LINK  # 12-14
+        + "    event_name: session_start\n",  # 15
+        kinds,
+    )
     assert sorted(line for _, line, _ in found) == [8, 9, 15]
 
 
@@ -220,10 +247,11 @@ def test_an_unknown_top_level_key_names_its_line(kinds):
 
 def test_a_goal_the_schema_refused_still_has_its_regexes_checked(kinds):
     found = problems(
-        "  - name: 2fast\n"                          # 5
-        "    kind: destination\n"                    # 6
-        "    page: {path_regex: \"(/checkout\"}\n",  # 7
-        kinds)
+        "  - name: 2fast\n"  # 5
+        "    kind: destination\n"  # 6
+        '    page: {path_regex: "(/checkout"}\n',  # 7
+        kinds,
+    )
     assert sorted(line for _, line, _ in found) == [5, 7]
     assert any("does not compile" in message for _, line, message in found if line == 7)
 

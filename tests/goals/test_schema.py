@@ -11,7 +11,6 @@ from ruamel.yaml import YAML
 
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.goals.load import parse_goal_text
-
 from tests.cli_helpers import run
 from tests.conftest import EXAMPLES
 
@@ -41,7 +40,8 @@ def test_the_committed_schema_is_the_generated_one(printed_schema):
     committed = json.loads((EXAMPLES / "goals.schema.json").read_text())
     assert committed == printed_schema, (
         "goals/goals.schema.json is out of date: run `goalkeeper schema --templates /nonexistent "
-        "> goals/goals.schema.json` and commit it")
+        "> goals/goals.schema.json` and commit it"
+    )
 
 
 @pytest.mark.parametrize("path", examples(), ids=lambda p: p.name)
@@ -68,7 +68,8 @@ BAD_DOCUMENTS = {
     "bad category": "goals:\n  - {name: a, kind: link_click, url_contains: /x, category: big}\n",
     "bad key_event": "goals:\n  - {name: a, kind: link_click, url_contains: /x, key_event: {counting: always}}\n",
     "bad measurement id": "target: {measurement_id: UA-1}\ngoals:\n" + GOOD_GOAL,
-    "target with both forms": "target: {gtm: {container_file: x.json, account: '1', container: GTM-A}}\ngoals:\n" + GOOD_GOAL,
+    "target with both forms": "target: {gtm: {container_file: x.json, account: '1', container: GTM-A}}\ngoals:\n"
+    + GOOD_GOAL,
     "safety share above one": "safety: {max_change_share: 2}\ngoals:\n" + GOOD_GOAL,
     "safety unknown key": "safety: {allow_delete: false}\ngoals:\n" + GOOD_GOAL,
     "params not a mapping": "goals:\n  - {name: a, kind: link_click, url_contains: /x, params: [1]}\n",
@@ -76,7 +77,8 @@ BAD_DOCUMENTS = {
 GOOD_DOCUMENTS = {
     "minimal": "goals:\n" + GOOD_GOAL,
     "with safety": "safety: {allow_deletes: false, max_change_share: 0.5, min_managed: 3}\ngoals:\n" + GOOD_GOAL,
-    "live targets": "target: {gtm: {account: '12', container: GTM-AB12}, ga4: {property: '123'}, measurement_id: G-X1}\ngoals:\n" + GOOD_GOAL,
+    "live targets": "target: {gtm: {account: '12', container: GTM-AB12}, ga4: {property: '123'}, measurement_id: G-X1}\ngoals:\n"
+    + GOOD_GOAL,
 }
 
 

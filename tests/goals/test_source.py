@@ -19,19 +19,21 @@ def problem_of(text: str, file: str = "goals/site.yaml"):
 
 def test_plain_data_and_the_line_of_every_path():
     source = parse_yaml(
-        "goals:\n"                    # 1
-        "  - name: a\n"               # 2
-        "    kind: link_click\n"      # 3
-        "    url_contains: /x\n"      # 4
-        "    key_event: true\n"       # 5
-        "  - name: b\n"               # 6
+        "goals:\n"  # 1
+        "  - name: a\n"  # 2
+        "    kind: link_click\n"  # 3
+        "    url_contains: /x\n"  # 4
+        "    key_event: true\n"  # 5
+        "  - name: b\n"  # 6
         "    track: [start, complete]\n",  # 7
         "g.yaml",
     )
-    assert source.data == {"goals": [
-        {"name": "a", "kind": "link_click", "url_contains": "/x", "key_event": True},
-        {"name": "b", "track": ["start", "complete"]},
-    ]}
+    assert source.data == {
+        "goals": [
+            {"name": "a", "kind": "link_click", "url_contains": "/x", "key_event": True},
+            {"name": "b", "track": ["start", "complete"]},
+        ]
+    }
     assert type(source.data["goals"][0]) is dict and type(source.data["goals"][1]["track"]) is list
     assert source.line_of(("goals",)) == 1
     assert source.line_of(("goals", 0)) == 2
@@ -47,7 +49,7 @@ def test_a_syntax_error_names_file_and_line():
     problem = problem_of(
         "goals:\n"
         "  - name: a\n"
-        "    kind: link_click: oops\n"   # 3: a second ': ' on one line
+        "    kind: link_click: oops\n"  # 3: a second ': ' on one line
         "    url_contains: /x\n"
     )
     assert (problem.file, problem.line) == ("goals/site.yaml", 3)
@@ -57,21 +59,14 @@ def test_a_syntax_error_names_file_and_line():
 
 def test_a_bad_indent_names_its_line():
     problem = problem_of(
-        "goals:\n"
-        "  - name: a\n"
-        "    kind: link_click\n"
-        "   url_contains: /x\n"      # 4: less indented than its siblings
+        "goals:\n  - name: a\n    kind: link_click\n   url_contains: /x\n"  # 4: less indented than its siblings
     )
     assert problem.line == 4
 
 
 def test_a_duplicate_key_is_refused_at_its_second_occurrence():
     problem = problem_of(
-        "goals:\n"
-        "  - name: a\n"
-        "    kind: link_click\n"
-        "    url_contains: /x\n"
-        "    url_contains: /y\n"     # 5
+        "goals:\n  - name: a\n    kind: link_click\n    url_contains: /x\n    url_contains: /y\n"  # 5
     )
     assert problem.line == 5
     assert "duplicate key" in problem.message and "url_contains" in problem.message
@@ -79,12 +74,7 @@ def test_a_duplicate_key_is_refused_at_its_second_occurrence():
 
 def test_aliases_are_refused_before_anything_is_expanded():
     problem = problem_of(
-        "goals:\n"
-        "  - &shared\n"
-        "    name: a\n"
-        "    kind: link_click\n"
-        "    url_contains: /x\n"
-        "  - *shared\n"              # 6
+        "goals:\n  - &shared\n    name: a\n    kind: link_click\n    url_contains: /x\n  - *shared\n"  # 6
     )
     assert problem.line == 6
     assert "aliases" in problem.message
@@ -92,8 +82,10 @@ def test_aliases_are_refused_before_anything_is_expanded():
 
 def test_a_billion_laughs_document_fails_at_once():
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]"
-              for i in range(8)]
+    lines += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]"
+        for i in range(8)
+    ]
     problem = problem_of("\n".join(lines) + "\n")
     assert problem.line == 2 and "aliases" in problem.message
 
@@ -134,7 +126,12 @@ def test_generated_yaml_is_plain_json_data():
     from goalkeeper.goals.source import parse_generated
 
     assert parse_generated('when: 2026-11-25\nn: 5\nf: 1.5\nok: true\nlist: [{"x": "{{Click URL}}"}]\n', "t") == {
-        "when": "2026-11-25", "n": 5, "f": 1.5, "ok": True, "list": [{"x": "{{Click URL}}"}]}
+        "when": "2026-11-25",
+        "n": 5,
+        "f": 1.5,
+        "ok": True,
+        "list": [{"x": "{{Click URL}}"}],
+    }
 
 
 def test_escaped_surrogate_pairs_become_one_character():

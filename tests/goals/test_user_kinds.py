@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 from goalkeeper.cli import app
 from goalkeeper.goals.expand import expand
-from goalkeeper.goals.load import parse_goal_text
 from goalkeeper.goals.kinds import load_kinds
+from goalkeeper.goals.load import parse_goal_text
 
 runner = CliRunner()
 
-CHAT_KIND = '''{#-
+CHAT_KIND = """{#-
 description: A visitor started a chat with the support widget.
 category: secondary_action
 event: chat_started
@@ -36,9 +36,9 @@ gtm:
       customEventFilter: [<< condition("{{_event}}", "equals", goal.widget ~ "_chat_started") | tojson >>]
   tags:
     - << event_tag(trigger, params={"chat_widget": goal.widget}) | tojson >>
-'''
+"""
 
-GOALS = '''target:
+GOALS = """target:
   gtm: {container_file: example-container.json}
   ga4: {snapshot_file: example-ga4.json}
   measurement_id: G-ABC123XYZ
@@ -47,7 +47,7 @@ goals:
     kind: chat_started
     widget: intercom
     key_event: true
-'''
+"""
 
 
 def cli(*args):
@@ -89,12 +89,13 @@ def test_kinds_lists_the_project_kind(project_dir, monkeypatch):
 
 def test_a_template_escaping_the_sandbox_fails_clearly(tmp_path):
     (tmp_path / "evil.yaml.j2").write_text(
-        "{#-\ndescription: Tries to reach Python internals.\n-#}\nx: << ().__class__.__mro__ >>\n")
+        "{#-\ndescription: Tries to reach Python internals.\n-#}\nx: << ().__class__.__mro__ >>\n"
+    )
     kinds = load_kinds(tmp_path)
     goal_file = parse_goal_text("goals:\n  - {name: evil_goal, kind: evil}\n", kinds)
     try:
         expand(goal_file, kinds)
-    except Exception as error:  # noqa: BLE001 - the type and text are what the test checks
+    except Exception as error:
         assert type(error).__name__ == "GoalkeeperError"
         assert "evil" in str(error) and "unsafe" in str(error)
     else:
@@ -104,7 +105,9 @@ def test_a_template_escaping_the_sandbox_fails_clearly(tmp_path):
 def test_a_jinja_looking_value_is_kept_as_text(kinds):
     goal_file = parse_goal_text(
         "target: {measurement_id: G-TEST123}\ngoals:\n"
-        "  - {name: odd_link, kind: link_click, url_contains: '{{7*7}}', params: {note: '<< 7*7 >>'}}\n", kinds)
+        "  - {name: odd_link, kind: link_click, url_contains: '{{7*7}}', params: {note: '<< 7*7 >>'}}\n",
+        kinds,
+    )
     state = expand(goal_file, kinds)
     trigger = state.get("gtm.trigger", "Link click - odd_link")
     assert trigger.body["filter"][0]["parameter"][1]["value"] == "{{7*7}}"
@@ -116,12 +119,15 @@ def test_a_value_beyond_the_basic_plane_comes_out_whole(kinds):
     # tojson spells 🛒 as a surrogate pair escape; the rendered YAML must give back the character.
     goal_file = parse_goal_text(
         "target: {measurement_id: G-TEST123}\ngoals:\n"
-        "  - {name: cart_button, kind: element_click, text: 'Acheter 🛒', params: {label: '😀'}}\n", kinds)
+        "  - {name: cart_button, kind: element_click, text: 'Acheter 🛒', params: {label: '😀'}}\n",
+        kinds,
+    )
     state = expand(goal_file, kinds)
     trigger = state.get("gtm.trigger", "Click - cart_button")
     assert trigger.body["filter"][0]["parameter"][1]["value"] == "Acheter 🛒"
     assert "😀" in str(state.get("gtm.tag", "GA4 event - cart_button").body)
     str(trigger.body).encode("utf-8")  # no lone surrogates: printable and writable
+
 
 def test_project_kind_replaces_a_builtin(tmp_path):
     shutil.copy(Path(load_kinds(None)["timer"].path), tmp_path / "timer.yaml.j2")
@@ -130,7 +136,7 @@ def test_project_kind_replaces_a_builtin(tmp_path):
 
 
 def _chat_kind_emitting(output: str) -> str:
-    return CHAT_KIND[:CHAT_KIND.index("-#}") + 3] + "\n" + output + "\n"
+    return CHAT_KIND[: CHAT_KIND.index("-#}") + 3] + "\n" + output + "\n"
 
 
 def test_a_template_emitting_the_wrong_shape_is_an_error_naming_it(project_dir):

@@ -21,54 +21,71 @@ def problems(text, kinds):
 
 
 def test_bad_regex_in_a_nested_input_is_reported_at_its_line(kinds):
-    found = problems("""\
+    found = problems(
+        """\
   - name: pricing
     kind: destination
     page:
       path_regex: "^/pricing(/"
-""", kinds)
+""",
+        kinds,
+    )
     assert [line for line, _ in found] == [6]
     assert "does not compile" in found[0][1]
 
 
 def test_bad_regex_inside_a_list_of_pages(kinds):
-    found = problems("""\
+    found = problems(
+        """\
   - name: pages
     kind: destination
     page:
       - {path_equals: /a}
       - {path_regex: "(?=x)"}
-""", kinds)
+""",
+        kinds,
+    )
     assert [line for line, _ in found] == [7]
     assert "look-around" in found[0][1]
 
 
 def test_unparseable_css_selector(kinds):
-    found = problems("""\
+    found = problems(
+        """\
   - name: cta
     kind: element_click
     selector: "button[data-x"
-""", kinds)
+""",
+        kinds,
+    )
     assert found[0][0] == 5 and "CSS selector" in found[0][1]
 
 
 def test_exactly_one_matcher(kinds):
-    found = problems("""\
+    found = problems(
+        """\
   - name: cta
     kind: link_click
     url_contains: /a
     url_equals: /b
   - name: none_given
     kind: form_submit
-""", kinds)
+""",
+        kinds,
+    )
     assert found == [
-        (3, "goal 'cta': give exactly one of url_contains, url_equals, url_starts_with, url_ends_with, url_regex (it has url_contains, url_equals)"),
+        (
+            3,
+            "goal 'cta': give exactly one of url_contains, url_equals, url_starts_with, url_ends_with, url_regex (it has url_contains, url_equals)",
+        ),
         (7, "goal 'none_given': give exactly one of form_id, form_class, form_url_contains (it has none)"),
     ]
 
 
 def test_more_key_events_than_ga4_allows(kinds):
-    goals = "".join(f"  - {{name: goal_{i}, kind: link_click, url_contains: /p{i}, key_event: true}}\n" for i in range(31))
+    goals = "".join(
+        f"  - {{name: goal_{i}, kind: link_click, url_contains: /p{i}, key_event: true}}\n" for i in range(31)
+    )
     found = problems(goals, kinds)
     assert found == [(33, "31 goals are key events; a GA4 property allows at most 30 (this is number 31)")]
 
@@ -76,7 +93,8 @@ def test_more_key_events_than_ga4_allows(kinds):
 def test_parameter_name_too_long_and_too_many_parameters(kinds):
     long_name = "p" * 41
     many = ", ".join(f"p{i}: x" for i in range(26))
-    found = problems(f"""\
+    found = problems(
+        f"""\
   - name: long_param
     kind: link_click
     url_contains: /a
@@ -85,7 +103,9 @@ def test_parameter_name_too_long_and_too_many_parameters(kinds):
     kind: link_click
     url_contains: /b
     params: {{{many}}}
-""", kinds)
+""",
+        kinds,
+    )
     assert [line for line, _ in found] == [6, 10]
     assert "41 characters" in found[0][1]
     assert "26 params" in found[1][1]
@@ -93,37 +113,46 @@ def test_parameter_name_too_long_and_too_many_parameters(kinds):
 
 def test_template_parameters_count_towards_the_limit(kinds):
     many = ", ".join(f"p{i}: x" for i in range(24))  # + link_url and link_text from the kind
-    found = problems(f"""\
+    found = problems(
+        f"""\
   - name: many_params
     kind: link_click
     url_contains: /b
     params: {{{many}}}
-""", kinds)
+""",
+        kinds,
+    )
     assert found[0][0] == 3 and "sends 26 event parameters" in found[0][1]
 
 
 def test_same_event_name_with_different_meaning(kinds):
-    found = problems("""\
+    found = problems(
+        """\
   - {name: signup_form, kind: form_submit, form_id: signup, event_name: sign_up}
   - {name: signup_link, kind: link_click, url_contains: /signup, event_name: sign_up}
-""", kinds)
+""",
+        kinds,
+    )
     assert found[0][0] == 4 and "both send the GA4 event 'sign_up'" in found[0][1]
 
 
 def test_an_audience_cannot_be_a_key_event(kinds):
-    found = problems("""\
+    found = problems(
+        """\
   - name: returning
     kind: audience
     returning: true
     key_event: true
-""", kinds)
+""",
+        kinds,
+    )
     assert found[0][0] == 6
     assert "sends no GA4 event, so key_event makes no sense" in found[0][1]
 
 
 def test_cli_reports_file_and_line_exits_1_and_writes_nothing(project_dir):
     goals = project_dir / "shop.yaml"
-    text = goals.read_text().replace("page: {path_starts_with: /checkout}", "page: {path_regex: \"(\"}")
+    text = goals.read_text().replace("page: {path_starts_with: /checkout}", 'page: {path_regex: "("}')
     goals.write_text(text)
     line = text.splitlines().index('    page: {path_regex: "("}') + 1
     before = (project_dir / "example-container.json").read_bytes()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
 from goalkeeper.core import ownership
 from goalkeeper.core.diff import CREATE, DELETE, UPDATE, Change, field_changes
 from goalkeeper.core.model import Entity
@@ -33,9 +32,15 @@ def change(action: str, before: Entity | None, after: Entity | None) -> Change:
 def trigger(name: str, goal: str, url: str) -> Entity:
     body = {
         "type": "linkClick",
-        "filter": [{"type": "contains", "parameter": [
-            {"type": "template", "key": "arg0", "value": "{{Click URL}}"},
-            {"type": "template", "key": "arg1", "value": url}]}],
+        "filter": [
+            {
+                "type": "contains",
+                "parameter": [
+                    {"type": "template", "key": "arg0", "value": "{{Click URL}}"},
+                    {"type": "template", "key": "arg1", "value": url},
+                ],
+            }
+        ],
         "notes": ownership.managed_notes([goal]),
     }
     return Entity("gtm.trigger", name, body, (goal,))
@@ -52,8 +57,11 @@ def tag(name: str, goals: tuple[str, ...], event: str, trigger_name: str) -> Ent
 
 
 def variable(goals: tuple[str, ...], value: str) -> Entity:
-    body = {"type": "c", "parameter": [{"type": "template", "key": "value", "value": value}],
-            "notes": ownership.managed_notes(goals)}
+    body = {
+        "type": "c",
+        "parameter": [{"type": "template", "key": "value", "value": value}],
+        "notes": ownership.managed_notes(goals),
+    }
     return Entity("gtm.variable", "goalkeeper - GA4 Measurement ID", body, goals)
 
 
@@ -65,16 +73,21 @@ def mixed_plan() -> Plan:
     """A goal added, a goal changed field by field, a goal removed, and a shared entity updated."""
     old_trigger = trigger("Link click - checkout_click", "checkout_click", "/checkout")
     new_trigger = trigger("Link click - checkout_click", "checkout_click", "/checkout/start")
-    return Plan.of([
-        change(CREATE, None, trigger("Page view - signup", "signup", "/welcome")),
-        change(CREATE, None, tag("GA4 event - signup", ("signup",), "sign_up", "Page view - signup")),
-        change(CREATE, None, key_event("sign_up", "signup")),
-        change(UPDATE, old_trigger, new_trigger),
-        change(DELETE, tag("GA4 event - old_banner", ("old_banner",), "banner_click", "Banner"), None),
-        change(DELETE, trigger("Banner", "old_banner", "/promo"), None),
-        change(UPDATE, variable(("checkout_click", "old_banner", "product_video"), "G-ABC123XYZ"),
-               variable(("checkout_click", "product_video", "signup"), "G-ABC123XYZ")),
-    ])
+    return Plan.of(
+        [
+            change(CREATE, None, trigger("Page view - signup", "signup", "/welcome")),
+            change(CREATE, None, tag("GA4 event - signup", ("signup",), "sign_up", "Page view - signup")),
+            change(CREATE, None, key_event("sign_up", "signup")),
+            change(UPDATE, old_trigger, new_trigger),
+            change(DELETE, tag("GA4 event - old_banner", ("old_banner",), "banner_click", "Banner"), None),
+            change(DELETE, trigger("Banner", "old_banner", "/promo"), None),
+            change(
+                UPDATE,
+                variable(("checkout_click", "old_banner", "product_video"), "G-ABC123XYZ"),
+                variable(("checkout_click", "product_video", "signup"), "G-ABC123XYZ"),
+            ),
+        ]
+    )
 
 
 def context(**extra) -> PlanContext:
@@ -98,12 +111,18 @@ def test_no_changes():
 
 
 def test_refused_plan_with_warnings():
-    text = render_markdown(mixed_plan(), context(
-        warnings=('not planned: delete GTM tag "GA4 event - old_banner", because the goal file sets '
-                  "safety.allow_deletes to false; remove it by hand, or allow deletes",),
-        refusal="this plan updates or deletes 3 of the 8 entities goalkeeper manages (38%), "
-                "more than safety.max_change_share allows (30%). Review the plan, then run again "
-                "with --force, or raise safety.max_change_share in the goal file"))
+    text = render_markdown(
+        mixed_plan(),
+        context(
+            warnings=(
+                'not planned: delete GTM tag "GA4 event - old_banner", because the goal file sets '
+                "safety.allow_deletes to false; remove it by hand, or allow deletes",
+            ),
+            refusal="this plan updates or deletes 3 of the 8 entities goalkeeper manages (38%), "
+            "more than safety.max_change_share allows (30%). Review the plan, then run again "
+            "with --force, or raise safety.max_change_share in the goal file",
+        ),
+    )
     assert_golden("refused.md", text)
 
 
@@ -138,12 +157,19 @@ def test_a_plan_too_long_for_a_comment_leaves_the_field_diffs_out():
 
 
 def test_a_comment_with_many_warnings_or_goals_still_fits_and_keeps_the_refusal():
-    warnings = tuple(f'not planned: delete GTM tag "GA4 event - goal_{i:04d}", because the goal file sets '
-                     "safety.allow_deletes to false; remove it by hand, or allow deletes" for i in range(600))
+    warnings = tuple(
+        f'not planned: delete GTM tag "GA4 event - goal_{i:04d}", because the goal file sets '
+        "safety.allow_deletes to false; remove it by hand, or allow deletes"
+        for i in range(600)
+    )
     goals = {f"goal_{i:04d}": GoalInfo("link_click", "macro") for i in range(1500)}
     plan = Plan.of([change(CREATE, None, trigger(f"t{i}", f"goal_{i:04d}", "/x")) for i in range(1500)])
-    text = render_markdown(plan, PlanContext(targets=TARGETS, goals=goals, source="goals/shop.yaml",
-                                             warnings=warnings, refusal="too much at once"))
+    text = render_markdown(
+        plan,
+        PlanContext(
+            targets=TARGETS, goals=goals, source="goals/shop.yaml", warnings=warnings, refusal="too much at once"
+        ),
+    )
     assert len(text) < MAX_COMMENT
     assert "**Refused:** too much at once" in text
     assert "more warnings left out" in text and "more goals left out" in text

@@ -1,5 +1,6 @@
 """The fake GA4 Admin API, driven through the gapic REST clients (admin_v1beta / admin_v1alpha) and the
 discovery-based ``analyticsadmin`` client (which sends enum names and whatever updateMask it is given)."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,13 @@ def admin_alpha(fake_google, admin):
 
 @pytest.fixture
 def discovery_admin(fake_google, admin):
-    return build("analyticsadmin", "v1beta", static_discovery=True, credentials=AnonymousCredentials(),
-                 client_options={"api_endpoint": fake_google.url})
+    return build(
+        "analyticsadmin",
+        "v1beta",
+        static_discovery=True,
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": fake_google.url},
+    )
 
 
 def mask(*paths):
@@ -38,9 +44,14 @@ def mask(*paths):
 
 
 def test_key_events_create_list_get_update_delete(fake_google, admin):
-    ke = admin.create_key_event(parent=P, key_event=beta.KeyEvent(
-        event_name="generate_lead", counting_method=beta.KeyEvent.CountingMethod.ONCE_PER_SESSION,
-        default_value=beta.KeyEvent.DefaultValue(numeric_value=5.5, currency_code="EUR")))
+    ke = admin.create_key_event(
+        parent=P,
+        key_event=beta.KeyEvent(
+            event_name="generate_lead",
+            counting_method=beta.KeyEvent.CountingMethod.ONCE_PER_SESSION,
+            default_value=beta.KeyEvent.DefaultValue(numeric_value=5.5, currency_code="EUR"),
+        ),
+    )
     assert ke.name.startswith(f"{P}/keyEvents/") and ke.custom and ke.deletable
     assert ke.default_value.numeric_value == 5.5 and ke.default_value.currency_code == "EUR"
     # the gapic client sent the enum as an int
@@ -48,8 +59,10 @@ def test_key_events_create_list_get_update_delete(fake_google, admin):
     assert sent.query["$alt"] == ["json;enum-encoding=int"] and sent.body["countingMethod"] == 2
     got = admin.get_key_event(name=ke.name)
     assert got.counting_method == beta.KeyEvent.CountingMethod.ONCE_PER_SESSION
-    upd = admin.update_key_event(key_event=beta.KeyEvent(
-        name=ke.name, counting_method=beta.KeyEvent.CountingMethod.ONCE_PER_EVENT), update_mask=mask("counting_method"))
+    upd = admin.update_key_event(
+        key_event=beta.KeyEvent(name=ke.name, counting_method=beta.KeyEvent.CountingMethod.ONCE_PER_EVENT),
+        update_mask=mask("counting_method"),
+    )
     assert upd.counting_method == beta.KeyEvent.CountingMethod.ONCE_PER_EVENT
     assert upd.default_value.currency_code == "EUR"  # not in the mask: unchanged
     assert fake_google.requests[-1].query["updateMask"] == ["countingMethod"]
@@ -73,8 +86,12 @@ def test_key_event_counting_method_required_and_default_value_complete(admin):
         admin.create_key_event(parent=P, key_event=beta.KeyEvent(event_name="x"))
     assert "counting_method" in ei.value.message
     with pytest.raises(gexc.BadRequest):
-        admin.create_key_event(parent=P, key_event=beta.KeyEvent(
-            event_name="x", counting_method=1, default_value=beta.KeyEvent.DefaultValue(numeric_value=3)))
+        admin.create_key_event(
+            parent=P,
+            key_event=beta.KeyEvent(
+                event_name="x", counting_method=1, default_value=beta.KeyEvent.DefaultValue(numeric_value=3)
+            ),
+        )
     ke = admin.create_key_event(parent=P, key_event=beta.KeyEvent(event_name="x", counting_method=1))
     with pytest.raises(gexc.BadRequest) as ei:  # an empty update mask
         admin.update_key_event(key_event=beta.KeyEvent(name=ke.name, counting_method=2), update_mask=mask())
@@ -92,44 +109,72 @@ def test_key_event_event_name_immutable(admin):
 
 
 def test_custom_dimensions_archive_and_immutable_fields(admin):
-    d = admin.create_custom_dimension(parent=P, custom_dimension=beta.CustomDimension(
-        parameter_name="video_title", display_name="Video title", description="d",
-        scope=beta.CustomDimension.DimensionScope.EVENT))
+    d = admin.create_custom_dimension(
+        parent=P,
+        custom_dimension=beta.CustomDimension(
+            parameter_name="video_title",
+            display_name="Video title",
+            description="d",
+            scope=beta.CustomDimension.DimensionScope.EVENT,
+        ),
+    )
     assert d.scope == beta.CustomDimension.DimensionScope.EVENT
     with pytest.raises(gexc.Conflict):
-        admin.create_custom_dimension(parent=P, custom_dimension=beta.CustomDimension(
-            parameter_name="video_title", display_name="Other", scope=1))
-    upd = admin.update_custom_dimension(custom_dimension=beta.CustomDimension(
-        name=d.name, display_name="Video title (new)", description="ignored"), update_mask=mask("display_name"))
+        admin.create_custom_dimension(
+            parent=P, custom_dimension=beta.CustomDimension(parameter_name="video_title", display_name="Other", scope=1)
+        )
+    upd = admin.update_custom_dimension(
+        custom_dimension=beta.CustomDimension(name=d.name, display_name="Video title (new)", description="ignored"),
+        update_mask=mask("display_name"),
+    )
     assert upd.display_name == "Video title (new)" and upd.description == "d"
     for field, value in (("parameter_name", {"parameter_name": "other"}), ("scope", {"scope": 2})):
         with pytest.raises(gexc.BadRequest) as ei:
-            admin.update_custom_dimension(custom_dimension=beta.CustomDimension(name=d.name, **value),
-                                          update_mask=mask(field))
+            admin.update_custom_dimension(
+                custom_dimension=beta.CustomDimension(name=d.name, **value), update_mask=mask(field)
+            )
         assert "immutable" in ei.value.message
     with pytest.raises(gexc.BadRequest):
-        admin.create_custom_dimension(parent=P, custom_dimension=beta.CustomDimension(
-            parameter_name="x", display_name="X"))  # scope missing
+        admin.create_custom_dimension(
+            parent=P, custom_dimension=beta.CustomDimension(parameter_name="x", display_name="X")
+        )  # scope missing
     admin.archive_custom_dimension(name=d.name)
     assert list(admin.list_custom_dimensions(parent=P)) == []
     with pytest.raises(gexc.NotFound):
         admin.get_custom_dimension(name=d.name)
     # once archived, the parameter name can be registered again
-    admin.create_custom_dimension(parent=P, custom_dimension=beta.CustomDimension(
-        parameter_name="video_title", display_name="Video title", scope=1))
+    admin.create_custom_dimension(
+        parent=P,
+        custom_dimension=beta.CustomDimension(parameter_name="video_title", display_name="Video title", scope=1),
+    )
 
 
 def test_custom_metrics(admin):
     unit = beta.CustomMetric.MeasurementUnit
-    m = admin.create_custom_metric(parent=P, custom_metric=beta.CustomMetric(
-        parameter_name="video_percent", display_name="Video percent", measurement_unit=unit.STANDARD, scope=1))
+    m = admin.create_custom_metric(
+        parent=P,
+        custom_metric=beta.CustomMetric(
+            parameter_name="video_percent", display_name="Video percent", measurement_unit=unit.STANDARD, scope=1
+        ),
+    )
     assert m.measurement_unit == unit.STANDARD
     with pytest.raises(gexc.BadRequest):  # CURRENCY needs restricted_metric_type
-        admin.create_custom_metric(parent=P, custom_metric=beta.CustomMetric(
-            parameter_name="revenue", display_name="Revenue", measurement_unit=unit.CURRENCY, scope=1))
-    admin.create_custom_metric(parent=P, custom_metric=beta.CustomMetric(
-        parameter_name="revenue", display_name="Revenue", measurement_unit=unit.CURRENCY, scope=1,
-        restricted_metric_type=[beta.CustomMetric.RestrictedMetricType.REVENUE_DATA]))
+        admin.create_custom_metric(
+            parent=P,
+            custom_metric=beta.CustomMetric(
+                parameter_name="revenue", display_name="Revenue", measurement_unit=unit.CURRENCY, scope=1
+            ),
+        )
+    admin.create_custom_metric(
+        parent=P,
+        custom_metric=beta.CustomMetric(
+            parameter_name="revenue",
+            display_name="Revenue",
+            measurement_unit=unit.CURRENCY,
+            scope=1,
+            restricted_metric_type=[beta.CustomMetric.RestrictedMetricType.REVENUE_DATA],
+        ),
+    )
     admin.archive_custom_metric(name=m.name)
     assert [x.parameter_name for x in admin.list_custom_metrics(parent=P)] == ["revenue"]
 
@@ -159,9 +204,14 @@ def test_unknown_property_is_403(fake_google, admin):
 def test_names_and_snake_case_mask_via_discovery_client(fake_google, discovery_admin):
     kes = discovery_admin.properties().keyEvents()
     ke = kes.create(parent=P, body={"eventName": "sign_up", "countingMethod": "ONCE_PER_EVENT"}).execute()
-    assert ke["countingMethod"] == "ONCE_PER_EVENT" and fake_google.requests[-1].body["countingMethod"] == "ONCE_PER_EVENT"
-    upd = kes.patch(name=ke["name"], updateMask="counting_method",
-                    body={"countingMethod": "ONCE_PER_SESSION", "eventName": "ignored"}).execute()
+    assert (
+        ke["countingMethod"] == "ONCE_PER_EVENT" and fake_google.requests[-1].body["countingMethod"] == "ONCE_PER_EVENT"
+    )
+    upd = kes.patch(
+        name=ke["name"],
+        updateMask="counting_method",
+        body={"countingMethod": "ONCE_PER_SESSION", "eventName": "ignored"},
+    ).execute()
     assert upd == {**ke, "countingMethod": "ONCE_PER_SESSION"}
     with pytest.raises(HttpError) as ei:
         kes.create(parent=P, body={"eventName": "sign_up", "countingMethod": "ONCE_PER_EVENT"}).execute()
@@ -177,38 +227,63 @@ def test_names_and_snake_case_mask_via_discovery_client(fake_google, discovery_a
 def test_event_create_rules(admin_alpha, admin):
     stream = next(iter(admin.list_data_streams(parent=P))).name
     cmp_ = alpha.MatchingCondition.ComparisonType
-    rule = admin_alpha.create_event_create_rule(parent=stream, event_create_rule=alpha.EventCreateRule(
-        destination_event="video_complete", source_copy_parameters=True,
-        event_conditions=[alpha.MatchingCondition(field="event_name", comparison_type=cmp_.EQUALS,
-                                                  value="video_progress"),
-                          alpha.MatchingCondition(field="video_percent", comparison_type=cmp_.GREATER_THAN_OR_EQUAL,
-                                                  value="100")],
-        parameter_mutations=[alpha.ParameterMutation(parameter="source", parameter_value="[[video_provider]]")]))
+    rule = admin_alpha.create_event_create_rule(
+        parent=stream,
+        event_create_rule=alpha.EventCreateRule(
+            destination_event="video_complete",
+            source_copy_parameters=True,
+            event_conditions=[
+                alpha.MatchingCondition(field="event_name", comparison_type=cmp_.EQUALS, value="video_progress"),
+                alpha.MatchingCondition(field="video_percent", comparison_type=cmp_.GREATER_THAN_OR_EQUAL, value="100"),
+            ],
+            parameter_mutations=[alpha.ParameterMutation(parameter="source", parameter_value="[[video_provider]]")],
+        ),
+    )
     assert rule.name.startswith(f"{stream}/eventCreateRules/")
     assert rule.event_conditions[1].comparison_type == cmp_.GREATER_THAN_OR_EQUAL
     got = admin_alpha.get_event_create_rule(name=rule.name)
     assert got == rule
-    upd = admin_alpha.update_event_create_rule(event_create_rule=alpha.EventCreateRule(
-        name=rule.name, destination_event="video_done"), update_mask=mask("destination_event"))
+    upd = admin_alpha.update_event_create_rule(
+        event_create_rule=alpha.EventCreateRule(name=rule.name, destination_event="video_done"),
+        update_mask=mask("destination_event"),
+    )
     assert upd.destination_event == "video_done" and len(upd.event_conditions) == 2
     assert [r.name for r in admin_alpha.list_event_create_rules(parent=stream)] == [rule.name]
     with pytest.raises(gexc.BadRequest):
-        admin_alpha.create_event_create_rule(parent=stream, event_create_rule=alpha.EventCreateRule(
-            destination_event="9bad", event_conditions=[alpha.MatchingCondition(
-                field="event_name", comparison_type=1, value="x")]))
+        admin_alpha.create_event_create_rule(
+            parent=stream,
+            event_create_rule=alpha.EventCreateRule(
+                destination_event="9bad",
+                event_conditions=[alpha.MatchingCondition(field="event_name", comparison_type=1, value="x")],
+            ),
+        )
     with pytest.raises(gexc.BadRequest):
-        admin_alpha.create_event_create_rule(parent=stream, event_create_rule=alpha.EventCreateRule(
-            destination_event="no_conditions"))
+        admin_alpha.create_event_create_rule(
+            parent=stream, event_create_rule=alpha.EventCreateRule(destination_event="no_conditions")
+        )
     admin_alpha.delete_event_create_rule(name=rule.name)
     assert list(admin_alpha.list_event_create_rules(parent=stream)) == []
 
 
 AUDIENCE = {
-    "displayName": "Leads", "description": "Users who sent a lead", "membershipDurationDays": 30,
-    "filterClauses": [{"clauseType": "INCLUDE", "simpleFilter": {
-        "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
-        "filterExpression": {"andGroup": {"filterExpressions": [{"orGroup": {"filterExpressions": [
-            {"eventFilter": {"eventName": "generate_lead"}}]}}]}}}}],
+    "displayName": "Leads",
+    "description": "Users who sent a lead",
+    "membershipDurationDays": 30,
+    "filterClauses": [
+        {
+            "clauseType": "INCLUDE",
+            "simpleFilter": {
+                "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
+                "filterExpression": {
+                    "andGroup": {
+                        "filterExpressions": [
+                            {"orGroup": {"filterExpressions": [{"eventFilter": {"eventName": "generate_lead"}}]}}
+                        ]
+                    }
+                },
+            },
+        }
+    ],
 }
 
 
@@ -217,17 +292,25 @@ def test_audiences(admin_alpha):
     assert aud.name.startswith(f"{P}/audiences/") and aud.create_time
     clause = aud.filter_clauses[0]
     assert clause.clause_type == alpha.AudienceFilterClause.AudienceClauseType.INCLUDE
-    assert clause.simple_filter.filter_expression.and_group.filter_expressions[0].or_group.filter_expressions[
-        0].event_filter.event_name == "generate_lead"
-    upd = admin_alpha.update_audience(audience=alpha.Audience(name=aud.name, display_name="Leads 2"),
-                                      update_mask=mask("display_name"))
+    assert (
+        clause.simple_filter.filter_expression.and_group.filter_expressions[0]
+        .or_group.filter_expressions[0]
+        .event_filter.event_name
+        == "generate_lead"
+    )
+    upd = admin_alpha.update_audience(
+        audience=alpha.Audience(name=aud.name, display_name="Leads 2"), update_mask=mask("display_name")
+    )
     assert upd.display_name == "Leads 2" and upd.membership_duration_days == 30
     with pytest.raises(gexc.BadRequest):
-        admin_alpha.update_audience(audience=alpha.Audience(name=aud.name, membership_duration_days=60),
-                                    update_mask=mask("membership_duration_days"))
+        admin_alpha.update_audience(
+            audience=alpha.Audience(name=aud.name, membership_duration_days=60),
+            update_mask=mask("membership_duration_days"),
+        )
     with pytest.raises(gexc.BadRequest):
-        admin_alpha.create_audience(parent=P, audience=alpha.Audience(display_name="x", description="y",
-                                                                      membership_duration_days=30))
+        admin_alpha.create_audience(
+            parent=P, audience=alpha.Audience(display_name="x", description="y", membership_duration_days=30)
+        )
     assert [a.display_name for a in admin_alpha.list_audiences(parent=P)] == ["Leads 2"]
     admin_alpha.archive_audience(request={"name": aud.name})
     assert list(admin_alpha.list_audiences(parent=P)) == []
@@ -236,17 +319,34 @@ def test_audiences(admin_alpha):
 def test_seed_ga4_snapshot_dict_and_flat_rules(fake_google):
     snap = {
         "property": "properties/555",
-        "dataStreams": [{"name": "properties/555/dataStreams/777", "type": "WEB_DATA_STREAM",
-                         "displayName": "Site", "webStreamData": {"measurementId": "G-ABC", "defaultUri": "https://x"}}],
-        "keyEvents": [{"name": "properties/555/keyEvents/1", "eventName": "purchase", "countingMethod": "ONCE_PER_EVENT"},
-                      {"eventName": "generate_lead", "countingMethod": 2,
-                       "defaultValue": {"numericValue": 10, "currencyCode": "USD"}}],
+        "dataStreams": [
+            {
+                "name": "properties/555/dataStreams/777",
+                "type": "WEB_DATA_STREAM",
+                "displayName": "Site",
+                "webStreamData": {"measurementId": "G-ABC", "defaultUri": "https://x"},
+            }
+        ],
+        "keyEvents": [
+            {"name": "properties/555/keyEvents/1", "eventName": "purchase", "countingMethod": "ONCE_PER_EVENT"},
+            {
+                "eventName": "generate_lead",
+                "countingMethod": 2,
+                "defaultValue": {"numericValue": 10, "currencyCode": "USD"},
+            },
+        ],
         "customDimensions": [{"parameterName": "form_id", "displayName": "Form", "scope": "EVENT"}],
-        "customMetrics": [{"parameterName": "pct", "displayName": "Pct", "scope": "EVENT",
-                           "measurementUnit": "STANDARD"}],
-        "eventCreateRules": {"properties/555/dataStreams/777": [{
-            "destinationEvent": "lead_form", "eventConditions": [
-                {"field": "event_name", "comparisonType": "EQUALS", "value": "form_submit"}]}]},
+        "customMetrics": [
+            {"parameterName": "pct", "displayName": "Pct", "scope": "EVENT", "measurementUnit": "STANDARD"}
+        ],
+        "eventCreateRules": {
+            "properties/555/dataStreams/777": [
+                {
+                    "destinationEvent": "lead_form",
+                    "eventConditions": [{"field": "event_name", "comparisonType": "EQUALS", "value": "form_submit"}],
+                }
+            ]
+        },
         "audiences": [AUDIENCE],
     }
     assert fake_google.seed_ga4_snapshot(snap) == "properties/555"
@@ -260,12 +360,20 @@ def test_seed_ga4_snapshot_dict_and_flat_rules(fake_google):
     rules = list(admin_alpha.list_event_create_rules(parent="properties/555/dataStreams/777"))
     assert [r.destination_event for r in rules] == ["lead_form"]
     assert len(list(admin_alpha.list_audiences(parent="properties/555"))) == 1
-    flat = {"property": "properties/556", "eventCreateRules": [
-        {"name": "properties/556/dataStreams/5561/eventCreateRules/9", "destinationEvent": "x",
-         "eventConditions": [{"field": "event_name", "comparisonType": 1, "value": "y"}]}]}
+    flat = {
+        "property": "properties/556",
+        "eventCreateRules": [
+            {
+                "name": "properties/556/dataStreams/5561/eventCreateRules/9",
+                "destinationEvent": "x",
+                "eventConditions": [{"field": "event_name", "comparisonType": 1, "value": "y"}],
+            }
+        ],
+    }
     fake_google.seed_ga4_snapshot(flat)
     assert [r.name for r in admin_alpha.list_event_create_rules(parent="properties/556/dataStreams/5561")] == [
-        "properties/556/dataStreams/5561/eventCreateRules/9"]
+        "properties/556/dataStreams/5561/eventCreateRules/9"
+    ]
 
 
 def test_enhanced_measurement_defaults_all_on_and_patch_with_mask(fake_google):
@@ -277,21 +385,34 @@ def test_enhanced_measurement_defaults_all_on_and_patch_with_mask(fake_google):
     assert settings.form_interactions_enabled and settings.name == name
     updated = client.update_enhanced_measurement_settings(
         enhanced_measurement_settings=alpha.EnhancedMeasurementSettings(name=name, scrolls_enabled=False),
-        update_mask=field_mask_pb2.FieldMask(paths=["scrolls_enabled"]))
+        update_mask=field_mask_pb2.FieldMask(paths=["scrolls_enabled"]),
+    )
     assert not updated.scrolls_enabled and updated.outbound_clicks_enabled
     assert not client.get_enhanced_measurement_settings(name=name).scrolls_enabled
     with pytest.raises(gexc.BadRequest):
         client.update_enhanced_measurement_settings(
             enhanced_measurement_settings=alpha.EnhancedMeasurementSettings(name=name),
-            update_mask=field_mask_pb2.FieldMask(paths=[]))
+            update_mask=field_mask_pb2.FieldMask(paths=[]),
+        )
     with pytest.raises(gexc.NotFound):
         client.get_enhanced_measurement_settings(name="properties/777/dataStreams/1/enhancedMeasurementSettings")
 
 
 def test_enhanced_measurement_seeded_from_a_snapshot(fake_google):
-    fake_google.seed_ga4_snapshot({"property": "properties/5", "dataStreams": [
-        {"name": "properties/5/dataStreams/51", "type": "WEB_DATA_STREAM", "webStreamData": {"measurementId": "G-X"}}],
-        "enhancedMeasurementSettings": {"properties/5/dataStreams/51": {"streamEnabled": True}}})
+    fake_google.seed_ga4_snapshot(
+        {
+            "property": "properties/5",
+            "dataStreams": [
+                {
+                    "name": "properties/5/dataStreams/51",
+                    "type": "WEB_DATA_STREAM",
+                    "webStreamData": {"measurementId": "G-X"},
+                }
+            ],
+            "enhancedMeasurementSettings": {"properties/5/dataStreams/51": {"streamEnabled": True}},
+        }
+    )
     settings = fake_google.ga4_client("v1alpha").get_enhanced_measurement_settings(
-        name="properties/5/dataStreams/51/enhancedMeasurementSettings")
+        name="properties/5/dataStreams/51/enhancedMeasurementSettings"
+    )
     assert settings.stream_enabled and not settings.scrolls_enabled

@@ -1,18 +1,30 @@
 """The fake Tag Manager API v2, driven only through googleapiclient with the bundled discovery document."""
+
 from __future__ import annotations
 
 import pytest
 from googleapiclient.errors import HttpError
 
-GA4_PARAMS = [{"type": "template", "key": "eventName", "value": "generate_lead"},
-              {"type": "template", "key": "measurementIdOverride", "value": "G-TEST123"}]
+GA4_PARAMS = [
+    {"type": "template", "key": "eventName", "value": "generate_lead"},
+    {"type": "template", "key": "measurementIdOverride", "value": "G-TEST123"},
+]
 
 
 def ce_trigger(name, event):
-    return {"name": name, "type": "customEvent",
-            "customEventFilter": [{"type": "equals", "parameter": [
-                {"type": "template", "key": "arg0", "value": "{{_event}}"},
-                {"type": "template", "key": "arg1", "value": event}]}]}
+    return {
+        "name": name,
+        "type": "customEvent",
+        "customEventFilter": [
+            {
+                "type": "equals",
+                "parameter": [
+                    {"type": "template", "key": "arg0", "value": "{{_event}}"},
+                    {"type": "template", "key": "arg1", "value": event},
+                ],
+            }
+        ],
+    }
 
 
 def ws_api(gtm):
@@ -43,8 +55,12 @@ def test_accounts_containers_and_lookup(fake_google, gtm, seeded):
     ct = gtm.accounts().containers().lookup(tagId="GTM-TEST01").execute()
     assert ct["path"] == "accounts/6001234567/containers/1001" and ct["usageContext"] == ["web"]
     assert error_of(gtm.accounts().containers().lookup(tagId="GTM-NOPE")).status_code == 404
-    created = gtm.accounts().containers().create(
-        parent="accounts/6001234567", body={"name": "Second", "usageContext": ["web"]}).execute()
+    created = (
+        gtm.accounts()
+        .containers()
+        .create(parent="accounts/6001234567", body={"name": "Second", "usageContext": ["web"]})
+        .execute()
+    )
     assert isinstance(created["containerId"], str) and created["publicId"].startswith("GTM-")
     listed = gtm.accounts().containers().list(parent="accounts/6001234567").execute()["container"]
     assert {c["name"] for c in listed} == {"Test", "Second"}
@@ -56,16 +72,30 @@ def test_accounts_containers_and_lookup(fake_google, gtm, seeded):
 def test_create_get_update_delete_tag_with_string_ids_and_fingerprints(gtm, seeded):
     w = ws_api(gtm)
     trig = w.triggers().create(parent=seeded, body=ce_trigger("CE - lead", "lead")).execute()
-    tag = w.tags().create(parent=seeded, body={"name": "GA4 - lead", "type": "gaawe", "parameter": GA4_PARAMS,
-                                               "firingTriggerId": [trig["triggerId"]]}).execute()
+    tag = (
+        w.tags()
+        .create(
+            parent=seeded,
+            body={
+                "name": "GA4 - lead",
+                "type": "gaawe",
+                "parameter": GA4_PARAMS,
+                "firingTriggerId": [trig["triggerId"]],
+            },
+        )
+        .execute()
+    )
     assert isinstance(tag["tagId"], str) and tag["tagId"] != trig["triggerId"]
     assert tag["path"] == f"{seeded}/tags/{tag['tagId']}" and tag["workspaceId"] == "1"
     assert isinstance(tag["fingerprint"], str) and tag["fingerprint"].isdigit()
     assert int(tag["fingerprint"]) > int(trig["fingerprint"])
     got = w.tags().get(path=tag["path"]).execute()
     assert got == tag
-    upd = w.tags().update(path=tag["path"], fingerprint=tag["fingerprint"],
-                          body={**got, "name": "GA4 - lead v2"}).execute()
+    upd = (
+        w.tags()
+        .update(path=tag["path"], fingerprint=tag["fingerprint"], body={**got, "name": "GA4 - lead v2"})
+        .execute()
+    )
     assert upd["name"] == "GA4 - lead v2" and int(upd["fingerprint"]) > int(tag["fingerprint"])
     w.tags().delete(path=tag["path"]).execute()
     assert error_of(w.tags().get(path=tag["path"])).status_code == 404
@@ -73,8 +103,14 @@ def test_create_get_update_delete_tag_with_string_ids_and_fingerprints(gtm, seed
 
 def test_stale_fingerprint_refused_with_409_aborted(gtm, seeded):
     w = ws_api(gtm)
-    v = w.variables().create(parent=seeded, body={"name": "Const", "type": "c", "parameter": [
-        {"type": "template", "key": "value", "value": "1"}]}).execute()
+    v = (
+        w.variables()
+        .create(
+            parent=seeded,
+            body={"name": "Const", "type": "c", "parameter": [{"type": "template", "key": "value", "value": "1"}]},
+        )
+        .execute()
+    )
     v2 = w.variables().update(path=v["path"], fingerprint=v["fingerprint"], body={**v, "notes": "n"}).execute()
     err = error_of(w.variables().update(path=v["path"], fingerprint=v["fingerprint"], body={**v, "notes": "x"}))
     assert err.status_code == 409 and "fingerprint" in err.reason.lower()
@@ -88,9 +124,20 @@ def test_stale_fingerprint_refused_with_409_aborted(gtm, seeded):
 def test_put_is_a_full_replace(gtm, seeded):
     w = ws_api(gtm)
     trig = w.triggers().create(parent=seeded, body=ce_trigger("CE - a", "a")).execute()
-    tag = w.tags().create(parent=seeded, body={
-        "name": "T", "type": "html", "notes": "keep?", "blockingTriggerId": [trig["triggerId"]],
-        "parameter": [{"type": "template", "key": "html", "value": "<b></b>"}]}).execute()
+    tag = (
+        w.tags()
+        .create(
+            parent=seeded,
+            body={
+                "name": "T",
+                "type": "html",
+                "notes": "keep?",
+                "blockingTriggerId": [trig["triggerId"]],
+                "parameter": [{"type": "template", "key": "html", "value": "<b></b>"}],
+            },
+        )
+        .execute()
+    )
     upd = w.tags().update(path=tag["path"], body={"name": "T", "type": "html"}).execute()
     assert "notes" not in upd and "blockingTriggerId" not in upd and "parameter" not in upd
     assert "notes" not in w.tags().get(path=tag["path"]).execute()
@@ -128,8 +175,12 @@ def test_unknown_trigger_type_and_parameter_type_refused(gtm, seeded):
     w = ws_api(gtm)
     err = error_of(w.triggers().create(parent=seeded, body={"name": "x", "type": "pageView2"}))
     assert err.status_code == 400 and err.reason.startswith("Invalid value at 'trigger.type'")
-    err = error_of(w.tags().create(parent=seeded, body={"name": "h", "type": "html", "parameter": [
-        {"type": "string", "key": "html", "value": "x"}]}))
+    err = error_of(
+        w.tags().create(
+            parent=seeded,
+            body={"name": "h", "type": "html", "parameter": [{"type": "string", "key": "html", "value": "x"}]},
+        )
+    )
     assert err.status_code == 400 and "parameter[0].type" in err.reason
 
 
@@ -138,7 +189,9 @@ def test_gaawe_without_measurement_id_refused(gtm, seeded):
     body = {"name": "GA4", "type": "gaawe", "parameter": [{"type": "template", "key": "eventName", "value": "x"}]}
     err = error_of(w.tags().create(parent=seeded, body=body))
     assert (err.status_code, err.reason) == (
-        400, "vendorTemplate.parameter.measurementIdOverride: The value must not be empty.")
+        400,
+        "vendorTemplate.parameter.measurementIdOverride: The value must not be empty.",
+    )
     body["parameter"].append({"type": "template", "key": "measurementIdOverride", "value": ""})
     assert error_of(w.tags().create(parent=seeded, body=body)).status_code == 400
     body["parameter"][-1] = {"type": "tagReference", "key": "measurementId", "value": "Google Tag"}
@@ -147,12 +200,32 @@ def test_gaawe_without_measurement_id_refused(gtm, seeded):
 
 def test_upper_snake_enums_accepted_and_answered_lower_camel(gtm, seeded):
     w = ws_api(gtm)
-    trig = w.triggers().create(parent=seeded, body={
-        "name": "YT", "type": "YOU_TUBE_VIDEO",
-        "parameter": [{"type": "BOOLEAN", "key": "captureStart", "value": "true"}]}).execute()
+    trig = (
+        w.triggers()
+        .create(
+            parent=seeded,
+            body={
+                "name": "YT",
+                "type": "YOU_TUBE_VIDEO",
+                "parameter": [{"type": "BOOLEAN", "key": "captureStart", "value": "true"}],
+            },
+        )
+        .execute()
+    )
     assert trig["type"] == "youTubeVideo" and trig["parameter"][0]["type"] == "boolean"
-    tag = w.tags().create(parent=seeded, body={"name": "H", "type": "html", "tagFiringOption": "ONCE_PER_EVENT",
-                                               "consentSettings": {"consentStatus": "NOT_SET"}}).execute()
+    tag = (
+        w.tags()
+        .create(
+            parent=seeded,
+            body={
+                "name": "H",
+                "type": "html",
+                "tagFiringOption": "ONCE_PER_EVENT",
+                "consentSettings": {"consentStatus": "NOT_SET"},
+            },
+        )
+        .execute()
+    )
     assert tag["tagFiringOption"] == "oncePerEvent" and tag["consentSettings"]["consentStatus"] == "notSet"
 
 
@@ -160,8 +233,11 @@ def test_folders_and_parent_folder_reference(gtm, seeded):
     w = ws_api(gtm)
     folder = w.folders().create(parent=seeded, body={"name": "Goals"}).execute()
     assert folder["folderId"] and folder["fingerprint"]
-    var = w.variables().create(parent=seeded, body={"name": "V", "type": "c",
-                                                    "parentFolderId": folder["folderId"]}).execute()
+    var = (
+        w.variables()
+        .create(parent=seeded, body={"name": "V", "type": "c", "parentFolderId": folder["folderId"]})
+        .execute()
+    )
     ents = w.folders().entities(path=folder["path"]).execute()
     assert [v["name"] for v in ents["variable"]] == ["V"]
     err = error_of(w.variables().create(parent=seeded, body={"name": "W", "type": "c", "parentFolderId": "999"}))
@@ -175,7 +251,10 @@ def test_built_in_variables_enable_list_disable(gtm, seeded):
     b = ws_api(gtm).built_in_variables()
     resp = b.create(parent=seeded, type=["clickUrl", "clickText", "pageUrl"]).execute()
     assert [(x["type"], x["name"]) for x in resp["builtInVariable"]] == [
-        ("clickUrl", "Click URL"), ("clickText", "Click Text"), ("pageUrl", "Page URL")]
+        ("clickUrl", "Click URL"),
+        ("clickText", "Click Text"),
+        ("pageUrl", "Page URL"),
+    ]
     listed = b.list(parent=seeded).execute()["builtInVariable"]
     assert {x["type"] for x in listed} == {"clickUrl", "clickText", "pageUrl"}
     assert all("fingerprint" not in x and x["workspaceId"] == "1" for x in listed)
@@ -223,8 +302,7 @@ def test_status_lists_changes_against_base_version(fake_google, gtm):
     w.built_in_variables().create(parent=s.workspace_path, type=["clickUrl"]).execute()
     changes = w.getStatus(path=s.workspace_path).execute()["workspaceChange"]
     summary = sorted((c["changeStatus"], next(k for k in c if k != "changeStatus")) for c in changes)
-    assert summary == [("added", "builtInVariable"), ("added", "trigger"), ("deleted", "variable"),
-                       ("updated", "tag")]
+    assert summary == [("added", "builtInVariable"), ("added", "trigger"), ("deleted", "variable"), ("updated", "tag")]
 
 
 def test_create_version_consumes_workspace_and_publish(fake_google, gtm):
@@ -262,9 +340,15 @@ def test_compiler_error_blocks_version(gtm, seeded):
     assert resp == {"compilerError": True}
     assert w.get(path=seeded).execute()["workspaceId"] == "1"  # kept
     tag = w.tags().list(parent=seeded).execute()["tag"][0]
-    w.tags().update(path=tag["path"], body={"name": "H", "type": "html", "firingTriggerId": ["2147479553"],
-                                            "parameter": [{"type": "template", "key": "html",
-                                                           "value": "{{Nope}}"}]}).execute()
+    w.tags().update(
+        path=tag["path"],
+        body={
+            "name": "H",
+            "type": "html",
+            "firingTriggerId": ["2147479553"],
+            "parameter": [{"type": "template", "key": "html", "value": "{{Nope}}"}],
+        },
+    ).execute()
     assert w.create_version(path=seeded, body={}).execute()["compilerError"] is True
     w.variables().create(parent=seeded, body={"name": "Nope", "type": "c"}).execute()
     assert "containerVersion" in w.create_version(path=seeded, body={}).execute()
@@ -329,14 +413,27 @@ def test_revert_entity(fake_google, gtm):
 # ---------------------------------------------------------------------------- bulk_update
 def test_bulk_update_creates_with_new_ids_and_is_atomic(gtm, seeded):
     w = ws_api(gtm)
-    body = {"changes": [
-        {"folder": {"folderId": "new_1", "name": "Goals"}, "changeStatus": "added"},
-        {"trigger": {**ce_trigger("CE - lead", "lead"), "triggerId": "new_2", "parentFolderId": "new_1"},
-         "changeStatus": "added"},
-        {"tag": {"tagId": "new_3", "name": "GA4 - lead", "type": "gaawe", "parameter": GA4_PARAMS,
-                 "firingTriggerId": ["new_2"], "parentFolderId": "new_1"}, "changeStatus": "added"},
-        {"builtInVariable": {"type": "clickUrl"}, "changeStatus": "added"},
-    ]}
+    body = {
+        "changes": [
+            {"folder": {"folderId": "new_1", "name": "Goals"}, "changeStatus": "added"},
+            {
+                "trigger": {**ce_trigger("CE - lead", "lead"), "triggerId": "new_2", "parentFolderId": "new_1"},
+                "changeStatus": "added",
+            },
+            {
+                "tag": {
+                    "tagId": "new_3",
+                    "name": "GA4 - lead",
+                    "type": "gaawe",
+                    "parameter": GA4_PARAMS,
+                    "firingTriggerId": ["new_2"],
+                    "parentFolderId": "new_1",
+                },
+                "changeStatus": "added",
+            },
+            {"builtInVariable": {"type": "clickUrl"}, "changeStatus": "added"},
+        ]
+    }
     resp = w.bulk_update(path=seeded, body=body).execute()
     assert [c["changeStatus"] for c in resp["changes"]] == ["added"] * 4
     folder, trig, tag = (resp["changes"][i][k] for i, k in enumerate(("folder", "trigger", "tag")))
@@ -344,39 +441,88 @@ def test_bulk_update_creates_with_new_ids_and_is_atomic(gtm, seeded):
     assert tag["firingTriggerId"] == [trig["triggerId"]] and tag["parentFolderId"] == folder["folderId"]
     assert w.tags().get(path=tag["path"]).execute()["name"] == "GA4 - lead"
     # update + delete in one call; a failing change leaves everything untouched
-    bad = {"changes": [
-        {"tag": {**tag, "notes": "updated"}, "changeStatus": "updated"},
-        {"trigger": {**ce_trigger("CE - lead", "x"), "triggerId": "new_1"}, "changeStatus": "added"},  # dup name
-    ]}
+    bad = {
+        "changes": [
+            {"tag": {**tag, "notes": "updated"}, "changeStatus": "updated"},
+            {"trigger": {**ce_trigger("CE - lead", "x"), "triggerId": "new_1"}, "changeStatus": "added"},  # dup name
+        ]
+    }
     err = error_of(w.bulk_update(path=seeded, body=bad))
     assert err.status_code == 400 and err.reason == "Found entity with duplicate name."
     assert "notes" not in w.tags().get(path=tag["path"]).execute()
-    good = {"changes": [{"tag": {**tag, "notes": "updated"}, "changeStatus": "updated"},
-                        {"folder": folder, "changeStatus": "deleted"}]}
+    good = {
+        "changes": [
+            {"tag": {**tag, "notes": "updated"}, "changeStatus": "updated"},
+            {"folder": folder, "changeStatus": "deleted"},
+        ]
+    }
     resp = w.bulk_update(path=seeded, body=good).execute()
     assert [c["changeStatus"] for c in resp["changes"]] == ["updated"]
     assert error_of(w.folders().get(path=folder["path"])).status_code == 404
-    err = error_of(w.bulk_update(path=seeded, body={"changes": [
-        {"variable": {"variableId": "17", "name": "x", "type": "c"}, "changeStatus": "added"}]}))
+    err = error_of(
+        w.bulk_update(
+            path=seeded,
+            body={"changes": [{"variable": {"variableId": "17", "name": "x", "type": "c"}, "changeStatus": "added"}]},
+        )
+    )
     assert err.status_code == 400
 
 
 def _mini_export() -> dict:
     base = {"accountId": "6001234567", "containerId": "2002"}
-    return {"exportFormatVersion": 2, "containerVersion": {
-        **base, "containerVersionId": "4",
-        "container": {**base, "name": "Mini", "publicId": "GTM-MINI01", "usageContext": ["WEB"]},
-        "variable": [{**base, "variableId": "1", "name": "Const", "type": "c",
-                      "parameter": [{"type": "TEMPLATE", "key": "value", "value": "G-X"}]},
-                     {**base, "variableId": "5", "name": "DLV", "type": "v",
-                      "parameter": [{"type": "TEMPLATE", "key": "name", "value": "x"}]}],
-        "trigger": [{**base, "triggerId": "2", "name": "CE", "type": "CUSTOM_EVENT",
-                     "customEventFilter": [{"type": "EQUALS", "parameter": [
-                         {"type": "TEMPLATE", "key": "arg0", "value": "{{_event}}"},
-                         {"type": "TEMPLATE", "key": "arg1", "value": "lead"}]}]}],
-        "tag": [{**base, "tagId": "3", "name": "GA4", "type": "gaawe", "firingTriggerId": ["2"],
-                 "tagFiringOption": "ONCE_PER_EVENT",
-                 "parameter": [{"type": "TEMPLATE", "key": "eventName", "value": "lead"},
-                               {"type": "TEMPLATE", "key": "measurementIdOverride", "value": "{{Const}}"}]}],
-        "builtInVariable": [{**base, "type": "PAGE_URL", "name": "Page URL"}],
-    }}
+    return {
+        "exportFormatVersion": 2,
+        "containerVersion": {
+            **base,
+            "containerVersionId": "4",
+            "container": {**base, "name": "Mini", "publicId": "GTM-MINI01", "usageContext": ["WEB"]},
+            "variable": [
+                {
+                    **base,
+                    "variableId": "1",
+                    "name": "Const",
+                    "type": "c",
+                    "parameter": [{"type": "TEMPLATE", "key": "value", "value": "G-X"}],
+                },
+                {
+                    **base,
+                    "variableId": "5",
+                    "name": "DLV",
+                    "type": "v",
+                    "parameter": [{"type": "TEMPLATE", "key": "name", "value": "x"}],
+                },
+            ],
+            "trigger": [
+                {
+                    **base,
+                    "triggerId": "2",
+                    "name": "CE",
+                    "type": "CUSTOM_EVENT",
+                    "customEventFilter": [
+                        {
+                            "type": "EQUALS",
+                            "parameter": [
+                                {"type": "TEMPLATE", "key": "arg0", "value": "{{_event}}"},
+                                {"type": "TEMPLATE", "key": "arg1", "value": "lead"},
+                            ],
+                        }
+                    ],
+                }
+            ],
+            "tag": [
+                {
+                    **base,
+                    "tagId": "3",
+                    "name": "GA4",
+                    "type": "gaawe",
+                    "firingTriggerId": ["2"],
+                    "tagFiringOption": "ONCE_PER_EVENT",
+                    "parameter": [
+                        {"type": "TEMPLATE", "key": "eventName", "value": "lead"},
+                        {"type": "TEMPLATE", "key": "measurementIdOverride", "value": "{{Const}}"},
+                    ],
+                }
+            ],
+            "builtInVariable": [{**base, "type": "PAGE_URL", "name": "Page URL"}],
+        },
+    }

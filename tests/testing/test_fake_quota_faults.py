@@ -1,4 +1,5 @@
 """Quota, fault injection, concurrent edits and the request log of the fake, through the official clients."""
+
 from __future__ import annotations
 
 import time
@@ -147,8 +148,8 @@ def test_concurrent_edit_between_requests(fake_google, gtm, seeded):
     tag = tags.create(parent=seeded, body={"name": "Mine", "type": "html"}).execute()
     got = tags.get(path=tag["path"]).execute()
     fake_google.faults.before_request(
-        fake_google.request_count + 1,
-        lambda fake: fake.gtm.edit_entity(tag["path"], name="Someone else's"))
+        fake_google.request_count + 1, lambda fake: fake.gtm.edit_entity(tag["path"], name="Someone else's")
+    )
     with pytest.raises(HttpError) as ei:
         tags.update(path=tag["path"], fingerprint=got["fingerprint"], body={**got, "notes": "mine"}).execute()
     assert ei.value.status_code == 409

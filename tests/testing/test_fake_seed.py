@@ -1,4 +1,5 @@
 """Seeding the fake from real container exports and synthetic containers, read back through googleapiclient."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,10 @@ from goalkeeper.testing.fake_google import synthetic_container_export
 from goalkeeper.testing.fake_google.enums import camel_to_upper
 
 # the real exports live beside the checkout in ../shared/containers (tests skip when it is absent)
-CONTAINERS_DIR = os.environ.get("GOALKEEPER_CONTAINERS_DIR", os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "containers"))
+CONTAINERS_DIR = os.environ.get(
+    "GOALKEEPER_CONTAINERS_DIR",
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "containers"),
+)
 
 EXPORTS = sorted(f for f in os.listdir(CONTAINERS_DIR) if f.endswith(".json")) if os.path.isdir(CONTAINERS_DIR) else []
 
@@ -33,15 +36,19 @@ def test_every_real_export_loads_and_lists_back(fake_google, gtm, name):
     cv = export["containerVersion"]
     s = fake_google.seed_container_export(export, account_id="6001234567", public_id="GTM-ABC123")
     w = gtm.accounts().containers().workspaces()
-    for kind, key in (("tags", "tag"), ("triggers", "trigger"), ("variables", "variable"), ("folders", "folder"),
-                      ("templates", "customTemplate"), ("clients", "client")):
-        listed = list_all(getattr(w, kind)(), "template" if key == "customTemplate" else key,
-                          parent=s.workspace_path)
+    for kind, key in (
+        ("tags", "tag"),
+        ("triggers", "trigger"),
+        ("variables", "variable"),
+        ("folders", "folder"),
+        ("templates", "customTemplate"),
+        ("clients", "client"),
+    ):
+        listed = list_all(getattr(w, kind)(), "template" if key == "customTemplate" else key, parent=s.workspace_path)
         assert len(listed) == len(cv.get(key, [])), kind
         assert sorted(e["name"] for e in listed) == sorted(e["name"] for e in cv.get(key, []))
     builtins = list_all(w.built_in_variables(), "builtInVariable", parent=s.workspace_path)
-    assert sorted(b["type"] for b in builtins) == sorted(
-        {_camel(b["type"]) for b in cv.get("builtInVariable", [])})
+    assert sorted(b["type"] for b in builtins) == sorted({_camel(b["type"]) for b in cv.get("builtInVariable", [])})
     # enums converted to the API's lowerCamel, e.g. YOU_TUBE_VIDEO -> youTubeVideo, TEMPLATE -> template
     for trig in list_all(w.triggers(), "trigger", parent=s.workspace_path):
         assert trig["type"][0].islower() and camel_to_upper(trig["type"]) in {t["type"] for t in cv["trigger"]}
@@ -76,16 +83,24 @@ def test_synthetic_containers_compile_and_list(fake_google, gtm, n):
 def test_programmatic_container_and_exports_into_separate_containers(fake_google, gtm):
     ct = fake_google.gtm.add_container("6001234567", "42", "GTM-PROG01", name="Prog")
     assert gtm.accounts().containers().get(path=ct.path).execute()["publicId"] == "GTM-PROG01"
-    a = fake_google.seed_container_export(synthetic_container_export(10), account_id="6001234567",
-                                          container_id="43", public_id="GTM-A")
-    b = fake_google.seed_container_export(synthetic_container_export(10), account_id="6001234567",
-                                          container_id="44", public_id="GTM-B")
+    a = fake_google.seed_container_export(
+        synthetic_container_export(10), account_id="6001234567", container_id="43", public_id="GTM-A"
+    )
+    b = fake_google.seed_container_export(
+        synthetic_container_export(10), account_id="6001234567", container_id="44", public_id="GTM-B"
+    )
     listed = gtm.accounts().containers().list(parent="accounts/6001234567").execute()["container"]
     assert {c["publicId"] for c in listed} == {"GTM-PROG01", "GTM-A", "GTM-B"}
     assert a.workspace_path != b.workspace_path
     # new entity ids do not collide with seeded ones
-    tag = gtm.accounts().containers().workspaces().tags().create(
-        parent=a.workspace_path, body={"name": "new", "type": "html"}).execute()
+    tag = (
+        gtm.accounts()
+        .containers()
+        .workspaces()
+        .tags()
+        .create(parent=a.workspace_path, body={"name": "new", "type": "html"})
+        .execute()
+    )
     seeded_ids = {t["tagId"] for t in synthetic_container_export(10)["containerVersion"]["tag"]}
     assert tag["tagId"] not in seeded_ids
 
@@ -94,18 +109,27 @@ def test_runs_as_a_subprocess(tmp_path):
     import subprocess
     import sys
 
-    from googleapiclient.discovery import build
     from google.auth.credentials import AnonymousCredentials
+    from googleapiclient.discovery import build
 
     src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src")
     env = {**os.environ, "PYTHONPATH": os.path.abspath(src)}
-    proc = subprocess.Popen([sys.executable, "-m", "goalkeeper.testing.fake_google", "--no-quota",
-                             "--synthetic", "20"], stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "goalkeeper.testing.fake_google", "--no-quota", "--synthetic", "20"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         url = proc.stdout.readline().split()[1]
         ws_path = proc.stdout.readline().split()[1]
-        svc = build("tagmanager", "v2", static_discovery=True, credentials=AnonymousCredentials(),
-                    client_options={"api_endpoint": url})
+        svc = build(
+            "tagmanager",
+            "v2",
+            static_discovery=True,
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": url},
+        )
         assert len(svc.accounts().containers().workspaces().tags().list(parent=ws_path).execute()["tag"]) > 1
     finally:
         proc.terminate()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import copy
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from goalkeeper.backends.base import Progress
 from goalkeeper.backends.gtm_common import (
@@ -47,20 +48,27 @@ def export_entities(document: dict[str, Any]) -> list[Entity]:
 class ContainerFileBackend(JsonFileTarget):
     target = "gtm"
     what = "container export"
-    missing_hint = ("Export the container in GTM (Admin > Export Container) and point "
-                    "target.gtm.container_file at it, relative to the goal file")
+    missing_hint = (
+        "Export the container in GTM (Admin > Export Container) and point "
+        "target.gtm.container_file at it, relative to the goal file"
+    )
 
     def describe(self) -> str:
         return f"GTM container export {self.path}"
 
     def check(self, document: Any) -> None:
         if not isinstance(document, dict) or "containerVersion" not in document:
-            raise GoalkeeperError(Problem(
-                "not a GTM container export (no containerVersion); export one with Admin > Export Container",
-                str(self.path), 1))
+            raise GoalkeeperError(
+                Problem(
+                    "not a GTM container export (no containerVersion); export one with Admin > Export Container",
+                    str(self.path),
+                    1,
+                )
+            )
         if not isinstance(document["containerVersion"], dict):
-            raise GoalkeeperError(Problem(
-                f"not a well-formed {self.what}: containerVersion must be an object", str(self.path)))
+            raise GoalkeeperError(
+                Problem(f"not a well-formed {self.what}: containerVersion must be an object", str(self.path))
+            )
         self.check_lists(document["containerVersion"], (key for key, _ in GTM_FIELDS.values()), "containerVersion.")
 
     def read(self) -> State:
@@ -74,8 +82,13 @@ class ContainerFileBackend(JsonFileTarget):
         container (client-side tagging's counterpart) does not run."""
         contexts = self.document()["containerVersion"].get("container", {}).get("usageContext", [])
         if "SERVER" in contexts and any(e.target == "gtm" for e in desired):
-            return [Problem("this is a server container; goalkeeper's goals need a web container "
-                            "(export the web container the site loads)", str(self.path))]
+            return [
+                Problem(
+                    "this is a server container; goalkeeper's goals need a web container "
+                    "(export the web container the site loads)",
+                    str(self.path),
+                )
+            ]
         return []
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
@@ -89,14 +102,18 @@ def _next_id(version: dict[str, Any]) -> str:
     """An id no tag, trigger, variable or folder in the file has: GTM numbers them from one counter."""
     numeric = [
         int(o[id_key])
-        for list_key, id_key in GTM_FIELDS.values() if id_key
-        for o in version.get(list_key, []) if str(o.get(id_key, "")).isdigit()
+        for list_key, id_key in GTM_FIELDS.values()
+        if id_key
+        for o in version.get(list_key, [])
+        if str(o.get(id_key, "")).isdigit()
     ]
     return str(max(numeric, default=0) + 1)
 
 
-def _export_object(entity: Entity, version: dict[str, Any], object_id: str | None, trigger_ids: dict[str, str]) -> dict[str, Any]:
-    list_key, id_key = GTM_FIELDS[entity.kind]
+def _export_object(
+    entity: Entity, version: dict[str, Any], object_id: str | None, trigger_ids: dict[str, str]
+) -> dict[str, Any]:
+    _list_key, id_key = GTM_FIELDS[entity.kind]
     head = {"accountId": version.get("accountId", "0"), "containerId": version.get("containerId", "0")}
     if entity.kind == "gtm.builtin_variable":
         return {**head, "type": upper_snake(entity.body["type"]), "name": entity.name}

@@ -7,7 +7,8 @@ when it is not EVENT), an event-create rule by its destination event, an audienc
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from goalkeeper.core import ownership
 from goalkeeper.core.model import Entity
@@ -27,7 +28,14 @@ GA4_FIELDS = {
     "ga4.custom_dimension": ("parameterName", "displayName", "description", "scope"),
     "ga4.custom_metric": ("parameterName", "displayName", "description", "scope", "measurementUnit"),
     "ga4.event_create_rule": ("destinationEvent", "eventConditions", "sourceCopyParameters", "parameterMutations"),
-    "ga4.audience": ("displayName", "description", "membershipDurationDays", "filterClauses", "eventTrigger", "exclusionDurationMode"),
+    "ga4.audience": (
+        "displayName",
+        "description",
+        "membershipDurationDays",
+        "filterClauses",
+        "eventTrigger",
+        "exclusionDurationMode",
+    ),
 }
 
 
@@ -35,7 +43,10 @@ def entity_body(kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
     body = {k: obj[k] for k in GA4_FIELDS[kind] if k in obj and obj[k] not in (None, "", [])}
     if "defaultValue" in body:
         # JSON has one number type; proto doubles come back as 5.0 where a goal file says 5.
-        body["defaultValue"] = {**body["defaultValue"], "numericValue": float(body["defaultValue"].get("numericValue", 0))}
+        body["defaultValue"] = {
+            **body["defaultValue"],
+            "numericValue": float(body["defaultValue"].get("numericValue", 0)),
+        }
     if kind == "ga4.event_create_rule":
         # A missing boolean and false mean the same to GA4.
         body["sourceCopyParameters"] = bool(obj.get("sourceCopyParameters", False))
@@ -66,8 +77,16 @@ def api_object(entity: Entity) -> dict[str, Any]:
 
 
 # The switches of an EnhancedMeasurementSettings object (Admin API v1alpha), in its JSON spelling.
-ENHANCED_SWITCHES = ("streamEnabled", "scrollsEnabled", "outboundClicksEnabled", "siteSearchEnabled",
-                     "videoEngagementEnabled", "fileDownloadsEnabled", "pageChangesEnabled", "formInteractionsEnabled")
+ENHANCED_SWITCHES = (
+    "streamEnabled",
+    "scrollsEnabled",
+    "outboundClicksEnabled",
+    "siteSearchEnabled",
+    "videoEngagementEnabled",
+    "fileDownloadsEnabled",
+    "pageChangesEnabled",
+    "formInteractionsEnabled",
+)
 
 
 def measured_stream(streams: Iterable[Mapping[str, Any]], measurement_id: str | None) -> str | None:

@@ -28,12 +28,19 @@ Archived custom dimensions and metrics are left out, as the Admin API's list cal
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from goalkeeper.backends.base import Progress
-from goalkeeper.backends.ga4_common import GA4_LIST_KEYS, api_object, enhanced_settings, entities_from_api, measured_stream
+from goalkeeper.backends.ga4_common import (
+    GA4_LIST_KEYS,
+    api_object,
+    enhanced_settings,
+    entities_from_api,
+    measured_stream,
+)
 from goalkeeper.backends.json_file import JsonFileTarget
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
 from goalkeeper.core.errors import GoalkeeperError, Problem
@@ -55,8 +62,9 @@ def web_stream(document: dict[str, Any], measurement_id: str | None) -> str:
 class GA4SnapshotBackend(JsonFileTarget):
     target = "ga4"
     what = "GA4 snapshot"
-    missing_hint = ("Point target.ga4.snapshot_file at it, relative to the goal file "
-                    "(goals/example-ga4.json shows the format)")
+    missing_hint = (
+        "Point target.ga4.snapshot_file at it, relative to the goal file (goals/example-ga4.json shows the format)"
+    )
 
     def __init__(self, path: Path, measurement_id: str | None = None):
         super().__init__(path)
@@ -71,9 +79,13 @@ class GA4SnapshotBackend(JsonFileTarget):
         self.check_lists(document, GA4_LIST_KEYS.values())
         settings = document.get("enhancedMeasurementSettings", {})
         if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
-            raise GoalkeeperError(Problem(
-                '"enhancedMeasurementSettings" must be an object mapping stream names to '
-                'EnhancedMeasurementSettings objects', str(self.path)))
+            raise GoalkeeperError(
+                Problem(
+                    '"enhancedMeasurementSettings" must be an object mapping stream names to '
+                    "EnhancedMeasurementSettings objects",
+                    str(self.path),
+                )
+            )
 
     def read(self) -> State:
         document = self.document()
@@ -122,8 +134,13 @@ class GA4SnapshotBackend(JsonFileTarget):
             index = next(i for i, o in enumerate(objects) if o.get("name") == change.before.handle)
             objects[index] = {"name": change.before.handle, **api_object(change.after)}
         if change.action in (CREATE, REPLACE):
-            objects.append({"name": name, **api_object(change.after),
-                            **({"createTime": _now()} if change.kind == "ga4.key_event" else {})})
+            objects.append(
+                {
+                    "name": name,
+                    **api_object(change.after),
+                    **({"createTime": _now()} if change.kind == "ga4.key_event" else {}),
+                }
+            )
 
     def _new_name(self, document: dict[str, Any], kind: str, objects: list[dict[str, Any]]) -> str:
         parent = document["property"]
@@ -134,4 +151,4 @@ class GA4SnapshotBackend(JsonFileTarget):
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

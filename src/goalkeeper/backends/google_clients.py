@@ -16,8 +16,9 @@ Credentials are never printed.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import typer
 
@@ -64,18 +65,22 @@ def credentials(settings: Mapping[str, Any] | None = None):
 
             creds, _ = google.auth.default(scopes=SCOPES)
     except (OSError, ValueError) as error:
-        raise GoalkeeperError(f"cannot load credentials from {key_file or token_path()}: {type(error).__name__}") from None
+        raise GoalkeeperError(
+            f"cannot load credentials from {key_file or token_path()}: {type(error).__name__}"
+        ) from None
     except Exception as error:  # google.auth.exceptions.DefaultCredentialsError and kin
         raise GoalkeeperError(
             "no Google credentials found. Run `goalkeeper login`, or `gcloud auth application-default login "
             "--scopes=" + ",".join(SCOPES) + "`, or set GOALKEEPER_CREDENTIALS to a service-account key file "
-            f"({type(error).__name__})") from None
+            f"({type(error).__name__})"
+        ) from None
     target = os.environ.get("GOALKEEPER_IMPERSONATE") or settings.get("impersonate")
     if target:
         from google.auth import impersonated_credentials
 
         creds = impersonated_credentials.Credentials(
-            source_credentials=creds, target_principal=target, target_scopes=SCOPES, lifetime=3600)
+            source_credentials=creds, target_principal=target, target_scopes=SCOPES, lifetime=3600
+        )
     return creds
 
 
@@ -83,8 +88,14 @@ def tagmanager_service(creds=None):
     from googleapiclient.discovery import build
 
     options = {"api_endpoint": test_endpoint()} if test_endpoint() else None
-    return build("tagmanager", "v2", static_discovery=True, cache_discovery=False,
-                 credentials=creds or credentials(), client_options=options)
+    return build(
+        "tagmanager",
+        "v2",
+        static_discovery=True,
+        cache_discovery=False,
+        credentials=creds or credentials(),
+        client_options=options,
+    )
 
 
 def admin_clients(creds=None):
@@ -93,8 +104,10 @@ def admin_clients(creds=None):
 
     options = {"api_endpoint": test_endpoint()} if test_endpoint() else None
     creds = creds or credentials()
-    return (admin_v1beta.AnalyticsAdminServiceClient(transport="rest", credentials=creds, client_options=options),
-            admin_v1alpha.AnalyticsAdminServiceClient(transport="rest", credentials=creds, client_options=options))
+    return (
+        admin_v1beta.AnalyticsAdminServiceClient(transport="rest", credentials=creds, client_options=options),
+        admin_v1alpha.AnalyticsAdminServiceClient(transport="rest", credentials=creds, client_options=options),
+    )
 
 
 def login(client_secrets: Path) -> Path:

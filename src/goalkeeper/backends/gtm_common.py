@@ -8,7 +8,8 @@ by name; ids are resolved per workspace or per file.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from goalkeeper.core import gtm_body, ownership
 from goalkeeper.core.builtins import builtin_name
@@ -60,7 +61,14 @@ def convert_enums(kind: str, body: Mapping[str, Any], convert: Callable[[str], s
         if key == "parameter":
             out[key] = [_convert_parameter(p, convert) for p in value]
         elif key in ("filter", "autoEventFilter", "customEventFilter"):
-            out[key] = [{**c, "type": convert(c["type"]), "parameter": [_convert_parameter(p, convert) for p in c.get("parameter", [])]} for c in value]
+            out[key] = [
+                {
+                    **c,
+                    "type": convert(c["type"]),
+                    "parameter": [_convert_parameter(p, convert) for p in c.get("parameter", [])],
+                }
+                for c in value
+            ]
         elif key in gtm_body.TRIGGER_PARAMETER_FIELDS or key in ("priority", "monitoringMetadata"):
             out[key] = _convert_parameter(value, convert)
         elif key == "tagFiringOption" and isinstance(value, str):

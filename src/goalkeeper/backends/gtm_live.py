@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import socket
 import weakref
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import httplib2
 from googleapiclient.errors import HttpError
@@ -44,7 +45,7 @@ RESOURCES = {
     "gtm.folder": "folders",
 }
 # Resources built per client service (see GTMLiveBackend._resource).
-_RESOURCES: "weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]]" = weakref.WeakKeyDictionary()
+_RESOURCES: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
 TRANSIENT_ERRORS = (ConnectionError, socket.timeout, TimeoutError, httplib2.HttpLib2Error, OSError)
 
 
@@ -79,13 +80,17 @@ def needed_permission(method: str, uri: str) -> tuple[str, str]:
 
 def permission_hint(status: int, message: str, method: str = "GET", uri: str = "") -> str:
     if status == 401:
-        return ("the credentials were refused (expired or revoked); run `goalkeeper login` again, "
-                "or check the service-account key file")
+        return (
+            "the credentials were refused (expired or revoked); run `goalkeeper login` again, "
+            "or check the service-account key file"
+        )
     permission, scope = needed_permission(method, uri)
     if "scope" in message.lower():
-        return (f"the credentials lack the OAuth scope https://www.googleapis.com/auth/{scope} ({message}). "
-                "Run `goalkeeper login` again, or grant that scope to the credentials "
-                "(gcloud auth application-default login --scopes=...)")
+        return (
+            f"the credentials lack the OAuth scope https://www.googleapis.com/auth/{scope} ({message}). "
+            "Run `goalkeeper login` again, or grant that scope to the credentials "
+            "(gcloud auth application-default login --scopes=...)"
+        )
     return (
         f"permission denied ({message}). In GTM, Admin > User Management, give the Google account or "
         f"service account goalkeeper runs as the {permission} permission on this container; the "
@@ -120,7 +125,8 @@ class Caller:
                 rate = is_rate_error(status, reasons, str(error.reason))
                 if status in (401, 403) and not rate:
                     raise GTMPermissionError(
-                        "GTM: " + permission_hint(status, str(error.reason), request.method, request.uri)) from None
+                        "GTM: " + permission_hint(status, str(error.reason), request.method, request.uri)
+                    ) from None
                 if status >= 500 and not idempotent:
                     raise AmbiguousWriteError(str(error.reason)) from error
                 if not (rate or status >= 500) or attempt == len(delays):
@@ -148,8 +154,15 @@ def _pages(caller: Caller, method: Callable[..., Any], list_key: str, **params) 
 class GTMLiveBackend:
     target = "gtm"
 
-    def __init__(self, service, account: str, container: str, workspace: str = "goalkeeper",
-                 limiter: SlidingWindowLimiter | None = None, clock: Clock | None = None):
+    def __init__(
+        self,
+        service,
+        account: str,
+        container: str,
+        workspace: str = "goalkeeper",
+        limiter: SlidingWindowLimiter | None = None,
+        clock: Clock | None = None,
+    ):
         self.service = service
         self.account = str(account)
         self.container = str(container)
@@ -193,13 +206,15 @@ class GTMLiveBackend:
             if self.container.isdigit():
                 self._container_path = f"accounts/{self.account}/containers/{self.container}"
             else:
-                containers = self._guard(lambda: _pages(self.call, self._containers().list, "container",
-                                                        parent=f"accounts/{self.account}"))
+                containers = self._guard(
+                    lambda: _pages(self.call, self._containers().list, "container", parent=f"accounts/{self.account}")
+                )
                 match = next((c for c in containers if c.get("publicId") == self.container), None)
                 if match is None:
                     raise GoalkeeperError(
                         f"GTM account {self.account} has no container {self.container} that these credentials can see; "
-                        "check target.gtm.account and target.gtm.container")
+                        "check target.gtm.account and target.gtm.container"
+                    )
                 self._container_path, self._container = match["path"], match
         return self._container_path
 
@@ -216,15 +231,23 @@ class GTMLiveBackend:
             return self._container
 
         if "server" in [str(c).lower() for c in self._guard(container).get("usageContext", [])]:
-            return [Problem(f"GTM container {self.container} is a server container; goalkeeper's goals need a "
-                            "web container (set target.gtm.container to the web container the site loads)")]
+            return [
+                Problem(
+                    f"GTM container {self.container} is a server container; goalkeeper's goals need a "
+                    "web container (set target.gtm.container to the web container the site loads)"
+                )
+            ]
         # GTM refuses to enable a built-in variable while a variable of the container has its name
         # (older containers made their own "Video URL" before the YouTube built-ins existed).
-        return [Problem(
-            f"goal {', '.join(b.goals)} needs GTM's built-in variable {b.name!r}, but container {self.container} "
-            f"has a variable of its own named {b.name!r}, and GTM cannot enable the built-in while it exists. "
-            "Rename that variable in GTM (and what refers to it), then run goalkeeper again")
-            for b in desired.of_kind("gtm.builtin_variable") if b.name in self._variable_names]
+        return [
+            Problem(
+                f"goal {', '.join(b.goals)} needs GTM's built-in variable {b.name!r}, but container {self.container} "
+                f"has a variable of its own named {b.name!r}, and GTM cannot enable the built-in while it exists. "
+                "Rename that variable in GTM (and what refers to it), then run goalkeeper again"
+            )
+            for b in desired.of_kind("gtm.builtin_variable")
+            if b.name in self._variable_names
+        ]
 
     def _guard(self, action: Callable[[], Any]) -> Any:
         """Turn the API's errors into messages that say what to do."""
@@ -235,16 +258,21 @@ class GTMLiveBackend:
             if status in (401, 403):
                 raise GTMPermissionError(f"GTM: {permission_hint(status, str(error.reason))}") from None
             if status == 404:
-                raise GoalkeeperError(f"GTM: not found: {error.reason}; check target.gtm.account and target.gtm.container") from None
+                raise GoalkeeperError(
+                    f"GTM: not found: {error.reason}; check target.gtm.account and target.gtm.container"
+                ) from None
             if status == 429:
-                raise GoalkeeperError("GTM: the API quota (25 requests per 100 seconds, 10,000 a day per Google Cloud "
-                                      "project) stayed exhausted; wait, then run goalkeeper again. Nothing is lost: "
-                                      "the next apply carries on from where this one stopped") from None
+                raise GoalkeeperError(
+                    "GTM: the API quota (25 requests per 100 seconds, 10,000 a day per Google Cloud "
+                    "project) stayed exhausted; wait, then run goalkeeper again. Nothing is lost: "
+                    "the next apply carries on from where this one stopped"
+                ) from None
             raise GoalkeeperError(f"GTM API error {status}: {error.reason}") from None
         except (AmbiguousWriteError, *TRANSIENT_ERRORS) as error:
             raise GoalkeeperError(
                 f"GTM could not be reached reliably ({type(error).__name__}: {error}). Run the command again: "
-                "goalkeeper re-reads the workspace and carries on without duplicating anything") from None
+                "goalkeeper re-reads the workspace and carries on without duplicating anything"
+            ) from None
 
     # -- reading --------------------------------------------------------------------------
     def find_workspace(self) -> dict[str, Any] | None:
@@ -252,10 +280,13 @@ class GTMLiveBackend:
         return next((w for w in workspaces if w.get("name") == self.workspace_name), None)
 
     def _read_workspace(self, path: str) -> dict[str, list[dict[str, Any]]]:
-        listing = {kind: _pages(self.call, self._resource("", "workspaces", resource).list, GTM_FIELDS[kind][0], parent=path)
-                   for kind, resource in RESOURCES.items()}
-        listing["gtm.builtin_variable"] = _pages(self.call, self._resource("", "workspaces", "built_in_variables").list,
-                                                 "builtInVariable", parent=path)
+        listing = {
+            kind: _pages(self.call, self._resource("", "workspaces", resource).list, GTM_FIELDS[kind][0], parent=path)
+            for kind, resource in RESOURCES.items()
+        }
+        listing["gtm.builtin_variable"] = _pages(
+            self.call, self._resource("", "workspaces", "built_in_variables").list, "builtInVariable", parent=path
+        )
         return listing
 
     def _latest_version_header(self) -> dict[str, Any]:
@@ -283,7 +314,7 @@ class GTMLiveBackend:
             return version
         workspace = self._read_workspace(path)
         for kind, (key, id_key) in GTM_FIELDS.items():
-            ident = (lambda o: o.get(id_key)) if id_key else (lambda o: o.get("type"))
+            ident = (lambda o, id_key=id_key: o.get(id_key)) if id_key else (lambda o: o.get("type"))
             touched = {ident(c[key]): c.get("changeStatus") for c in changes if key in c}
             if touched:
                 mine = [o for o in workspace.get(kind, []) if touched.get(ident(o)) in ("added", "updated")]
@@ -296,16 +327,20 @@ class GTMLiveBackend:
             # would be synced into the workspace before writing, so a saved plan must notice it.
             header = self._latest_version_header()
             self._workspace = self.find_workspace()
-            listing = self._read_synced(self._workspace["path"], header) if self._workspace else self._read_version(header)
+            listing = (
+                self._read_synced(self._workspace["path"], header) if self._workspace else self._read_version(header)
+            )
             return header, listing
 
         header, listing = self._guard(read_all)
         entities = self._entities(listing)
         enabled = {e.name for e in entities if e.kind == "gtm.builtin_variable"}
         self._variable_names = {e.name for e in entities if e.kind == "gtm.variable"} - enabled
-        self._snapshot = {"version": [header.get("containerVersionId"), header.get("fingerprint")],
-                          "workspace": (self._workspace or {}).get("fingerprint"),
-                          "entities": sorted(f"{e.kind}:{e.name}:{(e.handle or {}).get('fingerprint')}" for e in entities)}
+        self._snapshot = {
+            "version": [header.get("containerVersionId"), header.get("fingerprint")],
+            "workspace": (self._workspace or {}).get("fingerprint"),
+            "entities": sorted(f"{e.kind}:{e.name}:{(e.handle or {}).get('fingerprint')}" for e in entities),
+        }
         return State.of(entities)
 
     def fingerprint(self) -> str:
@@ -334,7 +369,9 @@ class GTMLiveBackend:
                 if error.status_code == 400 and "duplicate" in reason:
                     pass  # a create that went through before its answer was lost, replayed by the transport
                 elif error.status_code in (400, 403, 409) and ("workspace" in reason or "limit" in reason):
-                    raise GoalkeeperError(f"GTM refused to create workspace {self.workspace_name!r}: {error.reason}; {WORKSPACE_LIMIT_HINT}") from None
+                    raise GoalkeeperError(
+                        f"GTM refused to create workspace {self.workspace_name!r}: {error.reason}; {WORKSPACE_LIMIT_HINT}"
+                    ) from None
                 else:
                     raise
             found = self.find_workspace()
@@ -352,7 +389,8 @@ class GTMLiveBackend:
             raise GoalkeeperError(
                 f"GTM workspace {self.workspace_name!r} is out of date and conflicts with the latest version"
                 f"{self._conflict_names(conflicts)}. Resolve the conflicts in the GTM interface (Workspace > "
-                "Update), then run goalkeeper again; nothing was written")
+                "Update), then run goalkeeper again; nothing was written"
+            )
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         changes = [c for c in changes if c.entity.target == "gtm"]
@@ -379,8 +417,18 @@ class GTMLiveBackend:
         for kind in GTM_KINDS:
             id_key = GTM_FIELDS[kind][1]
             for obj in listing.get(kind, []):
-                out.append(entity_from_api(kind, obj, by_id, {"id": str(obj[id_key]) if id_key else None,
-                                                              "fingerprint": obj.get("fingerprint"), "path": obj.get("path")}))
+                out.append(
+                    entity_from_api(
+                        kind,
+                        obj,
+                        by_id,
+                        {
+                            "id": str(obj[id_key]) if id_key else None,
+                            "fingerprint": obj.get("fingerprint"),
+                            "path": obj.get("path"),
+                        },
+                    )
+                )
         return out
 
     def _check_unmoved(self, changes: Iterable[Change], current: dict) -> None:
@@ -389,23 +437,36 @@ class GTMLiveBackend:
         version the plan was read from, under new fingerprints."""
         moved = []
         for change in changes:
-            if change.action in (UPDATE, DELETE, REPLACE) and change.before is not None and change.kind != "gtm.builtin_variable":
+            if (
+                change.action in (UPDATE, DELETE, REPLACE)
+                and change.before is not None
+                and change.kind != "gtm.builtin_variable"
+            ):
                 now = current.get((change.kind, change.name))
                 if now is None or not now.same_body(change.before):
                     moved.append(f"{change.kind} {change.name!r}")
-            elif change.action == CREATE and (change.kind, change.name) in current and change.kind != "gtm.builtin_variable":
+            elif (
+                change.action == CREATE
+                and (change.kind, change.name) in current
+                and change.kind != "gtm.builtin_variable"
+            ):
                 moved.append(f"{change.kind} {change.name!r} (created meanwhile)")
         if moved:
             raise ConcurrentEditError(
-                "someone changed the GTM workspace since goalkeeper read it: " + ", ".join(moved)
-                + ". Nothing was written; run `goalkeeper plan` again and review the new plan")
+                "someone changed the GTM workspace since goalkeeper read it: "
+                + ", ".join(moved)
+                + ". Nothing was written; run `goalkeeper plan` again and review the new plan"
+            )
 
     def _write_builtins(self, workspace_path: str, changes: Sequence[Change], progress: Progress | None) -> None:
         # One request enables every built-in variable the plan needs. Enabling is idempotent.
         wanted = [c for c in changes if c.kind == "gtm.builtin_variable" and c.action == CREATE]
         if wanted:
-            self.call(self._resource("", "workspaces", "built_in_variables").create(
-                parent=workspace_path, type=[c.after.body["type"] for c in wanted]))
+            self.call(
+                self._resource("", "workspaces", "built_in_variables").create(
+                    parent=workspace_path, type=[c.after.body["type"] for c in wanted]
+                )
+            )
             for change in wanted:
                 if progress:
                     progress(change)
@@ -439,11 +500,18 @@ class GTMLiveBackend:
 
     def _find(self, resource, workspace_path: str, change: Change) -> dict[str, Any] | None:
         list_key = GTM_FIELDS[change.kind][0]
-        return next((o for o in _pages(self.call, resource.list, list_key, parent=workspace_path)
-                     if o.get("name") == change.name), None)
+        return next(
+            (
+                o
+                for o in _pages(self.call, resource.list, list_key, parent=workspace_path)
+                if o.get("name") == change.name
+            ),
+            None,
+        )
 
-    def _create(self, resource, workspace_path: str, change: Change, body: dict[str, Any],
-                ids: dict[str, str]) -> dict[str, Any]:
+    def _create(
+        self, resource, workspace_path: str, change: Change, body: dict[str, Any], ids: dict[str, str]
+    ) -> dict[str, Any]:
         """Create once. When the outcome is unknown (dropped connection, 5xx), look the entity up
         by name before trying again, so a retry never makes a duplicate. A "duplicate name" answer
         after such a failure (the HTTP library replays a request whose connection dropped) is the
@@ -461,19 +529,24 @@ class GTMLiveBackend:
                     return found
                 raise ConcurrentEditError(
                     f"GTM {change.kind} {change.name!r} was created by someone else while goalkeeper applied; "
-                    "nothing was overwritten. Run `goalkeeper plan` again") from None
+                    "nothing was overwritten. Run `goalkeeper plan` again"
+                ) from None
             found = self._find(resource, workspace_path, change)
             if found is not None:
                 return found
         raise GoalkeeperError(f"GTM kept failing to create {change.kind} {change.name!r}; run apply again")
 
-    def _update(self, resource, existing: Entity, change: Change, body: dict[str, Any],
-                ids: dict[str, str]) -> dict[str, Any]:
+    def _update(
+        self, resource, existing: Entity, change: Change, body: dict[str, Any], ids: dict[str, str]
+    ) -> dict[str, Any]:
         try:
-            return self.call(resource.update(path=existing.handle["path"], fingerprint=existing.handle["fingerprint"],
-                                             body=body))
+            return self.call(
+                resource.update(path=existing.handle["path"], fingerprint=existing.handle["fingerprint"], body=body)
+            )
         except HttpError as error:
-            stale = error.status_code in (409, 412) or (error.status_code == 400 and "fingerprint" in str(error.reason).lower())
+            stale = error.status_code in (409, 412) or (
+                error.status_code == 400 and "fingerprint" in str(error.reason).lower()
+            )
             if not stale:
                 raise
             # Our own earlier attempt may have gone through before its answer was lost, which moved
@@ -483,7 +556,8 @@ class GTMLiveBackend:
                 return now
             raise ConcurrentEditError(
                 f"GTM {change.kind} {change.name!r} was changed by someone else since goalkeeper read it; "
-                "nothing was overwritten. Run `goalkeeper plan` again") from None
+                "nothing was overwritten. Run `goalkeeper plan` again"
+            ) from None
 
     # -- versions -------------------------------------------------------------------------
     def publish(self, name: str, notes: str) -> dict[str, Any]:
@@ -496,14 +570,16 @@ class GTMLiveBackend:
             if workspace is None:
                 raise GoalkeeperError(
                     f"there is no GTM workspace {self.workspace_name!r} to publish: goalkeeper has no unpublished "
-                    "changes in this container")
+                    "changes in this container"
+                )
             if not self.call(self._workspaces().getStatus(path=workspace["path"])).get("workspaceChange"):
                 return {}  # nothing new: an empty version would only clutter the history
             version = self._create_version(workspace, name, notes)
             self._workspace = None  # create_version consumed it
             # Publishing a version twice is harmless: safe to retry after a lost answer.
-            published = self.call(self._resource("", "versions").publish(path=version["path"],
-                                                                        fingerprint=version.get("fingerprint")))
+            published = self.call(
+                self._resource("", "versions").publish(path=version["path"], fingerprint=version.get("fingerprint"))
+            )
             return published.get("containerVersion", version)
 
         return self._guard(run)
@@ -512,9 +588,10 @@ class GTMLiveBackend:
         before = self._latest_version_header().get("containerVersionId")
         for _ in range(3):
             try:
-                result = self.call(self._workspaces().create_version(path=workspace["path"],
-                                                                     body={"name": name, "notes": notes}),
-                                   idempotent=False)
+                result = self.call(
+                    self._workspaces().create_version(path=workspace["path"], body={"name": name, "notes": notes}),
+                    idempotent=False,
+                )
             except (AmbiguousWriteError, HttpError) as error:
                 if isinstance(error, HttpError) and error.status_code != 404:
                     raise
@@ -531,14 +608,18 @@ class GTMLiveBackend:
                 raise GoalkeeperError(
                     f"GTM workspace {self.workspace_name!r} conflicts with the latest container version"
                     f"{self._conflict_names(result.get('mergeConflict'))}; nothing was published. Resolve the "
-                    "conflicts in the GTM interface (Workspace > Update), then publish again")
+                    "conflicts in the GTM interface (Workspace > Update), then publish again"
+                )
             if sync.get("syncError"):
-                raise GoalkeeperError(f"GTM could not update workspace {self.workspace_name!r} before creating the "
-                                      "version; nothing was published. Run apply again")
+                raise GoalkeeperError(
+                    f"GTM could not update workspace {self.workspace_name!r} before creating the "
+                    "version; nothing was published. Run apply again"
+                )
             if result.get("compilerError"):
                 raise GoalkeeperError(
                     "GTM could not compile the workspace, so nothing was published. Open the workspace in GTM "
-                    "(Preview shows the error), fix it, and publish from there or run apply again")
+                    "(Preview shows the error), fix it, and publish from there or run apply again"
+                )
             if "containerVersion" not in result:
                 raise GoalkeeperError("GTM created no container version; nothing was published. Run apply again")
             return result["containerVersion"]
@@ -546,6 +627,8 @@ class GTMLiveBackend:
 
     @staticmethod
     def _conflict_names(conflicts) -> str:
-        names = [next((v.get("name") for v in (c.get("entityInWorkspace") or {}).values() if isinstance(v, dict)), "?")
-                 for c in conflicts or []]
+        names = [
+            next((v.get("name") for v in (c.get("entityInWorkspace") or {}).values() if isinstance(v, dict)), "?")
+            for c in conflicts or []
+        ]
         return f" on: {', '.join(names)}" if names else ""

@@ -6,8 +6,9 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
 
@@ -43,22 +44,25 @@ class JsonFileTarget:
         for key in keys:
             value = holder.get(key, [])
             if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-                raise GoalkeeperError(Problem(
-                    f"not a well-formed {self.what}: {where}{key} must be a list of objects", str(self.path)))
+                raise GoalkeeperError(
+                    Problem(f"not a well-formed {self.what}: {where}{key} must be a list of objects", str(self.path))
+                )
 
     def malformed(self, error: Exception) -> GoalkeeperError:
         """The error for an entry of the file that lacks what every entry of its kind has."""
         detail = f"an entry lacks {error}" if isinstance(error, KeyError) else str(error)
-        return GoalkeeperError(Problem(
-            f"not a well-formed {self.what} ({detail}); was it edited by hand?", str(self.path)))
+        return GoalkeeperError(
+            Problem(f"not a well-formed {self.what} ({detail}); was it edited by hand?", str(self.path))
+        )
 
     def document(self) -> dict[str, Any]:
         if self._document is None:
             try:
                 document = json.loads(self.path.read_text(encoding="utf-8"))
             except OSError as error:
-                raise GoalkeeperError(Problem(
-                    f"cannot read the {self.what}: {error.strerror}. {self.missing_hint}", str(self.path))) from None
+                raise GoalkeeperError(
+                    Problem(f"cannot read the {self.what}: {error.strerror}. {self.missing_hint}", str(self.path))
+                ) from None
             except json.JSONDecodeError as error:
                 raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(self.path), error.lineno)) from None
             self.check(document)

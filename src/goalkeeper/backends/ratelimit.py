@@ -11,7 +11,6 @@ from __future__ import annotations
 import collections
 import time
 from dataclasses import dataclass, field
-from typing import Deque
 
 
 class Clock:
@@ -32,7 +31,7 @@ class SlidingWindowLimiter:
     limit: int = 25
     window: float = 100.0
     clock: Clock = field(default_factory=Clock)
-    calls: Deque[float] = field(default_factory=collections.deque)
+    calls: collections.deque[float] = field(default_factory=collections.deque)
     waited: float = 0.0
 
     def acquire(self) -> None:
@@ -57,11 +56,16 @@ def backoff_delays(attempts: int = 8, first: float = 2.0, cap: float = 64.0) -> 
     return [min(cap, first * 2**n) for n in range(attempts - 1)]
 
 
-RATE_REASONS = ("rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "RATE_LIMIT_EXCEEDED", "RESOURCE_EXHAUSTED")
+RATE_REASONS = (
+    "rateLimitExceeded",
+    "userRateLimitExceeded",
+    "quotaExceeded",
+    "RATE_LIMIT_EXCEEDED",
+    "RESOURCE_EXHAUSTED",
+)
 
 
 def is_rate_error(status: int, reasons: list[str], message: str = "") -> bool:
     if status == 429:
         return True
     return status == 403 and (any(r in RATE_REASONS for r in reasons) or "quota" in message.lower())
-

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from goalkeeper.core.model import Entity
 
@@ -50,9 +51,7 @@ def condition_text(condition: Mapping[str, Any]) -> str:
     params = {p.get("key"): p.get("value") for p in condition.get("parameter", [])}
     ctype = condition.get("type", "")
     negate = params.get("negate") == "true"
-    verb = (_NEGATED_WORDS if negate else _CONDITION_WORDS).get(ctype) or (
-        ("not " if negate else "") + ctype
-    )
+    verb = (_NEGATED_WORDS if negate else _CONDITION_WORDS).get(ctype) or (("not " if negate else "") + ctype)
     subject = re.sub(r"^\{\{(.*)\}\}$", r"\1", str(params.get("arg0", "")))
     text = f"{subject} {verb} {quote(params.get('arg1', ''))}"
     if params.get("ignore_case") == "true":

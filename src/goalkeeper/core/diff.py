@@ -7,8 +7,9 @@ custom dimension someone already registered) or a conflict the user must resolve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 from goalkeeper.core import ownership
 from goalkeeper.core.describe import fields
@@ -66,7 +67,9 @@ class Change:
 
     @property
     def goals(self) -> tuple[str, ...]:
-        return tuple(sorted(set(self.after.goals if self.after else ()) | set(self.before.goals if self.before else ())))
+        return tuple(
+            sorted(set(self.after.goals if self.after else ()) | set(self.before.goals if self.before else ()))
+        )
 
 
 def field_changes(before: Entity | None, after: Entity | None) -> tuple[FieldChange, ...]:
@@ -74,9 +77,7 @@ def field_changes(before: Entity | None, after: Entity | None) -> tuple[FieldCha
     new = fields(after) if after else {}
     labels = list(new) + [label for label in old if label not in new]
     return tuple(
-        FieldChange(label, old.get(label), new.get(label))
-        for label in labels
-        if old.get(label) != new.get(label)
+        FieldChange(label, old.get(label), new.get(label)) for label in labels if old.get(label) != new.get(label)
     )
 
 

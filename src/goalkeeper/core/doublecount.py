@@ -12,7 +12,7 @@ Page changes (``page_view`` on history changes) are left out: a GTM event tag se
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from goalkeeper.core.references import event_pattern
 from goalkeeper.core.state import State
@@ -59,5 +59,6 @@ def double_count_warnings(desired: State, settings: Mapping[str, bool] | None, s
             warnings.append(
                 f"goal {owners} sends the GA4 event {what}, which enhanced measurement{where} already sends "
                 f"({label} is on): GA4 counts it twice. Switch {label} off in GA4 Admin > Data streams > "
-                f"Enhanced measurement, or give the goal its own event_name")
+                f"Enhanced measurement, or give the goal its own event_name"
+            )
     return tuple(dict.fromkeys(warnings))

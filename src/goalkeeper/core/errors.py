@@ -30,7 +30,7 @@ class GoalkeeperError(Exception):
 
     exit_code = 1
 
-    def __init__(self, problems: "str | Problem | list[Problem]"):
+    def __init__(self, problems: str | Problem | list[Problem]):
         if isinstance(problems, str):
             problems = [Problem(problems)]
         elif isinstance(problems, Problem):

@@ -6,22 +6,47 @@ compares equal: read-only keys are dropped, parameters sorted by key, empty valu
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 # Keys that belong to one workspace or export, never to the entity's meaning (the name is its
 # identity, kept beside the body).
-READ_ONLY_KEYS = frozenset({
-    "name", "accountId", "containerId", "workspaceId", "path", "fingerprint", "tagManagerUrl",
-    "tagId", "triggerId", "variableId", "folderId", "parentFolderId",
-    "firingTriggerId", "blockingTriggerId",
-})
+READ_ONLY_KEYS = frozenset(
+    {
+        "name",
+        "accountId",
+        "containerId",
+        "workspaceId",
+        "path",
+        "fingerprint",
+        "tagManagerUrl",
+        "tagId",
+        "triggerId",
+        "variableId",
+        "folderId",
+        "parentFolderId",
+        "firingTriggerId",
+        "blockingTriggerId",
+    }
+)
 
 # Trigger fields that are single GTM Parameters rather than entries of ``parameter``.
 TRIGGER_PARAMETER_FIELDS = (
-    "waitForTags", "checkValidation", "waitForTagsTimeout", "uniqueTriggerId",
-    "eventName", "interval", "limit", "intervalSeconds", "maxTimerLengthSeconds",
-    "selector", "visibilitySelector", "visiblePercentageMin", "visiblePercentageMax",
-    "continuousTimeMinMilliseconds", "totalTimeMinMilliseconds",
+    "waitForTags",
+    "checkValidation",
+    "waitForTagsTimeout",
+    "uniqueTriggerId",
+    "eventName",
+    "interval",
+    "limit",
+    "intervalSeconds",
+    "maxTimerLengthSeconds",
+    "selector",
+    "visibilitySelector",
+    "visiblePercentageMin",
+    "visiblePercentageMax",
+    "continuousTimeMinMilliseconds",
+    "totalTimeMinMilliseconds",
 )
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 # Kinds in creation order; deletion runs in the reverse order.
 GTM_KINDS = ("gtm.folder", "gtm.builtin_variable", "gtm.variable", "gtm.trigger", "gtm.tag")
@@ -99,7 +100,7 @@ class Entity:
     def target(self) -> str:
         return target_of(self.kind)
 
-    def same_body(self, other: "Entity") -> bool:
+    def same_body(self, other: Entity) -> bool:
         return canonical_json(self.body) == canonical_json(other.body)
 
 

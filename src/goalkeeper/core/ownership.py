@@ -19,7 +19,8 @@ Every entity goalkeeper creates carries a marker where the API leaves room for o
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 MARKER = "Managed by goalkeeper"
 GOAL_PARAMETER = "goalkeeper_goal"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, diff
 from goalkeeper.core.model import KINDS, digest
@@ -26,7 +26,7 @@ class Plan:
     changes: tuple[Change, ...]
 
     @classmethod
-    def of(cls, changes: Iterable[Change]) -> "Plan":
+    def of(cls, changes: Iterable[Change]) -> Plan:
         return cls(tuple(sorted(changes, key=_order)))
 
     @property
@@ -53,7 +53,7 @@ class Plan:
             return "No changes."
         return f"Plan: {self.to_add} to add, {self.to_change} to change, {self.to_destroy} to destroy."
 
-    def for_target(self, target: str) -> "Plan":
+    def for_target(self, target: str) -> Plan:
         return Plan(tuple(c for c in self.changes if c.entity.target == target))
 
     def by_goal(self) -> dict[str, list[Change]]:

@@ -50,16 +50,21 @@ def _entity_problems(entity: Entity, defined: set[str], triggers: set[str]) -> l
     if entity.kind == "gtm.variable" and entity.name in BUILTIN_VARIABLE_NAMES.values():
         problems.append(Problem(f"{label}: that name belongs to a GTM built-in variable; choose another"))
     for name in sorted(set(VARIABLE_REFERENCE.findall(canonical_json(entity.body))) - defined):
-        problems.append(Problem(
-            f"{label} refers to {{{{{name}}}}}, which is neither defined by the goals, nor in the "
-            "container, nor a built-in variable the goal enables"))
+        problems.append(
+            Problem(
+                f"{label} refers to {{{{{name}}}}}, which is neither defined by the goals, nor in the "
+                "container, nor a built-in variable the goal enables"
+            )
+        )
     for trigger in entity.body.get("firingTrigger", []):
         if trigger not in triggers:
             problems.append(Problem(f"{label} fires on trigger {trigger!r}, which no goal defines"))
     return problems
 
 
-def reference_problems(desired: State, live: State, checked: frozenset[str] = frozenset({"gtm", "ga4"})) -> list[Problem]:
+def reference_problems(
+    desired: State, live: State, checked: frozenset[str] = frozenset({"gtm", "ga4"})
+) -> list[Problem]:
     """Problems in ``desired`` against ``live``. Only the targets in ``checked`` are checked (live
     holds only what was read); ``desired`` should hold every goal's entities, because a GA4 key
     event is sent by a GTM tag even when only GA4 is planned."""
@@ -72,7 +77,10 @@ def reference_problems(desired: State, live: State, checked: frozenset[str] = fr
     sent = _sent_events(desired)
     for key_event in desired.of_kind("ga4.key_event") if "ga4" in checked else ():
         if not any(p.match(key_event.name) for p in sent):
-            problems.append(Problem(
-                f"GA4 key event {key_event.name!r} (goal {', '.join(key_event.goals)}) marks an event "
-                "that nothing goalkeeper manages sends"))
+            problems.append(
+                Problem(
+                    f"GA4 key event {key_event.name!r} (goal {', '.join(key_event.goals)}) marks an event "
+                    "that nothing goalkeeper manages sends"
+                )
+            )
     return problems

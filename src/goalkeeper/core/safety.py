@@ -13,8 +13,9 @@ Pure: a plan and a count in, a checked plan out. Two guards, both set in the goa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from goalkeeper.core.diff import DELETE, REPLACE, UPDATE
 from goalkeeper.core.model import KIND_LABELS
@@ -31,7 +32,7 @@ class SafetyPolicy:
     min_managed: int = DEFAULT_MIN_MANAGED
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any] | None) -> "SafetyPolicy":
+    def from_settings(cls, settings: Mapping[str, Any] | None) -> SafetyPolicy:
         """The policy of a goal file's ``safety:`` mapping (already schema-checked)."""
         settings = settings or {}
         return cls(
@@ -64,7 +65,8 @@ def check(plan: Plan, managed: int, policy: SafetyPolicy, force: bool = False) -
             what = "delete" if change.action == DELETE else "replace (delete, then create)"
             warnings.append(
                 f'not planned: {what} {KIND_LABELS[change.kind]} "{change.name}", because the goal file '
-                f"sets safety.allow_deletes to false; remove it by hand, or allow deletes")
+                f"sets safety.allow_deletes to false; remove it by hand, or allow deletes"
+            )
         plan = Plan(tuple(c for c in plan.changes if c.action not in (DELETE, REPLACE)))
     touching = plan.count(UPDATE, REPLACE, DELETE)
     refusal = None
@@ -75,7 +77,8 @@ def check(plan: Plan, managed: int, policy: SafetyPolicy, force: bool = False) -
                 f"this plan updates or deletes {touching} of the {managed} entities goalkeeper "
                 f"manages ({_percent(share)}), more than safety.max_change_share allows "
                 f"({_percent(policy.max_change_share)}). Review the plan, then run again with --force, "
-                f"or raise safety.max_change_share in the goal file")
+                f"or raise safety.max_change_share in the goal file"
+            )
             if force:
                 warnings.append(f"safety threshold overridden by --force: {text}")
             else:

@@ -8,8 +8,9 @@ goal is ever planned for deletion, because only changes are filtered, never the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from goalkeeper.core import ownership
 from goalkeeper.core.diff import Change
@@ -29,7 +30,7 @@ class Selection:
     targets: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, goals: Iterable[str] = (), categories: Iterable[str] = (), targets: Iterable[str] = ()) -> "Selection":
+    def of(cls, goals: Iterable[str] = (), categories: Iterable[str] = (), targets: Iterable[str] = ()) -> Selection:
         return cls(frozenset(goals or ()), frozenset(categories or ()), frozenset(targets or ()))
 
     @property
@@ -47,7 +48,7 @@ class Selection:
         return {"goals": sorted(self.goals), "categories": sorted(self.categories), "targets": sorted(self.targets)}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> "Selection":
+    def from_json(cls, data: Mapping[str, Any] | None) -> Selection:
         data = data or {}
         return cls.of(data.get("goals", ()), data.get("categories", ()), data.get("targets", ()))
 
@@ -57,8 +58,13 @@ def selected_goals(selection: Selection, categories: Mapping[str, str], live_goa
     category; ``live_goals`` are goals the targets still serve, so a goal removed from the file can
     be selected by name to remove its entities. Unknown names are an error, not an empty plan."""
     known = set(categories) | set(live_goals)
-    problems = [Problem(f"--goal {name!r}: no such goal in the goal file or the targets; known goals: "
-                        f"{', '.join(sorted(known)) or 'none'}") for name in sorted(selection.goals - known)]
+    problems = [
+        Problem(
+            f"--goal {name!r}: no such goal in the goal file or the targets; known goals: "
+            f"{', '.join(sorted(known)) or 'none'}"
+        )
+        for name in sorted(selection.goals - known)
+    ]
     unknown_targets = sorted(selection.targets - set(TARGETS))
     problems += [Problem(f"--target {t!r}: use gtm or ga4") for t in unknown_targets]
     if problems:
@@ -97,8 +103,8 @@ def change_goals(change: Change, by_event: Mapping[str, set[str]]) -> set[str]:
 def select(plan: Plan, selection: Selection, goals: frozenset[str], by_event: Mapping[str, set[str]]) -> Plan:
     """The changes of ``plan`` in the selected targets that serve at least one selected goal."""
     kept = [
-        c for c in plan.changes
-        if selection.includes_target(c.entity.target)
-        and (not selection.by_goal or change_goals(c, by_event) & goals)
+        c
+        for c in plan.changes
+        if selection.includes_target(c.entity.target) and (not selection.by_goal or change_goals(c, by_event) & goals)
     ]
     return Plan(tuple(kept))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.model import Entity, sort_key
@@ -16,7 +16,7 @@ class State:
     entities: tuple[Entity, ...] = ()
 
     @classmethod
-    def of(cls, entities: Iterable[Entity]) -> "State":
+    def of(cls, entities: Iterable[Entity]) -> State:
         ordered = tuple(sorted(entities, key=sort_key))
         seen: set[tuple[str, str]] = set()
         for entity in ordered:
@@ -37,13 +37,13 @@ class State:
     def of_kind(self, kind: str) -> list[Entity]:
         return [e for e in self.entities if e.kind == kind]
 
-    def for_target(self, target: str) -> "State":
+    def for_target(self, target: str) -> State:
         return State(tuple(e for e in self.entities if e.target == target))
 
     def managed(self) -> list[Entity]:
         return [e for e in self.entities if e.managed]
 
-    def merged(self, other: "State") -> "State":
+    def merged(self, other: State) -> State:
         return State.of((*self.entities, *other.entities))
 
     def _index(self) -> dict[tuple[str, str], Entity]:

@@ -3,23 +3,54 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import cssselect
 
 # https://support.google.com/analytics/answer/13316687 : names GA4 reserves for its own events.
-RESERVED_EVENT_NAMES = frozenset({
-    "ad_activeview", "ad_click", "ad_exposure", "ad_impression", "ad_query", "ad_reward",
-    "adunit_exposure", "app_background", "app_clear_data", "app_exception", "app_install",
-    "app_remove", "app_store_refund", "app_store_subscription_cancel",
-    "app_store_subscription_convert", "app_store_subscription_renew", "app_update", "app_upgrade",
-    "dynamic_link_app_open", "dynamic_link_app_update", "dynamic_link_first_open", "error",
-    "firebase_campaign", "firebase_in_app_message_action", "firebase_in_app_message_dismiss",
-    "firebase_in_app_message_impression", "first_open", "first_visit", "in_app_purchase",
-    "notification_dismiss", "notification_foreground", "notification_open",
-    "notification_receive", "notification_send", "os_update", "screen_view", "session_start",
-    "session_start_with_rollout", "user_engagement",
-})
+RESERVED_EVENT_NAMES = frozenset(
+    {
+        "ad_activeview",
+        "ad_click",
+        "ad_exposure",
+        "ad_impression",
+        "ad_query",
+        "ad_reward",
+        "adunit_exposure",
+        "app_background",
+        "app_clear_data",
+        "app_exception",
+        "app_install",
+        "app_remove",
+        "app_store_refund",
+        "app_store_subscription_cancel",
+        "app_store_subscription_convert",
+        "app_store_subscription_renew",
+        "app_update",
+        "app_upgrade",
+        "dynamic_link_app_open",
+        "dynamic_link_app_update",
+        "dynamic_link_first_open",
+        "error",
+        "firebase_campaign",
+        "firebase_in_app_message_action",
+        "firebase_in_app_message_dismiss",
+        "firebase_in_app_message_impression",
+        "first_open",
+        "first_visit",
+        "in_app_purchase",
+        "notification_dismiss",
+        "notification_foreground",
+        "notification_open",
+        "notification_receive",
+        "notification_send",
+        "os_update",
+        "screen_view",
+        "session_start",
+        "session_start_with_rollout",
+        "user_engagement",
+    }
+)
 RESERVED_PREFIXES = ("_", "firebase_", "ga_", "google_", "gtag.")
 RESERVED_PARAMETER_NAMES = frozenset({"cid", "firebase_conversion", "uid", "tid"})
 MAX_NAME = 40

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import jsonschema
 from jinja2 import StrictUndefined
@@ -134,10 +135,17 @@ OUTPUT_SCHEMA: dict[str, Any] = {
             "properties": {
                 "builtin_variables": _items({"enum": sorted(BUILTIN_VARIABLE_NAMES)}),
                 "variables": _items(_named("name", "type", parameter=_PARAMETERS)),
-                "triggers": _items(_named("name", "type", parameter=_PARAMETERS, filter=_CONDITIONS,
-                                          autoEventFilter=_CONDITIONS, customEventFilter=_CONDITIONS)),
-                "tags": _items(_named("name", "type", parameter=_PARAMETERS,
-                                      firingTrigger=_items({"type": "string"}))),
+                "triggers": _items(
+                    _named(
+                        "name",
+                        "type",
+                        parameter=_PARAMETERS,
+                        filter=_CONDITIONS,
+                        autoEventFilter=_CONDITIONS,
+                        customEventFilter=_CONDITIONS,
+                    )
+                ),
+                "tags": _items(_named("name", "type", parameter=_PARAMETERS, firingTrigger=_items({"type": "string"}))),
             },
         },
         "ga4": {
@@ -162,9 +170,13 @@ def _output_problems(kind: Kind, goal: Goal, output: Any) -> list[Problem]:
     problems = []
     for error in sorted(OUTPUT_VALIDATOR.iter_errors(output), key=lambda e: list(map(str, e.absolute_path))):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
-        problems.append(Problem(
-            f"template of kind {kind.name!r} rendered for goal {goal.name!r}: "
-            f"{where + ': ' if where else ''}{error.message} (docs/kinds.md says what a template may emit)", kind.path))
+        problems.append(
+            Problem(
+                f"template of kind {kind.name!r} rendered for goal {goal.name!r}: "
+                f"{where + ': ' if where else ''}{error.message} (docs/kinds.md says what a template may emit)",
+                kind.path,
+            )
+        )
     return problems
 
 
@@ -178,11 +190,16 @@ def _param_text(value: Any) -> str:
 
 
 def _event_tag_helper(goal: Goal, event: str):
-    def event_tag(trigger, name: str | None = None, event_name: str | None = None, params=None, ecommerce: bool = False):
+    def event_tag(
+        trigger, name: str | None = None, event_name: str | None = None, params=None, ecommerce: bool = False
+    ):
         """A GA4 Event tag (gaawe) sending the goal's event, with its parameters and the goal's
         extra parameters (which win on a clash), to the measurement id goalkeeper manages.
         ``ecommerce`` sends the dataLayer's ecommerce object (items, value, currency) too."""
-        table = {**{k: str(v) for k, v in (params or {}).items()}, **{k: _param_text(v) for k, v in goal.params.items()}}
+        table = {
+            **{k: str(v) for k, v in (params or {}).items()},
+            **{k: _param_text(v) for k, v in goal.params.items()},
+        }
         parameter: dict[str, Any] = {
             "eventName": event_name or event,
             "measurementIdOverride": MEASUREMENT_ID_REF,
@@ -191,12 +208,14 @@ def _event_tag_helper(goal: Goal, event: str):
         if ecommerce:
             parameter["getEcommerceDataFrom"] = "dataLayer"
         if table:
-            parameter["eventSettingsTable"] = [
-                {"parameter": k, "parameterValue": str(v)} for k, v in table.items()
-            ]
+            parameter["eventSettingsTable"] = [{"parameter": k, "parameterValue": str(v)} for k, v in table.items()]
         triggers = [trigger] if isinstance(trigger, str) else list(trigger)
-        return {"name": name or f"GA4 event - {goal.name}", "type": "gaawe",
-                "firingTrigger": triggers, "parameter": parameter}
+        return {
+            "name": name or f"GA4 event - {goal.name}",
+            "type": "gaawe",
+            "firingTrigger": triggers,
+            "parameter": parameter,
+        }
 
     return event_tag
 
@@ -213,10 +232,14 @@ def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
         template = _compiled(kind.source)
         text = template.render(context)
     except SecurityError as error:
-        raise GoalkeeperError(Problem(f"template of kind {kind.name!r} did something unsafe: {error}", kind.path))
+        raise GoalkeeperError(
+            Problem(f"template of kind {kind.name!r} did something unsafe: {error}", kind.path)
+        ) from None
     except TemplateError as error:
         line = getattr(error, "lineno", None)
-        raise GoalkeeperError(Problem(f"template of kind {kind.name!r} failed for goal {goal.name!r}: {error}", kind.path, line))
+        raise GoalkeeperError(
+            Problem(f"template of kind {kind.name!r} failed for goal {goal.name!r}: {error}", kind.path, line)
+        ) from None
     output = parse_generated(text, f"{kind.path} (rendered for goal {goal.name})") or {}
     if not isinstance(output, dict):
         raise GoalkeeperError(Problem(f"template of kind {kind.name!r} must render a YAML mapping", kind.path))
@@ -255,16 +278,29 @@ def _ga4_entities(goal: Goal, ga4: Mapping[str, Any], events: list[str], file: G
     for audience in ga4.get("audiences", []):
         entities.append(Entity("ga4.audience", audience["displayName"], dict(audience), (goal.name,)))
     for dimension in [*ga4.get("custom_dimensions", []), *goal.dimensions]:
-        body = {"parameterName": dimension["parameterName"], "displayName": dimension["displayName"], "scope": dimension.get("scope", "EVENT")}
-        entities.append(Entity("ga4.custom_dimension", ga4_entity_name("ga4.custom_dimension", body), body, (goal.name,)))
+        body = {
+            "parameterName": dimension["parameterName"],
+            "displayName": dimension["displayName"],
+            "scope": dimension.get("scope", "EVENT"),
+        }
+        entities.append(
+            Entity("ga4.custom_dimension", ga4_entity_name("ga4.custom_dimension", body), body, (goal.name,))
+        )
     for metric in ga4.get("custom_metrics", []):
-        body = {"parameterName": metric["parameterName"], "displayName": metric["displayName"],
-                "scope": "EVENT", "measurementUnit": metric.get("measurementUnit", "STANDARD")}
+        body = {
+            "parameterName": metric["parameterName"],
+            "displayName": metric["displayName"],
+            "scope": "EVENT",
+            "measurementUnit": metric.get("measurementUnit", "STANDARD"),
+        }
         entities.append(Entity("ga4.custom_metric", body["parameterName"], body, (goal.name,)))
     if goal.key_event is not None and events:
         body: dict[str, Any] = {"eventName": events[0], "countingMethod": goal.key_event.counting}
         if goal.key_event.value is not None:
-            body["defaultValue"] = {"numericValue": float(goal.key_event.value), "currencyCode": goal.key_event.currency}
+            body["defaultValue"] = {
+                "numericValue": float(goal.key_event.value),
+                "currencyCode": goal.key_event.currency,
+            }
         entities.append(Entity("ga4.key_event", events[0], body, (goal.name,)))
     return entities
 
@@ -275,9 +311,14 @@ def _tag_problems(goal: Goal, entities: list[Entity], file: GoalFile) -> list[Pr
         table = next((p for p in tag.body.get("parameter", []) if p.get("key") == "eventSettingsTable"), None)
         count = len(table.get("list", [])) if table else 0
         if count > MAX_EVENT_PARAMETERS:
-            problems.append(Problem(
-                f"goal {goal.name!r}: its tag {tag.name!r} sends {count} event parameters; GA4 keeps at most "
-                f"{MAX_EVENT_PARAMETERS} per event; drop some of its params", file.path, goal.line))
+            problems.append(
+                Problem(
+                    f"goal {goal.name!r}: its tag {tag.name!r} sends {count} event parameters; GA4 keeps at most "
+                    f"{MAX_EVENT_PARAMETERS} per event; drop some of its params",
+                    file.path,
+                    goal.line,
+                )
+            )
     return problems
 
 
@@ -296,9 +337,14 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
     if problems:
         raise GoalkeeperError(problems)
     if any(e.kind == "gtm.tag" and MEASUREMENT_ID_REF in str(e.body) for e in entities):
-        entities.append(Entity("gtm.variable", MEASUREMENT_ID_VARIABLE,
-                               gtm_entity_body("gtm.variable", {"type": "c", "parameter": {"value": file.measurement_id or ""}}),
-                               (goal.name,)))
+        entities.append(
+            Entity(
+                "gtm.variable",
+                MEASUREMENT_ID_VARIABLE,
+                gtm_entity_body("gtm.variable", {"type": "c", "parameter": {"value": file.measurement_id or ""}}),
+                (goal.name,),
+            )
+        )
     entities += _ga4_entities(goal, output.get("ga4") or {}, events, file)
     return entities
 
@@ -310,7 +356,9 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
 def _with_marker(entity: Entity, key_events_by_goal: Mapping[str, set[str]]) -> Entity:
     body = dict(entity.body)
     if entity.kind in ("gtm.variable", "gtm.trigger", "gtm.tag", "gtm.folder"):
-        key_events = {e for g in entity.goals for e in key_events_by_goal.get(g, ())} if entity.kind == "gtm.tag" else set()
+        key_events = (
+            {e for g in entity.goals for e in key_events_by_goal.get(g, ())} if entity.kind == "gtm.tag" else set()
+        )
         body["notes"] = ownership.managed_notes(entity.goals, key_events)
         body = dict(sorted(body.items()))
     elif entity.kind in ("ga4.custom_dimension", "ga4.custom_metric", "ga4.audience"):
@@ -331,9 +379,12 @@ def merge(entities: Iterable[Entity]) -> tuple[list[Entity], list[Problem]]:
             goals = tuple(sorted(set(seen.goals) | set(entity.goals)))
             merged[entity.key] = Entity(seen.kind, seen.name, seen.body, goals)
         else:
-            problems.append(Problem(
-                f"goals {', '.join(seen.goals)} and {', '.join(entity.goals)} both define {entity.kind} "
-                f"{entity.name!r}, differently; give one of them another name or make them agree"))
+            problems.append(
+                Problem(
+                    f"goals {', '.join(seen.goals)} and {', '.join(entity.goals)} both define {entity.kind} "
+                    f"{entity.name!r}, differently; give one of them another name or make them agree"
+                )
+            )
     return list(merged.values()), problems
 
 

@@ -9,7 +9,8 @@ as data and returns data; nothing here renders text a template would then parse 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from goalkeeper.core.builtins import builtin_name
 
@@ -67,8 +68,12 @@ def text_regex(op: str, text: str) -> str:
     escaped = re.escape(text)
     # Written to mean the same whether the regex must match the whole text (GA4 rules) or only
     # part of it (GTM's "matches RegEx").
-    return {"equals": f"^{escaped}$", "starts_with": f"^{escaped}.*", "contains": f".*{escaped}.*",
-            "ends_with": f".*{escaped}$"}[op]
+    return {
+        "equals": f"^{escaped}$",
+        "starts_with": f"^{escaped}.*",
+        "contains": f".*{escaped}.*",
+        "ends_with": f".*{escaped}$",
+    }[op]
 
 
 def path_as_url_regex(op: str, path: str) -> str:
@@ -123,8 +128,9 @@ def page_match(page: Any) -> dict[str, Any]:
 
 def page_url_regex(page: Any) -> str:
     """One regex on the full page URL for a page spec (for GA4 rules on page_location)."""
-    parts = [path_as_url_regex(op, text) if field == "path" else text_regex(op, text)
-             for field, op, text in _matchers(page)]
+    parts = [
+        path_as_url_regex(op, text) if field == "path" else text_regex(op, text) for field, op, text in _matchers(page)
+    ]
     return parts[0] if len(parts) == 1 else "|".join(f"({p})" for p in parts)
 
 
@@ -161,8 +167,11 @@ def css_with_descendants(selector: str) -> str:
 def datalayer_variable(key: str) -> dict[str, Any]:
     """A GTM data-layer variable (type v, version 2) reading ``key``; named by its key so that
     goals reading the same key share one variable."""
-    return {"name": f"dlv - {key}", "type": "v",
-            "parameter": {"dataLayerVersion": 2, "setDefaultValue": False, "name": key}}
+    return {
+        "name": f"dlv - {key}",
+        "type": "v",
+        "parameter": {"dataLayerVersion": 2, "setDefaultValue": False, "name": key},
+    }
 
 
 def datalayer_ref(key: str) -> str:
@@ -195,20 +204,31 @@ def audience_event_count(event: str, at_least: int, scope: str = "all_sessions")
     the count condition."""
     event_filter: dict[str, Any] = {"eventName": event}
     if at_least > 1:
-        count = {"fieldName": "eventCount",
-                 "numericFilter": {"operation": "GREATER_THAN", "value": _int64(at_least - 1)}}
+        count = {
+            "fieldName": "eventCount",
+            "numericFilter": {"operation": "GREATER_THAN", "value": _int64(at_least - 1)},
+        }
         event_filter["eventParameterFilterExpression"] = {
-            "andGroup": {"filterExpressions": [{"dimensionOrMetricFilter": count}]}}
-    return {"clauseType": "INCLUDE",
-            "simpleFilter": {"scope": AUDIENCE_SCOPES[scope], "filterExpression": _top({"eventFilter": event_filter})}}
+            "andGroup": {"filterExpressions": [{"dimensionOrMetricFilter": count}]}
+        }
+    return {
+        "clauseType": "INCLUDE",
+        "simpleFilter": {"scope": AUDIENCE_SCOPES[scope], "filterExpression": _top({"eventFilter": event_filter})},
+    }
 
 
 def audience_metric(field: str, greater_than: int, scope: str = "session") -> dict[str, Any]:
     """An INCLUDE clause: metric ``field`` is greater than ``greater_than``."""
-    single = {"dimensionOrMetricFilter": {
-        "fieldName": field, "numericFilter": {"operation": "GREATER_THAN", "value": _int64(greater_than)}}}
-    return {"clauseType": "INCLUDE",
-            "simpleFilter": {"scope": AUDIENCE_SCOPES[scope], "filterExpression": _top(single)}}
+    single = {
+        "dimensionOrMetricFilter": {
+            "fieldName": field,
+            "numericFilter": {"operation": "GREATER_THAN", "value": _int64(greater_than)},
+        }
+    }
+    return {
+        "clauseType": "INCLUDE",
+        "simpleFilter": {"scope": AUDIENCE_SCOPES[scope], "filterExpression": _top(single)},
+    }
 
 
 TEMPLATE_HELPERS = {

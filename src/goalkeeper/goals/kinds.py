@@ -82,9 +82,14 @@ def parse_kind(path: Path, builtin: bool) -> Kind:
     match = _FRONT_MATTER.match(text)
     name = path.name[: -len(TEMPLATE_SUFFIX)]
     if not match:
-        raise GoalkeeperError(Problem(
-            "a goal-kind template must open with a {#- … -#} comment holding its YAML metadata "
-            "(description, inputs, example); see `goalkeeper kinds --help`", str(path), 1))
+        raise GoalkeeperError(
+            Problem(
+                "a goal-kind template must open with a {#- … -#} comment holding its YAML metadata "
+                "(description, inputs, example); see `goalkeeper kinds --help`",
+                str(path),
+                1,
+            )
+        )
     meta = parse_yaml(match.group(1), str(path)).data or {}
     problems = []
     if not _KIND_NAME.match(name):

@@ -6,8 +6,9 @@ Every problem found is collected and reported together, each with its file and l
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import jsonschema
 
@@ -80,9 +81,11 @@ def _schema_problem(error: jsonschema.ValidationError, source: Source) -> Proble
 
 def _unknown_kind(goal: Mapping[str, Any], index: int, kinds: Mapping[str, Kind], source: Source) -> Problem:
     known = ", ".join(sorted(kinds))
-    return source.problem(("goals", index, "kind"),
-                          f"goal {goal.get('name', '#' + str(index + 1))!r}: unknown kind {goal.get('kind')!r}; "
-                          f"use one of: {known} (`goalkeeper kinds` describes them)")
+    return source.problem(
+        ("goals", index, "kind"),
+        f"goal {goal.get('name', '#' + str(index + 1))!r}: unknown kind {goal.get('kind')!r}; "
+        f"use one of: {known} (`goalkeeper kinds` describes them)",
+    )
 
 
 def _schema_problems(source: Source, kinds: Mapping[str, Kind]) -> tuple[list[Problem], set[int]]:
@@ -118,8 +121,11 @@ def _dimensions(value: list) -> tuple[dict[str, str], ...]:
     out = []
     for item in value:
         parameter = item if isinstance(item, str) else item["parameter"]
-        display = parameter.replace("_", " ").capitalize() if isinstance(item, str) else item.get(
-            "display_name", parameter.replace("_", " ").capitalize())
+        display = (
+            parameter.replace("_", " ").capitalize()
+            if isinstance(item, str)
+            else item.get("display_name", parameter.replace("_", " ").capitalize())
+        )
         out.append({"parameterName": parameter, "displayName": display})
     return tuple(out)
 
@@ -172,7 +178,9 @@ def _at(value: Any, dotted: str) -> list[tuple[tuple, Any]]:
     return out
 
 
-def _input_check_problems(name: str, inputs: Mapping[str, Any], here: tuple, kind: Kind, source: Source) -> list[Problem]:
+def _input_check_problems(
+    name: str, inputs: Mapping[str, Any], here: tuple, kind: Kind, source: Source
+) -> list[Problem]:
     """Regexes and CSS selectors among a goal's inputs that GTM or GA4 could not use."""
     problems = []
     for dotted, check in kind.checks.items():
@@ -182,7 +190,9 @@ def _input_check_problems(name: str, inputs: Mapping[str, Any], here: tuple, kin
             elif check == "css_selector":
                 problem = checks.css_selector_problem(str(value))
             else:
-                problem = f"template of kind {kind.name!r} asks for an unknown check {check!r} (use regex or css_selector)"
+                problem = (
+                    f"template of kind {kind.name!r} asks for an unknown check {check!r} (use regex or css_selector)"
+                )
             if problem:
                 problems.append(source.problem((*here, *path), f"goal {name!r}: {problem}"))
     return problems
@@ -192,28 +202,47 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
     here = ("goals", index)
     if not kind.sends_events:
         raw = source.data["goals"][index]
-        return [source.problem((*here, field), (
+        return [
+            source.problem(
+                (*here, field),
+                (
                     f"goal {goal.name!r}: a {kind.name} goal describes visitors, not a hit: it sends no GA4 "
-                    f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"))
-                for field in ("key_event", "event_name", "params", "dimensions") if field in raw] + \
-            _input_check_problems(goal.name, goal.inputs, here, kind, source)
+                    f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"
+                ),
+            )
+            for field in ("key_event", "event_name", "params", "dimensions")
+            if field in raw
+        ] + _input_check_problems(goal.name, goal.inputs, here, kind, source)
     # Without its own event_name, a goal's event is named after the goal: point at its name.
     named_at = (*here, "event_name") if (*here, "event_name") in source.lines else (*here, "name")
-    problems = [source.problem(named_at, f"goal {goal.name!r}: {p}")
-                for p in checks.ga4_name_problems(goal.event_name)]
+    problems = [source.problem(named_at, f"goal {goal.name!r}: {p}") for p in checks.ga4_name_problems(goal.event_name)]
     if len(goal.params) > checks.MAX_EVENT_PARAMETERS:
-        problems.append(source.problem((*here, "params"), (
-            f"goal {goal.name!r} has {len(goal.params)} params; GA4 keeps at most "
-            f"{checks.MAX_EVENT_PARAMETERS} parameters per event")))
+        problems.append(
+            source.problem(
+                (*here, "params"),
+                (
+                    f"goal {goal.name!r} has {len(goal.params)} params; GA4 keeps at most "
+                    f"{checks.MAX_EVENT_PARAMETERS} parameters per event"
+                ),
+            )
+        )
     for param, value in goal.params.items():
-        problems += [source.problem((*here, "params", param), f"goal {goal.name!r}: {p}")
-                     for p in checks.ga4_name_problems(param, "GA4 parameter name")]
+        problems += [
+            source.problem((*here, "params", param), f"goal {goal.name!r}: {p}")
+            for p in checks.ga4_name_problems(param, "GA4 parameter name")
+        ]
         if len(str(value)) > checks.MAX_PARAMETER_VALUE and "{{" not in str(value):
-            problems.append(source.problem((*here, "params", param),
-                                           f"goal {goal.name!r}: value of parameter {param!r} is longer than GA4's {checks.MAX_PARAMETER_VALUE} characters"))
+            problems.append(
+                source.problem(
+                    (*here, "params", param),
+                    f"goal {goal.name!r}: value of parameter {param!r} is longer than GA4's {checks.MAX_PARAMETER_VALUE} characters",
+                )
+            )
     for position, dimension in enumerate(goal.dimensions):
-        problems += [source.problem((*here, "dimensions", position), f"goal {goal.name!r}: {p}")
-                     for p in checks.ga4_name_problems(dimension["parameterName"], "GA4 parameter name")]
+        problems += [
+            source.problem((*here, "dimensions", position), f"goal {goal.name!r}: {p}")
+            for p in checks.ga4_name_problems(dimension["parameterName"], "GA4 parameter name")
+        ]
     return problems + _input_check_problems(goal.name, goal.inputs, here, kind, source)
 
 
@@ -221,11 +250,19 @@ def _file_problems(goals: list[Goal], raw_goals: list, source: Source) -> list[P
     """Problems between goals. Paths use each goal's position in the file (goals the schema
     refused are not in ``goals``, so list positions would point at the wrong lines)."""
     problems = []
-    named = [(i, raw["name"]) for i, raw in enumerate(raw_goals) if isinstance(raw, dict) and isinstance(raw.get("name"), str)]
+    named = [
+        (i, raw["name"])
+        for i, raw in enumerate(raw_goals)
+        if isinstance(raw, dict) and isinstance(raw.get("name"), str)
+    ]
     for name in sorted(checks.duplicates(n for _, n in named)):
         later = [i for i, n in named if n == name][1:]
-        problems += [source.problem(("goals", i, "name"), f"goal name {name!r} is used more than once; goal names must be unique")
-                     for i in later]
+        problems += [
+            source.problem(
+                ("goals", i, "name"), f"goal name {name!r} is used more than once; goal names must be unique"
+            )
+            for i in later
+        ]
     key_events: dict[str, int] = {}
     for goal in goals:
         if goal.key_event:
@@ -233,18 +270,30 @@ def _file_problems(goals: list[Goal], raw_goals: list, source: Source) -> list[P
     if len(key_events) > checks.MAX_KEY_EVENTS:
         # Point at the key event that goes over the limit: the ones after it are the ones to drop.
         over = list(key_events.values())[checks.MAX_KEY_EVENTS]
-        problems.append(source.problem(("goals", over, "key_event"), (
-            f"{len(key_events)} goals are key events; a GA4 property allows at most "
-            f"{checks.MAX_KEY_EVENTS} (this is number {checks.MAX_KEY_EVENTS + 1})")))
+        problems.append(
+            source.problem(
+                ("goals", over, "key_event"),
+                (
+                    f"{len(key_events)} goals are key events; a GA4 property allows at most "
+                    f"{checks.MAX_KEY_EVENTS} (this is number {checks.MAX_KEY_EVENTS + 1})"
+                ),
+            )
+        )
     by_event: dict[str, Goal] = {}
     for goal in goals:
         if not goal.event_name:
             continue  # a goal that sends no event (an audience)
         first = by_event.setdefault(goal.event_name, goal)
         if first is not goal and (first.kind != goal.kind or first.key_event != goal.key_event):
-            problems.append(source.problem(("goals", goal.index), (
-                f"goals {first.name!r} and {goal.name!r} both send the GA4 event {goal.event_name!r} but "
-                f"mean different things (kind or key-event settings differ); give one its own event_name")))
+            problems.append(
+                source.problem(
+                    ("goals", goal.index),
+                    (
+                        f"goals {first.name!r} and {goal.name!r} both send the GA4 event {goal.event_name!r} but "
+                        f"mean different things (kind or key-event settings differ); give one its own event_name"
+                    ),
+                )
+            )
     return problems
 
 
@@ -261,8 +310,9 @@ def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
         if index in broken:
             # A goal the schema refused is not built, but its regexes and selectors are still
             # checked, so one run reports every problem.
-            problems += _input_check_problems(str(raw.get("name", f"#{index + 1}")), raw, ("goals", index),
-                                              kinds[raw["kind"]], source)
+            problems += _input_check_problems(
+                str(raw.get("name", f"#{index + 1}")), raw, ("goals", index), kinds[raw["kind"]], source
+            )
             continue
         goal = _goal(raw, index, kinds[raw["kind"]], source, defaults)
         goals.append(goal)

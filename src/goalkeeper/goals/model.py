@@ -6,8 +6,9 @@ document against it, and ``goalkeeper schema`` prints it for editors.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 CATEGORIES = ("process_milestone", "secondary_action", "macro")
 COUNTING = {"once_per_event": "ONCE_PER_EVENT", "once_per_session": "ONCE_PER_SESSION"}
@@ -26,7 +27,12 @@ TARGET_SCHEMA: dict[str, Any] = {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["container_file"],
-                    "properties": {"container_file": {"type": "string", "description": "A container export (Admin > Export Container), relative to this file."}},
+                    "properties": {
+                        "container_file": {
+                            "type": "string",
+                            "description": "A container export (Admin > Export Container), relative to this file.",
+                        }
+                    },
                 },
                 {
                     "type": "object",
@@ -34,8 +40,17 @@ TARGET_SCHEMA: dict[str, Any] = {
                     "required": ["account", "container"],
                     "properties": {
                         "account": {"type": "string", "pattern": r"^\d+$", "description": "The GTM account id."},
-                        "container": {"type": "string", "pattern": r"^(GTM-[A-Z0-9]+|\d+)$", "description": "Public id (GTM-XXXX) or numeric id."},
-                        "workspace": {"type": "string", "minLength": 1, "description": "Workspace goalkeeper writes into (created if missing).", "default": "goalkeeper"},
+                        "container": {
+                            "type": "string",
+                            "pattern": r"^(GTM-[A-Z0-9]+|\d+)$",
+                            "description": "Public id (GTM-XXXX) or numeric id.",
+                        },
+                        "workspace": {
+                            "type": "string",
+                            "minLength": 1,
+                            "description": "Workspace goalkeeper writes into (created if missing).",
+                            "default": "goalkeeper",
+                        },
                     },
                 },
             ],
@@ -47,19 +62,41 @@ TARGET_SCHEMA: dict[str, Any] = {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["snapshot_file"],
-                    "properties": {"snapshot_file": {"type": "string", "description": "A GA4 snapshot JSON file, relative to this file."}},
+                    "properties": {
+                        "snapshot_file": {
+                            "type": "string",
+                            "description": "A GA4 snapshot JSON file, relative to this file.",
+                        }
+                    },
                 },
                 {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["property"],
-                    "properties": {"property": {"type": "string", "pattern": r"^(properties/)?\d+$", "description": "The GA4 property id."}},
+                    "properties": {
+                        "property": {
+                            "type": "string",
+                            "pattern": r"^(properties/)?\d+$",
+                            "description": "The GA4 property id.",
+                        }
+                    },
                 },
             ],
         },
-        "measurement_id": {"type": "string", "pattern": r"^G-[A-Z0-9]+$", "description": "The GA4 web stream's measurement id (G-XXXX)."},
-        "credentials": {"type": "string", "description": "A service-account key file for the live targets (else `goalkeeper login` or Application Default Credentials)."},
-        "impersonate": {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+$", "description": "A service account to act as (needs roles/iam.serviceAccountTokenCreator)."},
+        "measurement_id": {
+            "type": "string",
+            "pattern": r"^G-[A-Z0-9]+$",
+            "description": "The GA4 web stream's measurement id (G-XXXX).",
+        },
+        "credentials": {
+            "type": "string",
+            "description": "A service-account key file for the live targets (else `goalkeeper login` or Application Default Credentials).",
+        },
+        "impersonate": {
+            "type": "string",
+            "pattern": r"^[^@\s]+@[^@\s]+$",
+            "description": "A service account to act as (needs roles/iam.serviceAccountTokenCreator).",
+        },
     },
 }
 
@@ -67,8 +104,17 @@ DEFAULTS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "destination_via": {"enum": ["gtm", "ga4_rule"], "default": "gtm", "description": "How destination goals make their event: a GTM page-view trigger and tag, or a GA4 event-create rule."},
-        "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "default": "USD", "description": "Currency of key-event values (ISO 4217)."},
+        "destination_via": {
+            "enum": ["gtm", "ga4_rule"],
+            "default": "gtm",
+            "description": "How destination goals make their event: a GTM page-view trigger and tag, or a GA4 event-create rule.",
+        },
+        "currency": {
+            "type": "string",
+            "pattern": "^[A-Z]{3}$",
+            "default": "USD",
+            "description": "Currency of key-event values (ISO 4217).",
+        },
     },
 }
 
@@ -89,7 +135,12 @@ KEY_EVENT_SCHEMA: dict[str, Any] = {
 }
 
 COMMON_PROPERTIES: dict[str, Any] = {
-    "name": {"type": "string", "pattern": NAME_PATTERN, "maxLength": 40, "description": "Unique goal name (letters, digits, _); the default GA4 event name."},
+    "name": {
+        "type": "string",
+        "pattern": NAME_PATTERN,
+        "maxLength": 40,
+        "description": "Unique goal name (letters, digits, _); the default GA4 event name.",
+    },
     "kind": {"type": "string", "description": "What kind of goal: see `goalkeeper kinds`."},
     "description": {"type": "string"},
     "category": {"enum": list(CATEGORIES), "description": "Process milestone, secondary action, or macro-conversion."},
@@ -110,7 +161,10 @@ COMMON_PROPERTIES: dict[str, Any] = {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["parameter"],
-                    "properties": {"parameter": {"type": "string"}, "display_name": {"type": "string", "maxLength": 82}},
+                    "properties": {
+                        "parameter": {"type": "string"},
+                        "display_name": {"type": "string", "maxLength": 82},
+                    },
                 },
             ]
         },
@@ -171,8 +225,19 @@ SAFETY_SCHEMA: dict[str, Any] = {
     "description": "Guards against plans that change too much at once.",
     "properties": {
         "allow_deletes": {"type": "boolean", "default": True, "description": "When false, no plan deletes anything."},
-        "max_change_share": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.3, "description": "Refuse a plan that updates or deletes more than this share of the managed entities (unless --force)."},
-        "min_managed": {"type": "integer", "minimum": 0, "default": 10, "description": "The share check applies only when at least this many entities are managed."},
+        "max_change_share": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "default": 0.3,
+            "description": "Refuse a plan that updates or deletes more than this share of the managed entities (unless --force).",
+        },
+        "min_managed": {
+            "type": "integer",
+            "minimum": 0,
+            "default": 10,
+            "description": "The share check applies only when at least this many entities are managed.",
+        },
     },
 }
 

@@ -135,15 +135,16 @@ def parse_yaml(text: str, file: str) -> Source:
         for event in yaml.parse(text):
             if isinstance(event, AliasEvent):
                 line = event.start_mark.line + 1 if event.start_mark else None
-                raise GoalkeeperError(Problem(
-                    "YAML aliases (*name) are not allowed in goal files; write the value out", file, line))
+                raise GoalkeeperError(
+                    Problem("YAML aliases (*name) are not allowed in goal files; write the value out", file, line)
+                )
         document = yaml.load(text)
     except MarkedYAMLError as error:
         raise GoalkeeperError(_syntax_problem(error, text, file)) from None
     except Exception as error:  # ruamel raises a few unmarked errors (duplicate keys, bad tags)
         if isinstance(error, GoalkeeperError):
             raise
-        raise GoalkeeperError(Problem(f"invalid YAML: {error}", file))
+        raise GoalkeeperError(Problem(f"invalid YAML: {error}", file)) from None
     lines: dict[DataPath, int] = {}
     return Source(file, _plain(document, (), lines), lines)
 
@@ -152,7 +153,9 @@ def load_yaml(path: Path) -> Source:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot read the file: {error.strerror}", str(path)))
+        raise GoalkeeperError(Problem(f"cannot read the file: {error.strerror}", str(path))) from None
     except UnicodeDecodeError as error:
-        raise GoalkeeperError(Problem(f"not UTF-8 text (byte {error.start}); save the goal file as UTF-8", str(path)))
+        raise GoalkeeperError(
+            Problem(f"not UTF-8 text (byte {error.start}); save the goal file as UTF-8", str(path))
+        ) from None
     return parse_yaml(text, str(path))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, FieldChange
 from goalkeeper.core.model import KIND_LABELS
@@ -55,7 +55,7 @@ def field_line(item: FieldChange) -> str:
     common = min(common, quote) if quote >= 0 else common
     cut = before.rfind(" ", 0, common + 1) if common < len(before) else -1
     if cut > 0 and before[:cut] == after[:cut]:
-        return f"~ {item.label}: {before[:cut]} {before[cut + 1:]} -> {after[cut + 1:]}"
+        return f"~ {item.label}: {before[:cut]} {before[cut + 1 :]} -> {after[cut + 1 :]}"
     return f"~ {item.label}: {before} -> {after}"
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 from goalkeeper.core.diff import CREATE, Change
 from goalkeeper.core.plan import UNASSIGNED, Plan
@@ -55,8 +55,11 @@ def _fence(lines: Iterable[str]) -> str:
 
 def _counts(changes: list[Change]) -> str:
     plan = Plan(tuple(changes))
-    parts = [f"{plan.to_add} to add" if plan.to_add else "", f"{plan.to_change} to change" if plan.to_change else "",
-             f"{plan.to_destroy} to destroy" if plan.to_destroy else ""]
+    parts = [
+        f"{plan.to_add} to add" if plan.to_add else "",
+        f"{plan.to_change} to change" if plan.to_change else "",
+        f"{plan.to_destroy} to destroy" if plan.to_destroy else "",
+    ]
     return ", ".join(p for p in parts if p)
 
 
@@ -96,7 +99,16 @@ def _details(plan: Plan) -> list[str]:
         body = [line for change in changes for line in change_lines(change)]
         fence = _fence(body)
         count = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
-        lines += [f"<details><summary>{label}: {count}</summary>", "", f"{fence}diff", *body, fence, "", "</details>", ""]
+        lines += [
+            f"<details><summary>{label}: {count}</summary>",
+            "",
+            f"{fence}diff",
+            *body,
+            fence,
+            "",
+            "</details>",
+            "",
+        ]
     return lines
 
 
@@ -107,7 +119,7 @@ def _notices(context: PlanContext) -> list[str]:
     lines: list[str] = []
     for notice in notices:
         lines += [">", notice] if lines else [notice]  # one quote block, a paragraph per notice
-    return lines + [""] if lines else []
+    return [*lines, ""] if lines else []
 
 
 def render_markdown(plan: Plan, context: PlanContext) -> str:
@@ -120,22 +132,32 @@ def render_markdown(plan: Plan, context: PlanContext) -> str:
     if plan.empty:
         head.append("**No changes.** GTM and GA4 already match the goals.")
         return "\n".join(head) + "\n"
-    table = ["| Goal | Kind | Category | Status | Changes |", "| --- | --- | --- | --- | --- |",
-             *_goal_rows(plan, context), ""]
-    foot = [f"**{plan.summary()}**", "",
-            f"<sub>Plan checksum <code>{plan.checksum()[:12]}</code>: after merge, CI applies exactly this plan, "
-            "or nothing if GTM, GA4 or the goals changed in the meantime.</sub>"]
+    table = [
+        "| Goal | Kind | Category | Status | Changes |",
+        "| --- | --- | --- | --- | --- |",
+        *_goal_rows(plan, context),
+        "",
+    ]
+    foot = [
+        f"**{plan.summary()}**",
+        "",
+        f"<sub>Plan checksum <code>{plan.checksum()[:12]}</code>: after merge, CI applies exactly this plan, "
+        "or nothing if GTM, GA4 or the goals changed in the meantime.</sub>",
+    ]
     details = _details(plan)
     text = "\n".join(head + table + details + foot) + "\n"
     if len(text) > MAX_COMMENT:
-        details = ["<sub>The field-by-field changes are too long for a comment: see the plan in the "
-                   "job's log or its saved plan artifact.</sub>", ""]
+        details = [
+            "<sub>The field-by-field changes are too long for a comment: see the plan in the "
+            "job's log or its saved plan artifact.</sub>",
+            "",
+        ]
         text = "\n".join(head + table + details + foot) + "\n"
     if len(text) > MAX_COMMENT:  # still too long: many goals, or many warnings (allow_deletes: false)
         warnings, left = _fit(list(context.warnings), MAX_COMMENT // 3)
         if left:
             warnings.append(f"{left} more warnings left out: see the plan in the job's log.")
-        head = head[:-len(_notices(context))] + _notices(replace(context, warnings=tuple(warnings)))
+        head = head[: -len(_notices(context))] + _notices(replace(context, warnings=tuple(warnings)))
         rows, left = _fit(table[2:-1], MAX_COMMENT - len("\n".join(head + details + foot)) - 500)
         note = ["", f"<sub>{left} more goals left out: see the plan in the job's log.</sub>"] if left else []
         table = table[:2] + rows + note + [""]

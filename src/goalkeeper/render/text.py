@@ -20,7 +20,7 @@ def notice_lines(context: PlanContext) -> list[str]:
     lines = [f"Warning: {w}" for w in context.warnings]
     if context.refusal:
         lines.append(f"Refused: {context.refusal}")
-    return [""] + lines if lines else []
+    return ["", *lines] if lines else []
 
 
 def render_text(plan: Plan, context: PlanContext) -> str:

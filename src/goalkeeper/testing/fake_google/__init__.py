@@ -39,6 +39,7 @@ Status-code choices where Google's answer is undocumented (details in gtm.py / g
 stale fingerprint -> 409 ABORTED; 4th workspace -> 400 FAILED_PRECONDITION; quota -> 429
 RESOURCE_EXHAUSTED (or 403 rateLimitExceeded with ``quota_mode="403"``); unknown GA4 property -> 403.
 """
+
 from .clock import FakeClock, RealClock
 from .errors import ApiError
 from .faults import Fault, Faults
@@ -47,6 +48,16 @@ from .seed import SeededContainer, seed_container_export, seed_ga4_snapshot, syn
 from .server import FakeGoogle, RequestRecord
 
 __all__ = [
-    "ApiError", "FakeClock", "FakeGoogle", "Fault", "Faults", "Quota", "RealClock", "RequestRecord",
-    "SeededContainer", "seed_container_export", "seed_ga4_snapshot", "synthetic_container_export",
+    "ApiError",
+    "FakeClock",
+    "FakeGoogle",
+    "Fault",
+    "Faults",
+    "Quota",
+    "RealClock",
+    "RequestRecord",
+    "SeededContainer",
+    "seed_container_export",
+    "seed_ga4_snapshot",
+    "synthetic_container_export",
 ]

@@ -1,6 +1,7 @@
 """Run the fake as a subprocess: ``python -m goalkeeper.testing.fake_google [--port N] [--no-quota]
 [--export FILE ...] [--ga4-snapshot FILE ...] [--synthetic N]``. Prints ``URL <url>`` then one line per
 seeded container (``CONTAINER <workspace path> <public id>``) and serves until interrupted."""
+
 from __future__ import annotations
 
 import argparse

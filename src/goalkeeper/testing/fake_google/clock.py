@@ -1,4 +1,5 @@
 """Clocks for the fake: a real one and an injectable fake one (tests never sleep)."""
+
 from __future__ import annotations
 
 import threading

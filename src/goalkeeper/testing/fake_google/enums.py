@@ -1,5 +1,6 @@
 """Enum values of the Tag Manager API v2, read from the discovery document bundled with googleapiclient,
 plus the mechanical mapping between export-file UPPER_SNAKE and API lowerCamel (GTM spells the same enums both ways)."""
+
 from __future__ import annotations
 
 import functools
@@ -45,8 +46,7 @@ def normalize_enums(obj):
 def _discovery() -> dict:
     import googleapiclient
 
-    path = os.path.join(os.path.dirname(googleapiclient.__file__), "discovery_cache", "documents",
-                        "tagmanager.v2.json")
+    path = os.path.join(os.path.dirname(googleapiclient.__file__), "discovery_cache", "documents", "tagmanager.v2.json")
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
 
@@ -57,22 +57,22 @@ def _enum(schema: str, prop: str) -> frozenset[str]:
     return frozenset(values)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def trigger_types() -> frozenset[str]:
     return _enum("Trigger", "type") - {"eventTypeUnspecified"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def builtin_types() -> frozenset[str]:
     return _enum("BuiltInVariable", "type") - {"builtInVariableTypeUnspecified"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parameter_types() -> frozenset[str]:
     return _enum("Parameter", "type")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def condition_types() -> frozenset[str]:
     return _enum("Condition", "type")
 

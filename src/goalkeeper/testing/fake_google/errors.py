@@ -1,4 +1,5 @@
 """Google-style API errors raised by the fake's handlers and rendered as JSON."""
+
 from __future__ import annotations
 
 _REASON_BY_STATUS = {

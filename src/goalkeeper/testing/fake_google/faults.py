@@ -11,11 +11,12 @@ Examples::
 Request numbers count every request the server receives (GTM and GA4), starting at 1; see
 ``fake.request_count``. ``times=None`` means unlimited. A rule matches when all given criteria hold.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 
 @dataclasses.dataclass
@@ -40,9 +41,7 @@ class Fault:
             return False
         if self.path_contains is not None and self.path_contains not in path:
             return False
-        if self.api is not None and self.api != api:
-            return False
-        return True
+        return not (self.api is not None and self.api != api)
 
 
 class Faults:
@@ -51,13 +50,32 @@ class Faults:
         self._hooks: list[tuple[int, Callable]] = []
         self._lock = threading.Lock()
 
-    def add(self, *, kind: str = "status", at_request: int | None = None, method: str | None = None,
-            path_contains: str | None = None, api: str | None = None, status: int = 503,
-            message: str | None = None, seconds: float = 0.0, times: int | None = 1) -> Fault:
+    def add(
+        self,
+        *,
+        kind: str = "status",
+        at_request: int | None = None,
+        method: str | None = None,
+        path_contains: str | None = None,
+        api: str | None = None,
+        status: int = 503,
+        message: str | None = None,
+        seconds: float = 0.0,
+        times: int | None = 1,
+    ) -> Fault:
         if kind not in ("status", "drop", "latency"):
             raise ValueError(f"unknown fault kind {kind!r}")
-        f = Fault(kind=kind, at_request=at_request, method=method, path_contains=path_contains, api=api,
-                  status=status, message=message, seconds=seconds, times=times)
+        f = Fault(
+            kind=kind,
+            at_request=at_request,
+            method=method,
+            path_contains=path_contains,
+            api=api,
+            status=status,
+            message=message,
+            seconds=seconds,
+            times=times,
+        )
         with self._lock:
             self._rules.append(f)
         return f

@@ -19,6 +19,7 @@ dataStreams/*/eventCreateRules and audiences (v1alpha only). Choices:
   on (``ENHANCED_DEFAULTS``), unless seeded (``seed_enhanced_measurement``, or a snapshot's
   ``enhancedMeasurementSettings``). Other stream types answer 404.
 """
+
 from __future__ import annotations
 
 import copy
@@ -50,12 +51,26 @@ IMMUTABLE = {
     "eventCreateRules": set(),
 }
 # GA4's enhanced measurement for a new web stream: on, with every option on.
-ENHANCED_DEFAULTS = {"streamEnabled": True, "scrollsEnabled": True, "outboundClicksEnabled": True,
-                     "siteSearchEnabled": True, "videoEngagementEnabled": True, "fileDownloadsEnabled": True,
-                     "pageChangesEnabled": True, "formInteractionsEnabled": True,
-                     "searchQueryParameter": "q,s,search,query,keyword"}
-OUTPUT_ONLY = {"name", "create_time", "update_time", "deletable", "custom", "ads_personalization_enabled",
-               "processing_order"}
+ENHANCED_DEFAULTS = {
+    "streamEnabled": True,
+    "scrollsEnabled": True,
+    "outboundClicksEnabled": True,
+    "siteSearchEnabled": True,
+    "videoEngagementEnabled": True,
+    "fileDownloadsEnabled": True,
+    "pageChangesEnabled": True,
+    "formInteractionsEnabled": True,
+    "searchQueryParameter": "q,s,search,query,keyword",
+}
+OUTPUT_ONLY = {
+    "name",
+    "create_time",
+    "update_time",
+    "deletable",
+    "custom",
+    "ads_personalization_enabled",
+    "processing_order",
+}
 _DEST_EVENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _PARAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -67,9 +82,12 @@ def _mask_path(descriptor, path: str) -> str | None:
         if descriptor is None:
             return None
         snake = re.sub(r"(?<!^)(?=[A-Z])", "_", seg).lower()
-        field = (descriptor.fields_by_name.get(seg) or descriptor.fields_by_name.get(snake)
-                 or descriptor.fields_by_name.get(snake + "_")
-                 or next((f for f in descriptor.fields if f.json_name == seg), None))
+        field = (
+            descriptor.fields_by_name.get(seg)
+            or descriptor.fields_by_name.get(snake)
+            or descriptor.fields_by_name.get(snake + "_")
+            or next((f for f in descriptor.fields if f.json_name == seg), None)
+        )
         if field is None:
             return None
         out.append(field.name)
@@ -116,13 +134,22 @@ class Ga4State:
                     self.add_data_stream(pid, "Web", "https://www.example.com")
             return self.properties[pid]
 
-    def add_data_stream(self, property_id: str, display_name: str, default_uri: str = "https://www.example.com",
-                        stream_id: str | None = None, measurement_id: str | None = None) -> dict:
+    def add_data_stream(
+        self,
+        property_id: str,
+        display_name: str,
+        default_uri: str = "https://www.example.com",
+        stream_id: str | None = None,
+        measurement_id: str | None = None,
+    ) -> dict:
         with self.lock:
             prop = self.prop(str(property_id).split("/")[-1])
             sid = stream_id or str(int(prop.id) * 10 + len(prop.items["dataStreams"]) + 1)
-            msg = t.DataStream.pb()(name=f"properties/{prop.id}/dataStreams/{sid}",
-                                    type_=t.DataStream.DataStreamType.WEB_DATA_STREAM, display_name=display_name)
+            msg = t.DataStream.pb()(
+                name=f"properties/{prop.id}/dataStreams/{sid}",
+                type_=t.DataStream.DataStreamType.WEB_DATA_STREAM,
+                display_name=display_name,
+            )
             msg.web_stream_data.default_uri = default_uri
             msg.web_stream_data.measurement_id = measurement_id or f"G-{int(sid) % 10**10:010d}"[:12]
             self._stamp(msg, create=True)
@@ -194,7 +221,9 @@ class Ga4State:
         if not mask:
             raise bad_request("update_mask is required.")
         desc = t.EnhancedMeasurementSettings.pb().DESCRIPTOR
-        paths = [f for f in desc.fields_by_name if f != "name"] if mask == ["*"] else [_mask_path(desc, p) for p in mask]
+        paths = (
+            [f for f in desc.fields_by_name if f != "name"] if mask == ["*"] else [_mask_path(desc, p) for p in mask]
+        )
         if any(p is None or p == "name" for p in paths):
             raise bad_request("update_mask: a field is not a valid updatable field.")
         new = copy.deepcopy(cur)
@@ -207,11 +236,12 @@ class Ga4State:
         try:
             return self.properties[pid]
         except KeyError:
-            raise ApiError(403, "User does not have sufficient permissions for this property.",
-                           "PERMISSION_DENIED", "forbidden") from None
+            raise ApiError(
+                403, "User does not have sufficient permissions for this property.", "PERMISSION_DENIED", "forbidden"
+            ) from None
 
     def _stamp(self, msg, create: bool = False) -> None:
-        now = datetime.datetime.fromtimestamp(self.clock.now(), tz=datetime.timezone.utc)
+        now = datetime.datetime.fromtimestamp(self.clock.now(), tz=datetime.UTC)
         fields = msg.DESCRIPTOR.fields_by_name
         if create and "create_time" in fields:
             msg.create_time.FromDatetime(now)
@@ -243,7 +273,7 @@ class Ga4State:
         if size < 0:
             raise bad_request("page_size must be non-negative.")
         size = min(size or self.default_page_size, self.max_page_size)
-        out: dict = {key: [to_json(m) for m in items[start:start + size]]} if items[start:start + size] else {}
+        out: dict = {key: [to_json(m) for m in items[start : start + size]]} if items[start : start + size] else {}
         if start + size < len(items):
             out["nextPageToken"] = str(start + size)
         return out
@@ -256,17 +286,24 @@ class Ga4State:
             if msg.counting_method == 0:
                 raise bad_request("counting_method is required and must not be COUNTING_METHOD_UNSPECIFIED.")
             dv = raw.get("defaultValue")
-            if dv is not None and ("numericValue" not in dv and "numeric_value" not in dv
-                                   or not msg.default_value.currency_code):
+            if dv is not None and (
+                ("numericValue" not in dv and "numeric_value" not in dv) or not msg.default_value.currency_code
+            ):
                 raise bad_request("default_value: numeric_value and currency_code are both required.")
             for oid, other in prop.items["keyEvents"].items():
                 if oid != self_id and other.event_name == msg.event_name:
-                    raise ApiError(409, f"A key event with event name '{msg.event_name}' already exists.",
-                                   "ALREADY_EXISTS", "alreadyExists")
+                    raise ApiError(
+                        409,
+                        f"A key event with event name '{msg.event_name}' already exists.",
+                        "ALREADY_EXISTS",
+                        "alreadyExists",
+                    )
         elif coll in ("customDimensions", "customMetrics"):
             if not msg.parameter_name or not _PARAM_NAME.fullmatch(msg.parameter_name) or len(msg.parameter_name) > 40:
-                raise bad_request("parameter_name is required: letters, digits and underscores, starting with a "
-                                  "letter, at most 40 characters.")
+                raise bad_request(
+                    "parameter_name is required: letters, digits and underscores, starting with a "
+                    "letter, at most 40 characters."
+                )
             if not msg.display_name:
                 raise bad_request("display_name is required.")
             if len(msg.display_name) > 82:
@@ -283,9 +320,13 @@ class Ga4State:
                     raise bad_request("restricted_metric_type must be empty unless measurement_unit is CURRENCY.")
             for oid, other in prop.items[coll].items():
                 if oid != self_id and other.parameter_name == msg.parameter_name and other.scope == msg.scope:
-                    raise ApiError(409, f"A custom {'dimension' if coll == 'customDimensions' else 'metric'} with "
-                                        f"parameter name '{msg.parameter_name}' already exists.",
-                                   "ALREADY_EXISTS", "alreadyExists")
+                    raise ApiError(
+                        409,
+                        f"A custom {'dimension' if coll == 'customDimensions' else 'metric'} with "
+                        f"parameter name '{msg.parameter_name}' already exists.",
+                        "ALREADY_EXISTS",
+                        "alreadyExists",
+                    )
         elif coll == "dataStreams":
             if msg.type_ == 0:
                 raise bad_request("type is required.")
@@ -293,8 +334,10 @@ class Ga4State:
                 raise bad_request("display_name is required.")
         elif coll == "eventCreateRules":
             if not _DEST_EVENT.fullmatch(msg.destination_event or ""):
-                raise bad_request("destination_event must start with a letter and contain only letters, digits and "
-                                  "underscores (at most 40 characters).")
+                raise bad_request(
+                    "destination_event must start with a letter and contain only letters, digits and "
+                    "underscores (at most 40 characters)."
+                )
             if not 1 <= len(msg.event_conditions) <= 10:
                 raise bad_request("event_conditions must have between 1 and 10 conditions.")
             for c in msg.event_conditions:
@@ -406,8 +449,9 @@ class Ga4State:
                     raise bad_request(f"update_mask: field '{p}' is immutable and cannot be updated.")
             new = copy.deepcopy(cur)
             try:
-                field_mask_pb2.FieldMask(paths=paths).MergeMessage(patch, new, replace_message_field=True,
-                                                                   replace_repeated_field=True)
+                field_mask_pb2.FieldMask(paths=paths).MergeMessage(
+                    patch, new, replace_message_field=True, replace_repeated_field=True
+                )
             except ValueError as e:
                 raise bad_request(f"update_mask: {e}") from None
             raw = to_json(new) if "default_value" not in paths else body

@@ -20,6 +20,7 @@ Choices where Google's behaviour is not documented (the API reference is silent 
 - UPPER_SNAKE enums in requests are accepted and stored as lowerCamel; responses always use lowerCamel;
 - deletes answer 204 with no body.
 """
+
 from __future__ import annotations
 
 import copy
@@ -45,24 +46,41 @@ class Kind:
     vkey: str  # key in ContainerVersion / Entity
 
 
-KINDS: dict[str, Kind] = {k.segment: k for k in (
-    Kind("tags", "tag", "tagId", "tag"),
-    Kind("triggers", "trigger", "triggerId", "trigger"),
-    Kind("variables", "variable", "variableId", "variable"),
-    Kind("folders", "folder", "folderId", "folder"),
-    Kind("templates", "template", "templateId", "customTemplate"),
-    Kind("clients", "client", "clientId", "client"),
-    Kind("zones", "zone", "zoneId", "zone"),
-    Kind("transformations", "transformation", "transformationId", "transformation"),
-    Kind("gtag_config", "gtagConfig", "gtagConfigId", "gtagConfig"),
-)}
+KINDS: dict[str, Kind] = {
+    k.segment: k
+    for k in (
+        Kind("tags", "tag", "tagId", "tag"),
+        Kind("triggers", "trigger", "triggerId", "trigger"),
+        Kind("variables", "variable", "variableId", "variable"),
+        Kind("folders", "folder", "folderId", "folder"),
+        Kind("templates", "template", "templateId", "customTemplate"),
+        Kind("clients", "client", "clientId", "client"),
+        Kind("zones", "zone", "zoneId", "zone"),
+        Kind("transformations", "transformation", "transformationId", "transformation"),
+        Kind("gtag_config", "gtagConfig", "gtagConfigId", "gtagConfig"),
+    )
+}
 BY_VKEY: dict[str, Kind] = {k.vkey: k for k in KINDS.values()}
 VKEYS = tuple(BY_VKEY)
-TRIGGER_PARAM_FIELDS = ("waitForTags", "checkValidation", "waitForTagsTimeout", "uniqueTriggerId", "eventName",
-                        "interval", "limit", "selector", "intervalSeconds", "maxTimerLengthSeconds",
-                        "visibilitySelector", "visiblePercentageMin", "visiblePercentageMax",
-                        "continuousTimeMinMilliseconds", "totalTimeMinMilliseconds",
-                        "verticalScrollPercentageList", "horizontalScrollPercentageList")
+TRIGGER_PARAM_FIELDS = (
+    "waitForTags",
+    "checkValidation",
+    "waitForTagsTimeout",
+    "uniqueTriggerId",
+    "eventName",
+    "interval",
+    "limit",
+    "selector",
+    "intervalSeconds",
+    "maxTimerLengthSeconds",
+    "visibilitySelector",
+    "visiblePercentageMin",
+    "visiblePercentageMax",
+    "continuousTimeMinMilliseconds",
+    "totalTimeMinMilliseconds",
+    "verticalScrollPercentageList",
+    "horizontalScrollPercentageList",
+)
 
 
 class Snapshot:
@@ -72,7 +90,7 @@ class Snapshot:
         self.entities: dict[str, dict[str, dict]] = {v: {} for v in VKEYS}
         self.builtins: dict[str, dict] = {}
 
-    def copy(self) -> "Snapshot":
+    def copy(self) -> Snapshot:
         s = Snapshot()
         s.entities = copy.deepcopy(self.entities)
         s.builtins = copy.deepcopy(self.builtins)
@@ -224,7 +242,7 @@ class GtmState:
             start = int(token) if token else 0
         except ValueError:
             raise bad_request("Invalid page token.") from None
-        page = items[start:start + self.page_size]
+        page = items[start : start + self.page_size]
         out: dict[str, Any] = {key: page} if page else {}
         if start + self.page_size < len(items):
             out["nextPageToken"] = str(start + self.page_size)
@@ -234,25 +252,48 @@ class GtmState:
         fp = (query.get("fingerprint") or [None])[0]
         if fp and fp != current:
             code, status = self.fingerprint_conflict
-            raise ApiError(code, f"Fingerprint mismatch: the entity was modified (request fingerprint {fp}, "
-                                 f"current {current}).", status, "aborted" if code == 409 else "conditionNotMet")
+            raise ApiError(
+                code,
+                f"Fingerprint mismatch: the entity was modified (request fingerprint {fp}, current {current}).",
+                status,
+                "aborted" if code == 409 else "conditionNotMet",
+            )
 
     # ------------------------------------------------------------------ output shapes
     def account_out(self, a: Account) -> dict:
-        return {"path": f"accounts/{a.id}", "accountId": a.id, "name": a.name, "fingerprint": a.fingerprint,
-                "tagManagerUrl": self._url(f"accounts/{a.id}")}
+        return {
+            "path": f"accounts/{a.id}",
+            "accountId": a.id,
+            "name": a.name,
+            "fingerprint": a.fingerprint,
+            "tagManagerUrl": self._url(f"accounts/{a.id}"),
+        }
 
     def container_out(self, c: Container) -> dict:
-        out = {"path": c.path, "accountId": c.account_id, "containerId": c.id, "name": c.name,
-               "publicId": c.public_id, "usageContext": list(c.usage_context), "fingerprint": c.fingerprint,
-               "tagManagerUrl": self._url(c.path)}
+        out = {
+            "path": c.path,
+            "accountId": c.account_id,
+            "containerId": c.id,
+            "name": c.name,
+            "publicId": c.public_id,
+            "usageContext": list(c.usage_context),
+            "fingerprint": c.fingerprint,
+            "tagManagerUrl": self._url(c.path),
+        }
         out.update(copy.deepcopy(c.extra))
         return out
 
     def workspace_out(self, c: Container, w: Workspace) -> dict:
         p = f"{c.path}/workspaces/{w.id}"
-        out = {"path": p, "accountId": c.account_id, "containerId": c.id, "workspaceId": w.id, "name": w.name,
-               "fingerprint": w.fingerprint, "tagManagerUrl": self._url(p)}
+        out = {
+            "path": p,
+            "accountId": c.account_id,
+            "containerId": c.id,
+            "workspaceId": w.id,
+            "name": w.name,
+            "fingerprint": w.fingerprint,
+            "tagManagerUrl": self._url(p),
+        }
         if w.description:
             out["description"] = w.description
         return out
@@ -273,23 +314,31 @@ class GtmState:
     def builtin_out(self, c: Container, w: Workspace | None, b: dict) -> dict:
         out = {"accountId": c.account_id, "containerId": c.id, "type": b["type"], "name": b["name"]}
         if w is not None:
-            out = {"path": f"{c.path}/workspaces/{w.id}/built_in_variables?type={b['type']}",
-                   **out, "workspaceId": w.id}
+            out = {
+                "path": f"{c.path}/workspaces/{w.id}/built_in_variables?type={b['type']}",
+                **out,
+                "workspaceId": w.id,
+            }
         return out
 
     def version_out(self, c: Container, v: Version, *, header: bool = False) -> dict:
         p = f"{c.path}/versions/{v.id}"
-        out: dict[str, Any] = {"path": p, "accountId": c.account_id, "containerId": c.id,
-                               "containerVersionId": v.id}
+        out: dict[str, Any] = {"path": p, "accountId": c.account_id, "containerId": c.id, "containerVersionId": v.id}
         if v.name:
             out["name"] = v.name
         if v.deleted:
             out["deleted"] = True
         if header:
-            for vkey, field in (("tag", "numTags"), ("trigger", "numTriggers"), ("variable", "numVariables"),
-                                ("zone", "numZones"), ("customTemplate", "numCustomTemplates"),
-                                ("client", "numClients"), ("gtagConfig", "numGtagConfigs"),
-                                ("transformation", "numTransformations")):
+            for vkey, field in (
+                ("tag", "numTags"),
+                ("trigger", "numTriggers"),
+                ("variable", "numVariables"),
+                ("zone", "numZones"),
+                ("customTemplate", "numCustomTemplates"),
+                ("client", "numClients"),
+                ("gtagConfig", "numGtagConfigs"),
+                ("transformation", "numTransformations"),
+            ):
                 out[field] = str(v.snap.count(vkey))
             return out
         if v.description:
@@ -312,9 +361,16 @@ class GtmState:
                 self.accounts[account_id] = Account(account_id, name or f"Account {account_id}", self.fingerprint())
             return self.accounts[account_id]
 
-    def add_container(self, account_id: str, container_id: str | None = None, public_id: str | None = None,
-                      name: str | None = None, usage_context=("web",), workspace_name: str | None = "Default Workspace",
-                      **extra) -> Container:
+    def add_container(
+        self,
+        account_id: str,
+        container_id: str | None = None,
+        public_id: str | None = None,
+        name: str | None = None,
+        usage_context=("web",),
+        workspace_name: str | None = "Default Workspace",
+        **extra,
+    ) -> Container:
         """Create a container (and its account if needed) with one empty workspace unless ``workspace_name=None``."""
         with self.lock:
             acct = self.add_account(account_id)
@@ -323,26 +379,41 @@ class GtmState:
             if container_id in acct.containers:
                 raise ValueError(f"container {account_id}/{container_id} exists")
             public_id = public_id or f"GTM-{int(container_id):07X}"[:11]
-            ct = Container(account_id, container_id, name or public_id, public_id,
-                           [enums.upper_to_camel(u) for u in usage_context], self.fingerprint(),
-                           extra={"tagIds": [public_id], **extra})
+            ct = Container(
+                account_id,
+                container_id,
+                name or public_id,
+                public_id,
+                [enums.upper_to_camel(u) for u in usage_context],
+                self.fingerprint(),
+                extra={"tagIds": [public_id], **extra},
+            )
             acct.containers[container_id] = ct
             if workspace_name:
                 self.add_workspace(ct, workspace_name)
             return ct
 
-    def add_workspace(self, ct: Container, name: str, description: str = "",
-                      base_version_id: str | None = None) -> Workspace:
+    def add_workspace(
+        self, ct: Container, name: str, description: str = "", base_version_id: str | None = None
+    ) -> Workspace:
         with self.lock:
             base = base_version_id if base_version_id is not None else ct.latest_version_id
-            ws = Workspace(str(ct.next_workspace_id), name, description, self.fingerprint(), base,
-                           ct.base_snap(base).copy())
+            ws = Workspace(
+                str(ct.next_workspace_id), name, description, self.fingerprint(), base, ct.base_snap(base).copy()
+            )
             ct.next_workspace_id += 1
             ct.workspaces[ws.id] = ws
             return ws
 
-    def add_version(self, ct: Container, snap: Snapshot, name: str = "", description: str = "",
-                    version_id: str | None = None, live: bool = False) -> Version:
+    def add_version(
+        self,
+        ct: Container,
+        snap: Snapshot,
+        name: str = "",
+        description: str = "",
+        version_id: str | None = None,
+        live: bool = False,
+    ) -> Version:
         with self.lock:
             vid = version_id or str(ct.next_version_id)
             if vid.isdigit():
@@ -373,7 +444,7 @@ class GtmState:
 
     def delete_entity(self, path: str) -> None:
         with self.lock:
-            ct, ws, kind, eid = self._entity_path(path)
+            _ct, ws, kind, eid = self._entity_path(path)
             self._get(ws.snap, kind, eid)
             del ws.snap.entities[kind.vkey][eid]
 
@@ -394,7 +465,7 @@ class GtmState:
     # ------------------------------------------------------------------ validation
     def _clean(self, kind: Kind, body: dict) -> dict:
         body = enums.normalize_enums(body or {})
-        for k in READ_ONLY + (kind.id_field,):
+        for k in (*READ_ONLY, kind.id_field):
             body.pop(k, None)
         return body
 
@@ -416,8 +487,9 @@ class GtmState:
         if kind.vkey == "trigger":
             t = e["type"]
             if t not in enums.trigger_types():
-                raise bad_request(f"Invalid value at 'trigger.type' (type.googleapis.com/"
-                                  f"google.tagmanager.v2.Trigger.Type), \"{t}\"")
+                raise bad_request(
+                    f"Invalid value at 'trigger.type' (type.googleapis.com/google.tagmanager.v2.Trigger.Type), \"{t}\""
+                )
             if t == "customEvent" and len(e.get("customEventFilter") or []) != 1:
                 raise bad_request("customEventFilter: Custom-event trigger must have exactly one custom-event filter.")
             for fld in ("filter", "customEventFilter", "autoEventFilter"):
@@ -437,8 +509,10 @@ class GtmState:
             if not isinstance(p, dict):
                 raise bad_request(f"Invalid value at '{where}'")
             if p.get("type") not in valid:
-                raise bad_request(f"Invalid value at '{where}.type' (type.googleapis.com/"
-                                  f"google.tagmanager.v2.Parameter.Type), \"{p.get('type')}\"")
+                raise bad_request(
+                    f"Invalid value at '{where}.type' (type.googleapis.com/"
+                    f'google.tagmanager.v2.Parameter.Type), "{p.get("type")}"'
+                )
             for i, q in enumerate(p.get("list") or []):
                 check(q, f"{where}.list[{i}]")
             for i, q in enumerate(p.get("map") or []):
@@ -446,7 +520,7 @@ class GtmState:
 
         for i, p in enumerate(e.get("parameter") or []):
             check(p, f"{kind.list_key}.parameter[{i}]")
-        for fld in ("priority", "monitoringMetadata") + TRIGGER_PARAM_FIELDS:
+        for fld in ("priority", "monitoringMetadata", *TRIGGER_PARAM_FIELDS):
             if isinstance(e.get(fld), dict):
                 check(e[fld], f"{kind.list_key}.{fld}")
 
@@ -473,8 +547,9 @@ class GtmState:
         for t in types:
             t = enums.upper_to_camel(t)
             if t not in enums.builtin_types():
-                raise bad_request(f"Invalid value at 'type' (type.googleapis.com/"
-                                  f"google.tagmanager.v2.BuiltInVariable.Type), \"{t}\"")
+                raise bad_request(
+                    f"Invalid value at 'type' (type.googleapis.com/google.tagmanager.v2.BuiltInVariable.Type), \"{t}\""
+                )
             name = enums.builtin_name(t)
             if t not in snap.builtins and any(v.get("name") == name for v in snap.entities["variable"].values()):
                 raise bad_request("Found entity with duplicate name.")
@@ -501,8 +576,12 @@ class GtmState:
         for t in sorted(set(base.builtins) | set(ws.snap.builtins)):
             if (t in base.builtins) != (t in ws.snap.builtins):
                 b = ws.snap.builtins.get(t) or base.builtins[t]
-                out.append({"builtInVariable": self.builtin_out(ct, ws, b),
-                            "changeStatus": "added" if t in ws.snap.builtins else "deleted"})
+                out.append(
+                    {
+                        "builtInVariable": self.builtin_out(ct, ws, b),
+                        "changeStatus": "added" if t in ws.snap.builtins else "deleted",
+                    }
+                )
         return out
 
     def _conflicts_out(self, ct: Container, ws: Workspace) -> list[dict]:
@@ -513,8 +592,10 @@ class GtmState:
                 item["entityInBaseVersion"] = {vkey: self.entity_out(ct, ws, vkey, latest), "changeStatus": "updated"}
             base = ct.base_snap(ws.base_version_id).entities[vkey].get(eid)
             if mine is not None:
-                item["entityInWorkspace"] = {vkey: self.entity_out(ct, ws, vkey, mine),
-                                             "changeStatus": "updated" if base is not None else "added"}
+                item["entityInWorkspace"] = {
+                    vkey: self.entity_out(ct, ws, vkey, mine),
+                    "changeStatus": "updated" if base is not None else "added",
+                }
             elif latest is not None:
                 item["entityInWorkspace"] = {vkey: self.entity_out(ct, ws, vkey, latest), "changeStatus": "deleted"}
             out.append(item)
@@ -526,9 +607,9 @@ class GtmState:
             return
         base, latest, mine = ct.base_snap(ws.base_version_id), ct.base_snap(latest_id), ws.snap
         for vkey in VKEYS:
-            b, l, w = base.entities[vkey], latest.entities[vkey], mine.entities[vkey]
-            for eid in set(b) | set(l) | set(w):
-                be, le, we = b.get(eid), l.get(eid), w.get(eid)
+            b, lt, w = base.entities[vkey], latest.entities[vkey], mine.entities[vkey]
+            for eid in set(b) | set(lt) | set(w):
+                be, le, we = b.get(eid), lt.get(eid), w.get(eid)
                 if _content(le) == _content(be) or _content(we) == _content(le):
                     continue  # container unchanged, or both made the same change
                 if _content(we) == _content(be):  # only the container changed: take it
@@ -579,8 +660,11 @@ class GtmState:
         v = self.add_version(ct, ws.snap, name=name, description=notes)
         del ct.workspaces[ws.id]
         new_ws = self.add_workspace(ct, ws.name, ws.description, base_version_id=v.id)
-        return {"containerVersion": self.version_out(ct, v), "compilerError": False,
-                "newWorkspacePath": f"{ct.path}/workspaces/{new_ws.id}"}
+        return {
+            "containerVersion": self.version_out(ct, v),
+            "compilerError": False,
+            "newWorkspacePath": f"{ct.path}/workspaces/{new_ws.id}",
+        }
 
     def publish(self, ct: Container, vid: str, query: dict | None = None) -> dict:
         v = self._version(ct, vid)
@@ -603,7 +687,7 @@ class GtmState:
         idmap: dict[str, str] = {}
         plan = []
         for i, ch in enumerate(changes):
-            members = [k for k in VKEYS + ("builtInVariable",) if k in ch]
+            members = [k for k in (*VKEYS, "builtInVariable") if k in ch]
             if len(members) != 1:
                 raise bad_request(f"changes[{i}]: exactly one entity must be set.")
             status = ch.get("changeStatus")
@@ -615,8 +699,10 @@ class GtmState:
                 kind = BY_VKEY[vkey]
                 nid = ent.get(kind.id_field)
                 if not (isinstance(nid, str) and re.fullmatch(r"new_\d+", nid)) or nid in idmap:
-                    raise bad_request(f"changes[{i}].{vkey}.{kind.id_field}: new entity IDs must be unique "
-                                      f"and of the form new_<number>.")
+                    raise bad_request(
+                        f"changes[{i}].{vkey}.{kind.id_field}: new entity IDs must be unique "
+                        f"and of the form new_<number>."
+                    )
                 idmap[nid] = ct.new_entity_id()
             plan.append((vkey, status, ent))
 
@@ -633,8 +719,14 @@ class GtmState:
                 else:
                     raise bad_request("builtInVariable: only added or deleted are supported.")
                 if status == "added":
-                    out.append({"builtInVariable": self.builtin_out(ct, ws, snap.builtins[
-                        enums.upper_to_camel(ent["type"])]), "changeStatus": "added"})
+                    out.append(
+                        {
+                            "builtInVariable": self.builtin_out(
+                                ct, ws, snap.builtins[enums.upper_to_camel(ent["type"])]
+                            ),
+                            "changeStatus": "added",
+                        }
+                    )
                 continue
             kind = BY_VKEY[vkey]
             for fld in ("parentFolderId",):
@@ -663,10 +755,10 @@ class GtmState:
     # ------------------------------------------------------------------ HTTP dispatch
     def handle(self, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict | None]:
         with self.lock:
-            rest = path[len(PREFIX):].strip("/")
+            rest = path[len(PREFIX) :].strip("/")
             return self._route(method, rest, query, body or {})
 
-    def _route(self, method: str, rest: str, q: dict, body: dict):  # noqa: C901 - a flat router
+    def _route(self, method: str, rest: str, q: dict, body: dict):
         parts = rest.split("/")
         if rest == "accounts" and method == "GET":
             return 200, self._page([self.account_out(a) for a in self.accounts.values()], q, "account")
@@ -687,8 +779,12 @@ class GtmState:
             if method == "POST":
                 if not body.get("name") or not body.get("usageContext"):
                     raise bad_request("container.name and container.usageContext are required.")
-                ct = self.add_container(acct.id, name=body["name"], usage_context=body["usageContext"],
-                                        **{k: body[k] for k in ("notes", "domainName") if k in body})
+                ct = self.add_container(
+                    acct.id,
+                    name=body["name"],
+                    usage_context=body["usageContext"],
+                    **{k: body[k] for k in ("notes", "domainName") if k in body},
+                )
                 return 200, self.container_out(ct)
         if len(parts) < 4 or parts[2] != "containers":
             raise not_found()
@@ -722,9 +818,13 @@ class GtmState:
                 if not body.get("name"):
                     raise bad_request("workspace.name: The value must not be empty.")
                 if len(ct.workspaces) >= self.max_workspaces:
-                    raise ApiError(400, f"The container has reached the limit of {self.max_workspaces} workspaces. "
-                                        f"Create a version from a workspace or delete one first.",
-                                   "FAILED_PRECONDITION", "failedPrecondition")
+                    raise ApiError(
+                        400,
+                        f"The container has reached the limit of {self.max_workspaces} workspaces. "
+                        f"Create a version from a workspace or delete one first.",
+                        "FAILED_PRECONDITION",
+                        "failedPrecondition",
+                    )
                 if any(w.name == body["name"] for w in ct.workspaces.values()):
                     raise bad_request("Found entity with duplicate name.")
                 w = self.add_workspace(ct, body["name"], body.get("description", ""))
@@ -795,8 +895,11 @@ class GtmState:
             self._get(ws.snap, kind, eid)
             out = {}
             for vk in ("tag", "trigger", "variable"):
-                items = [self.entity_out(ct, ws, vk, e) for e in ws.snap.entities[vk].values()
-                         if e.get("parentFolderId") == eid]
+                items = [
+                    self.entity_out(ct, ws, vk, e)
+                    for e in ws.snap.entities[vk].values()
+                    if e.get("parentFolderId") == eid
+                ]
                 if items:
                     out[vk] = items
             return 200, out
@@ -829,8 +932,9 @@ class GtmState:
             raise not_found()
         if action == "sync":
             self.sync(ct, ws)
-            out: dict[str, Any] = {"syncStatus": {"mergeConflict": bool(ws.conflicts)}} if ws.conflicts else {
-                "syncStatus": {}}
+            out: dict[str, Any] = (
+                {"syncStatus": {"mergeConflict": bool(ws.conflicts)}} if ws.conflicts else {"syncStatus": {}}
+            )
             if ws.conflicts:
                 out["mergeConflict"] = self._conflicts_out(ct, ws)
             return 200, out
@@ -874,8 +978,9 @@ class GtmState:
         if action:
             raise not_found()
         if method == "GET":
-            return 200, self._page([self.builtin_out(ct, ws, b) for b in ws.snap.builtins.values()], q,
-                                   "builtInVariable")
+            return 200, self._page(
+                [self.builtin_out(ct, ws, b) for b in ws.snap.builtins.values()], q, "builtInVariable"
+            )
         if method == "POST":
             if not types:
                 raise bad_request("type: at least one built-in variable type is required.")

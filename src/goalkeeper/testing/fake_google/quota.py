@@ -4,6 +4,7 @@ Past either limit the fake answers 429 RESOURCE_EXHAUSTED (``mode="429"``, what 
 to send) or 403 with reason ``rateLimitExceeded`` (``mode="403"``, what Google's docs describe).
 Refused requests do not consume quota. The day rolls over at midnight Pacific (fixed UTC-8).
 """
+
 from __future__ import annotations
 
 import collections
@@ -15,8 +16,16 @@ _PST = 8 * 3600
 
 
 class Quota:
-    def __init__(self, clock, *, enabled: bool = True, per_window: int = 25, window_seconds: float = 100.0,
-                 per_day: int = 10_000, mode: str = "429") -> None:
+    def __init__(
+        self,
+        clock,
+        *,
+        enabled: bool = True,
+        per_window: int = 25,
+        window_seconds: float = 100.0,
+        per_day: int = 10_000,
+        mode: str = "429",
+    ) -> None:
         self.clock = clock
         self.enabled = enabled
         self.per_window = per_window
@@ -41,8 +50,10 @@ class Quota:
         return self._day_count
 
     def _error(self, limit: str) -> ApiError:
-        msg = (f"Quota exceeded for quota metric 'Queries' and limit '{limit}' of service "
-               f"'tagmanager.googleapis.com' for consumer 'project_number:000000000000'.")
+        msg = (
+            f"Quota exceeded for quota metric 'Queries' and limit '{limit}' of service "
+            f"'tagmanager.googleapis.com' for consumer 'project_number:000000000000'."
+        )
         if self.mode == "403":
             return ApiError(403, msg, "PERMISSION_DENIED", "rateLimitExceeded")
         return ApiError(429, msg, "RESOURCE_EXHAUSTED", "rateLimitExceeded")

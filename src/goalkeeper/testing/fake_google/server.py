@@ -1,6 +1,8 @@
 """The HTTP server of the fake: one ThreadingHTTPServer on 127.0.0.1 serving both APIs."""
+
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import socket
@@ -13,7 +15,8 @@ from .clock import RealClock
 from .errors import ApiError
 from .faults import Faults
 from .ga4 import Ga4State
-from .gtm import PREFIX as GTM_PREFIX, GtmState
+from .gtm import PREFIX as GTM_PREFIX
+from .gtm import GtmState
 from .quota import Quota
 
 
@@ -46,8 +49,9 @@ class FakeGoogle:
     (25 requests / 100 s, 10,000 / day); ``quota_mode`` "429" or "403".
     """
 
-    def __init__(self, *, clock=None, quota: bool = True, quota_mode: str = "429", host: str = "127.0.0.1",
-                 port: int = 0) -> None:
+    def __init__(
+        self, *, clock=None, quota: bool = True, quota_mode: str = "429", host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.clock = clock if clock is not None else RealClock()
         self.lock = threading.RLock()
         self.gtm = GtmState(self.clock, self.lock)
@@ -67,7 +71,7 @@ class FakeGoogle:
             raise RuntimeError("FakeGoogle is not started")
         return f"http://{self._host}:{self._server.server_port}"
 
-    def start(self) -> "FakeGoogle":
+    def start(self) -> FakeGoogle:
         if self._server is not None:
             return self
         fake = self
@@ -78,8 +82,9 @@ class FakeGoogle:
         Handler.fake = fake
         self._server = ThreadingHTTPServer((self._host, self._port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="fake-google", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-google", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -89,7 +94,7 @@ class FakeGoogle:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "FakeGoogle":
+    def __enter__(self) -> FakeGoogle:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -126,10 +131,16 @@ class FakeGoogle:
         from googleapiclient.discovery import build
 
         if http is not None:
-            return build("tagmanager", "v2", static_discovery=True, http=http,
-                         client_options={"api_endpoint": self.url})
-        return build("tagmanager", "v2", static_discovery=True, credentials=AnonymousCredentials(),
-                     client_options={"api_endpoint": self.url})
+            return build(
+                "tagmanager", "v2", static_discovery=True, http=http, client_options={"api_endpoint": self.url}
+            )
+        return build(
+            "tagmanager",
+            "v2",
+            static_discovery=True,
+            credentials=AnonymousCredentials(),
+            client_options={"api_endpoint": self.url},
+        )
 
     def ga4_client(self, version: str = "v1beta"):
         """An ``AnalyticsAdminServiceClient`` (REST transport) of ``admin_v1beta`` or ``admin_v1alpha``."""
@@ -139,8 +150,9 @@ class FakeGoogle:
             from google.analytics.admin_v1alpha import AnalyticsAdminServiceClient
         else:
             from google.analytics.admin_v1beta import AnalyticsAdminServiceClient
-        return AnalyticsAdminServiceClient(transport="rest", credentials=AnonymousCredentials(),
-                                           client_options={"api_endpoint": self.url})
+        return AnalyticsAdminServiceClient(
+            transport="rest", credentials=AnonymousCredentials(), client_options={"api_endpoint": self.url}
+        )
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, method: str, raw_path: str, body_bytes: bytes):
@@ -151,8 +163,7 @@ class FakeGoogle:
         api = _api_of(path)
         with self.lock:
             self.request_count += 1
-            rec = RequestRecord(self.request_count, method, path, raw_path, query, api, None,
-                                time=self.clock.now())
+            rec = RequestRecord(self.request_count, method, path, raw_path, query, api, None, time=self.clock.now())
             self.requests.append(rec)
             hooks = self.faults.hooks_for(rec.n)
             for cb in hooks:
@@ -210,10 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
         kind, status, body = self.fake._dispatch(self.command, self.path, data)
         if kind == "drop":
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         payload = b"" if status == 204 or body is None else json.dumps(body).encode()
         self.send_response(status)
