@@ -56,14 +56,14 @@ def measure(size: int, n_goals: int, quota: bool) -> dict:
         limiter = SlidingWindowLimiter(clock=clock)
         p = project(fake, clock, seeded, goals(n_goals), limiter, Path(folder))
         start = fake.request_count
-        plan = p.plan().plan
+        plan = p.plan()
         plan_new = fake.request_count - start
         t0, start, wall = clock.now(), fake.request_count, time.perf_counter()
         p.apply(plan)
         apply_requests, apply_seconds = fake.request_count - start, clock.now() - t0
         wall = time.perf_counter() - wall
         start = fake.request_count
-        again = project(fake, clock, seeded, goals(n_goals), limiter, Path(folder)).plan().plan
+        again = project(fake, clock, seeded, goals(n_goals), limiter, Path(folder)).plan()
         assert again.empty
         plan_existing = fake.request_count - start
         return {

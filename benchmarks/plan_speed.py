@@ -61,8 +61,8 @@ def main() -> None:
             project = timed("load", lambda path=path: open_project(path), figures)
             desired = timed("expand", project.desired, figures)
             timed("read", project.read_live, figures)
-            outcome = timed("plan", project.plan, figures)
-            timed("render", lambda p=project, o=outcome: render_text(o.plan, p.context(o)), figures)
+            the_plan = timed("plan", project.plan, figures)
+            timed("render", lambda p=project, o=the_plan: render_text(o, p.context()), figures)
             print(
                 f"{count:>6} {len(desired):>9} {figures['load'] + figures['expand']:>14.2f} {figures['read']:>7.2f} "
                 f"{figures['plan']:>7.2f} {figures['render']:>9.2f}"

@@ -124,12 +124,12 @@ def plan(
     """Show what apply would create, change or delete in GTM and GA4."""
     selection = _selection(goal, category, target)
     project = open_project(goals, templates)
-    outcome = project.plan(selection, force)
+    the_plan = project.plan(selection, force)
     if out:  # first: a plan that cannot be saved is an error, with nothing printed as if it were fine
-        save_plan(out, project, outcome, selection, force, templates)
-    _print_plan(outcome.plan, project.context(outcome, selection), output_format)
-    refuse_if_unsafe(outcome)
-    if detailed_exitcode and not outcome.plan.empty:
+        save_plan(out, project, the_plan, selection, force, templates)
+    _print_plan(the_plan, project.context(selection), output_format)
+    refuse_if_unsafe(the_plan)
+    if detailed_exitcode and not the_plan.empty:
         raise typer.Exit(2)
 
 
@@ -237,21 +237,21 @@ def apply(
                 "a saved plan already fixes its goals, targets and templates; "
                 "leave out --goal, --category, --target and --templates"
             )
-        project, outcome, selection = open_saved_plan(goals, force)
-        _print_plan(outcome.plan, project.context(outcome, selection), Format.text)
-        refuse_if_unsafe(outcome)
-        _apply(project, outcome.plan, publishing)  # reviewed when it was saved: no question asked
+        project, the_plan, selection = open_saved_plan(goals, force)
+        _print_plan(the_plan, project.context(selection), Format.text)
+        refuse_if_unsafe(the_plan)
+        _apply(project, the_plan, publishing)  # reviewed when it was saved: no question asked
         return
     project = open_project(goals, templates)
-    outcome = project.plan(selection, force)
-    _print_plan(outcome.plan, project.context(outcome, selection), Format.text)
-    refuse_if_unsafe(outcome)
-    if outcome.plan.empty and not publish:
+    the_plan = project.plan(selection, force)
+    _print_plan(the_plan, project.context(selection), Format.text)
+    refuse_if_unsafe(the_plan)
+    if the_plan.empty and not publish:
         return
-    if not outcome.plan.empty and not _confirm(outcome.plan, auto_approve):
+    if not the_plan.empty and not _confirm(the_plan, auto_approve):
         typer.echo("Apply cancelled; nothing was changed.")
         raise typer.Exit(1)
-    _apply(project, outcome.plan, publishing)
+    _apply(project, the_plan, publishing)
 
 
 @app.command()

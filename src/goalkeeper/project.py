@@ -10,15 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from goalkeeper.backends.base import Backend, Progress
-from goalkeeper.core import safety
-from goalkeeper.core.diff import Change, claim_key_events
-from goalkeeper.core.doublecount import double_count_warnings
+from goalkeeper.backends.base import NO_VERSIONS, Backend, Progress
+from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError, Problem, UnsafePlanError
-from goalkeeper.core.plan import Plan, make_plan
-from goalkeeper.core.references import reference_problems
+from goalkeeper.core.plan import Plan
+from goalkeeper.core.planner import make_plan
 from goalkeeper.core.safety import SafetyPolicy
-from goalkeeper.core.selection import Selection, event_goals, select, selected_goals
+from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
 from goalkeeper.goals.expand import expand
 from goalkeeper.goals.kinds import Kind, load_kinds
@@ -94,15 +92,6 @@ def _backend(registry: Mapping[str, BackendFactory], spec: Mapping, goal_file: G
     raise GoalkeeperError(Problem(f"no backend for target {dict(spec)}", goal_file.path))
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """A plan after selection and safety, with what the renderers and apply need to know."""
-
-    plan: Plan
-    warnings: tuple[str, ...] = ()
-    refusal: str | None = None
-
-
 @dataclass
 class Project:
     """A goal file with its kinds and the backends of its targets."""
@@ -111,13 +100,11 @@ class Project:
     kinds: Mapping[str, Kind]
     backends: list[Backend] = field(default_factory=list)
 
-    def context(self, outcome: Outcome | None = None, selection: Selection = Selection()) -> PlanContext:
+    def context(self, selection: Selection = Selection()) -> PlanContext:
         return PlanContext(
             targets={b.target: b.describe() for b in self.backends_for(selection)},
             goals={g.name: GoalInfo(g.kind, g.category) for g in self.goal_file.goals},
             source=self.goal_file.path,
-            warnings=outcome.warnings if outcome else (),
-            refusal=outcome.refusal if outcome else None,
         )
 
     def backends_for(self, selection: Selection) -> list[Backend]:
@@ -132,59 +119,30 @@ class Project:
             live = live.merged(backend.read())
         return live
 
-    def plan(self, selection: Selection = Selection(), force: bool = False) -> Outcome:
-        """Expand every goal, diff against the selected targets, keep the selected goals' changes,
-        then apply the safety guards."""
-        targets = frozenset(b.target for b in self.backends_for(selection))
+    def plan(self, selection: Selection = Selection(), force: bool = False) -> Plan:
+        """Expand every goal, read the selected targets, and plan (see core.planner.make_plan)."""
+        backends = self.backends_for(selection)
+        planned = frozenset(b.target for b in backends)
         # Every goal's entities, even of a target not planned: a GA4 key event is sent by a GTM tag
         # whether or not goalkeeper manages that container.
         everything = self.desired()
-        desired = State(tuple(e for e in everything if e.target in targets))
         live = self.read_live(selection)
-        problems = reference_problems(everything, live, targets)
-        for backend in self.backends_for(selection):
-            problems += backend.problems_with(desired) if hasattr(backend, "problems_with") else []
-        if problems:
-            raise GoalkeeperError(problems)
-        full = make_plan(desired, live)
-        goals = selected_goals(
-            selection,
-            {g.name: g.category for g in self.goal_file.goals},
-            {goal for entity in live.managed() for goal in entity.goals},
+        desired = State(tuple(e for e in everything if e.target in planned))
+        problems = [p for b in backends for p in b.problems_with(desired)]
+        # Enhanced measurement only feeds warnings: not read for a plan that fails anyway.
+        settings = [] if problems else [b.enhanced_measurement() for b in backends]
+        return make_plan(
+            everything,
+            live,
+            planned=planned,
+            configured=frozenset(b.target for b in self.backends),
+            goals={g.name: g.category for g in self.goal_file.goals},
+            selection=selection,
+            policy=SafetyPolicy.from_settings(self.goal_file.safety),
+            force=force,
+            enhanced_measurement=next((s for s in settings if s), None),
+            target_problems=problems,
         )
-        chosen = select(full, selection, goals, event_goals(desired, live))
-        # Key events carry no marker: count the ones goalkeeper owns, as the diff does.
-        managed = len(claim_key_events(live, desired).managed())
-        checked = safety.check(chosen, managed, SafetyPolicy.from_settings(self.goal_file.safety), force)
-        warnings = self._untracked_warnings(everything) + self._double_count_warnings(everything, selection)
-        return Outcome(checked.plan, warnings + checked.warnings, checked.refusal)
-
-    def _double_count_warnings(self, everything: State, selection: Selection) -> tuple[str, ...]:
-        """Goals whose events GA4's enhanced measurement already sends on the measurement id's web
-        stream (see goalkeeper.core.doublecount); only when GA4 is planned and its settings known."""
-        warnings: tuple[str, ...] = ()
-        for backend in self.backends_for(selection):
-            if backend.target == "ga4" and hasattr(backend, "enhanced_measurement"):
-                settings = backend.enhanced_measurement()
-                if settings:
-                    stream = str(settings.get("name", "")).removesuffix("/enhancedMeasurementSettings")
-                    warnings += double_count_warnings(everything, settings, stream)
-        return warnings
-
-    def _untracked_warnings(self, everything: State) -> tuple[str, ...]:
-        """Goals whose every entity belongs to a target the goal file does not name: they would
-        silently do nothing (a `via: ga4_rule` destination in a GTM-only file, say)."""
-        configured = {b.target for b in self.backends}
-        warnings = []
-        for goal in self.goal_file.goals:
-            targets = {e.target for e in everything if goal.name in e.goals}
-            if targets and not targets & configured:
-                missing = " and ".join(sorted(t.upper() for t in targets))
-                warnings.append(
-                    f"goal {goal.name!r} is tracked only in {missing}, which the goal file has no "
-                    f"target for: nothing is planned for it (add target.{sorted(targets)[0]})"
-                )
-        return tuple(warnings)
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:
         """What a plan is based on, to detect later that it moved (see goalkeeper.saved_plan)."""
@@ -196,38 +154,37 @@ class Project:
 
     def apply(self, plan: Plan, progress: Progress | None = None) -> None:
         for backend in self.backends:
-            changes: Sequence = plan.for_target(backend.target).changes
+            changes = plan.for_target(backend.target).changes
             if changes:
                 backend.apply(changes, progress)
 
     def seconds_left(self, changes: Sequence[Change]) -> float | None:
         """About how long applying ``changes`` still takes where a quota paces the writes (live
         GTM), or None when nothing does."""
-        paced = [b for b in self.backends if hasattr(b, "seconds_left")]
-        if not paced:
-            return None
-        return sum(b.seconds_left(sum(1 for c in changes if c.entity.target == b.target)) for b in paced)
+        paced = [
+            seconds
+            for b in self.backends
+            if (seconds := b.seconds_left(sum(1 for c in changes if c.target == b.target))) is not None
+        ]
+        return sum(paced) if paced else None
 
-    def publisher(self):
+    def publisher(self) -> Backend:
         """The backend that can publish a container version (a live GTM target)."""
-        publisher = next((b for b in self.backends if hasattr(b, "publish")), None)
+        publisher = next((b for b in self.backends if b.publishes), None)
         if publisher is None:
-            raise GoalkeeperError(
-                "--publish needs a live GTM target (target.gtm.account and container); a container "
-                "export file has no versions to publish"
-            )
+            raise GoalkeeperError(NO_VERSIONS)
         return publisher
 
 
-def refuse_if_unsafe(outcome: Outcome) -> None:
-    if outcome.refusal:
-        raise UnsafePlanError(f"plan refused: {outcome.refusal}")
+def refuse_if_unsafe(plan: Plan) -> None:
+    if plan.refusal:
+        raise UnsafePlanError(f"plan refused: {plan.refusal}")
 
 
 def save_plan(
-    out: Path, project: Project, outcome: Outcome, selection: Selection, force: bool, templates: Path | None = None
+    out: Path, project: Project, plan: Plan, selection: Selection, force: bool, templates: Path | None = None
 ) -> None:
-    """Write ``outcome``'s plan with its basis, for ``apply`` to carry out exactly (even a refused
+    """Write ``plan`` with its basis, for ``apply`` to carry out exactly (even a refused
     plan is written: apply checks the thresholds again, and the file is what reviewers download)."""
     saved = SavedPlan(
         goal_file=project.goal_file.path,
@@ -235,15 +192,15 @@ def save_plan(
         selection=selection,
         force=force,
         basis=project.basis(selection),
-        plan=plan_json(outcome.plan, project.context(outcome, selection)),
+        plan=plan_json(plan, project.context(selection)),
     )
     write_saved_plan(out, saved)
 
 
-def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Outcome, Selection]:
+def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Plan, Selection]:
     """Open the project of a saved plan and plan again exactly as it was planned; refuse with
     StalePlanError (exit 3) when the goal files, the templates or the targets moved since, or when
-    the plan now differs. The returned outcome is the saved plan, ready to apply."""
+    the plan now differs. The returned plan is the saved plan, ready to apply."""
     saved = read_saved_plan(path)
     templates = Path(saved.templates) if saved.templates else None
     if not Path(saved.goal_file).is_file():
@@ -260,13 +217,13 @@ def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Outcome, 
     reasons = moved({**saved.basis, "targets": {}}, {**local, "targets": {}})
     if reasons:
         raise stale(path, reasons)
-    outcome = project.plan(saved.selection, force=saved.force or force)
+    plan = project.plan(saved.selection, force=saved.force or force)
     reasons = moved(saved.basis, project.basis(saved.selection))
-    if not reasons and outcome.plan.checksum() != saved.checksum:
+    if not reasons and plan.checksum() != saved.checksum:
         reasons = ["the plan computed now differs from the saved one"]
     if reasons:
         raise stale(path, reasons)
-    return project, outcome, saved.selection
+    return project, plan, saved.selection
 
 
 def templates_dir_for(goals_path: Path) -> Path:

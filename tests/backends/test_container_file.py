@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from goalkeeper.backends.container_file import ContainerFileBackend
-from goalkeeper.core.diff import DELETE, UPDATE
+from goalkeeper.core.changes import DELETE, UPDATE
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.ownership import MARKER
 from goalkeeper.project import open_project
@@ -78,7 +78,7 @@ def write_project(folder: Path, export: Path, goals_text: str | None = None, ga4
 
 def apply_goals(goals: Path):
     project = open_project(goals)
-    plan = project.plan().plan
+    plan = project.plan()
     project.apply(plan)
     return project, plan
 
@@ -213,7 +213,7 @@ def test_applying_the_example_goals_writes_an_importable_export_and_leaves_the_r
         assert triggers[trigger_id]["name"].endswith(tag["name"].removeprefix("GA4 event - "))
         assert (tag["accountId"], tag["containerId"]) == (original["accountId"], original["containerId"])
 
-    assert open_project(goals).plan().plan.summary() == "No changes."
+    assert open_project(goals).plan().summary() == "No changes."
 
 
 @pytest.mark.parametrize("export", WEB_EXPORTS)
@@ -232,7 +232,7 @@ def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Pa
     start = text.index("  - name: checkout_click")
     goals.write_text(text[:start] + text[text.index("  - name: product_video") :])
     project = open_project(goals)
-    plan = project.plan().plan
+    plan = project.plan()
     assert {(c.kind, c.name) for c in plan.changes if c.action == DELETE} == expected
     assert {c.action for c in plan.changes} <= {DELETE, UPDATE}
     # the only updates: entities the removed goal shared with others, whose notes list it
@@ -258,7 +258,7 @@ def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Pa
     assert [k["eventName"] for k in ga4["keyEvents"]] == [
         k["eventName"] for k in before_ga4["keyEvents"] if k["eventName"] != "checkout_click"
     ]
-    assert open_project(goals).plan().plan.summary() == "No changes."
+    assert open_project(goals).plan().summary() == "No changes."
 
 
 @pytest.mark.parametrize("export", WEB_EXPORTS)
@@ -267,7 +267,7 @@ def test_a_gtm_only_project_works_on_every_export(tmp_path: Path, export: Path):
     _, plan = apply_goals(goals)
     assert all(c.entity.target == "gtm" for c in plan.changes)
     assert import_problems(version_of(tmp_path / "container.json")) == []
-    assert open_project(goals).plan().plan.summary() == "No changes."
+    assert open_project(goals).plan().summary() == "No changes."
 
 
 # --- what the file refuses -------------------------------------------------------------------

@@ -17,7 +17,7 @@ def ga4_requests(fake, since=0):
 
 def test_plan_apply_and_no_changes(live, fake_google):
     project = live.project([CLICK, CHECKOUT, VIDEO])
-    plan = project.plan().plan
+    plan = project.plan()
     ga4 = [c for c in plan.changes if c.kind.startswith("ga4.")]
     assert {(c.action, c.kind) for c in ga4} == {("create", "ga4.key_event"), ("create", "ga4.custom_dimension")}
     start = fake_google.request_count
@@ -27,12 +27,12 @@ def test_plan_apply_and_no_changes(live, fake_google):
     events = {k["eventName"]: k for k in fake_google.ga4.items(PROP, "keyEvents")}
     assert events["checkout_page_view"]["countingMethod"] == "ONCE_PER_SESSION"
     assert events["checkout_page_view"]["defaultValue"] == {"numericValue": 5, "currencyCode": "USD"}
-    assert live.project([CLICK, CHECKOUT, VIDEO]).plan().plan.empty
+    assert live.project([CLICK, CHECKOUT, VIDEO]).plan().empty
 
 
 def test_key_events_use_v1beta_and_never_conversion_events(live, fake_google):
     project = live.project([CLICK, CHECKOUT])
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     paths = [r.path for r in ga4_requests(fake_google)]
     assert not [p for p in paths if "conversionEvents" in p]
     assert all(p.startswith("/v1beta/") for p in paths if "keyEvents" in p or "customDimensions" in p)
@@ -41,9 +41,9 @@ def test_key_events_use_v1beta_and_never_conversion_events(live, fake_google):
 
 def test_removed_goal_deletes_its_key_event(live, fake_google):
     project = live.project([CLICK, THANKS])
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     project = live.project([CLICK])
-    plan = project.plan().plan
+    plan = project.plan()
     assert [(c.action, c.name) for c in plan.changes if c.kind.startswith("ga4.")] == [("delete", "thanks_page_view")]
     project.apply(plan)
     events = [k["eventName"] for k in fake_google.ga4.items(PROP, "keyEvents")]
@@ -52,25 +52,25 @@ def test_removed_goal_deletes_its_key_event(live, fake_google):
 
 def test_key_event_setting_is_updated_in_place(live, fake_google):
     project = live.project([CHECKOUT])
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     changed = dict(CHECKOUT, key_event={"counting": "once_per_event", "value": 7, "currency": "EUR"})
     project = live.project([changed])
-    plan = project.plan().plan
+    plan = project.plan()
     assert [c.action for c in plan.changes if c.kind.startswith("ga4.")] == ["update"]
     start = fake_google.request_count
     project.apply(plan)
     patch = next(r for r in ga4_requests(fake_google, start) if r.method == "PATCH")
     assert "updateMask" in patch.query
-    assert live.project([changed]).plan().plan.empty
+    assert live.project([changed]).plan().empty
 
 
 def test_dimension_scope_change_archives_the_old_and_creates_the_new(live, fake_google):
     project = live.project([VIDEO])
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     # the managed dimension ended up user-scoped: GA4 cannot change the scope in place
     dimension = next(d for d in fake_google.ga4.items(PROP, "customDimensions") if d["parameterName"] == "video_title")
     fake_google.ga4.prop(PROPERTY).items["customDimensions"][dimension["name"].rsplit("/", 1)[-1]].scope = 2  # USER
-    plan = live.project([VIDEO]).plan().plan
+    plan = live.project([VIDEO]).plan()
     assert sorted(c.action for c in plan.changes if c.kind == "ga4.custom_dimension") == ["create", "delete"]
     start = fake_google.request_count
     live.project([VIDEO]).apply(plan)
@@ -82,7 +82,7 @@ def test_dimension_scope_change_archives_the_old_and_creates_the_new(live, fake_
     assert [
         d["scope"] for d in fake_google.ga4.items(PROP, "customDimensions") if d["parameterName"] == "video_title"
     ] == ["EVENT"]
-    assert live.project([VIDEO]).plan().plan.empty
+    assert live.project([VIDEO]).plan().empty
 
 
 AUDIENCE = {
@@ -109,7 +109,7 @@ AUDIENCE = {
 
 def test_immutable_audience_change_is_planned_and_applied_as_archive_then_create(live, fake_google):
     from goalkeeper.core.model import Entity
-    from goalkeeper.core.plan import make_plan
+    from goalkeeper.core.planner import make_plan
     from goalkeeper.core.state import State
     from goalkeeper.render import PlanContext
     from goalkeeper.render.text import render_text
@@ -138,8 +138,8 @@ def test_immutable_audience_change_is_planned_and_applied_as_archive_then_create
 
 def test_removed_dimension_is_archived_not_deleted(live, fake_google):
     project = live.project([VIDEO])
-    project.apply(project.plan().plan)
-    plan = live.project([dict(VIDEO, dimensions=[])]).plan().plan
+    project.apply(project.plan())
+    plan = live.project([dict(VIDEO, dimensions=[])]).plan()
     assert [c.action for c in plan.changes if c.kind == "ga4.custom_dimension"] == ["delete"]
     start = fake_google.request_count
     live.project([dict(VIDEO, dimensions=[])]).apply(plan)
@@ -190,8 +190,8 @@ def test_event_create_rules_and_audiences_are_read_from_v1alpha(live, fake_googl
 
 def test_event_create_rule_and_audience_writes_through_the_backend(live, fake_google):
     """Creating, updating and deleting rules and audiences, as goals of a project's own kinds would."""
-    from goalkeeper.core.diff import Change
     from goalkeeper.core.model import Entity
+    from tests.core.helpers import change
 
     live.project([CLICK])
     backend = live.ga4
@@ -232,13 +232,13 @@ def test_event_create_rule_and_audience_writes_through_the_backend(live, fake_go
         (),
         True,
     )
-    backend.apply([Change("create", None, rule), Change("create", None, audience)])
+    backend.apply([change("create", None, rule), change("create", None, audience)])
     state = {(e.kind, e.name): e for e in backend.read()}
     assert ("ga4.event_create_rule", "video_done") in state and ("ga4.audience", "Buyers") in state
     alpha = [r for r in fake_google.requests if r.method == "POST"]
     assert all(r.path.startswith("/v1alpha/") for r in alpha)
     have = state[("ga4.audience", "Buyers")]
-    backend.apply([Change("delete", have, None)])
+    backend.apply([change("delete", have, None)])
     assert fake_google.requests[-1].path.endswith(":archive")
     assert ("ga4.audience", "Buyers") not in {(e.kind, e.name) for e in backend.read()}
 
@@ -248,17 +248,17 @@ def test_rate_errors_and_server_errors_are_retried_on_the_clock(live, fake_googl
     fake_google.faults.add(kind="status", status=429, api="ga4", times=2)
     fake_google.faults.add(kind="status", status=503, api="ga4", method="GET", times=1)
     t0 = fake_clock.now()
-    plan = project.plan().plan
+    plan = project.plan()
     assert fake_clock.now() - t0 == 2 + 4 + 8  # three backoffs, slept on the simulated clock
     fake_google.faults.add(kind="status", status=500, api="ga4", method="PATCH", times=1)
     fake_google.faults.add(kind="status", status=429, api="ga4", method="POST", times=1)
     project.apply(plan)
-    assert live.project([CLICK]).plan().plan.empty
+    assert live.project([CLICK]).plan().empty
 
 
 def test_dropped_create_is_looked_up_before_it_is_retried(live, fake_google):
     project = live.project([CLICK, CHECKOUT])
-    plan = project.plan().plan
+    plan = project.plan()
     fake_google.faults.add(kind="drop", method="POST", path_contains="keyEvents", times=1)
     start = fake_google.request_count
     project.apply(plan)
@@ -270,7 +270,7 @@ def test_dropped_create_is_looked_up_before_it_is_retried(live, fake_google):
 
 def test_create_that_went_through_before_the_drop_is_not_repeated(live, fake_google):
     project = live.project([CLICK])
-    plan = project.plan().plan
+    plan = project.plan()
     fired = []
 
     def went_through(fake):
@@ -285,7 +285,7 @@ def test_create_that_went_through_before_the_drop_is_not_repeated(live, fake_goo
     project.apply(plan)
     assert fired
     assert [k["eventName"] for k in fake_google.ga4.items(PROP, "keyEvents")].count("checkout_click") == 1
-    assert live.project([CLICK]).plan().plan.empty
+    assert live.project([CLICK]).plan().empty
 
 
 def test_unknown_property_says_what_to_grant(live, fake_google):
@@ -299,7 +299,7 @@ def test_unknown_property_says_what_to_grant(live, fake_google):
 
 def test_write_permission_denied_names_the_editor_role(live, fake_google):
     project = live.project([CLICK])
-    plan = project.plan().plan
+    plan = project.plan()
     fake_google.faults.add(
         kind="status", status=403, api="ga4", method="POST", message="The caller does not have permission"
     )

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from goalkeeper.backends.ga4_snapshot import GA4SnapshotBackend
-from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
+from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.project import open_project
 from tests.conftest import THREE_GOALS
+from tests.core.helpers import change
 
 UNMANAGED = {("keyEvents", "purchase"), ("customDimensions", "user_type")}
 
@@ -34,7 +35,7 @@ def objects_named(document: dict, key: str, field: str, value: str) -> list[dict
 
 def apply(goals: Path):
     project = open_project(goals)
-    plan = project.plan().plan
+    plan = project.plan()
     project.apply(plan)
     return plan
 
@@ -77,7 +78,7 @@ def test_apply_then_read_again(project_dir: Path):
     assert state.get("ga4.custom_dimension", "video_title").managed
     assert state.get("ga4.custom_dimension", "video_title").goals == ("product_video",)
     assert not state.get("ga4.key_event", "purchase").managed
-    assert open_project(project_dir / "shop.yaml").plan().plan.summary() == "No changes."
+    assert open_project(project_dir / "shop.yaml").plan().summary() == "No changes."
 
 
 def test_a_changed_key_event_is_updated_in_place(project_dir: Path):
@@ -99,7 +100,7 @@ def test_a_replace_archives_the_old_dimension_and_creates_a_new_one(project_dir:
     backend = GA4SnapshotBackend(path)
     have = backend.read().get("ga4.custom_dimension", "video_title")
     want = replace(have, body={**have.body, "scope": "USER"}, handle=None)
-    backend.apply([Change(REPLACE, have, want)])
+    backend.apply([change(REPLACE, have, want)])
     document = snapshot(project_dir)
     assert objects_named(document, "customDimensions", "name", have.handle) == []  # archived: gone from the list
     (created,) = objects_named(document, "customDimensions", "parameterName", "video_title")
@@ -145,7 +146,7 @@ def test_a_user_scoped_dimension_settles_after_one_apply(project_dir: Path):
     apply(goals)
     (dimension,) = objects_named(snapshot(project_dir), "customDimensions", "parameterName", "member_tier")
     assert dimension["scope"] == "USER"
-    assert open_project(goals).plan().plan.summary() == "No changes."
+    assert open_project(goals).plan().summary() == "No changes."
 
 
 def test_changing_a_dimensions_scope_archives_it_and_creates_it_again(project_dir: Path):
@@ -161,7 +162,7 @@ def test_changing_a_dimensions_scope_archives_it_and_creates_it_again(project_di
     assert plan.summary() == "Plan: 1 to add, 0 to change, 1 to destroy."
     (new,) = objects_named(snapshot(project_dir), "customDimensions", "parameterName", "member_tier")
     assert new["scope"] == "EVENT" and new["name"] != old["name"]
-    assert open_project(goals).plan().plan.summary() == "No changes."
+    assert open_project(goals).plan().summary() == "No changes."
 
 
 def test_an_event_create_rule_lands_in_the_web_stream(project_dir: Path):
@@ -171,7 +172,7 @@ def test_an_event_create_rule_lands_in_the_web_stream(project_dir: Path):
     assert rule["name"].startswith("properties/123456789/dataStreams/987654321/eventCreateRules/")
     assert rule["destinationEvent"] == "member_signup"
     assert {"parameter": "goalkeeper_goal", "parameterValue": "member_signup"} in rule["parameterMutations"]
-    assert open_project(goals).plan().plan.summary() == "No changes."
+    assert open_project(goals).plan().summary() == "No changes."
 
 
 def test_unmanaged_key_events_and_dimensions_survive_removing_every_goal(project_dir: Path):
@@ -224,7 +225,7 @@ def test_a_ga4_only_project_marks_key_events_of_events_gtm_sends(project_dir: Pa
     )
     plan = apply(goals)
     assert {(c.action, c.kind, c.name) for c in plan.changes} == {(CREATE, "ga4.key_event", "checkout_click")}
-    assert open_project(goals).plan().plan.summary() == "No changes."
+    assert open_project(goals).plan().summary() == "No changes."
 
 
 def test_enhanced_measurement_settings_of_the_measurement_ids_stream(project_dir):

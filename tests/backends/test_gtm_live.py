@@ -63,7 +63,7 @@ def test_plan_of_an_absent_workspace_on_a_container_without_versions(fake_google
 def test_container_named_by_public_id(live, fake_google):
     project = live.project([CLICK], ga4=False)
     project.backends[0].container = "GTM-ABC123"
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     assert workspace_named(fake_google, live.container_id) is not None
 
 
@@ -72,7 +72,7 @@ def test_container_named_by_public_id(live, fake_google):
 
 def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_google):
     project = live.project([CLICK, CHECKOUT, VIDEO], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     start = fake_google.request_count
     done = []
     project.apply(plan, done.append)
@@ -85,7 +85,7 @@ def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_goo
     ]
     builtins = [c for c in plan.changes if c.kind == "gtm.builtin_variable"]
     assert builtins and len(writes) == len(plan.changes) - len(builtins) + 1  # one request enables every built-in
-    assert live.project([CLICK, CHECKOUT, VIDEO], ga4=False).plan().plan.empty
+    assert live.project([CLICK, CHECKOUT, VIDEO], ga4=False).plan().empty
     ws = workspace_named(fake_google, live.container_id)
     default = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
     for vkey, entities in default.snap.entities.items():  # the unmanaged entities came along unchanged
@@ -97,23 +97,23 @@ def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_goo
 
 def test_updates_carry_the_fingerprint_and_deletes_remove(live, fake_google):
     project = live.project([CLICK, THANKS], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     assert {c.action for c in plan.changes} == {"update", "delete"}
     start = fake_google.request_count
     project.apply(plan)
     puts = [r for r in gtm_requests(fake_google, start) if r.method == "PUT"]
     assert puts and all(r.query.get("fingerprint", [""])[0].isdigit() for r in puts)
     assert [r.method for r in gtm_requests(fake_google, start)].count("DELETE") == 2
-    assert live.project([dict(CLICK, url_contains="/cart")], ga4=False).plan().plan.empty
+    assert live.project([dict(CLICK, url_contains="/cart")], ga4=False).plan().empty
 
 
 def test_edit_between_plan_and_apply_is_reported_and_nothing_written(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     path = entity_path(fake_google, live.container_id, "trigger", "Link click - checkout_click")
     fake_google.gtm.edit_entity(path, notes="edited by a colleague")
     start = fake_google.request_count
@@ -125,9 +125,9 @@ def test_edit_between_plan_and_apply_is_reported_and_nothing_written(live, fake_
 
 def test_edit_between_reread_and_write_is_caught_by_the_fingerprint(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     path = entity_path(fake_google, live.container_id, "trigger", "Link click - checkout_click")
     # apply: list workspaces, sync, 5 lists, then the first PUT
     fake_google.faults.before_request(
@@ -141,9 +141,9 @@ def test_edit_between_reread_and_write_is_caught_by_the_fingerprint(live, fake_g
 
 def test_deleted_entity_edited_meanwhile_is_not_deleted(live, fake_google):
     project = live.project([CLICK, THANKS], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     project = live.project([CLICK], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     path = entity_path(fake_google, live.container_id, "tag", "GA4 event - thanks_page_view")
     fake_google.gtm.edit_entity(path, notes="still needed")
     with pytest.raises(ConcurrentEditError):
@@ -159,13 +159,13 @@ def test_reads_retry_server_errors_and_dropped_connections(live, fake_google, fa
     fake_google.faults.add(kind="status", status=503, method="GET", path_contains="/workspaces", times=2)
     fake_google.faults.add(kind="drop", method="GET", path_contains="version_headers", times=2)
     t0 = fake_clock.now()
-    assert not project.plan().plan.empty
+    assert not project.plan().empty
     assert fake_clock.now() - t0 >= 2  # backed off on the simulated clock
 
 
 def test_create_that_failed_with_503_is_looked_up_before_it_is_retried(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     fake_google.faults.add(kind="status", status=503, method="POST", path_contains="/triggers", times=1)
     start = fake_google.request_count
     project.apply(plan)
@@ -179,7 +179,7 @@ def test_create_that_failed_with_503_is_looked_up_before_it_is_retried(live, fak
 def test_create_that_went_through_before_the_connection_dropped_is_adopted(live, fake_google, what):
     """The server made the entity, then the connection dropped: no duplicate, no error."""
     project = live.project([CLICK], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     project.apply(plan)  # first, learn the bodies goalkeeper writes
     ws = workspace_named(fake_google, live.container_id)
     made = {vkey: dict(entities) for vkey, entities in ws.snap.entities.items()}
@@ -187,7 +187,7 @@ def test_create_that_went_through_before_the_connection_dropped_is_adopted(live,
     vkey = what[:-1]
     fake_google.clear_log()
     project = live.project([CLICK], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     new_entity = {}
 
     def went_through(fake):
@@ -219,14 +219,14 @@ def test_create_that_went_through_before_the_connection_dropped_is_adopted(live,
     assert names(workspace_named(fake_google, live.container_id)) == {
         k: sorted(e["name"] for e in v.values()) for k, v in made.items()
     }
-    assert live.project([CLICK], ga4=False).plan().plan.empty
+    assert live.project([CLICK], ga4=False).plan().empty
 
 
 def test_limiter_keeps_a_large_apply_under_the_quota(fake_google, fake_clock, live):
     fake_google.quota.enabled = True
     goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}") for i in range(15)]
     project = live.project(goals, ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     assert fake_google.quota.refused == 0
     times = [r.time for r in gtm_requests(fake_google)]
     assert len(times) > 40
@@ -242,10 +242,10 @@ def test_quota_used_by_another_tool_is_waited_out(fake_google, fake_clock, live,
     for _ in range(25):  # another tool on the same Cloud project used the whole window
         fake_google.quota.check()
     project = live.project([CLICK, CHECKOUT], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     assert fake_google.quota.refused > 0
     assert {r.status for r in gtm_requests(fake_google)} >= {200, int(mode)}
-    assert live.project([CLICK, CHECKOUT], ga4=False).plan().plan.empty
+    assert live.project([CLICK, CHECKOUT], ga4=False).plan().empty
 
 
 def test_rate_limit_that_never_lifts_gives_a_clear_error(fake_google, fake_clock, live):
@@ -257,7 +257,7 @@ def test_rate_limit_that_never_lifts_gives_a_clear_error(fake_google, fake_clock
 
 def test_permission_denied_names_the_permission_and_scope(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     fake_google.faults.add(
         kind="status", status=403, method="POST", message="The caller does not have permission", times=None
     )
@@ -269,7 +269,7 @@ def test_permission_denied_names_the_permission_and_scope(live, fake_google):
 
 def test_publish_needs_the_publish_permission(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     fake_google.faults.add(
         kind="status", status=403, path_contains=":publish", message="The caller does not have permission"
     )
@@ -282,16 +282,16 @@ def test_publish_needs_the_publish_permission(live, fake_google):
 
 def test_workspace_name_is_configurable_and_created_once(live, fake_google):
     project = live.project([CLICK], workspace="tracking", ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     project = live.project([CLICK, CHECKOUT], workspace="tracking", ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     workspaces = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces.values()
     assert sorted(w.name for w in workspaces) == ["Default Workspace", "tracking"]
 
 
 def test_workspace_creation_that_dropped_is_not_duplicated(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     fake_google.faults.add(kind="drop", method="POST", path_contains="/workspaces", times=2)
     project.apply(plan)  # httplib2 re-sends once; goalkeeper then looks the workspace up
     workspaces = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces.values()
@@ -304,7 +304,7 @@ def test_three_workspace_limit_gives_a_clear_error(live, fake_google):
     fake_google.gtm.add_workspace(container, "Bob")
     project = live.project([CLICK], ga4=False)
     with pytest.raises(GoalkeeperError, match="at most 3 workspaces.*target.gtm.workspace"):
-        project.apply(project.plan().plan)
+        project.apply(project.plan())
     assert len(container.workspaces) == 3
 
 
@@ -317,7 +317,7 @@ def _publish_new_version(fake, container_id, edit):
 
 def test_out_of_date_workspace_is_synced_before_writing(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
 
     def rename_unmanaged(snap):
         tag = next(iter(snap.entities["tag"].values()))
@@ -325,7 +325,7 @@ def test_out_of_date_workspace_is_synced_before_writing(live, fake_google):
 
     _publish_new_version(fake_google, live.container_id, rename_unmanaged)
     project = live.project([CLICK, CHECKOUT], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     ws = workspace_named(fake_google, live.container_id)
     assert any(t.get("notes") == "changed in another workspace and published" for t in ws.snap.entities["tag"].values())
     assert project.publisher().publish("v", "n")["containerVersionId"]
@@ -333,7 +333,7 @@ def test_out_of_date_workspace_is_synced_before_writing(live, fake_google):
 
 def test_merge_conflict_is_reported_with_the_entities(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     ws = workspace_named(fake_google, live.container_id)
     eid, tag = next((i, t) for i, t in ws.snap.entities["tag"].items() if not t["name"].startswith("GA4 event"))
     fake_google.gtm.edit_entity(
@@ -342,25 +342,25 @@ def test_merge_conflict_is_reported_with_the_entities(live, fake_google):
     _publish_new_version(fake_google, live.container_id, lambda snap: snap.entities["tag"][eid].update(notes="theirs"))
     project = live.project([CLICK, CHECKOUT], ga4=False)
     with pytest.raises(GoalkeeperError, match=f"out of date.*{tag['name']}.*nothing was written"):
-        project.apply(project.plan().plan)
+        project.apply(project.plan())
 
 
 def test_publish_creates_a_version_consuming_the_workspace(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     version = project.publisher().publish("release 1", "notes 1")
     container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     assert container.live_version_id == version["containerVersionId"]
     assert container.versions[version["containerVersionId"]].name == "release 1"
-    assert live.project([CLICK], ga4=False).plan().plan.empty  # the published version holds the goals
+    assert live.project([CLICK], ga4=False).plan().empty  # the published version holds the goals
     project = live.project([CLICK, CHECKOUT], ga4=False)
-    project.apply(project.plan().plan)  # and goalkeeper's workspace is back for the next change
+    project.apply(project.plan())  # and goalkeeper's workspace is back for the next change
     assert project.publisher().publish("release 2", "")["containerVersionId"] != version["containerVersionId"]
 
 
 def test_compiler_error_stops_the_publish(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     path = entity_path(fake_google, live.container_id, "tag", "GA4 event - checkout_click")
     fake_google.gtm.edit_entity(path, firingTriggerId=["999999"])
     container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
@@ -372,7 +372,7 @@ def test_compiler_error_stops_the_publish(live, fake_google):
 
 def test_publish_with_a_lost_create_version_answer_does_not_make_two_versions(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     count = len(container.versions)
     fired = []
@@ -407,9 +407,9 @@ def _prepared(live, scenario):
     before, after = SCENARIOS[scenario]
     if before:
         project = live.project(before)
-        project.apply(project.plan().plan)
+        project.apply(project.plan())
     project = live.project(after)
-    return project, project.plan().plan
+    return project, project.plan()
 
 
 def _gtm_unmanaged(fake, container_id):
@@ -458,8 +458,8 @@ def test_interrupted_apply_converges(live, fake_google, scenario, position, faul
     assert any(r.fault for r in fake_google.requests), "the fault was injected"
 
     again = live.project(SCENARIOS[scenario][1])
-    again.apply(again.plan().plan)
-    assert live.project(SCENARIOS[scenario][1]).plan().plan.empty
+    again.apply(again.plan())
+    assert live.project(SCENARIOS[scenario][1]).plan().empty
 
     ws = workspace_named(fake_google, live.container_id)
     for vkey, listed in names(ws).items():
@@ -474,7 +474,7 @@ def test_interrupted_apply_converges(live, fake_google, scenario, position, faul
 def test_time_left_follows_the_quota_pace(fake_google, fake_clock, live):
     goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}") for i in range(15)]
     project = live.project(goals, ga4=False)
-    plan = project.plan().plan
+    plan = project.plan()
     estimate = project.seconds_left(plan.changes)
     start = fake_clock.now()
     project.apply(plan)
@@ -489,7 +489,7 @@ def test_plan_shows_a_version_published_from_another_workspace(live, fake_google
     # and publishes: goalkeeper's workspace is older than the live version, and a plan (or a drift
     # check) must show the edit instead of reading the out-of-date workspace.
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     project.publisher().publish("v1", "")
     ws = workspace_named(fake_google, live.container_id)
     eid = next(i for i, t in ws.snap.entities["trigger"].items() if t["name"] == "Link click - checkout_click")
@@ -498,34 +498,34 @@ def test_plan_shows_a_version_published_from_another_workspace(live, fake_google
         snap.entities["trigger"][eid]["filter"][0]["parameter"][1]["value"] = "/by-hand"
 
     _publish_new_version(fake_google, live.container_id, by_hand)
-    plan = live.project([CLICK], ga4=False).plan().plan
+    plan = live.project([CLICK], ga4=False).plan()
     assert [(c.action, c.name) for c in plan.changes] == [("update", "Link click - checkout_click")]
     live.project([CLICK], ga4=False).apply(plan)
-    assert live.project([CLICK], ga4=False).plan().plan.empty
+    assert live.project([CLICK], ga4=False).plan().empty
 
 
 def test_plan_keeps_the_workspace_changes_on_top_of_a_newer_version(live, fake_google):
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)  # unpublished: goalkeeper's workspace has changes
+    project.apply(project.plan())  # unpublished: goalkeeper's workspace has changes
     _publish_new_version(
         fake_google,
         live.container_id,
         lambda snap: next(iter(snap.entities["tag"].values())).update(notes="published by hand"),
     )
-    assert live.project([CLICK], ga4=False).plan().plan.empty
+    assert live.project([CLICK], ga4=False).plan().empty
 
 
 def test_removing_a_goal_after_the_workspace_was_consumed(live, fake_google):
     # The plan is read from the latest version when goalkeeper's workspace is gone (publishing
     # consumed it, or someone deleted it): the deletes still find what to delete.
     project = live.project([CLICK, THANKS], ga4=False)
-    project.apply(project.plan().plan)
+    project.apply(project.plan())
     project.publisher().publish("v1", "")
     container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     del container.workspaces[workspace_named(fake_google, live.container_id).id]
     project = live.project([CLICK], ga4=False)
-    project.apply(project.plan().plan)
-    assert live.project([CLICK], ga4=False).plan().plan.empty
+    project.apply(project.plan())
+    assert live.project([CLICK], ga4=False).plan().empty
     assert "Page view - thanks_page_view" not in names(workspace_named(fake_google, live.container_id))["trigger"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from goalkeeper.core import ownership
+from goalkeeper.core.changes import CREATE, DELETE, REPLACE, Change, Create, Delete, Replace, Update
 from goalkeeper.core.model import Entity
 
 
@@ -81,3 +82,14 @@ def dimension(
 def key_event(event: str, goal: str | None = None, managed: bool = False, counting: str = "ONCE_PER_EVENT") -> Entity:
     body = {"eventName": event, "countingMethod": counting}
     return Entity("ga4.key_event", event, body, (goal,) if goal else (), managed)
+
+
+def change(action: str, before: Entity | None, after: Entity | None, fields: tuple = ()) -> Change:
+    """The typed change for ``action`` (create, update, replace, delete) with the ends it has."""
+    if action == CREATE and after is not None:
+        return Create(after, fields=fields)
+    if action == DELETE and before is not None:
+        return Delete(before, fields=fields)
+    if before is not None and after is not None:
+        return (Replace if action == REPLACE else Update)(before, after, fields=fields)
+    raise ValueError(f"a {action} has no such ends")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, diff
+from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE
+from goalkeeper.core.diff import diff
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.model import Entity
 from goalkeeper.core.state import State
@@ -23,7 +24,7 @@ def test_identical_states_need_no_change():
 def test_missing_entities_are_created_with_every_field_shown():
     want = trigger("Link click - checkout_click")
     (change,) = diff(State.of([want]), State())
-    assert (change.action, change.before, change.after) == (CREATE, None, want)
+    assert (change.action, change.ends) == (CREATE, (None, want))
     assert {f.label for f in change.fields} == {"type", "filter", "notes"}
     assert all(f.before is None for f in change.fields)
 
@@ -43,7 +44,7 @@ def test_managed_entities_no_goal_wants_are_deleted():
     gone = trigger("Old trigger", goal="old_goal")
     changes = diff(State(), State.of([gone]))
     assert actions(changes) == {(DELETE, "gtm.trigger", "Old trigger")}
-    assert changes[0].after is None and changes[0].goals == ("old_goal",)
+    assert changes[0].ends == (gone, None) and changes[0].goals == ("old_goal",)
 
 
 def test_keys_the_target_fills_in_itself_are_not_differences():

@@ -19,8 +19,8 @@ def sending(event: str, goal: str = "my_goal") -> State:
 
 @pytest.mark.parametrize("setting, event", [(s, e) for s, (_, events) in ENHANCED_EVENTS.items() for e in events])
 def test_each_setting_warns_about_each_of_its_events(setting, event):
-    settings = {"streamEnabled": True, setting: True}
-    [warning] = double_count_warnings(sending(event), settings, STREAM)
+    settings = {"streamEnabled": True, setting: True, "name": f"{STREAM}/enhancedMeasurementSettings"}
+    [warning] = double_count_warnings(sending(event), settings)
     label = ENHANCED_EVENTS[setting][0]
     assert "'my_goal'" in warning and repr(event) in warning and STREAM in warning
     assert f"{label} is on" in warning and f"Switch {label} off" in warning

@@ -3,13 +3,18 @@ change reads."""
 
 from __future__ import annotations
 
-from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, FieldChange
+from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE, FieldChange
+from goalkeeper.core.diff import diff
 from goalkeeper.core.model import Entity
-from goalkeeper.core.plan import UNASSIGNED, Plan, make_plan
+from goalkeeper.core.plan import UNASSIGNED, Plan
 from goalkeeper.core.state import State
 from goalkeeper.render import GoalInfo, PlanContext, field_line
 from goalkeeper.render.text import render_text
-from tests.core.helpers import builtin, dimension, folder, key_event, tag, trigger, variable
+from tests.core.helpers import builtin, change, dimension, folder, key_event, tag, trigger, variable
+
+
+def plan_of(desired: State, live: State) -> Plan:
+    return Plan.of(diff(desired, live))
 
 
 def _entity(kind: str, name: str, goal: str = "g") -> Entity:
@@ -18,7 +23,7 @@ def _entity(kind: str, name: str, goal: str = "g") -> Entity:
 
 def test_creates_follow_dependency_order_then_ga4_and_deletes_come_last_in_reverse():
     creates = [
-        Change(CREATE, None, _entity(k, f"new {k}"))
+        change(CREATE, None, _entity(k, f"new {k}"))
         for k in (
             "ga4.key_event",
             "gtm.tag",
@@ -30,10 +35,10 @@ def test_creates_follow_dependency_order_then_ga4_and_deletes_come_last_in_rever
         )
     ]
     deletes = [
-        Change(DELETE, _entity(k, f"old {k}"), None)
+        change(DELETE, _entity(k, f"old {k}"), None)
         for k in ("gtm.folder", "gtm.variable", "gtm.tag", "ga4.key_event", "gtm.trigger")
     ]
-    update = Change(UPDATE, _entity("gtm.trigger", "a trigger"), _entity("gtm.trigger", "a trigger"))
+    update = change(UPDATE, _entity("gtm.trigger", "a trigger"), _entity("gtm.trigger", "a trigger"))
     plan = Plan.of([*deletes, update, *creates])
     assert [(c.action, c.kind) for c in plan.changes] == [
         (CREATE, "gtm.folder"),
@@ -52,10 +57,10 @@ def test_creates_follow_dependency_order_then_ga4_and_deletes_come_last_in_rever
     ]
 
 
-def test_make_plan_orders_a_real_diff():
+def test_a_real_diff_is_planned_in_order():
     desired = State.of([tag("Tag", "T"), trigger("T"), variable("V"), folder("F")])
     live = State.of([tag("Old tag", "Old", goal="old"), trigger("Old", goal="old")])
-    plan = make_plan(desired, live)
+    plan = plan_of(desired, live)
     assert [(c.action, c.name) for c in plan.changes] == [
         (CREATE, "F"),
         (CREATE, "V"),
@@ -67,11 +72,11 @@ def test_make_plan_orders_a_real_diff():
 
 
 def _plan_with(adds: int, changes: int, deletes: int, replaces: int = 0) -> Plan:
-    items = [Change(CREATE, None, _entity("gtm.tag", f"c{i}")) for i in range(adds)]
-    items += [Change(UPDATE, _entity("gtm.tag", f"u{i}"), _entity("gtm.tag", f"u{i}")) for i in range(changes)]
-    items += [Change(DELETE, _entity("gtm.tag", f"d{i}"), None) for i in range(deletes)]
+    items = [change(CREATE, None, _entity("gtm.tag", f"c{i}")) for i in range(adds)]
+    items += [change(UPDATE, _entity("gtm.tag", f"u{i}"), _entity("gtm.tag", f"u{i}")) for i in range(changes)]
+    items += [change(DELETE, _entity("gtm.tag", f"d{i}"), None) for i in range(deletes)]
     items += [
-        Change(REPLACE, _entity("ga4.custom_dimension", f"r{i}"), _entity("ga4.custom_dimension", f"r{i}"))
+        change(REPLACE, _entity("ga4.custom_dimension", f"r{i}"), _entity("ga4.custom_dimension", f"r{i}"))
         for i in range(replaces)
     ]
     return Plan.of(items)
@@ -92,11 +97,11 @@ def test_a_replace_counts_as_one_add_and_one_destroy():
 def test_an_empty_plan_says_no_changes():
     plan = Plan.of([])
     assert plan.empty and plan.summary() == "No changes."
-    assert make_plan(State.of([trigger("T")]), State.of([trigger("T")])).summary() == "No changes."
+    assert plan_of(State.of([trigger("T")]), State.of([trigger("T")])).summary() == "No changes."
 
 
 def test_for_target_splits_gtm_from_ga4():
-    plan = make_plan(State.of([trigger("T"), dimension("video_title")]), State())
+    plan = plan_of(State.of([trigger("T"), dimension("video_title")]), State())
     assert [c.kind for c in plan.for_target("gtm").changes] == ["gtm.trigger"]
     assert [c.kind for c in plan.for_target("ga4").changes] == ["ga4.custom_dimension"]
 
@@ -112,7 +117,7 @@ def test_by_goal_groups_changes_sorted_by_goal_with_shared_entities_last():
         ]
     )
     live = State.of([trigger("Old", goal="c")])
-    groups = make_plan(desired, live).by_goal()
+    groups = plan_of(desired, live).by_goal()
     assert list(groups) == ["a", "b", "c", UNASSIGNED]
     assert [c.name for c in groups["a"]] == ["Link click - a"]
     assert [c.name for c in groups["b"]] == ["Link click - b", "GA4 event - b"]
@@ -121,9 +126,9 @@ def test_by_goal_groups_changes_sorted_by_goal_with_shared_entities_last():
 
 
 def test_the_checksum_follows_the_content():
-    one = make_plan(State.of([trigger("T", "/a")]), State())
-    same = make_plan(State.of([trigger("T", "/a")]), State())
-    other = make_plan(State.of([trigger("T", "/b")]), State())
+    one = plan_of(State.of([trigger("T", "/a")]), State())
+    same = plan_of(State.of([trigger("T", "/a")]), State())
+    other = plan_of(State.of([trigger("T", "/b")]), State())
     assert one.checksum() == same.checksum() != other.checksum()
 
 
@@ -148,7 +153,7 @@ def test_the_text_plan_shows_a_trigger_url_change_as_one_readable_line():
         targets={"gtm": "GTM container export c.json"},
         goals={"checkout_click": GoalInfo("link_click", "process_milestone")},
     )
-    text = render_text(make_plan(desired, live), context)
+    text = render_text(plan_of(desired, live), context)
     lines = text.splitlines()
     assert '  ~ GTM trigger "Link click - checkout_click"' in lines
     assert '      ~ filter: Click URL contains "/checkout" -> "/checkout/start"' in lines
@@ -164,7 +169,7 @@ def test_the_text_plan_of_no_changes():
 
 def test_a_deleted_goal_is_headed_as_removed_and_its_delete_shows_no_fields():
     live = State.of([trigger("Old", goal="gone"), key_event("x")])
-    text = render_text(make_plan(State(), live), PlanContext())
+    text = render_text(plan_of(State(), live), PlanContext())
     assert "# goal gone (removed from the goal file)" in text
     assert '  - GTM trigger "Old"' in text.splitlines()
     assert "Click URL" not in text

@@ -1,7 +1,8 @@
-from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
+from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.safety import SafetyPolicy, check
+from tests.core.helpers import change
 
 
 def tag(name: str, value: str = "a") -> Entity:
@@ -13,7 +14,7 @@ def plan_of(*actions: str) -> Plan:
     for i, action in enumerate(actions):
         before = None if action == CREATE else tag(f"t{i}", "old")
         after = None if action == DELETE else tag(f"t{i}", "new")
-        changes.append(Change(action, before, after))
+        changes.append(change(action, before, after))
     return Plan.of(changes)
 
 
@@ -27,7 +28,7 @@ def test_defaults_match_the_goal_file_schema():
 def test_a_plan_within_the_share_passes():
     checked = check(plan_of(UPDATE, UPDATE, CREATE), managed=10, policy=SafetyPolicy())
     assert checked.refusal is None and checked.warnings == ()
-    assert len(checked.plan.changes) == 3
+    assert len(checked.changes) == 3
 
 
 def test_a_plan_over_the_share_is_refused_and_says_how_to_override():
@@ -55,11 +56,11 @@ def test_small_setups_are_not_guarded():
 
 def test_without_deletes_deletions_and_replacements_are_dropped_and_listed():
     checked = check(plan_of(CREATE, UPDATE, DELETE, REPLACE), managed=100, policy=SafetyPolicy(allow_deletes=False))
-    assert [c.action for c in checked.plan.changes] == [CREATE, UPDATE]
+    assert [c.action for c in checked.changes] == [CREATE, UPDATE]
     assert len(checked.warnings) == 2
     assert all("safety.allow_deletes" in w for w in checked.warnings)
 
 
 def test_dropped_deletions_do_not_count_toward_the_share():
     checked = check(plan_of(DELETE, DELETE, DELETE, DELETE), managed=10, policy=SafetyPolicy(allow_deletes=False))
-    assert checked.refusal is None and checked.plan.empty
+    assert checked.refusal is None and checked.empty

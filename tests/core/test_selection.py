@@ -1,11 +1,12 @@
 import pytest
 
-from goalkeeper.core.diff import CREATE, DELETE, UPDATE, Change
+from goalkeeper.core.changes import CREATE, DELETE, UPDATE
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.selection import Selection, event_goals, select, selected_goals
 from goalkeeper.core.state import State
+from tests.core.helpers import change
 
 CATEGORIES = {"signup": "macro", "video": "secondary_action", "newsletter": "macro"}
 
@@ -31,11 +32,11 @@ def _plan() -> Plan:
     shared_after = Entity("gtm.variable", "shared", {"v": 2}, ("newsletter", "signup", "video"))
     return Plan.of(
         [
-            Change(CREATE, None, Entity("gtm.tag", "signup tag", {}, ("signup",))),
-            Change(DELETE, Entity("gtm.tag", "video tag", {}, ("video",)), None),
-            Change(UPDATE, shared_before, shared_after),
-            Change(CREATE, None, Entity("ga4.custom_dimension", "x", {}, ("newsletter",))),
-            Change(DELETE, Entity("ga4.key_event", "video_start", {"eventName": "video_start"}), None),
+            change(CREATE, None, Entity("gtm.tag", "signup tag", {}, ("signup",))),
+            change(DELETE, Entity("gtm.tag", "video tag", {}, ("video",)), None),
+            change(UPDATE, shared_before, shared_after),
+            change(CREATE, None, Entity("ga4.custom_dimension", "x", {}, ("newsletter",))),
+            change(DELETE, Entity("ga4.key_event", "video_start", {"eventName": "video_start"}), None),
         ]
     )
 

@@ -7,14 +7,17 @@ After an intended change to the comment, rewrite the golden files with
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from goalkeeper.core import ownership
-from goalkeeper.core.diff import CREATE, DELETE, UPDATE, Change, field_changes
+from goalkeeper.core.changes import CREATE, DELETE, UPDATE, Change
+from goalkeeper.core.diff import field_changes
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
 from goalkeeper.render import GoalInfo, PlanContext
 from goalkeeper.render.markdown import MAX_COMMENT, marker, render_markdown
+from tests.core.helpers import change as typed_change
 
 GOLDEN = Path(__file__).parent / "golden"
 TARGETS = {"gtm": "GTM container export example-container.json", "ga4": "GA4 snapshot example-ga4.json"}
@@ -26,7 +29,7 @@ GOALS = {
 
 
 def change(action: str, before: Entity | None, after: Entity | None) -> Change:
-    return Change(action, before, after, field_changes(before, after))
+    return typed_change(action, before, after, field_changes(before, after))
 
 
 def trigger(name: str, goal: str, url: str) -> Entity:
@@ -112,8 +115,8 @@ def test_no_changes():
 
 def test_refused_plan_with_warnings():
     text = render_markdown(
-        mixed_plan(),
-        context(
+        replace(
+            mixed_plan(),
             warnings=(
                 'not planned: delete GTM tag "GA4 event - old_banner", because the goal file sets '
                 "safety.allow_deletes to false; remove it by hand, or allow deletes",
@@ -122,6 +125,7 @@ def test_refused_plan_with_warnings():
             "more than safety.max_change_share allows (30%). Review the plan, then run again "
             "with --force, or raise safety.max_change_share in the goal file",
         ),
+        context(),
     )
     assert_golden("refused.md", text)
 
@@ -165,10 +169,8 @@ def test_a_comment_with_many_warnings_or_goals_still_fits_and_keeps_the_refusal(
     goals = {f"goal_{i:04d}": GoalInfo("link_click", "macro") for i in range(1500)}
     plan = Plan.of([change(CREATE, None, trigger(f"t{i}", f"goal_{i:04d}", "/x")) for i in range(1500)])
     text = render_markdown(
-        plan,
-        PlanContext(
-            targets=TARGETS, goals=goals, source="goals/shop.yaml", warnings=warnings, refusal="too much at once"
-        ),
+        replace(plan, warnings=warnings, refusal="too much at once"),
+        PlanContext(targets=TARGETS, goals=goals, source="goals/shop.yaml"),
     )
     assert len(text) < MAX_COMMENT
     assert "**Refused:** too much at once" in text

@@ -19,7 +19,7 @@ def test_colour_follows_terraforms_conventions():
 
 
 def test_a_changed_value_is_never_cut_inside_its_quotes():
-    from goalkeeper.core.diff import FieldChange
+    from goalkeeper.core.changes import FieldChange
     from goalkeeper.render import field_line
 
     assert field_line(FieldChange("filter", 'Click URL contains "/checkout"', 'Click URL contains "/cart"')) == (

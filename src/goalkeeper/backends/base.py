@@ -1,44 +1,74 @@
-"""The backend interface: read a target's State, apply a plan's changes to it."""
+"""The backend base class: read a target's State, apply a plan's changes to it.
+
+Every hook a backend may offer is declared here with a documented default, so the workflow
+(goalkeeper.project) calls them without asking which backend it has, as octoDNS's BaseProvider
+does for its providers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
 
-from goalkeeper.core.diff import Change
+from goalkeeper.core.changes import Change
+from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.state import State
 
 Progress = Callable[[Change], None]
+NO_VERSIONS = (
+    "--publish needs a live GTM target (target.gtm.account and container); a container export file has no "
+    "versions to publish"
+)
 
 
-class Backend(Protocol):
+class Backend(ABC):
     """One target: a GTM container (export file or live workspace) or a GA4 property (snapshot
-    file or live property).
+    file or live property)."""
 
-    ``target`` is ``"gtm"`` or ``"ga4"``. ``read`` returns every entity in the target, managed or
-    not, each carrying in ``handle`` whatever the backend needs to write it back (ids,
-    fingerprints). ``apply`` carries out changes in the order given, only for this target, and
-    calls ``progress`` after each one. ``describe`` names the target for plans and logs.
-    ``fingerprint`` is a digest of what ``read`` saw, for saved plans to detect a moved target:
-    any JSON-serialisable value (a file backend returns its sha256; a live GTM backend may return
-    the workspace fingerprint, the entity fingerprints and the container version; a live GA4
-    backend a digest of the property's state). ``goalkeeper apply plan.json`` compares it with the
-    saved one and refuses the plan (exit 3) when they differ.
+    #: ``"gtm"`` or ``"ga4"``: the system this backend writes.
+    target: ClassVar[str]
+    #: Whether ``publish`` can make the applied changes live (a live GTM workspace can).
+    publishes: ClassVar[bool] = False
 
-    Optional: ``problems_with(desired)``, the problems a target sees in the desired state before
-    anything is planned (a server container cannot take web triggers).
+    @abstractmethod
+    def describe(self) -> str:
+        """The target, named for plans and logs (``GTM container export goals/x.json``)."""
 
-    Optional: ``publish(name, notes)``, called after ``apply`` when the user passes ``--publish`` (a live GTM
-    workspace becoming the new live container version). Backends without it make ``--publish``
-    an error.
-    """
+    @abstractmethod
+    def read(self) -> State:
+        """Every entity in the target, managed or not, each carrying in ``handle`` whatever the
+        backend needs to write it back (ids, fingerprints). Raises GoalkeeperError when the target
+        cannot be read."""
 
-    target: str
+    @abstractmethod
+    def fingerprint(self) -> Any:
+        """A JSON-serialisable digest of what ``read`` saw, for saved plans to notice a moved
+        target: a file's sha256, a live workspace's fingerprints and container version, a digest of a
+        property's objects. ``goalkeeper apply plan.json`` refuses the plan (exit 3) when it differs."""
 
-    def describe(self) -> str: ...
+    @abstractmethod
+    def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
+        """Carry out ``changes`` of this target in the order given, calling ``progress`` after
+        each one. Raises GoalkeeperError when the target refuses or cannot be reached."""
 
-    def read(self) -> State: ...
+    def problems_with(self, desired: State) -> list[Problem]:
+        """What this target sees wrong in the desired state before anything is planned (a server
+        container cannot run web triggers). Default: nothing."""
+        return []
 
-    def fingerprint(self) -> Any: ...
+    def enhanced_measurement(self) -> Mapping[str, Any] | None:
+        """The EnhancedMeasurementSettings (Admin API JSON, with its ``name``) of the web stream
+        goalkeeper's tags send to, for the double-count warnings. Default: unknown (None)."""
+        return None
 
-    def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None: ...
+    def seconds_left(self, changes: int) -> float | None:
+        """About how long writing ``changes`` more changes takes where a quota paces the writes (a
+        live GTM workspace: 25 requests per 100 s). Default: None, nothing paces them."""
+        return None
+
+    def publish(self, name: str, notes: str) -> Mapping[str, Any] | None:
+        """Make what ``apply`` wrote live, as a version called ``name`` with ``notes``; the new
+        version (API JSON), or None when there was nothing to publish. Only backends with
+        ``publishes`` set offer it; the default raises GoalkeeperError."""
+        raise GoalkeeperError(NO_VERSIONS)

@@ -15,7 +15,6 @@ from typing import Any
 
 from goalkeeper.backends.base import Progress
 from goalkeeper.backends.gtm_common import (
-    GTM_FIELDS,
     api_object,
     convert_enums,
     entity_from_api,
@@ -24,9 +23,11 @@ from goalkeeper.backends.gtm_common import (
     upper_snake,
 )
 from goalkeeper.backends.json_file import JsonFileTarget
-from goalkeeper.core.diff import DELETE, Change
+from goalkeeper.core.builtins import BUILTIN_TRIGGERS
+from goalkeeper.core.changes import Change, Delete
 from goalkeeper.core.errors import GoalkeeperError, Problem
-from goalkeeper.core.model import BUILTIN_TRIGGERS, GTM_KINDS, Entity
+from goalkeeper.core.kinds import KINDS, kinds_of
+from goalkeeper.core.model import Entity
 from goalkeeper.core.state import State
 
 
@@ -36,12 +37,11 @@ def export_entities(document: dict[str, Any]) -> list[Entity]:
     triggers = [convert_enums("gtm.trigger", t, lower_camel) for t in version.get("trigger", [])]
     by_id = trigger_names(triggers)
     entities = []
-    for kind in GTM_KINDS:
-        list_key, id_key = GTM_FIELDS[kind]
-        for obj in version.get(list_key, []):
-            api = convert_enums(kind, obj, lower_camel)
-            handle = {"id": str(obj[id_key]) if id_key else None, "object": obj}
-            entities.append(entity_from_api(kind, api, by_id, handle))
+    for kind in kinds_of("gtm"):
+        for obj in version.get(kind.list_key, []):
+            api = convert_enums(kind.key, obj, lower_camel)
+            handle = {"id": str(obj[kind.id_key]) if kind.id_key else None, "object": obj}
+            entities.append(entity_from_api(kind.key, api, by_id, handle))
     return entities
 
 
@@ -69,7 +69,7 @@ class ContainerFileBackend(JsonFileTarget):
             raise GoalkeeperError(
                 Problem(f"not a well-formed {self.what}: containerVersion must be an object", str(self.path))
             )
-        self.check_lists(document["containerVersion"], (key for key, _ in GTM_FIELDS.values()), "containerVersion.")
+        self.check_lists(document["containerVersion"], (kind.list_key for kind in kinds_of("gtm")), "containerVersion.")
 
     def read(self) -> State:
         try:
@@ -101,11 +101,11 @@ class ContainerFileBackend(JsonFileTarget):
 def _next_id(version: dict[str, Any]) -> str:
     """An id no tag, trigger, variable or folder in the file has: GTM numbers them from one counter."""
     numeric = [
-        int(o[id_key])
-        for list_key, id_key in GTM_FIELDS.values()
-        if id_key
-        for o in version.get(list_key, [])
-        if str(o.get(id_key, "")).isdigit()
+        int(o[kind.id_key])
+        for kind in kinds_of("gtm")
+        if kind.id_key
+        for o in version.get(kind.list_key, [])
+        if str(o.get(kind.id_key, "")).isdigit()
     ]
     return str(max(numeric, default=0) + 1)
 
@@ -113,9 +113,9 @@ def _next_id(version: dict[str, Any]) -> str:
 def _export_object(
     entity: Entity, version: dict[str, Any], object_id: str | None, trigger_ids: dict[str, str]
 ) -> dict[str, Any]:
-    _list_key, id_key = GTM_FIELDS[entity.kind]
+    id_key = entity.entity_kind.id_key
     head = {"accountId": version.get("accountId", "0"), "containerId": version.get("containerId", "0")}
-    if entity.kind == "gtm.builtin_variable":
+    if id_key is None:  # a built-in variable: known by its type, it has no id
         return {**head, "type": upper_snake(entity.body["type"]), "name": entity.name}
     api = api_object(entity, trigger_ids)
     exported = convert_enums(entity.kind, api, upper_snake)
@@ -129,23 +129,23 @@ def updated_export(document: dict[str, Any], changes: Sequence[Change]) -> dict[
     ids = {n: i for i, n in trigger_names(version.get("trigger", [])).items()}
     ids.update(BUILTIN_TRIGGERS)
     for change in changes:
-        if change.entity.target != "gtm":
+        if change.target != "gtm":
             continue
-        list_key, id_key = GTM_FIELDS[change.kind]
-        objects = version.setdefault(list_key, [])
+        id_key = KINDS[change.kind].id_key
+        objects = version.setdefault(KINDS[change.kind].list_key, [])
         position = next((i for i, o in enumerate(objects) if o.get("name") == change.name), None)
-        if change.action == DELETE:
+        if isinstance(change, Delete):
             if position is not None:
                 del objects[position]
             continue
         object_id = None
         if id_key:
             object_id = str(objects[position][id_key]) if position is not None else _next_id(version)
-        exported = _export_object(change.after, version, object_id, ids)
+        exported = _export_object(change.entity, version, object_id, ids)
         if position is None:
             objects.append(exported)
         else:
             objects[position] = exported
-        if change.kind == "gtm.trigger":
+        if change.kind == "gtm.trigger" and object_id:
             ids[change.name] = object_id
     return document

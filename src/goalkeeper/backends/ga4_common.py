@@ -11,36 +11,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from goalkeeper.core import ownership
+from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity
-from goalkeeper.core.model import ga4_entity_name as entity_name  # the naming rule lives in the core
-
-# Admin API list keys, per kind.
-GA4_LIST_KEYS = {
-    "ga4.key_event": "keyEvents",
-    "ga4.custom_dimension": "customDimensions",
-    "ga4.custom_metric": "customMetrics",
-    "ga4.event_create_rule": "eventCreateRules",
-    "ga4.audience": "audiences",
-}
-# The fields of each kind that goalkeeper plans; everything else is output-only or left alone.
-GA4_FIELDS = {
-    "ga4.key_event": ("eventName", "countingMethod", "defaultValue"),
-    "ga4.custom_dimension": ("parameterName", "displayName", "description", "scope"),
-    "ga4.custom_metric": ("parameterName", "displayName", "description", "scope", "measurementUnit"),
-    "ga4.event_create_rule": ("destinationEvent", "eventConditions", "sourceCopyParameters", "parameterMutations"),
-    "ga4.audience": (
-        "displayName",
-        "description",
-        "membershipDurationDays",
-        "filterClauses",
-        "eventTrigger",
-        "exclusionDurationMode",
-    ),
-}
 
 
 def entity_body(kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
-    body = {k: obj[k] for k in GA4_FIELDS[kind] if k in obj and obj[k] not in (None, "", [])}
+    body = {k: obj[k] for k in KINDS[kind].fields if k in obj and obj[k] not in (None, "", [])}
     if "defaultValue" in body:
         # JSON has one number type; proto doubles come back as 5.0 where a goal file says 5.
         body["defaultValue"] = {
@@ -62,7 +38,7 @@ def entities_from_api(kind: str, objects: Iterable[Mapping[str, Any]]) -> list[E
     taken: set[str] = set()
     for obj in objects:
         body = entity_body(kind, obj)
-        name = entity_name(kind, obj)
+        name = KINDS[kind].name_of(obj)
         if name in taken:  # two rules making the same event, say: keep both, distinctly named
             name = f"{name} ({obj.get('name', '').rsplit('/', 1)[-1]})"
         taken.add(name)
@@ -89,14 +65,19 @@ ENHANCED_SWITCHES = (
 )
 
 
-def measured_stream(streams: Iterable[Mapping[str, Any]], measurement_id: str | None) -> str | None:
-    """The web data stream goalkeeper's tags send to (its enhanced measurement is what counts): the
-    one with the goal file's measurement id, or, without a measurement id, the only web stream;
-    None when that is not known."""
+def web_stream(streams: Iterable[Mapping[str, Any]], measurement_id: str | None, *, exact: bool) -> str | None:
+    """The name of the web data stream goalkeeper's tags send to: the one with the goal file's
+    measurement id. When none has it, ``exact`` says whether to give up (enhanced measurement must
+    be the right stream's, or nothing is said) or to fall back to the first web stream (where
+    event-create rules go); without a measurement id, exactly one web stream is unambiguous.
+    None when no stream fits. Streams are DataStream objects in the Admin API's JSON shape."""
     web = [s for s in streams if s.get("type", "WEB_DATA_STREAM") == "WEB_DATA_STREAM"]
-    if measurement_id:
-        return next((s["name"] for s in web if s.get("webStreamData", {}).get("measurementId") == measurement_id), None)
-    return web[0]["name"] if len(web) == 1 else None
+    match = next(
+        (s for s in web if measurement_id and s.get("webStreamData", {}).get("measurementId") == measurement_id), None
+    )
+    if match is None and (not exact or (not measurement_id and len(web) == 1)):
+        match = web[0] if web else None
+    return str(match["name"]) if match else None
 
 
 def enhanced_settings(obj: Mapping[str, Any]) -> dict[str, Any]:

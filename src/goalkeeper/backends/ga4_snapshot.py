@@ -34,29 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from goalkeeper.backends.base import Progress
-from goalkeeper.backends.ga4_common import (
-    GA4_LIST_KEYS,
-    api_object,
-    enhanced_settings,
-    entities_from_api,
-    measured_stream,
-)
+from goalkeeper.backends.ga4_common import api_object, enhanced_settings, entities_from_api, web_stream
 from goalkeeper.backends.json_file import JsonFileTarget
-from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change
+from goalkeeper.core.changes import Change, Create, Delete, Replace, Update
 from goalkeeper.core.errors import GoalkeeperError, Problem
-from goalkeeper.core.model import GA4_KINDS
+from goalkeeper.core.kinds import KINDS, kinds_of
 from goalkeeper.core.state import State
-
-
-def web_stream(document: dict[str, Any], measurement_id: str | None) -> str:
-    """The data stream event-create rules belong to: the web stream of the measurement id."""
-    streams = [s for s in document.get("dataStreams", []) if s.get("type", "WEB_DATA_STREAM") == "WEB_DATA_STREAM"]
-    for stream in streams:
-        if measurement_id and stream.get("webStreamData", {}).get("measurementId") == measurement_id:
-            return stream["name"]
-    if streams:
-        return streams[0]["name"]
-    raise GoalkeeperError(f"the GA4 property {document['property']} has no web data stream for event-create rules")
 
 
 class GA4SnapshotBackend(JsonFileTarget):
@@ -76,7 +59,7 @@ class GA4SnapshotBackend(JsonFileTarget):
     def check(self, document: Any) -> None:
         if not isinstance(document, dict) or not str(document.get("property", "")).startswith("properties/"):
             raise GoalkeeperError(Problem('a GA4 snapshot needs "property": "properties/<id>"', str(self.path), 1))
-        self.check_lists(document, GA4_LIST_KEYS.values())
+        self.check_lists(document, (kind.list_key for kind in kinds_of("ga4")))
         settings = document.get("enhancedMeasurementSettings", {})
         if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
             raise GoalkeeperError(
@@ -91,8 +74,8 @@ class GA4SnapshotBackend(JsonFileTarget):
         document = self.document()
         entities = []
         try:
-            for kind in GA4_KINDS:
-                entities += entities_from_api(kind, document.get(GA4_LIST_KEYS[kind], []))
+            for kind in kinds_of("ga4"):
+                entities += entities_from_api(kind.key, document.get(kind.list_key, []))
         except (KeyError, TypeError, AttributeError, ValueError) as error:
             raise self.malformed(error) from None
         return State.of(entities)
@@ -102,7 +85,7 @@ class GA4SnapshotBackend(JsonFileTarget):
         ``name``), or None when the snapshot does not say."""
         document = self.document()
         try:
-            stream = measured_stream(document.get("dataStreams", []), self.measurement_id)
+            stream = web_stream(document.get("dataStreams", []), self.measurement_id, exact=True)
         except (KeyError, TypeError, AttributeError) as error:
             raise self.malformed(error) from None
         if stream is None:
@@ -116,24 +99,24 @@ class GA4SnapshotBackend(JsonFileTarget):
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         document = copy.deepcopy(self.document())
         for change in changes:
-            if change.entity.target == "ga4":
+            if change.target == "ga4":
                 self._apply_one(document, change)
         self.save(document)
         for change in changes:
-            if progress and change.entity.target == "ga4":
+            if progress and change.target == "ga4":
                 progress(change)
 
     def _apply_one(self, document: dict[str, Any], change: Change) -> None:
-        objects = document.setdefault(GA4_LIST_KEYS[change.kind], [])
+        objects = document.setdefault(KINDS[change.kind].list_key, [])
         # Named before the old object goes, so a replacement never takes the archived one's name.
-        name = self._new_name(document, change.kind, objects) if change.action in (CREATE, REPLACE) else None
-        if change.action in (DELETE, REPLACE):
+        name = self._new_name(document, change.kind, objects) if isinstance(change, (Create, Replace)) else None
+        if isinstance(change, (Delete, Replace)):
             # Dimensions, metrics and audiences are archived; archived ones leave the lists.
             objects[:] = [o for o in objects if o.get("name") != change.before.handle]
-        if change.action == UPDATE:
+        elif isinstance(change, Update):
             index = next(i for i, o in enumerate(objects) if o.get("name") == change.before.handle)
             objects[index] = {"name": change.before.handle, **api_object(change.after)}
-        if change.action in (CREATE, REPLACE):
+        if isinstance(change, (Create, Replace)):
             objects.append(
                 {
                     "name": name,
@@ -145,9 +128,14 @@ class GA4SnapshotBackend(JsonFileTarget):
     def _new_name(self, document: dict[str, Any], kind: str, objects: list[dict[str, Any]]) -> str:
         parent = document["property"]
         if kind == "ga4.event_create_rule":
-            parent = web_stream(document, self.measurement_id)
+            stream = web_stream(document.get("dataStreams", []), self.measurement_id, exact=False)
+            if stream is None:
+                raise GoalkeeperError(
+                    f"the GA4 property {document['property']} has no web data stream for event-create rules"
+                )
+            parent = stream
         numbers = [int(o["name"].rsplit("/", 1)[-1]) for o in objects if o.get("name", "").rsplit("/", 1)[-1].isdigit()]
-        return f"{parent}/{GA4_LIST_KEYS[kind]}/{max(numbers, default=1000) + 1}"
+        return f"{parent}/{KINDS[kind].list_key}/{max(numbers, default=1000) + 1}"
 
 
 def _now() -> str:

@@ -8,24 +8,15 @@ by name; ids are resolved per workspace or per file.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from goalkeeper.core import gtm_body, ownership
-from goalkeeper.core.builtins import builtin_name
-from goalkeeper.core.model import BUILTIN_TRIGGERS, Entity
+from goalkeeper.core.builtins import BUILTIN_TRIGGERS, builtin_name
+from goalkeeper.core.kinds import KINDS
+from goalkeeper.core.model import Entity
 
-# The list key and id key of each GTM kind, in API JSON.
-GTM_FIELDS = {
-    "gtm.tag": ("tag", "tagId"),
-    "gtm.trigger": ("trigger", "triggerId"),
-    "gtm.variable": ("variable", "variableId"),
-    "gtm.folder": ("folder", "folderId"),
-    "gtm.builtin_variable": ("builtInVariable", None),
-}
 BUILTIN_TRIGGER_NAMES = {v: k for k, v in BUILTIN_TRIGGERS.items()}
-# Entity kinds whose own ``type`` is an enum (tag and variable types are template ids, kept as is).
-_ENUM_TYPED_KINDS = ("gtm.trigger", "gtm.builtin_variable")
 
 
 def upper_snake(value: str) -> str:
@@ -55,7 +46,7 @@ def _convert_parameter(param: Any, convert: Callable[[str], str]) -> Any:
 def convert_enums(kind: str, body: Mapping[str, Any], convert: Callable[[str], str]) -> dict[str, Any]:
     """Respell every enum in a GTM object with ``convert`` (upper_snake or lower_camel)."""
     out = dict(body)
-    if kind in _ENUM_TYPED_KINDS and isinstance(out.get("type"), str):
+    if KINDS[kind].type_is_enum and isinstance(out.get("type"), str):
         out["type"] = convert(out["type"])
     for key, value in body.items():
         if key == "parameter":
@@ -85,7 +76,7 @@ def convert_enums(kind: str, body: Mapping[str, Any], convert: Callable[[str], s
     return out
 
 
-def trigger_names(triggers: list[Mapping[str, Any]]) -> dict[str, str]:
+def trigger_names(triggers: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """Trigger id → name, built-in triggers included."""
     names = dict(BUILTIN_TRIGGER_NAMES)
     names.update({str(t["triggerId"]): t["name"] for t in triggers if "triggerId" in t})
@@ -117,10 +108,3 @@ def api_object(entity: Entity, trigger_ids: Mapping[str, str]) -> dict[str, Any]
         else:
             obj[key] = value
     return obj
-
-
-def trigger_ids(entities) -> dict[str, str]:
-    """Trigger name → id, from entities whose handle carries the id, built-in triggers included."""
-    ids = dict(BUILTIN_TRIGGERS)
-    ids.update({e.name: e.handle["id"] for e in entities if e.kind == "gtm.trigger" and e.handle})
-    return ids

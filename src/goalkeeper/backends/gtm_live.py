@@ -14,20 +14,24 @@ from __future__ import annotations
 import socket
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httplib2
 from googleapiclient.errors import HttpError
 
-from goalkeeper.backends.base import Progress
-from goalkeeper.backends.gtm_common import GTM_FIELDS, api_object, entity_from_api, trigger_names
-from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, backoff_delays, is_rate_error
-from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, differs
+from goalkeeper.backends.base import Backend, Progress
+from goalkeeper.backends.calls import AmbiguousWriteError, Calls, Failure, guard
+from goalkeeper.backends.gtm_common import api_object, entity_from_api, trigger_names
+from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, is_rate_error
+from goalkeeper.core.builtins import BUILTIN_TRIGGERS
+from goalkeeper.core.changes import Change, Create, Delete
+from goalkeeper.core.diff import differs
 from goalkeeper.core.errors import GoalkeeperError, Problem
-from goalkeeper.core.model import BUILTIN_TRIGGERS, GTM_KINDS, Entity, digest
+from goalkeeper.core.kinds import KINDS, kinds_of
+from goalkeeper.core.model import Entity, digest
 from goalkeeper.core.state import State
 
+T = TypeVar("T")
 GTM_SCOPES = (
     "https://www.googleapis.com/auth/tagmanager.edit.containers",
     "https://www.googleapis.com/auth/tagmanager.edit.containerversions",
@@ -37,26 +41,15 @@ WORKSPACE_LIMIT_HINT = (
     "a GTM container on a free account has at most 3 workspaces. Delete an unused workspace in "
     "GTM (Workspaces menu), or set target.gtm.workspace to the name of an existing one"
 )
-# The resource accessor of each kind on a workspace.
-RESOURCES = {
-    "gtm.tag": "tags",
-    "gtm.trigger": "triggers",
-    "gtm.variable": "variables",
-    "gtm.folder": "folders",
-}
 # Resources built per client service (see GTMLiveBackend._resource).
 _RESOURCES: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
-TRANSIENT_ERRORS = (ConnectionError, socket.timeout, TimeoutError, httplib2.HttpLib2Error, OSError)
+CONNECTION_ERRORS = (ConnectionError, socket.timeout, TimeoutError, httplib2.HttpLib2Error, OSError)
 
 
 class ConcurrentEditError(GoalkeeperError):
     """Someone changed the container between goalkeeper's read and its write."""
 
     exit_code = 1
-
-
-class AmbiguousWriteError(Exception):
-    """A write whose outcome is unknown: the connection failed or the server erred mid-way."""
 
 
 # What a request needs, by what it does: (GTM container permission, OAuth scope).
@@ -104,43 +97,24 @@ class GTMPermissionError(GoalkeeperError):
     exit_code = 1
 
 
-@dataclass
-class Caller:
-    """Runs API requests through the shared rate limiter, retrying what is safe to retry."""
-
-    limiter: SlidingWindowLimiter
-    clock: Clock
-    requests: int = 0
-
-    def __call__(self, request, *, idempotent: bool = True) -> Any:
-        delays = backoff_delays()
-        for attempt in range(len(delays) + 1):
-            self.limiter.acquire()
-            self.requests += 1
-            try:
-                return request.execute()
-            except HttpError as error:
-                status = error.status_code
-                reasons = [d.get("reason", "") for d in (error.error_details or []) if isinstance(d, dict)]
-                rate = is_rate_error(status, reasons, str(error.reason))
-                if status in (401, 403) and not rate:
-                    raise GTMPermissionError(
-                        "GTM: " + permission_hint(status, str(error.reason), request.method, request.uri)
-                    ) from None
-                if status >= 500 and not idempotent:
-                    raise AmbiguousWriteError(str(error.reason)) from error
-                if not (rate or status >= 500) or attempt == len(delays):
-                    raise
-            except TRANSIENT_ERRORS as error:
-                if not idempotent:
-                    raise AmbiguousWriteError(str(error)) from error
-                if attempt == len(delays):
-                    raise
-            self.clock.sleep(delays[attempt])
-        raise AssertionError("unreachable")
+def classify(error: BaseException, request: Any = None) -> Failure:
+    """What a failed Tag Manager API request means (see goalkeeper.backends.calls). A 401, or a 403
+    that is no rate error, raises GTMPermissionError at once, naming what ``request`` needed."""
+    if isinstance(error, HttpError):
+        status = error.status_code
+        reasons = [d.get("reason", "") for d in (error.error_details or []) if isinstance(d, dict)]
+        if is_rate_error(status, reasons, str(error.reason)):
+            return Failure.RATE
+        if status in (401, 403):
+            method, uri = (request.method, request.uri) if request is not None else ("GET", "")
+            raise GTMPermissionError("GTM: " + permission_hint(status, str(error.reason), method, uri)) from None
+        return Failure.SERVER if status >= 500 else Failure.FINAL
+    return Failure.CONNECTION if isinstance(error, CONNECTION_ERRORS) else Failure.FINAL
 
 
-def _pages(caller: Caller, method: Callable[..., Any], list_key: str, **params) -> list[dict[str, Any]]:
+def _pages(
+    caller: Callable[..., Any], method: Callable[..., Any], list_key: str, **params: Any
+) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     token = None
     while True:
@@ -151,8 +125,27 @@ def _pages(caller: Caller, method: Callable[..., Any], list_key: str, **params) 
             return items
 
 
-class GTMLiveBackend:
+def explain(error: Exception) -> GoalkeeperError | None:
+    """The GoalkeeperError for a Tag Manager API error that retries did not cure."""
+    if not isinstance(error, HttpError):
+        return None
+    status = error.status_code
+    if status in (401, 403):
+        return GTMPermissionError(f"GTM: {permission_hint(status, str(error.reason))}")
+    if status == 404:
+        return GoalkeeperError(f"GTM: not found: {error.reason}; check target.gtm.account and target.gtm.container")
+    if status == 429:
+        return GoalkeeperError(
+            "GTM: the API quota (25 requests per 100 seconds, 10,000 a day per Google Cloud "
+            "project) stayed exhausted; wait, then run goalkeeper again. Nothing is lost: "
+            "the next apply carries on from where this one stopped"
+        )
+    return GoalkeeperError(f"GTM API error {status}: {error.reason}")
+
+
+class GTMLiveBackend(Backend):
     target = "gtm"
+    publishes = True
 
     def __init__(
         self,
@@ -168,7 +161,8 @@ class GTMLiveBackend:
         self.container = str(container)
         self.workspace_name = workspace
         self.clock = clock or Clock()
-        self.call = Caller(limiter or SlidingWindowLimiter(clock=self.clock), self.clock)
+        self.limiter = limiter or SlidingWindowLimiter(clock=self.clock)
+        self.calls = Calls(classify, self.clock, limiter=self.limiter)
         self._container_path: str | None = None
         self._container: dict[str, Any] | None = None
         self._variable_names: set[str] = set()  # the container's own variables, from the last read
@@ -181,7 +175,11 @@ class GTMLiveBackend:
 
     def seconds_left(self, changes: int) -> float:
         """About how long ``changes`` more writes take under the GTM quota (one write each)."""
-        return self.call.limiter.seconds_for(changes)
+        return self.limiter.seconds_for(changes)
+
+    def call(self, request: Any, *, idempotent: bool = True) -> Any:
+        """Execute one API request through the shared limiter and retries."""
+        return self.calls.send(request.execute, idempotent=idempotent, classify=lambda e: classify(e, request))
 
     # -- naming ---------------------------------------------------------------------------
     def describe(self) -> str:
@@ -249,30 +247,9 @@ class GTMLiveBackend:
             if b.name in self._variable_names
         ]
 
-    def _guard(self, action: Callable[[], Any]) -> Any:
+    def _guard(self, action: Callable[[], T]) -> T:
         """Turn the API's errors into messages that say what to do."""
-        try:
-            return action()
-        except HttpError as error:
-            status = error.status_code
-            if status in (401, 403):
-                raise GTMPermissionError(f"GTM: {permission_hint(status, str(error.reason))}") from None
-            if status == 404:
-                raise GoalkeeperError(
-                    f"GTM: not found: {error.reason}; check target.gtm.account and target.gtm.container"
-                ) from None
-            if status == 429:
-                raise GoalkeeperError(
-                    "GTM: the API quota (25 requests per 100 seconds, 10,000 a day per Google Cloud "
-                    "project) stayed exhausted; wait, then run goalkeeper again. Nothing is lost: "
-                    "the next apply carries on from where this one stopped"
-                ) from None
-            raise GoalkeeperError(f"GTM API error {status}: {error.reason}") from None
-        except (AmbiguousWriteError, *TRANSIENT_ERRORS) as error:
-            raise GoalkeeperError(
-                f"GTM could not be reached reliably ({type(error).__name__}: {error}). Run the command again: "
-                "goalkeeper re-reads the workspace and carries on without duplicating anything"
-            ) from None
+        return guard(action, system="GTM", where="workspace", connection_errors=CONNECTION_ERRORS, explain=explain)
 
     # -- reading --------------------------------------------------------------------------
     def find_workspace(self) -> dict[str, Any] | None:
@@ -280,14 +257,12 @@ class GTMLiveBackend:
         return next((w for w in workspaces if w.get("name") == self.workspace_name), None)
 
     def _read_workspace(self, path: str) -> dict[str, list[dict[str, Any]]]:
-        listing = {
-            kind: _pages(self.call, self._resource("", "workspaces", resource).list, GTM_FIELDS[kind][0], parent=path)
-            for kind, resource in RESOURCES.items()
+        return {
+            kind.key: _pages(
+                self.call, self._resource("", "workspaces", kind.collection).list, kind.list_key, parent=path
+            )
+            for kind in kinds_of("gtm")
         }
-        listing["gtm.builtin_variable"] = _pages(
-            self.call, self._resource("", "workspaces", "built_in_variables").list, "builtInVariable", parent=path
-        )
-        return listing
 
     def _latest_version_header(self) -> dict[str, Any]:
         try:
@@ -300,9 +275,9 @@ class GTMLiveBackend:
     def _read_version(self, header: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         """What a new workspace would start from: the latest container version."""
         if not header.get("containerVersionId") or header.get("containerVersionId") == "0":
-            return {kind: [] for kind in GTM_KINDS}
+            return {kind.key: [] for kind in kinds_of("gtm")}
         version = self.call(self._resource("", "versions").get(path=header["path"]))
-        return {kind: version.get(GTM_FIELDS[kind][0], []) for kind in GTM_KINDS}
+        return {kind.key: version.get(kind.list_key, []) for kind in kinds_of("gtm")}
 
     def _read_synced(self, path: str, header: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         """The workspace as apply will find it once synced: the latest version with the workspace's
@@ -313,12 +288,12 @@ class GTMLiveBackend:
         if not changes:
             return version
         workspace = self._read_workspace(path)
-        for kind, (key, id_key) in GTM_FIELDS.items():
-            ident = (lambda o, id_key=id_key: o.get(id_key)) if id_key else (lambda o: o.get("type"))
-            touched = {ident(c[key]): c.get("changeStatus") for c in changes if key in c}
+        for kind in kinds_of("gtm"):
+            key, id_key = kind.list_key, kind.id_key or "type"  # built-in variables are known by type
+            touched = {c[key].get(id_key): c.get("changeStatus") for c in changes if key in c}
             if touched:
-                mine = [o for o in workspace.get(kind, []) if touched.get(ident(o)) in ("added", "updated")]
-                version[kind] = [o for o in version.get(kind, []) if ident(o) not in touched] + mine
+                mine = [o for o in workspace.get(kind.key, []) if touched.get(o.get(id_key)) in ("added", "updated")]
+                version[kind.key] = [o for o in version.get(kind.key, []) if o.get(id_key) not in touched] + mine
         return version
 
     def read(self) -> State:
@@ -393,7 +368,7 @@ class GTMLiveBackend:
             )
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
-        changes = [c for c in changes if c.entity.target == "gtm"]
+        changes = [c for c in changes if c.target == "gtm"]
         if not changes:
             return
 
@@ -414,12 +389,12 @@ class GTMLiveBackend:
     def _entities(self, listing: dict[str, list[dict[str, Any]]]) -> list[Entity]:
         by_id = trigger_names(listing.get("gtm.trigger", []))
         out = []
-        for kind in GTM_KINDS:
-            id_key = GTM_FIELDS[kind][1]
-            for obj in listing.get(kind, []):
+        for kind in kinds_of("gtm"):
+            id_key = kind.id_key
+            for obj in listing.get(kind.key, []):
                 out.append(
                     entity_from_api(
-                        kind,
+                        kind.key,
                         obj,
                         by_id,
                         {
@@ -437,19 +412,14 @@ class GTMLiveBackend:
         version the plan was read from, under new fingerprints."""
         moved = []
         for change in changes:
-            if (
-                change.action in (UPDATE, DELETE, REPLACE)
-                and change.before is not None
-                and change.kind != "gtm.builtin_variable"
-            ):
+            before, _ = change.ends
+            if change.kind == "gtm.builtin_variable":
+                continue
+            if before is not None:
                 now = current.get((change.kind, change.name))
-                if now is None or not now.same_body(change.before):
+                if now is None or not now.same_body(before):
                     moved.append(f"{change.kind} {change.name!r}")
-            elif (
-                change.action == CREATE
-                and (change.kind, change.name) in current
-                and change.kind != "gtm.builtin_variable"
-            ):
+            elif (change.kind, change.name) in current:
                 moved.append(f"{change.kind} {change.name!r} (created meanwhile)")
         if moved:
             raise ConcurrentEditError(
@@ -460,11 +430,11 @@ class GTMLiveBackend:
 
     def _write_builtins(self, workspace_path: str, changes: Sequence[Change], progress: Progress | None) -> None:
         # One request enables every built-in variable the plan needs. Enabling is idempotent.
-        wanted = [c for c in changes if c.kind == "gtm.builtin_variable" and c.action == CREATE]
+        wanted = [c for c in changes if c.kind == "gtm.builtin_variable" and isinstance(c, Create)]
         if wanted:
             self.call(
                 self._resource("", "workspaces", "built_in_variables").create(
-                    parent=workspace_path, type=[c.after.body["type"] for c in wanted]
+                    parent=workspace_path, type=[c.entity.body["type"] for c in wanted]
                 )
             )
             for change in wanted:
@@ -472,8 +442,8 @@ class GTMLiveBackend:
                     progress(change)
 
     def _write(self, workspace_path: str, change: Change, current: dict, ids: dict[str, str]) -> None:
-        resource = self._resource("", "workspaces", RESOURCES[change.kind])
-        if change.action == DELETE:
+        resource = self._resource("", "workspaces", KINDS[change.kind].collection)
+        if isinstance(change, Delete):
             # The workspace's own path: the plan may have been read from the latest version.
             existing = current.get((change.kind, change.name))
             if existing is None:
@@ -484,22 +454,22 @@ class GTMLiveBackend:
                 if error.status_code != 404:  # already gone: the goal is reached
                     raise
             return
-        body = api_object(change.after, ids)
+        body = api_object(change.entity, ids)
         existing = current.get((change.kind, change.name))
         if existing is None:
             created = self._create(resource, workspace_path, change, body, ids)
         else:
             created = self._update(resource, existing, change, body, ids)
         if change.kind == "gtm.trigger":
-            ids[change.name] = str(created[GTM_FIELDS[change.kind][1]])
+            ids[change.name] = str(created["triggerId"])
 
     def _as_written(self, change: Change, obj: dict[str, Any], ids: dict[str, str]) -> bool:
         """Whether ``obj`` (read from GTM) is what this change writes."""
         names = {v: k for k, v in ids.items()}
-        return not differs(change.after, entity_from_api(change.kind, obj, names))
+        return not differs(change.entity, entity_from_api(change.kind, obj, names))
 
     def _find(self, resource, workspace_path: str, change: Change) -> dict[str, Any] | None:
-        list_key = GTM_FIELDS[change.kind][0]
+        list_key = KINDS[change.kind].list_key
         return next(
             (
                 o
@@ -628,7 +598,7 @@ class GTMLiveBackend:
     @staticmethod
     def _conflict_names(conflicts) -> str:
         names = [
-            next((v.get("name") for v in (c.get("entityInWorkspace") or {}).values() if isinstance(v, dict)), "?")
+            str(next((v.get("name") for v in (c.get("entityInWorkspace") or {}).values() if isinstance(v, dict)), "?"))
             for c in conflicts or []
         ]
         return f" on: {', '.join(names)}" if names else ""

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from goalkeeper.backends.base import Backend
 from goalkeeper.core.errors import GoalkeeperError, Problem
 
 
@@ -25,7 +26,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-class JsonFileTarget:
+class JsonFileTarget(Backend):
     """A target kept in one JSON file. Subclasses name it (``what``), say how to get one when it
     is missing (``missing_hint``) and check its shape (``check``)."""
 

@@ -1,4 +1,5 @@
-"""GTM's built-in variables: API type, and the display name that ``{{…}}`` references use."""
+"""What GTM provides in every web container: built-in variables (API type, and the display name that
+``{{…}}`` references use) and built-in triggers."""
 
 from __future__ import annotations
 
@@ -61,3 +62,12 @@ ALWAYS_DEFINED = frozenset({"_event"})
 
 def builtin_name(builtin_type: str) -> str:
     return BUILTIN_VARIABLE_NAMES.get(builtin_type, builtin_type)
+
+
+# Triggers GTM provides in every web container: tags point at them by these fixed ids (as every
+# container export in the wild shows: "firingTriggerId": ["2147479553"] for All Pages).
+BUILTIN_TRIGGERS = {
+    "All Pages": "2147479553",
+    "Consent Initialization - All Pages": "2147479572",
+    "Initialization - All Pages": "2147479573",
+}

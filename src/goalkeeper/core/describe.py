@@ -1,6 +1,6 @@
 """Readable fields of an entity body, so plans show field-level diffs a reviewer can read.
 
-``fields(entity)`` flattens a body into ordered ``label -> text`` pairs: a trigger condition reads
+``fields(entity)`` (``body_fields(body)``) flattens a body into ordered ``label -> text`` pairs: a trigger condition reads
 ``Click URL contains "/checkout"``, a GA4 tag parameter ``eventSettingsTable[link_url]``, never a
 raw JSON blob. Renderers print these pairs; the diff compares them.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from goalkeeper.core.model import Entity
@@ -98,7 +98,9 @@ def _flatten(label: str, value: Any, out: dict[str, str]) -> None:
         out[label] = quote(value)
 
 
-def _conditions(label: str, conditions: list, render, out: dict[str, str]) -> None:
+def _conditions(
+    label: str, conditions: list[Mapping[str, Any]], render: Callable[[Mapping[str, Any]], str], out: dict[str, str]
+) -> None:
     if len(conditions) == 1:
         out[label] = render(conditions[0])
     for index, condition in enumerate(conditions if len(conditions) > 1 else ()):
@@ -107,8 +109,12 @@ def _conditions(label: str, conditions: list, render, out: dict[str, str]) -> No
 
 def fields(entity: Entity) -> dict[str, str]:
     """Ordered, human-readable fields of an entity's body."""
+    return body_fields(entity.body)
+
+
+def body_fields(body: Mapping[str, Any]) -> dict[str, str]:
+    """Ordered ``label -> text`` pairs of a GTM or GA4 body (see the module docstring)."""
     out: dict[str, str] = {}
-    body = entity.body
     # The type first and goalkeeper's notes last: what an entity is, then how, then who owns it.
     keys = sorted(body, key=lambda k: (k != "type", k in ("notes", "description"), 0))
     for key, value in ((k, body[k]) for k in keys):

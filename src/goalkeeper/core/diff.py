@@ -8,16 +8,16 @@ custom dimension someone already registered) or a conflict the user must resolve
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from goalkeeper.core import ownership
-from goalkeeper.core.describe import fields
+from goalkeeper.core.changes import Change, Create, Delete, FieldChange, Replace, Update
+from goalkeeper.core.describe import body_fields
 from goalkeeper.core.errors import GoalkeeperError, Problem
-from goalkeeper.core.model import KIND_LABELS, Entity, canonical_json
+from goalkeeper.core.events import vouched_key_events
+from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
-
-CREATE, UPDATE, DELETE, REPLACE = "create", "update", "delete", "replace"
 
 # Keys a target fills in by itself when goalkeeper leaves them out; absent from the desired body,
 # they are not differences.
@@ -25,60 +25,53 @@ SERVER_FILLED = frozenset(
     {"tagFiringOption", "monitoringMetadata", "consentSettings", "formatValue", "uniqueTriggerId"}
 )
 
-# Fields GA4 will not change in place: a change to one is an archive (or delete) plus a create.
-IMMUTABLE = {
-    "ga4.custom_dimension": ("parameterName", "scope"),
-    "ga4.custom_metric": ("parameterName", "scope"),
-    "ga4.key_event": ("eventName",),
-    "ga4.audience": ("filterClauses", "eventTrigger", "exclusionDurationMode"),
-}
 
-# Unmanaged entities a goal may simply use as they are.
-SHAREABLE = frozenset({"gtm.builtin_variable", "ga4.custom_dimension", "ga4.custom_metric"})
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    before: str | None
-    after: str | None
+def _units(body: Mapping[str, Any]) -> dict[tuple[str, ...], dict[str, Any]]:
+    """A body cut into the parts a reviewer reads one by one: each GTM parameter by its key, and
+    every other top-level field."""
+    units: dict[tuple[str, ...], dict[str, Any]] = {}
+    for key, value in body.items():
+        if key == "parameter" and isinstance(value, list):
+            for param in value:
+                units[(key, str(param.get("key", "")))] = {key: [param]}
+        else:
+            units[(key,)] = {key: value}
+    return units
 
 
-@dataclass(frozen=True)
-class Change:
-    """One planned operation on one entity."""
+def _hidden_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
+    """Differences the readable text does not show (a parameter whose type changes while its value
+    stays "5"), as the JSON of each part that differs."""
+    before, after = _units(old), _units(new)
+    hidden = []
+    for unit in [*after, *(u for u in before if u not in after)]:
+        b, a = before.get(unit), after.get(unit)
+        if canonical_json(b) == canonical_json(a):
+            continue
+        if body_fields(b or {}) == body_fields(a or {}):
+            label = unit[-1]
+            hidden.append(FieldChange(label, _raw(b, unit), _raw(a, unit)))
+    return hidden
 
-    action: str
-    before: Entity | None
-    after: Entity | None
-    fields: tuple[FieldChange, ...] = ()
 
-    @property
-    def entity(self) -> Entity:
-        return self.after or self.before  # type: ignore[return-value]
-
-    @property
-    def kind(self) -> str:
-        return self.entity.kind
-
-    @property
-    def name(self) -> str:
-        return self.entity.name
-
-    @property
-    def goals(self) -> tuple[str, ...]:
-        return tuple(
-            sorted(set(self.after.goals if self.after else ()) | set(self.before.goals if self.before else ()))
-        )
+def _raw(unit_body: Mapping[str, Any] | None, unit: tuple[str, ...]) -> str | None:
+    if unit_body is None:
+        return None
+    value = unit_body[unit[0]]
+    return canonical_json(value[0] if unit[0] == "parameter" else value)
 
 
 def field_changes(before: Entity | None, after: Entity | None) -> tuple[FieldChange, ...]:
-    old = fields(before) if before else {}
-    new = fields(after) if after else {}
+    """What differs between two ends of a change, field by field, as reviewers read it; parts whose
+    text is the same on both sides but whose JSON differs are shown as JSON, so no update is ever
+    shown without a line under it."""
+    old = body_fields(before.body) if before else {}
+    new = body_fields(after.body) if after else {}
     labels = list(new) + [label for label in old if label not in new]
-    return tuple(
-        FieldChange(label, old.get(label), new.get(label)) for label in labels if old.get(label) != new.get(label)
-    )
+    shown = [FieldChange(label, old.get(label), new.get(label)) for label in labels if old.get(label) != new.get(label)]
+    if before and after:
+        shown += _hidden_changes(before.body, after.body)
+    return tuple(shown)
 
 
 def comparable(desired: Entity, live: Entity) -> Mapping[str, Any]:
@@ -93,18 +86,13 @@ def differs(desired: Entity, live: Entity) -> bool:
 def needs_replace(desired: Entity, live: Entity) -> bool:
     return any(
         canonical_json(desired.body.get(key)) != canonical_json(live.body.get(key))
-        for key in IMMUTABLE.get(desired.kind, ())
+        for key in desired.entity_kind.immutable
     )
 
 
 def claim_key_events(live: State, desired: State) -> State:
     """Mark the live key events goalkeeper owns (see goalkeeper.core.ownership)."""
-    sent: set[str] = set()  # key events goalkeeper's own tags and rules vouch for
-    for entity in live.managed():
-        if entity.kind == "gtm.tag":
-            sent.update(ownership.key_events_in(entity.body.get("notes", "")))
-        elif entity.kind == "ga4.event_create_rule":
-            sent.add(entity.body.get("destinationEvent", ""))
+    sent = vouched_key_events(live.managed())  # key events goalkeeper's own tags and rules vouch for
     wanted = {e.name for e in desired.of_kind("ga4.key_event")}
     claimed = [
         replace(e, managed=True) if e.kind == "ga4.key_event" and (e.name in sent or e.name in wanted) else e
@@ -114,7 +102,7 @@ def claim_key_events(live: State, desired: State) -> State:
 
 
 def _conflict(entity: Entity) -> Problem:
-    label = KIND_LABELS[entity.kind]
+    label = entity.entity_kind.label
     return Problem(
         f"{label} {entity.name!r} (goal {', '.join(entity.goals) or '?'}) already exists and is not "
         f"managed by goalkeeper. Rename it in {entity.target.upper()}, or adopt it by starting its "
@@ -130,17 +118,17 @@ def diff(desired: State, live: State) -> list[Change]:
     for want in desired:
         have = live.get(*want.key)
         if have is None:
-            changes.append(Change(CREATE, None, want, field_changes(None, want)))
+            changes.append(Create(want, fields=field_changes(None, want)))
         elif not have.managed:
-            if want.kind not in SHAREABLE:
+            if not want.entity_kind.shareable:
                 conflicts.append(_conflict(want))
         elif differs(want, have):
             trimmed = replace(have, body=comparable(want, have))
-            action = REPLACE if needs_replace(want, have) else UPDATE
-            changes.append(Change(action, have, want, field_changes(trimmed, want)))
+            typed = Replace if needs_replace(want, have) else Update
+            changes.append(typed(have, want, fields=field_changes(trimmed, want)))
     for have in live.managed():
         if desired.get(*have.key) is None and have.kind != "gtm.builtin_variable":
-            changes.append(Change(DELETE, have, None, field_changes(have, None)))
+            changes.append(Delete(have, fields=field_changes(have, None)))
     if conflicts:
         raise GoalkeeperError(conflicts)
     return changes

@@ -13,8 +13,9 @@ Page changes (``page_view`` on history changes) are left out: a GTM event tag se
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from goalkeeper.core.references import event_pattern
+from goalkeeper.core.events import sent_events
 from goalkeeper.core.state import State
 
 # Setting (the Admin API's EnhancedMeasurementSettings field) → (its label in GA4 Admin, events it sends).
@@ -28,28 +29,20 @@ ENHANCED_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _sent_event_names(desired: State) -> list[tuple[str, tuple[str, ...]]]:
-    """(event name as the tag sends it, goals) of every GA4 event tag goalkeeper manages. A name that
-    is nothing but a variable (``{{Event}}``) could be anything and is left out."""
-    sent = []
-    for tag in desired.of_kind("gtm.tag"):
-        for param in tag.body.get("parameter", []):
-            name = param.get("value", "") if param.get("key") == "eventName" else ""
-            if name and event_pattern(name).pattern != ".+$":
-                sent.append((name, tag.goals))
-    return sent
-
-
-def double_count_warnings(desired: State, settings: Mapping[str, bool] | None, stream: str = "") -> tuple[str, ...]:
+def double_count_warnings(desired: State, settings: Mapping[str, Any] | None) -> tuple[str, ...]:
     """Warnings for the goals of ``desired`` whose tags send an event enhanced measurement already
-    sends on the stream whose ``settings`` (the Admin API's JSON shape) are given; none when the
-    settings are unknown (None) or the stream's enhanced measurement is off."""
+    sends on the stream whose ``settings`` are given (an EnhancedMeasurementSettings object in the
+    Admin API's JSON shape, its ``name`` the stream's path plus ``/enhancedMeasurementSettings``);
+    none when the settings are unknown (None) or the stream's enhanced measurement is off."""
     if not settings or not settings.get("streamEnabled", False):
         return ()
+    stream = str(settings.get("name", "")).removesuffix("/enhancedMeasurementSettings")
     where = f" of web stream {stream}" if stream else ""
     warnings = []
-    for sent, goals in _sent_event_names(desired):
-        pattern = event_pattern(sent)
+    # Enhanced measurement sends from the browser, as GTM tags do; a name that is nothing but a
+    # variable ({{Event}}) could be anything and is left out.
+    for event in (e for e in sent_events(desired) if not e.by_rule and not e.dynamic):
+        sent, goals, pattern = event.name, event.goals, event.pattern
         for setting, (label, events) in ENHANCED_EVENTS.items():
             matched = [e for e in events if pattern.match(e)] if settings.get(setting, False) else []
             if not matched:

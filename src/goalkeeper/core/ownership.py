@@ -22,6 +22,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from goalkeeper.core.kinds import KINDS
+from goalkeeper.core.model import Entity
+
 MARKER = "Managed by goalkeeper"
 GOAL_PARAMETER = "goalkeeper_goal"
 
@@ -66,27 +69,38 @@ def key_events_in(text: str) -> tuple[str, ...]:
 
 def has_marker(kind: str, body: Mapping[str, Any]) -> bool:
     """Whether an entity read from a target carries goalkeeper's marker (key events aside)."""
-    if kind.startswith("gtm."):
-        return str(body.get("notes", "")).startswith(MARKER)
-    if kind in ("ga4.custom_dimension", "ga4.custom_metric", "ga4.audience"):
-        return str(body.get("description", "")).startswith(MARKER)
-    if kind == "ga4.event_create_rule":
+    marker = KINDS[kind].marker
+    if marker == "rule_parameter":
         return rule_goal(body) is not None
-    return False
+    return marker != "none" and str(body.get(marker, "")).startswith(MARKER)
 
 
 def rule_goal(body: Mapping[str, Any]) -> str | None:
+    """The goal an event-create rule's ``goalkeeper_goal`` parameter mutation names, if any."""
     for mutation in body.get("parameterMutations", ()):
         if mutation.get("parameter") == GOAL_PARAMETER:
-            return mutation.get("parameterValue")
+            return str(mutation.get("parameterValue"))
     return None
 
 
 def goals_of(kind: str, body: Mapping[str, Any]) -> tuple[str, ...]:
     """The goals a managed live entity serves, read back from its marker."""
-    if kind.startswith("gtm."):
-        return goals_in(body.get("notes", ""))
-    if kind == "ga4.event_create_rule":
+    marker = KINDS[kind].marker
+    if marker == "rule_parameter":
         goal = rule_goal(body)
         return (goal,) if goal else ()
-    return goals_in(body.get("description", ""))
+    return goals_in(str(body.get(marker, ""))) if marker != "none" else ()
+
+
+def mark(entity: Entity, key_events: Iterable[str] = ()) -> Entity:
+    """``entity`` with goalkeeper's marker written where its kind keeps it (GTM notes name the goals
+    and, for tags, the ``key_events`` made for them; GA4 descriptions name the goals). Event-create
+    rules get their goal parameter when expanded; key events and built-in variables have no room."""
+    marker = entity.entity_kind.marker
+    body = dict(entity.body)
+    if marker == "notes":
+        body["notes"] = managed_notes(entity.goals, key_events if entity.kind == "gtm.tag" else ())
+        body = dict(sorted(body.items()))
+    elif marker == "description":
+        body["description"] = managed_description(entity.goals)
+    return Entity(entity.kind, entity.name, body, entity.goals)

@@ -1,13 +1,16 @@
-"""Plan: the changes in the order they can be applied, with counts, grouping and a checksum."""
+"""Plan: the changes in the order they can be applied, with what the checks said about them (warnings,
+and a refusal when the safety thresholds are exceeded), counts, grouping and a checksum.
+
+Plans are made by ``goalkeeper.core.planner.make_plan``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, diff
-from goalkeeper.core.model import KINDS, digest
-from goalkeeper.core.state import State
+from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE, Change, Delete
+from goalkeeper.core.kinds import KINDS
+from goalkeeper.core.model import digest
 
 UNASSIGNED = "(shared)"
 
@@ -15,15 +18,20 @@ UNASSIGNED = "(shared)"
 def _order(change: Change) -> tuple[int, int, str]:
     # Creates and updates run in dependency order (folders → built-ins → variables → triggers →
     # tags); deletions run last, in reverse, so nothing is removed while something still uses it.
-    rank = KINDS.index(change.kind)
-    if change.action == DELETE:
+    rank = KINDS[change.kind].order
+    if isinstance(change, Delete):
         return (1, len(KINDS) - rank, change.name)
     return (0, rank, change.name)
 
 
 @dataclass(frozen=True)
 class Plan:
+    """The changes to apply, in order; ``warnings`` for the reviewer; ``refusal`` says why the
+    safety thresholds refuse the plan (it can still be shown and saved, not applied)."""
+
     changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()
+    refusal: str | None = None
 
     @classmethod
     def of(cls, changes: Iterable[Change]) -> Plan:
@@ -54,7 +62,8 @@ class Plan:
         return f"Plan: {self.to_add} to add, {self.to_change} to change, {self.to_destroy} to destroy."
 
     def for_target(self, target: str) -> Plan:
-        return Plan(tuple(c for c in self.changes if c.entity.target == target))
+        """The changes of one target (``"gtm"`` or ``"ga4"``), in order."""
+        return Plan(tuple(c for c in self.changes if c.target == target))
 
     def by_goal(self) -> dict[str, list[Change]]:
         """Changes grouped by the goal they serve; entities shared by several goals come last."""
@@ -70,12 +79,6 @@ class Plan:
         return ordered
 
     def checksum(self) -> str:
-        material = [
-            [c.action, c.kind, c.name, c.before.body if c.before else None, c.after.body if c.after else None]
-            for c in self.changes
-        ]
+        """A digest of the changes alone (not the warnings): saved plans compare it."""
+        material = [[c.action, c.kind, c.name, *(end.body if end else None for end in c.ends)] for c in self.changes]
         return digest(material)
-
-
-def make_plan(desired: State, live: State) -> Plan:
-    return Plan.of(diff(desired, live))

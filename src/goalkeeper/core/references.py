@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-from goalkeeper.core.builtins import ALWAYS_DEFINED, BUILTIN_VARIABLE_NAMES
+from goalkeeper.core.builtins import ALWAYS_DEFINED, BUILTIN_TRIGGERS, BUILTIN_VARIABLE_NAMES
 from goalkeeper.core.errors import Problem
-from goalkeeper.core.model import BUILTIN_TRIGGERS, KIND_LABELS, Entity, canonical_json
+from goalkeeper.core.events import VARIABLE_REFERENCE, sent_events
+from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
 
-VARIABLE_REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
 INVALID_NAME_CHARACTERS = re.compile(r"[:<>&\"']")
 
 
@@ -24,26 +24,8 @@ def _defined_variables(desired: State, live: State) -> set[str]:
     return names
 
 
-def event_pattern(event_name: str) -> re.Pattern[str]:
-    # A dynamic event name such as video_{{Video Status}} matches any text in place of the variable.
-    parts = VARIABLE_REFERENCE.split(event_name)
-    return re.compile("".join(re.escape(p) if i % 2 == 0 else ".+" for i, p in enumerate(parts)) + "$")
-
-
-def _sent_events(desired: State) -> list[re.Pattern[str]]:
-    patterns = []
-    for entity in desired:
-        if entity.kind == "gtm.tag":
-            for param in entity.body.get("parameter", []):
-                if param.get("key") == "eventName":
-                    patterns.append(event_pattern(param.get("value", "")))
-        elif entity.kind == "ga4.event_create_rule":
-            patterns.append(re.compile(re.escape(entity.body["destinationEvent"]) + "$"))
-    return patterns
-
-
 def _entity_problems(entity: Entity, defined: set[str], triggers: set[str]) -> list[Problem]:
-    label = f"{KIND_LABELS[entity.kind]} {entity.name!r} (goal {', '.join(entity.goals)})"
+    label = f"{entity.entity_kind.label} {entity.name!r} (goal {', '.join(entity.goals)})"
     problems = []
     if INVALID_NAME_CHARACTERS.search(entity.name):
         problems.append(Problem(f"{label}: GTM names may not contain : < > & \" or '"))
@@ -74,9 +56,9 @@ def reference_problems(
     for entity in desired:
         if entity.target == "gtm" and "gtm" in checked and entity.kind != "gtm.builtin_variable":
             problems += _entity_problems(entity, defined, triggers)
-    sent = _sent_events(desired)
+    sent = sent_events(desired)
     for key_event in desired.of_kind("ga4.key_event") if "ga4" in checked else ():
-        if not any(p.match(key_event.name) for p in sent):
+        if not any(event.sends(key_event.name) for event in sent):
             problems.append(
                 Problem(
                     f"GA4 key event {key_event.name!r} (goal {', '.join(key_event.goals)}) marks an event "

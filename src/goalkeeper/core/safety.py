@@ -14,11 +14,11 @@ Pure: a plan and a count in, a checked plan out. Two guards, both set in the goa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from goalkeeper.core.diff import DELETE, REPLACE, UPDATE
-from goalkeeper.core.model import KIND_LABELS
+from goalkeeper.core.changes import DELETE, REPLACE, UPDATE, Delete, Replace
+from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.plan import Plan
 
 DEFAULT_MAX_CHANGE_SHARE = 0.3
@@ -42,32 +42,25 @@ class SafetyPolicy:
         )
 
 
-@dataclass(frozen=True)
-class Checked:
-    """A plan after the safety guards: what may run, what was left out, and any refusal."""
-
-    plan: Plan
-    warnings: tuple[str, ...] = ()
-    refusal: str | None = None
-
-
 def _percent(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
-def check(plan: Plan, managed: int, policy: SafetyPolicy, force: bool = False) -> Checked:
-    """Apply ``policy`` to ``plan``; ``managed`` counts the entities goalkeeper manages in the
-    targets planned. A refusal is returned, not raised, so the plan can still be shown."""
-    warnings: list[str] = []
+def check(plan: Plan, managed: int, policy: SafetyPolicy, force: bool = False) -> Plan:
+    """``plan`` under ``policy``: deletions dropped (each a warning) when they are not allowed, and
+    ``refusal`` set when too large a share of the ``managed`` entities (those goalkeeper manages
+    in the targets planned) would change. A refusal is carried, not raised, so the plan can still
+    be shown and saved. Warnings already on ``plan`` are kept, before the guards' own."""
+    warnings: list[str] = list(plan.warnings)
     if not policy.allow_deletes:
-        dropped = [c for c in plan.changes if c.action in (DELETE, REPLACE)]
+        dropped = [c for c in plan.changes if isinstance(c, (Delete, Replace))]
         for change in dropped:
-            what = "delete" if change.action == DELETE else "replace (delete, then create)"
+            what = "delete" if isinstance(change, Delete) else "replace (delete, then create)"
             warnings.append(
-                f'not planned: {what} {KIND_LABELS[change.kind]} "{change.name}", because the goal file '
+                f'not planned: {what} {KINDS[change.kind].label} "{change.name}", because the goal file '
                 f"sets safety.allow_deletes to false; remove it by hand, or allow deletes"
             )
-        plan = Plan(tuple(c for c in plan.changes if c.action not in (DELETE, REPLACE)))
+        plan = replace(plan, changes=tuple(c for c in plan.changes if not isinstance(c, (Delete, Replace))))
     touching = plan.count(UPDATE, REPLACE, DELETE)
     refusal = None
     if managed and managed >= policy.min_managed:
@@ -83,4 +76,4 @@ def check(plan: Plan, managed: int, policy: SafetyPolicy, force: bool = False) -
                 warnings.append(f"safety threshold overridden by --force: {text}")
             else:
                 refusal = text
-    return Checked(plan, tuple(warnings), refusal)
+    return replace(plan, warnings=tuple(warnings), refusal=refusal)

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from goalkeeper.core import ownership
-from goalkeeper.core.diff import Change
+from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.events import vouched_key_events
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.state import State
 
@@ -75,22 +75,7 @@ def selected_goals(selection: Selection, categories: Mapping[str, str], live_goa
 def event_goals(*states: State) -> dict[str, set[str]]:
     """GA4 event name → the goals that send it. Live key events carry no marker of their own; this
     ties one to the goals of the tag or rule sending its event, as ownership does."""
-    goals: dict[str, set[str]] = {}
-    for state in states:
-        for entity in state:
-            if not entity.goals:
-                continue
-            if entity.kind == "gtm.tag":
-                events = ownership.key_events_in(entity.body.get("notes", ""))
-            elif entity.kind == "ga4.event_create_rule":
-                events = (entity.body.get("destinationEvent", ""),)
-            elif entity.kind == "ga4.key_event":
-                events = (entity.body.get("eventName", entity.name),)
-            else:
-                continue
-            for event in events:
-                goals.setdefault(event, set()).update(entity.goals)
-    return goals
+    return vouched_key_events(entity for state in states for entity in state if entity.goals)
 
 
 def change_goals(change: Change, by_event: Mapping[str, set[str]]) -> set[str]:

@@ -21,7 +21,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from goalkeeper.core import gtm_body, ownership
 from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES, builtin_name
 from goalkeeper.core.errors import GoalkeeperError, Problem
-from goalkeeper.core.model import Entity, canonical_json, ga4_entity_name
+from goalkeeper.core.kinds import KINDS
+from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
 from goalkeeper.goals.checks import MAX_EVENT_PARAMETERS
 from goalkeeper.goals.helpers import TEMPLATE_HELPERS
@@ -283,9 +284,7 @@ def _ga4_entities(goal: Goal, ga4: Mapping[str, Any], events: list[str], file: G
             "displayName": dimension["displayName"],
             "scope": dimension.get("scope", "EVENT"),
         }
-        entities.append(
-            Entity("ga4.custom_dimension", ga4_entity_name("ga4.custom_dimension", body), body, (goal.name,))
-        )
+        entities.append(Entity("ga4.custom_dimension", KINDS["ga4.custom_dimension"].name_of(body), body, (goal.name,)))
     for metric in ga4.get("custom_metrics", []):
         body = {
             "parameterName": metric["parameterName"],
@@ -351,19 +350,6 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
 
 # ---------------------------------------------------------------------------------------------
 # Sharing and markers
-
-
-def _with_marker(entity: Entity, key_events_by_goal: Mapping[str, set[str]]) -> Entity:
-    body = dict(entity.body)
-    if entity.kind in ("gtm.variable", "gtm.trigger", "gtm.tag", "gtm.folder"):
-        key_events = (
-            {e for g in entity.goals for e in key_events_by_goal.get(g, ())} if entity.kind == "gtm.tag" else set()
-        )
-        body["notes"] = ownership.managed_notes(entity.goals, key_events)
-        body = dict(sorted(body.items()))
-    elif entity.kind in ("ga4.custom_dimension", "ga4.custom_metric", "ga4.audience"):
-        body["description"] = ownership.managed_description(entity.goals)
-    return Entity(entity.kind, entity.name, body, entity.goals)
 
 
 def merge(entities: Iterable[Entity]) -> tuple[list[Entity], list[Problem]]:
@@ -432,4 +418,4 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
     for key_event in (e for e in merged if e.kind == "ga4.key_event"):
         for goal in key_event.goals:
             key_events_by_goal.setdefault(goal, set()).add(key_event.name)
-    return State.of(_with_marker(e, key_events_by_goal) for e in merged)
+    return State.of(ownership.mark(e, {k for g in e.goals for k in key_events_by_goal.get(g, ())}) for e in merged)

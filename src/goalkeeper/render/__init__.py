@@ -5,16 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from goalkeeper.core.diff import CREATE, DELETE, REPLACE, UPDATE, Change, FieldChange
-from goalkeeper.core.model import KIND_LABELS
+from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE, Change, Delete, FieldChange, Replace
+from goalkeeper.core.kinds import KINDS
 
 SYMBOLS = {CREATE: "+", UPDATE: "~", DELETE: "-", REPLACE: "-/+"}
-REPLACE_NOTE = {
-    "ga4.custom_dimension": "archived and created again: GA4 cannot change its parameter or scope",
-    "ga4.custom_metric": "archived and created again: GA4 cannot change its parameter or scope",
-    "ga4.audience": "archived and created again: GA4 cannot change an audience's conditions",
-    "ga4.key_event": "deleted and created again",
-}
 
 
 @dataclass(frozen=True)
@@ -25,18 +19,16 @@ class GoalInfo:
 
 @dataclass(frozen=True)
 class PlanContext:
-    """What renderers need besides the plan: target names, the goals' kinds and categories, the
-    goal file it came from, and what the safety guards said (warnings, or why it is refused)."""
+    """What renderers need besides the plan (which carries its own warnings and refusal): target
+    names, the goals' kinds and categories, and the goal file it came from."""
 
     targets: Mapping[str, str] = field(default_factory=dict)
     goals: Mapping[str, GoalInfo] = field(default_factory=dict)
     source: str = ""
-    warnings: tuple[str, ...] = ()
-    refusal: str | None = None
 
 
 def title(change: Change) -> str:
-    return f'{KIND_LABELS[change.kind]} "{change.name}"'
+    return f'{KINDS[change.kind].label} "{change.name}"'
 
 
 def field_line(item: FieldChange) -> str:
@@ -62,9 +54,9 @@ def field_line(item: FieldChange) -> str:
 def change_lines(change: Change) -> list[str]:
     """The lines a reviewer reads for one change: a header, then its fields."""
     header = f"{SYMBOLS[change.action]} {title(change)}"
-    if change.action == REPLACE:
-        header += f" ({REPLACE_NOTE.get(change.kind, 'replaced')})"
+    if isinstance(change, Replace):
+        header += f" ({KINDS[change.kind].replace_note})"
     lines = [header]
-    if change.action != DELETE:
+    if not isinstance(change, Delete):
         lines += ["    " + field_line(item) for item in change.fields]
     return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from goalkeeper.core.diff import Change
+from goalkeeper.core.changes import Change
 from goalkeeper.core.plan import Plan
 from goalkeeper.render import PlanContext
 
@@ -15,12 +15,11 @@ FORMAT_VERSION = "1.0"
 def change_json(change: Change) -> dict[str, Any]:
     return {
         "action": change.action,
-        "target": change.entity.target,
+        "target": change.target,
         "kind": change.kind,
         "name": change.name,
         "goals": list(change.goals),
-        "before": dict(change.before.body) if change.before else None,
-        "after": dict(change.after.body) if change.after else None,
+        **{side: dict(end.body) if end else None for side, end in zip(("before", "after"), change.ends, strict=True)},
         "fields": [{"field": f.label, "before": f.before, "after": f.after} for f in change.fields],
     }
 
@@ -31,8 +30,8 @@ def plan_json(plan: Plan, context: PlanContext) -> dict[str, Any]:
         "targets": dict(context.targets),
         "summary": {"add": plan.to_add, "change": plan.to_change, "destroy": plan.to_destroy, "text": plan.summary()},
         "checksum": plan.checksum(),
-        "warnings": list(context.warnings),
-        "refused": context.refusal,
+        "warnings": list(plan.warnings),
+        "refused": plan.refusal,
         "changes": [change_json(c) for c in plan.changes],
     }
 

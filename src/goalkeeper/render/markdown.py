@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from goalkeeper.core.diff import CREATE, Change
+from goalkeeper.core.changes import CREATE, Change
 from goalkeeper.core.plan import UNASSIGNED, Plan
 from goalkeeper.render import PlanContext, change_lines
 
@@ -112,10 +112,10 @@ def _details(plan: Plan) -> list[str]:
     return lines
 
 
-def _notices(context: PlanContext) -> list[str]:
-    notices = [f"> :warning: **Warning:** {_escape(w)}" for w in context.warnings]
-    if context.refusal:
-        notices.append(f"> :no_entry: **Refused:** {_escape(context.refusal)}")
+def _notices(plan: Plan) -> list[str]:
+    notices = [f"> :warning: **Warning:** {_escape(w)}" for w in plan.warnings]
+    if plan.refusal:
+        notices.append(f"> :no_entry: **Refused:** {_escape(plan.refusal)}")
     lines: list[str] = []
     for notice in notices:
         lines += [">", notice] if lines else [notice]  # one quote block, a paragraph per notice
@@ -128,7 +128,7 @@ def render_markdown(plan: Plan, context: PlanContext) -> str:
     for target, description in context.targets.items():
         head.append(f"- **{target.upper()}** ({_escape(description)}): {plan.for_target(target).summary()}")
     head.append("")
-    head += _notices(context)
+    head += _notices(plan)
     if plan.empty:
         head.append("**No changes.** GTM and GA4 already match the goals.")
         return "\n".join(head) + "\n"
@@ -154,10 +154,10 @@ def render_markdown(plan: Plan, context: PlanContext) -> str:
         ]
         text = "\n".join(head + table + details + foot) + "\n"
     if len(text) > MAX_COMMENT:  # still too long: many goals, or many warnings (allow_deletes: false)
-        warnings, left = _fit(list(context.warnings), MAX_COMMENT // 3)
+        warnings, left = _fit(list(plan.warnings), MAX_COMMENT // 3)
         if left:
             warnings.append(f"{left} more warnings left out: see the plan in the job's log.")
-        head = head[: -len(_notices(context))] + _notices(replace(context, warnings=tuple(warnings)))
+        head = head[: -len(_notices(plan))] + _notices(replace(plan, warnings=tuple(warnings)))
         rows, left = _fit(table[2:-1], MAX_COMMENT - len("\n".join(head + details + foot)) - 500)
         note = ["", f"<sub>{left} more goals left out: see the plan in the job's log.</sub>"] if left else []
         table = table[:2] + rows + note + [""]

@@ -15,11 +15,11 @@ def goal_heading(goal: str, context: PlanContext) -> str:
     return f"# goal {goal} ({info.kind}, {info.category})"
 
 
-def notice_lines(context: PlanContext) -> list[str]:
-    """What the safety guards said, after the plan, where the eye lands last."""
-    lines = [f"Warning: {w}" for w in context.warnings]
-    if context.refusal:
-        lines.append(f"Refused: {context.refusal}")
+def notice_lines(plan: Plan) -> list[str]:
+    """What the checks said, after the plan, where the eye lands last."""
+    lines = [f"Warning: {w}" for w in plan.warnings]
+    if plan.refusal:
+        lines.append(f"Refused: {plan.refusal}")
     return ["", *lines] if lines else []
 
 
@@ -29,14 +29,14 @@ def render_text(plan: Plan, context: PlanContext) -> str:
         lines.append("")
     if plan.empty:
         lines.append("No changes. The targets match the goals.")
-        return "\n".join(lines + notice_lines(context)) + "\n"
+        return "\n".join(lines + notice_lines(plan)) + "\n"
     lines.append("goalkeeper will perform the following actions:")
     for goal, changes in plan.by_goal().items():
         lines += ["", goal_heading(goal, context)]
         for change in changes:
             lines += ["  " + line for line in change_lines(change)]
     lines += ["", plan.summary()]
-    lines += notice_lines(context)
+    lines += notice_lines(plan)
     return "\n".join(lines) + "\n"
 
 
