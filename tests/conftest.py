@@ -26,6 +26,14 @@ needs_shared = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def plain_output(monkeypatch):
+    """The suite reads the plain plan: a FORCE_COLOR or NO_COLOR in the shell running it must not
+    change what goalkeeper prints (tests of colour set them themselves)."""
+    for name in ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def kinds():
     return load_kinds(None)

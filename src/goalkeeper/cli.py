@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import subprocess
 import sys
 from functools import wraps
@@ -36,7 +35,7 @@ from goalkeeper.project import (
 from goalkeeper.render import PlanContext
 from goalkeeper.render.json import render_json
 from goalkeeper.render.markdown import render_markdown
-from goalkeeper.render.text import colour, render_text
+from goalkeeper.render.text import colour, render_text, wants_colour
 from goalkeeper.saved_plan import is_saved_plan
 
 app = typer.Typer(
@@ -77,9 +76,9 @@ def reports_errors(command):
 
 def _print_plan(plan: Plan, context: PlanContext, output_format: Format) -> None:
     text = RENDERERS[output_format](plan, context)
-    if output_format is Format.text and sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
-        text = colour(text)
-    typer.echo(text, nl=False)
+    coloured = output_format is Format.text and wants_colour(Console())
+    # color=True keeps the escapes when FORCE_COLOR colours a pipe; echo strips them otherwise.
+    typer.echo(colour(text) if coloured else text, nl=False, color=coloured or None)
 
 
 GOAL_OPTION = typer.Option(

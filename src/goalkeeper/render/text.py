@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from rich.color import ColorSystem
+from rich.console import Console
+from rich.style import Style
+
 from goalkeeper.core.plan import UNASSIGNED, Plan
 from goalkeeper.render import PlanContext, change_lines
 
@@ -40,19 +44,42 @@ def render_text(plan: Plan, context: PlanContext) -> str:
     return "\n".join(lines) + "\n"
 
 
-_COLOURS = (("-/+", "magenta"), ("+", "green"), ("~", "yellow"), ("-", "red"), ("#", "cyan"))
+# Terraform's colours, by a line's leading mark; "-/+" before "-" and "+", which it starts with.
+_STYLES = (
+    ("-/+", Style(color="magenta")),
+    ("+", Style(color="green")),
+    ("~", Style(color="yellow")),
+    ("-", Style(color="red")),
+    ("#", Style(color="cyan")),
+)
+_SUMMARY = Style(bold=True)
+
+
+def line_style(line: str) -> Style | None:
+    """The style of one plan line: the summary in bold, a change by its mark, anything else plain."""
+    if line.startswith(("Plan:", "No changes.")):
+        return _SUMMARY
+    body = line.lstrip()
+    return next((style for prefix, style in _STYLES if body.startswith(prefix)), None)
 
 
 def colour(text: str) -> str:
-    """The text plan with Terraform's colours (green +, yellow ~, red -), for a terminal."""
-    import click
+    """The text plan with Terraform's colours (green +, yellow ~, red -, magenta -/+, cyan headings).
 
+    Each line is wrapped in ANSI escapes and otherwise left as it is: no markup is read from it
+    (a plan quotes ``[...]`` from the container), nothing is wrapped, highlighted or expanded,
+    so without the escapes it is the plain plan byte for byte."""
     lines = []
     for line in text.split("\n"):
-        mark = next((c for s, c in _COLOURS if line.lstrip().startswith(s)), None)
-        if line.startswith("Plan:") or line.startswith("No changes."):
-            line = click.style(line, bold=True)
-        elif mark:
-            line = click.style(line, fg=mark)
-        lines.append(line)
+        style = line_style(line)
+        # The named colours are the 16 standard ones, written the same in every colour system.
+        lines.append(style.render(line, color_system=ColorSystem.STANDARD) if style else line)
     return "\n".join(lines)
+
+
+def wants_colour(console: Console) -> bool:
+    """Whether the plan is coloured where ``console`` writes. Rich decides from the stream and the
+    environment: a terminal or ``FORCE_COLOR`` colours, ``NO_COLOR`` or ``TERM=dumb`` does not.
+    ``NO_COLOR`` leaves rich free to print bold; the plan then prints no escapes at all. A legacy
+    Windows console, which reads no escapes, gets the plain plan."""
+    return console.color_system is not None and not console.no_color and not console.legacy_windows
