@@ -11,14 +11,17 @@ import enum
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, write_workflow
+from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.selection import Selection
@@ -59,11 +62,15 @@ class Format(str, enum.Enum):
 RENDERERS = {Format.text: render_text, Format.markdown: render_markdown, Format.json: render_json}
 
 
-def reports_errors(command):
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def reports_errors(command: Callable[Params, Result]) -> Callable[Params, Result]:
     """Print a user's error as the problems it lists, and exit with its status: no traceback."""
 
     @wraps(command)
-    def run(*args, **kwargs):
+    def run(*args: Params.args, **kwargs: Params.kwargs) -> Result:
         try:
             return command(*args, **kwargs)
         except GoalkeeperError as error:
@@ -99,7 +106,7 @@ class Target(str, enum.Enum):
 Category = enum.Enum("Category", {c: c for c in CATEGORIES}, type=str)  # type: ignore[misc]
 
 
-def _selection(goal: list[str] | None, category: list | None, target: list | None) -> Selection:
+def _selection(goal: list[str] | None, category: list[Category] | None, target: list[Target] | None) -> Selection:
     return Selection.of(goal or (), [c.value for c in category or ()], [t.value for t in target or ()])
 
 
@@ -145,7 +152,8 @@ def _apply(project: Project, the_plan: Plan, publish: tuple[str | None, str | No
     """Apply with a progress bar (live applies wait on the GTM quota of 25 requests per 100 s,
     so it shows the time left), then publish the GTM workspace when asked."""
     if publish:
-        project.publisher()  # fails before anything is written when there is nothing to publish to
+        # fails before anything is written when there is nothing to publish to
+        project.publisher()
     if not the_plan.empty:
         columns = (
             TextColumn("{task.description}"),
@@ -155,9 +163,9 @@ def _apply(project: Project, the_plan: Plan, publish: tuple[str | None, str | No
         )
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("Applying", total=len(the_plan.changes), left=_time_left(project, the_plan.changes))
-            done: list = []
+            done: list[Change] = []
 
-            def progress(change):
+            def progress(change: Change) -> None:
                 done.append(change)
                 remaining = the_plan.changes[len(done) :]
                 bar.update(
@@ -182,7 +190,7 @@ def _apply(project: Project, the_plan: Plan, publish: tuple[str | None, str | No
             typer.echo("Nothing to publish: the GTM workspace has no changes since the live version.")
 
 
-def _time_left(project: Project, changes) -> str:
+def _time_left(project: Project, changes: Sequence[Change]) -> str:
     """The time left, from the GTM quota's pace (the apply's speed so far says little: the first
     25 requests are quick, then every fourth second brings one more)."""
     seconds = project.seconds_left(changes)

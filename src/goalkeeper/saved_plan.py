@@ -57,7 +57,8 @@ class SavedPlan:
 
     @property
     def checksum(self) -> str:
-        return self.plan["checksum"]
+        checksum: str = self.plan["checksum"]  # render.json writes it as a hex string
+        return checksum
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import jsonschema
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -55,7 +55,7 @@ ENVIRONMENT = _environment()
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(source: str):
+def _compiled(source: str) -> Template:
     """A kind's template, compiled once however many goals use it."""
     return ENVIRONMENT.from_string(source)
 
@@ -190,10 +190,14 @@ def _param_text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def _event_tag_helper(goal: Goal, event: str):
+def _event_tag_helper(goal: Goal, event: str) -> Callable[..., dict[str, Any]]:
     def event_tag(
-        trigger, name: str | None = None, event_name: str | None = None, params=None, ecommerce: bool = False
-    ):
+        trigger: str | Iterable[str],
+        name: str | None = None,
+        event_name: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        ecommerce: bool = False,
+    ) -> dict[str, Any]:
         """A GA4 Event tag (gaawe) sending the goal's event, with its parameters and the goal's
         extra parameters (which win on a clash), to the measurement id goalkeeper manages.
         ``ecommerce`` sends the dataLayer's ecommerce object (items, value, currency) too."""
@@ -294,13 +298,13 @@ def _ga4_entities(goal: Goal, ga4: Mapping[str, Any], events: list[str], file: G
         }
         entities.append(Entity("ga4.custom_metric", body["parameterName"], body, (goal.name,)))
     if goal.key_event is not None and events:
-        body: dict[str, Any] = {"eventName": events[0], "countingMethod": goal.key_event.counting}
+        key_event: dict[str, Any] = {"eventName": events[0], "countingMethod": goal.key_event.counting}
         if goal.key_event.value is not None:
-            body["defaultValue"] = {
+            key_event["defaultValue"] = {
                 "numericValue": float(goal.key_event.value),
                 "currencyCode": goal.key_event.currency,
             }
-        entities.append(Entity("ga4.key_event", events[0], body, (goal.name,)))
+        entities.append(Entity("ga4.key_event", events[0], key_event, (goal.name,)))
     return entities
 
 
@@ -416,6 +420,6 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
     # which key events are its own (GA4 key events carry no marker).
     key_events_by_goal: dict[str, set[str]] = {}
     for key_event in (e for e in merged if e.kind == "ga4.key_event"):
-        for goal in key_event.goals:
-            key_events_by_goal.setdefault(goal, set()).add(key_event.name)
+        for goal_name in key_event.goals:
+            key_events_by_goal.setdefault(goal_name, set()).add(key_event.name)
     return State.of(ownership.mark(e, {k for g in e.goals for k in key_events_by_goal.get(g, ())}) for e in merged)

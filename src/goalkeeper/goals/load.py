@@ -16,7 +16,7 @@ from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.goals import checks
 from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.model import COUNTING, NAME_PATTERN, Goal, GoalFile, KeyEventSpec, file_schema
-from goalkeeper.goals.source import Source, load_yaml, parse_yaml
+from goalkeeper.goals.source import DataPath, Source, load_yaml, parse_yaml
 
 _HINTS = {
     "required": "add it",
@@ -36,7 +36,7 @@ _PATTERN_WORDS = {
 }
 
 
-def _describe(path: tuple, source: Source) -> str:
+def _describe(path: DataPath, source: Source) -> str:
     if len(path) >= 2 and path[0] == "goals" and isinstance(path[1], int):
         goals = source.data.get("goals") or []
         goal = goals[path[1]] if path[1] < len(goals) and isinstance(goals[path[1]], dict) else {}
@@ -117,7 +117,7 @@ def _key_event(value: Any, defaults: Mapping[str, Any]) -> KeyEventSpec | None:
     )
 
 
-def _dimensions(value: list) -> tuple[dict[str, str], ...]:
+def _dimensions(value: list[Any]) -> tuple[dict[str, str], ...]:
     out = []
     for item in value:
         parameter = item if isinstance(item, str) else item["parameter"]
@@ -159,10 +159,10 @@ def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaul
     )
 
 
-def _at(value: Any, dotted: str) -> list[tuple[tuple, Any]]:
+def _at(value: Any, dotted: str) -> list[tuple[DataPath, Any]]:
     """Every (relative data path, value) that a dotted input path such as ``page.path_regex``
     reaches in ``value``; lists on the way are walked item by item."""
-    found: list[tuple[tuple, Any]] = [((), value)]
+    found: list[tuple[DataPath, Any]] = [((), value)]
     for key in dotted.split("."):
         step = []
         for path, item in found:
@@ -179,7 +179,7 @@ def _at(value: Any, dotted: str) -> list[tuple[tuple, Any]]:
 
 
 def _input_check_problems(
-    name: str, inputs: Mapping[str, Any], here: tuple, kind: Kind, source: Source
+    name: str, inputs: Mapping[str, Any], here: DataPath, kind: Kind, source: Source
 ) -> list[Problem]:
     """Regexes and CSS selectors among a goal's inputs that GTM or GA4 could not use."""
     problems = []
@@ -246,7 +246,7 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
     return problems + _input_check_problems(goal.name, goal.inputs, here, kind, source)
 
 
-def _file_problems(goals: list[Goal], raw_goals: list, source: Source) -> list[Problem]:
+def _file_problems(goals: list[Goal], raw_goals: list[Any], source: Source) -> list[Problem]:
     """Problems between goals. Paths use each goal's position in the file (goals the schema
     refused are not in ``goals``, so list positions would point at the wrong lines)."""
     problems = []
@@ -303,7 +303,8 @@ def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
     problems, broken = _schema_problems(source, kinds)
     defaults = source.data.get("defaults") or {}
     goals: list[Goal] = []
-    raw_goals = source.data.get("goals") if isinstance(source.data.get("goals"), list) else []
+    listed = source.data.get("goals")
+    raw_goals: list[Any] = listed if isinstance(listed, list) else []
     for index, raw in enumerate(raw_goals):
         if not isinstance(raw, dict) or raw.get("kind") not in kinds:
             continue

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from goalkeeper.goals.kinds import Kind
+
 CATEGORIES = ("process_milestone", "secondary_action", "macro")
 COUNTING = {"once_per_event": "ONCE_PER_EVENT", "once_per_session": "ONCE_PER_SESSION"}
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
@@ -172,7 +174,7 @@ COMMON_PROPERTIES: dict[str, Any] = {
 }
 
 
-def goal_schema(kind) -> dict[str, Any]:
+def goal_schema(kind: Kind) -> dict[str, Any]:
     """The schema of one goal of ``kind``: the common fields plus the kind's inputs."""
     clashing = sorted(set(kind.inputs) & set(COMMON_PROPERTIES))
     inputs = {k: v for k, v in kind.inputs.items() if k not in clashing}

@@ -1,7 +1,8 @@
 """A local fake of the Google Tag Manager API v2 and the GA4 Admin API (v1beta and v1alpha).
 
 What it is for: testing goalkeeper's live backends (plan/apply against GTM workspaces and GA4
-properties) and benchmarking them, without a Google account or network. The official clients talk
+properties) and benchmarking them, and testing goal files, without a Google account or network.
+Users import it from ``goalkeeper.testing``, whose docstring says which parts are stable. The official clients talk
 to it unchanged; it follows the APIs' wire format (string ids, string ms-timestamp fingerprints,
 singular list keys, lowerCamel GTM enums, Google's JSON error shape, GTM quota).
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from collections.abc import Sequence
 
 from .server import FakeGoogle
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m goalkeeper.testing.fake_google")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--no-quota", action="store_true")

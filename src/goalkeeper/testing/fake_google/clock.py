@@ -4,6 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """What the fake needs of a clock: the time, and a way to let time pass."""
+
+    def now(self) -> float:
+        """Seconds since the epoch."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass."""
+        ...
 
 
 class RealClock:

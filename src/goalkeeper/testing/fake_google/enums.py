@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import re
+from typing import Any
 
 _UPPER = re.compile(r"[A-Z][A-Z0-9_]*")
 # keys whose string values are API enums (tag and variable ``type`` are template ids, always lower case)
@@ -25,10 +26,10 @@ def camel_to_upper(value: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", value).upper()
 
 
-def normalize_enums(obj):
+def normalize_enums(obj: Any) -> Any:
     """Return a deep copy of ``obj`` with UPPER_SNAKE enum values turned into API lowerCamel."""
     if isinstance(obj, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in obj.items():
             if k in ENUM_KEYS and isinstance(v, str):
                 out[k] = upper_to_camel(v)
@@ -43,12 +44,13 @@ def normalize_enums(obj):
 
 
 @functools.lru_cache(maxsize=1)
-def _discovery() -> dict:
+def _discovery() -> dict[str, Any]:
     import googleapiclient
 
     path = os.path.join(os.path.dirname(googleapiclient.__file__), "discovery_cache", "documents", "tagmanager.v2.json")
     with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+        document: dict[str, Any] = json.load(fh)
+    return document
 
 
 def _enum(schema: str, prop: str) -> frozenset[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .wire import Json
+
 _REASON_BY_STATUS = {
     "INVALID_ARGUMENT": "badRequest",
     "FAILED_PRECONDITION": "failedPrecondition",
@@ -41,7 +43,7 @@ class ApiError(Exception):
         self.status = status or _STATUS_BY_CODE.get(code, "UNKNOWN")
         self.reason = reason or _REASON_BY_STATUS.get(self.status, "unknown")
 
-    def body(self) -> dict:
+    def body(self) -> Json:
         return {
             "error": {
                 "code": self.code,

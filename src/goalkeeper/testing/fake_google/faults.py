@@ -17,6 +17,13 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from .server import FakeGoogle
+
+# A hook run just before a numbered request: it gets the fake, its result is ignored.
+Hook: TypeAlias = "Callable[[FakeGoogle], object]"
 
 
 @dataclasses.dataclass
@@ -47,7 +54,7 @@ class Fault:
 class Faults:
     def __init__(self) -> None:
         self._rules: list[Fault] = []
-        self._hooks: list[tuple[int, Callable]] = []
+        self._hooks: list[tuple[int, Hook]] = []
         self._lock = threading.Lock()
 
     def add(
@@ -80,7 +87,7 @@ class Faults:
             self._rules.append(f)
         return f
 
-    def before_request(self, n: int, callback: Callable) -> None:
+    def before_request(self, n: int, callback: Hook) -> None:
         """Run ``callback(fake)`` just before request number ``n`` is handled (a concurrent edit)."""
         with self._lock:
             self._hooks.append((n, callback))
@@ -90,7 +97,7 @@ class Faults:
             self._rules.clear()
             self._hooks.clear()
 
-    def hooks_for(self, n: int) -> list[Callable]:
+    def hooks_for(self, n: int) -> list[Hook]:
         with self._lock:
             found = [cb for (m, cb) in self._hooks if m == n]
             self._hooks = [(m, cb) for (m, cb) in self._hooks if m != n]

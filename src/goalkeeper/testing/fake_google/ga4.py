@@ -26,13 +26,21 @@ import copy
 import datetime
 import re
 import threading
+from typing import Any, TypeAlias
 
 from google.analytics.admin_v1alpha import types as t
 from google.protobuf import field_mask_pb2, json_format
 
+from .clock import Clock
 from .errors import ApiError, bad_request, not_found
+from .wire import Json, Query, Reply, first
 
-TOP = {  # collection -> (message class, id prefix length of generated ids)
+# A raw protobuf message of an admin_v1alpha type (``t.KeyEvent.pb()(...)``), and its proto-plus
+# class (``t.KeyEvent``). protobuf and proto-plus ship no type information: to mypy both are Any.
+Message: TypeAlias = Any
+MessageClass: TypeAlias = type[Any]
+
+TOP: dict[str, MessageClass] = {  # collection -> message class
     "keyEvents": t.KeyEvent,
     "customDimensions": t.CustomDimension,
     "customMetrics": t.CustomMetric,
@@ -75,7 +83,7 @@ _DEST_EVENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _PARAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
-def _mask_path(descriptor, path: str) -> str | None:
+def _mask_path(descriptor: Any, path: str) -> str | None:
     """Map an updateMask path (camelCase or snake_case, dotted) to proto field names, or None if invalid."""
     out = []
     for seg in path.split("."):
@@ -95,18 +103,20 @@ def _mask_path(descriptor, path: str) -> str | None:
     return ".".join(out)
 
 
-def to_json(msg) -> dict:
-    return json_format.MessageToDict(msg, preserving_proto_field_name=False)
+def to_json(msg: Message) -> Json:
+    """A message as the API's camelCase JSON, enums by name."""
+    out: Json = json_format.MessageToDict(msg, preserving_proto_field_name=False)
+    return out
 
 
 class Property:
     def __init__(self, pid: str, display_name: str = "") -> None:
         self.id = pid
         self.display_name = display_name or f"Property {pid}"
-        self.items: dict[str, dict[str, object]] = {k: {} for k in TOP}
-        self.archived: dict[str, dict[str, object]] = {k: {} for k in ARCHIVABLE}
-        self.rules: dict[str, dict[str, object]] = {}  # stream id -> rule id -> EventCreateRule
-        self.enhanced: dict[str, object] = {}  # stream id -> EnhancedMeasurementSettings (when not the defaults)
+        self.items: dict[str, dict[str, Message]] = {k: {} for k in TOP}
+        self.archived: dict[str, dict[str, Message]] = {k: {} for k in ARCHIVABLE}
+        self.rules: dict[str, dict[str, Message]] = {}  # stream id -> rule id -> EventCreateRule
+        self.enhanced: dict[str, Message] = {}  # stream id -> EnhancedMeasurementSettings (when not the defaults)
         self.next_id = 1000
 
     def new_id(self) -> str:
@@ -118,7 +128,7 @@ class Ga4State:
     default_page_size = 50
     max_page_size = 200
 
-    def __init__(self, clock, lock: threading.RLock | None = None) -> None:
+    def __init__(self, clock: Clock, lock: threading.RLock | None = None) -> None:
         self.clock = clock
         self.lock = lock or threading.RLock()
         self.properties: dict[str, Property] = {}
@@ -141,7 +151,7 @@ class Ga4State:
         default_uri: str = "https://www.example.com",
         stream_id: str | None = None,
         measurement_id: str | None = None,
-    ) -> dict:
+    ) -> Json:
         with self.lock:
             prop = self.prop(str(property_id).split("/")[-1])
             sid = stream_id or str(int(prop.id) * 10 + len(prop.items["dataStreams"]) + 1)
@@ -156,14 +166,17 @@ class Ga4State:
             prop.items["dataStreams"][sid] = msg
             return to_json(msg)
 
-    def items(self, property_id: str, collection: str, stream_id: str | None = None) -> list[dict]:
+    def items(self, property_id: str, collection: str, stream_id: str | None = None) -> list[Json]:
         """Current (non-archived) resources as API JSON, for assertions and hooks."""
         with self.lock:
             prop = self.prop(str(property_id).split("/")[-1])
-            src = prop.rules.get(stream_id, {}) if collection == "eventCreateRules" else prop.items[collection]
+            if collection != "eventCreateRules":
+                src = prop.items[collection]
+            else:  # rules live under a stream: without one there are none
+                src = prop.rules.get(stream_id, {}) if stream_id is not None else {}
             return [to_json(m) for m in src.values()]
 
-    def seed(self, collection: str, property_id: str, item: dict, stream_id: str | None = None) -> dict:
+    def seed(self, collection: str, property_id: str, item: Json, stream_id: str | None = None) -> Json:
         """Insert one resource given in API JSON (enum names or ints), keeping its ``name`` if any."""
         with self.lock:
             prop = self.add_property(property_id, web_stream=False)
@@ -191,7 +204,7 @@ class Ga4State:
                 prop.next_id = max(prop.next_id, int(rid))
             return to_json(msg)
 
-    def seed_enhanced_measurement(self, property_id: str, stream_id: str, settings: dict) -> dict:
+    def seed_enhanced_measurement(self, property_id: str, stream_id: str, settings: Json) -> Json:
         """Set a data stream's EnhancedMeasurementSettings from API JSON (a switch left out is off)."""
         with self.lock:
             prop = self.prop(str(property_id).split("/")[-1])
@@ -201,14 +214,14 @@ class Ga4State:
             prop.enhanced[sid] = msg
             return to_json(msg)
 
-    def enhanced_measurement(self, prop: Property, sid: str):
+    def enhanced_measurement(self, prop: Property, sid: str) -> Message:
         if sid not in prop.enhanced:
             msg = self._parse(t.EnhancedMeasurementSettings, ENHANCED_DEFAULTS)
             msg.name = f"properties/{prop.id}/dataStreams/{sid}/enhancedMeasurementSettings"
             prop.enhanced[sid] = msg
         return prop.enhanced[sid]
 
-    def _enhanced_route(self, method, version, prop: Property, sid: str, q, body):
+    def _enhanced_route(self, method: str, version: str, prop: Property, sid: str, q: Query, body: Json) -> Reply:
         stream = prop.items["dataStreams"].get(sid)
         if version != "v1alpha" or stream is None or stream.type_ != t.DataStream.DataStreamType.WEB_DATA_STREAM:
             raise not_found()
@@ -240,7 +253,7 @@ class Ga4State:
                 403, "User does not have sufficient permissions for this property.", "PERMISSION_DENIED", "forbidden"
             ) from None
 
-    def _stamp(self, msg, create: bool = False) -> None:
+    def _stamp(self, msg: Message, create: bool = False) -> None:
         now = datetime.datetime.fromtimestamp(self.clock.now(), tz=datetime.UTC)
         fields = msg.DESCRIPTOR.fields_by_name
         if create and "create_time" in fields:
@@ -249,7 +262,7 @@ class Ga4State:
             msg.update_time.FromDatetime(now)
 
     @staticmethod
-    def _parse(cls, body: dict, keep_output: bool = False):
+    def _parse(cls: MessageClass, body: Json, keep_output: bool = False) -> Message:
         body = dict(body or {})
         body.pop("name", None)
         try:
@@ -262,24 +275,25 @@ class Ga4State:
                     msg.ClearField(f)
         return msg
 
-    def _page(self, items: list, query: dict, key: str) -> dict:
-        size = (query.get("pageSize") or ["0"])[0]
-        token = (query.get("pageToken") or [""])[0]
+    def _page(self, items: list[Message], query: Query, key: str) -> Json:
+        token, size_text = first(query, "pageToken"), first(query, "pageSize")
         try:
-            size = int(size)
+            size = int(size_text if size_text is not None else "0")
             start = int(token) if token else 0
         except ValueError:
             raise bad_request("Invalid page token or page size.") from None
         if size < 0:
             raise bad_request("page_size must be non-negative.")
         size = min(size or self.default_page_size, self.max_page_size)
-        out: dict = {key: [to_json(m) for m in items[start : start + size]]} if items[start : start + size] else {}
+        out: Json = {key: [to_json(m) for m in items[start : start + size]]} if items[start : start + size] else {}
         if start + size < len(items):
             out["nextPageToken"] = str(start + size)
         return out
 
     # ------------------------------------------------------------------ validation
-    def _validate(self, coll: str, msg, raw: dict, prop: Property, self_id: str | None, stream: str | None = None):
+    def _validate(
+        self, coll: str, msg: Message, raw: Json, prop: Property, self_id: str | None, stream: str | None = None
+    ) -> None:
         if coll == "keyEvents":
             if not msg.event_name:
                 raise bad_request("event_name is required.")
@@ -345,7 +359,7 @@ class Ga4State:
                     raise bad_request("event_conditions: field and comparison_type are required.")
             if len(msg.parameter_mutations) > 20:
                 raise bad_request("parameter_mutations must have at most 20 mutations.")
-            seen = set()
+            seen: set[str] = set()
             for m in msg.parameter_mutations:
                 if not m.parameter or m.parameter in seen:
                     raise bad_request("parameter_mutations: parameter must be set and unique.")
@@ -359,11 +373,11 @@ class Ga4State:
                 raise bad_request("filter_clauses is required.")
 
     # ------------------------------------------------------------------ HTTP dispatch
-    def handle(self, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict]:
+    def handle(self, method: str, path: str, query: Query, body: Json | None) -> Reply:
         with self.lock:
             return self._route(method, path, query, body or {})
 
-    def _route(self, method, path, q, body):
+    def _route(self, method: str, path: str, q: Query, body: Json) -> Reply:
         parts = path.strip("/").split("/")
         version = parts[0]
         if version not in ("v1beta", "v1alpha") or len(parts) < 3 or parts[1] != "properties":

@@ -27,10 +27,13 @@ import copy
 import dataclasses
 import re
 import threading
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeAlias
 
 from . import enums
+from .clock import Clock
 from .errors import ApiError, bad_request, not_found
+from .wire import Json, Query, Reply, first
 
 PREFIX = "/tagmanager/v2/"
 BUILTIN_TRIGGER_IDS = frozenset({"2147479553", "2147479572", "2147479573"})
@@ -87,8 +90,8 @@ class Snapshot:
     """Entities of a workspace or version: ``entities[vkey][id] -> dict`` and ``builtins[type] -> dict``."""
 
     def __init__(self) -> None:
-        self.entities: dict[str, dict[str, dict]] = {v: {} for v in VKEYS}
-        self.builtins: dict[str, dict] = {}
+        self.entities: dict[str, dict[str, Json]] = {v: {} for v in VKEYS}
+        self.builtins: dict[str, Json] = {}
 
     def copy(self) -> Snapshot:
         s = Snapshot()
@@ -110,6 +113,11 @@ class Version:
     deleted: bool = False
 
 
+# A merge conflict: (vkey, entity id, the entity in the latest version, the entity in the workspace);
+# None where that side deleted it.
+Conflict: TypeAlias = tuple[str, str, Json | None, Json | None]
+
+
 @dataclasses.dataclass
 class Workspace:
     id: str
@@ -118,7 +126,7 @@ class Workspace:
     fingerprint: str
     base_version_id: str | None
     snap: Snapshot
-    conflicts: list = dataclasses.field(default_factory=list)  # [(vkey, id, latest_entity, ws_entity)]
+    conflicts: list[Conflict] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -127,11 +135,11 @@ class Container:
     id: str
     name: str
     public_id: str
-    usage_context: list
+    usage_context: list[str]
     fingerprint: str
-    extra: dict = dataclasses.field(default_factory=dict)  # notes, domainName, features, tagIds...
-    versions: dict = dataclasses.field(default_factory=dict)
-    workspaces: dict = dataclasses.field(default_factory=dict)
+    extra: Json = dataclasses.field(default_factory=dict)  # notes, domainName, features, tagIds...
+    versions: dict[str, Version] = dataclasses.field(default_factory=dict)
+    workspaces: dict[str, Workspace] = dataclasses.field(default_factory=dict)
     latest_version_id: str | None = None
     live_version_id: str | None = None
     next_entity_id: int = 1
@@ -155,16 +163,16 @@ class Account:
     id: str
     name: str
     fingerprint: str
-    containers: dict = dataclasses.field(default_factory=dict)
+    containers: dict[str, Container] = dataclasses.field(default_factory=dict)
 
 
-def _content(e: dict | None):
+def _content(e: Json | None) -> Json | None:
     if e is None:
         return None
     return {k: v for k, v in e.items() if k != "fingerprint"}
 
 
-def _strings(obj):
+def _strings(obj: object) -> Iterator[str]:
     if isinstance(obj, str):
         yield obj
     elif isinstance(obj, dict):
@@ -175,7 +183,7 @@ def _strings(obj):
             yield from _strings(v)
 
 
-def _param(params: list | None, key: str) -> dict | None:
+def _param(params: list[Any] | None, key: str) -> Json | None:
     for p in params or []:
         if isinstance(p, dict) and p.get("key") == key:
             return p
@@ -189,7 +197,7 @@ class GtmState:
     max_workspaces = 3
     fingerprint_conflict = (409, "ABORTED")
 
-    def __init__(self, clock, lock: threading.RLock | None = None) -> None:
+    def __init__(self, clock: Clock, lock: threading.RLock | None = None) -> None:
         self.clock = clock
         self.lock = lock or threading.RLock()
         self.accounts: dict[str, Account] = {}
@@ -236,8 +244,8 @@ class GtmState:
         ws = self.workspace(ct, parts[5]) if len(parts) > 5 and parts[4] == "workspaces" else None
         return ct, ws
 
-    def _page(self, items: list, query: dict, key: str) -> dict:
-        token = (query.get("pageToken") or [None])[0]
+    def _page(self, items: list[Json], query: Query, key: str) -> Json:
+        token = first(query, "pageToken")
         try:
             start = int(token) if token else 0
         except ValueError:
@@ -248,8 +256,8 @@ class GtmState:
             out["nextPageToken"] = str(start + self.page_size)
         return out
 
-    def _check_fp(self, query: dict, current: str) -> None:
-        fp = (query.get("fingerprint") or [None])[0]
+    def _check_fp(self, query: Query, current: str) -> None:
+        fp = first(query, "fingerprint")
         if fp and fp != current:
             code, status = self.fingerprint_conflict
             raise ApiError(
@@ -260,7 +268,7 @@ class GtmState:
             )
 
     # ------------------------------------------------------------------ output shapes
-    def account_out(self, a: Account) -> dict:
+    def account_out(self, a: Account) -> Json:
         return {
             "path": f"accounts/{a.id}",
             "accountId": a.id,
@@ -269,8 +277,8 @@ class GtmState:
             "tagManagerUrl": self._url(f"accounts/{a.id}"),
         }
 
-    def container_out(self, c: Container) -> dict:
-        out = {
+    def container_out(self, c: Container) -> Json:
+        out: Json = {
             "path": c.path,
             "accountId": c.account_id,
             "containerId": c.id,
@@ -283,9 +291,9 @@ class GtmState:
         out.update(copy.deepcopy(c.extra))
         return out
 
-    def workspace_out(self, c: Container, w: Workspace) -> dict:
+    def workspace_out(self, c: Container, w: Workspace) -> Json:
         p = f"{c.path}/workspaces/{w.id}"
-        out = {
+        out: Json = {
             "path": p,
             "accountId": c.account_id,
             "containerId": c.id,
@@ -298,7 +306,7 @@ class GtmState:
             out["description"] = w.description
         return out
 
-    def entity_out(self, c: Container, w: Workspace | None, vkey: str, e: dict) -> dict:
+    def entity_out(self, c: Container, w: Workspace | None, vkey: str, e: Json) -> Json:
         kind = BY_VKEY[vkey]
         out: dict[str, Any] = {}
         if w is not None:
@@ -311,8 +319,8 @@ class GtmState:
             out["tagManagerUrl"] = self._url(out["path"])
         return out
 
-    def builtin_out(self, c: Container, w: Workspace | None, b: dict) -> dict:
-        out = {"accountId": c.account_id, "containerId": c.id, "type": b["type"], "name": b["name"]}
+    def builtin_out(self, c: Container, w: Workspace | None, b: Json) -> Json:
+        out: Json = {"accountId": c.account_id, "containerId": c.id, "type": b["type"], "name": b["name"]}
         if w is not None:
             out = {
                 "path": f"{c.path}/workspaces/{w.id}/built_in_variables?type={b['type']}",
@@ -321,9 +329,9 @@ class GtmState:
             }
         return out
 
-    def version_out(self, c: Container, v: Version, *, header: bool = False) -> dict:
+    def version_out(self, c: Container, v: Version, *, header: bool = False) -> Json:
         p = f"{c.path}/versions/{v.id}"
-        out: dict[str, Any] = {"path": p, "accountId": c.account_id, "containerId": c.id, "containerVersionId": v.id}
+        out: Json = {"path": p, "accountId": c.account_id, "containerId": c.id, "containerVersionId": v.id}
         if v.name:
             out["name"] = v.name
         if v.deleted:
@@ -367,9 +375,9 @@ class GtmState:
         container_id: str | None = None,
         public_id: str | None = None,
         name: str | None = None,
-        usage_context=("web",),
+        usage_context: Iterable[str] = ("web",),
         workspace_name: str | None = "Default Workspace",
-        **extra,
+        **extra: Any,
     ) -> Container:
         """Create a container (and its account if needed) with one empty workspace unless ``workspace_name=None``."""
         with self.lock:
@@ -427,12 +435,12 @@ class GtmState:
             return v
 
     # helpers meant for fault hooks ("someone else edits the workspace")
-    def get_entity(self, path: str) -> dict:
+    def get_entity(self, path: str) -> Json:
         with self.lock:
             ct, ws, kind, eid = self._entity_path(path)
             return self.entity_out(ct, ws, kind.vkey, self._get(ws.snap, kind, eid))
 
-    def edit_entity(self, path: str, **fields) -> dict:
+    def edit_entity(self, path: str, **fields: Any) -> Json:
         """Change fields of an entity as another user would (no validation), bumping its fingerprint."""
         with self.lock:
             ct, ws, kind, eid = self._entity_path(path)
@@ -448,28 +456,30 @@ class GtmState:
             self._get(ws.snap, kind, eid)
             del ws.snap.entities[kind.vkey][eid]
 
-    def _entity_path(self, path: str):
+    def _entity_path(self, path: str) -> tuple[Container, Workspace, Kind, str]:
         parts = path.strip("/").split("/")
         if len(parts) != 8 or parts[6] not in KINDS:
             raise ValueError(f"not an entity path: {path}")
         ct, ws = self.resolve(path)
+        if ws is None:
+            raise ValueError(f"not an entity path: {path}")
         return ct, ws, KINDS[parts[6]], parts[7]
 
     @staticmethod
-    def _get(snap: Snapshot, kind: Kind, eid: str) -> dict:
+    def _get(snap: Snapshot, kind: Kind, eid: str) -> Json:
         try:
             return snap.entities[kind.vkey][eid]
         except KeyError:
             raise not_found() from None
 
     # ------------------------------------------------------------------ validation
-    def _clean(self, kind: Kind, body: dict) -> dict:
-        body = enums.normalize_enums(body or {})
+    def _clean(self, kind: Kind, body: Json) -> Json:
+        clean: Json = enums.normalize_enums(body or {})
         for k in (*READ_ONLY, kind.id_field):
-            body.pop(k, None)
-        return body
+            clean.pop(k, None)
+        return clean
 
-    def _validate(self, snap: Snapshot, kind: Kind, e: dict, self_id: str | None) -> None:
+    def _validate(self, snap: Snapshot, kind: Kind, e: Json, self_id: str | None) -> None:
         name = e.get("name")
         if not name or not str(name).strip():
             raise bad_request(f"{kind.list_key}.name: The value must not be empty.")
@@ -502,10 +512,10 @@ class GtmState:
             if mid is None or not (mid.get("value") or "").strip():
                 raise bad_request("vendorTemplate.parameter.measurementIdOverride: The value must not be empty.")
 
-    def _validate_parameters(self, kind: Kind, e: dict) -> None:
+    def _validate_parameters(self, kind: Kind, e: Json) -> None:
         valid = enums.parameter_types()
 
-        def check(p, where):
+        def check(p: object, where: str) -> None:
             if not isinstance(p, dict):
                 raise bad_request(f"Invalid value at '{where}'")
             if p.get("type") not in valid:
@@ -525,7 +535,7 @@ class GtmState:
                 check(e[fld], f"{kind.list_key}.{fld}")
 
     # ------------------------------------------------------------------ entity operations (on a snapshot)
-    def _create(self, ct: Container, snap: Snapshot, kind: Kind, body: dict, eid: str | None = None) -> dict:
+    def _create(self, ct: Container, snap: Snapshot, kind: Kind, body: Json, eid: str | None = None) -> Json:
         e = self._clean(kind, body)
         self._validate(snap, kind, e, None)
         eid = eid or ct.new_entity_id()
@@ -533,7 +543,7 @@ class GtmState:
         snap.entities[kind.vkey][eid] = e
         return e
 
-    def _update(self, snap: Snapshot, kind: Kind, eid: str, body: dict, query: dict) -> dict:
+    def _update(self, snap: Snapshot, kind: Kind, eid: str, body: Json, query: Query) -> Json:
         cur = self._get(snap, kind, eid)
         self._check_fp(query, cur["fingerprint"])
         e = self._clean(kind, body)
@@ -542,7 +552,7 @@ class GtmState:
         snap.entities[kind.vkey][eid] = e
         return e
 
-    def _enable_builtins(self, snap: Snapshot, types: list[str]) -> list[dict]:
+    def _enable_builtins(self, snap: Snapshot, types: list[str]) -> list[Json]:
         out = []
         for t in types:
             t = enums.upper_to_camel(t)
@@ -558,7 +568,7 @@ class GtmState:
         return out
 
     # ------------------------------------------------------------------ workspace semantics
-    def changes(self, ct: Container, ws: Workspace) -> list[dict]:
+    def changes(self, ct: Container, ws: Workspace) -> list[Json]:
         base = ct.base_snap(ws.base_version_id)
         out = []
         for vkey in VKEYS:
@@ -584,7 +594,7 @@ class GtmState:
                 )
         return out
 
-    def _conflicts_out(self, ct: Container, ws: Workspace) -> list[dict]:
+    def _conflicts_out(self, ct: Container, ws: Workspace) -> list[Json]:
         out = []
         for vkey, eid, latest, mine in ws.conflicts:
             item: dict[str, Any] = {}
@@ -651,7 +661,7 @@ class GtmState:
                             errs.append(f"Unknown variable '{ref}' found in {vkey} '{e.get('name')}'")
         return errs
 
-    def create_version(self, ct: Container, ws: Workspace, name: str = "", notes: str = "") -> dict:
+    def create_version(self, ct: Container, ws: Workspace, name: str = "", notes: str = "") -> Json:
         self.sync(ct, ws)
         if ws.conflicts:
             return {"syncStatus": {"mergeConflict": True}, "compilerError": False}
@@ -666,7 +676,7 @@ class GtmState:
             "newWorkspacePath": f"{ct.path}/workspaces/{new_ws.id}",
         }
 
-    def publish(self, ct: Container, vid: str, query: dict | None = None) -> dict:
+    def publish(self, ct: Container, vid: str, query: Query | None = None) -> Json:
         v = self._version(ct, vid)
         self._check_fp(query or {}, v.fingerprint)
         if v.deleted:
@@ -675,13 +685,12 @@ class GtmState:
         return {"containerVersion": self.version_out(ct, v), "compilerError": False}
 
     def _version(self, ct: Container, vid: str) -> Version:
-        if vid == "published":
-            vid = ct.live_version_id
-        if vid is None or vid not in ct.versions:
+        found = ct.live_version_id if vid == "published" else vid
+        if found is None or found not in ct.versions:
             raise not_found()
-        return ct.versions[vid]
+        return ct.versions[found]
 
-    def _bulk_update(self, ct: Container, ws: Workspace, body: dict) -> dict:
+    def _bulk_update(self, ct: Container, ws: Workspace, body: Json) -> Json:
         snap = ws.snap.copy()
         changes = (body or {}).get("changes") or []
         idmap: dict[str, str] = {}
@@ -706,7 +715,7 @@ class GtmState:
                 idmap[nid] = ct.new_entity_id()
             plan.append((vkey, status, ent))
 
-        def remap(x):
+        def remap(x: Any) -> Any:  # new_<n> ids become real ones; anything else is left for validation
             return idmap.get(x, x) if isinstance(x, str) else x
 
         out = []
@@ -753,17 +762,17 @@ class GtmState:
         return {"changes": out} if out else {}
 
     # ------------------------------------------------------------------ HTTP dispatch
-    def handle(self, method: str, path: str, query: dict, body: dict | None) -> tuple[int, dict | None]:
+    def handle(self, method: str, path: str, query: Query, body: Json | None) -> Reply:
         with self.lock:
             rest = path[len(PREFIX) :].strip("/")
             return self._route(method, rest, query, body or {})
 
-    def _route(self, method: str, rest: str, q: dict, body: dict):
+    def _route(self, method: str, rest: str, q: Query, body: Json) -> Reply:
         parts = rest.split("/")
         if rest == "accounts" and method == "GET":
             return 200, self._page([self.account_out(a) for a in self.accounts.values()], q, "account")
         if rest == "accounts/containers:lookup" and method == "GET":
-            tag_id = (q.get("tagId") or q.get("destinationId") or [None])[0]
+            tag_id = first(q, "tagId", "destinationId")
             ct = self.find_container(tag_id) if tag_id else None
             if ct is None:
                 raise not_found()
@@ -913,7 +922,7 @@ class GtmState:
             return 204, None
         raise not_found()
 
-    def _route_workspace(self, method, action, ct: Container, ws: Workspace, q, body):
+    def _route_workspace(self, method: str, action: str, ct: Container, ws: Workspace, q: Query, body: Json) -> Reply:
         if not action:
             if method == "GET":
                 return 200, self.workspace_out(ct, ws)
@@ -963,7 +972,7 @@ class GtmState:
             return 200, {"compilerError": bool(self.compile_errors(ws.snap)), "syncStatus": {}}
         raise not_found()
 
-    def _route_builtins(self, method, action, ct: Container, ws: Workspace, q):
+    def _route_builtins(self, method: str, action: str, ct: Container, ws: Workspace, q: Query) -> Reply:
         types = q.get("type", [])
         if action == "revert" and method == "POST":
             base = ct.base_snap(ws.base_version_id)
@@ -999,7 +1008,7 @@ class GtmState:
             return 204, None
         raise not_found()
 
-    def _route_versions(self, method, ct: Container, parts, q, body):
+    def _route_versions(self, method: str, ct: Container, parts: list[str], q: Query, body: Json) -> Reply:
         section = parts[4]
         if section == "versions:live" and len(parts) == 5 and method == "GET":
             return 200, self.version_out(ct, self._version(ct, "published"))

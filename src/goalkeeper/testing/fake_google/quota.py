@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import threading
 
+from .clock import Clock
 from .errors import ApiError
 
 _PST = 8 * 3600
@@ -18,7 +19,7 @@ _PST = 8 * 3600
 class Quota:
     def __init__(
         self,
-        clock,
+        clock: Clock,
         *,
         enabled: bool = True,
         per_window: int = 25,

@@ -18,9 +18,15 @@ import copy
 import dataclasses
 import json
 import os
+from typing import TypeAlias
 
 from . import enums
+from .ga4 import Ga4State
 from .gtm import BY_VKEY, VKEYS, GtmState, Snapshot
+from .wire import Json
+
+# What seeding reads: a path to a JSON file, or the parsed JSON itself.
+Source: TypeAlias = "str | os.PathLike[str] | Json"
 
 
 @dataclasses.dataclass
@@ -44,16 +50,17 @@ class SeededContainer:
         return f"{self.container_path}/versions/{self.version_id}"
 
 
-def _load(source) -> dict:
+def _load(source: Source) -> Json:
     if isinstance(source, dict):
         return copy.deepcopy(source)
     with open(os.fspath(source), encoding="utf-8") as fh:
-        return json.load(fh)
+        data: Json = json.load(fh)
+    return data
 
 
 def seed_container_export(
     gtm: GtmState,
-    source,
+    source: Source,
     *,
     account_id: str | None = None,
     container_id: str | None = None,
@@ -110,7 +117,7 @@ def seed_container_export(
 
 def synthetic_container_export(
     n_entities: int, *, public_id: str = "GTM-SYNTH01", account_id: str = "6000000001", container_id: str = "90000001"
-) -> dict:
+) -> Json:
     """An export (exportFormatVersion 2, UPPER_SNAKE enums) with about ``n_entities`` tags, triggers,
     variables and folders that compiles cleanly: 40% data-layer variables, 30% custom-event triggers,
     30% GA4 event tags (one Google tag among them), one folder per 50 entities."""
@@ -122,15 +129,15 @@ def synthetic_container_export(
     ids = iter(range(1, 10 * n + 10))
     base = {"accountId": account_id, "containerId": container_id}
 
-    def tpl(key, value):
+    def tpl(key: str, value: str) -> Json:
         return {"type": "TEMPLATE", "key": key, "value": value}
 
-    folders = [
+    folders: list[Json] = [
         {**base, "folderId": str(next(ids)), "name": f"Folder {i:04d}", "fingerprint": "1700000000000"}
         for i in range(n_folders)
     ]
     fid = [f["folderId"] for f in folders]
-    variables = [
+    variables: list[Json] = [
         {
             **base,
             "variableId": str(next(ids)),
@@ -158,7 +165,7 @@ def synthetic_container_export(
         if fid:
             v["parentFolderId"] = fid[i % len(fid)]
         variables.append(v)
-    triggers = []
+    triggers: list[Json] = []
     for i in range(n_trig):
         tr = {
             **base,
@@ -173,7 +180,7 @@ def synthetic_container_export(
         if fid:
             tr["parentFolderId"] = fid[i % len(fid)]
         triggers.append(tr)
-    tags = [
+    tags: list[Json] = [
         {
             **base,
             "tagId": str(next(ids)),
@@ -244,7 +251,7 @@ def synthetic_container_export(
     }
 
 
-def seed_ga4_snapshot(ga4, source) -> str:
+def seed_ga4_snapshot(ga4: Ga4State, source: Source) -> str:
     """Load a GA4 snapshot (format in this module's docstring); returns the property name."""
     data = _load(source)
     pid = str(data.get("property") or "properties/123456789").split("/")[-1]

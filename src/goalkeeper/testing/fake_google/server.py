@@ -10,14 +10,23 @@ import threading
 import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
 
-from .clock import RealClock
+from .clock import Clock, RealClock
 from .errors import ApiError
 from .faults import Faults
 from .ga4 import Ga4State
 from .gtm import PREFIX as GTM_PREFIX
 from .gtm import GtmState
 from .quota import Quota
+from .wire import Query, Reply
+
+if TYPE_CHECKING:
+    from google.analytics.admin_v1alpha import AnalyticsAdminServiceClient as AlphaClient
+    from google.analytics.admin_v1beta import AnalyticsAdminServiceClient as BetaClient
+    from google.auth.credentials import Credentials
+
+    from .seed import SeededContainer, Source
 
 
 @dataclasses.dataclass
@@ -26,7 +35,7 @@ class RequestRecord:
     method: str
     path: str  # without query string
     full_path: str  # as received, with query string
-    query: dict  # parsed query (lists of values)
+    query: Query  # parsed query (lists of values)
     api: str  # "gtm" | "ga4" | "other"
     status: int | None  # None when the connection was dropped
     fault: str | None = None  # "status" / "drop" / "latency" when a fault applied
@@ -50,9 +59,15 @@ class FakeGoogle:
     """
 
     def __init__(
-        self, *, clock=None, quota: bool = True, quota_mode: str = "429", host: str = "127.0.0.1", port: int = 0
+        self,
+        *,
+        clock: Clock | None = None,
+        quota: bool = True,
+        quota_mode: str = "429",
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
-        self.clock = clock if clock is not None else RealClock()
+        self.clock: Clock = clock if clock is not None else RealClock()
         self.lock = threading.RLock()
         self.gtm = GtmState(self.clock, self.lock)
         self.ga4 = Ga4State(self.clock, self.lock)
@@ -97,7 +112,7 @@ class FakeGoogle:
     def __enter__(self) -> FakeGoogle:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     # ------------------------------------------------------------------ log
@@ -109,25 +124,62 @@ class FakeGoogle:
             self.requests.clear()
 
     # ------------------------------------------------------------------ seeding (see seed.py)
-    def seed_container_export(self, source, **kw):
+    def seed_container_export(
+        self,
+        source: Source,
+        *,
+        account_id: str | None = None,
+        container_id: str | None = None,
+        public_id: str | None = None,
+        workspace_name: str = "Default Workspace",
+        live: bool = True,
+    ) -> SeededContainer:
+        """Add a container holding a GTM export (a file or its parsed JSON): see ``seed.seed_container_export``."""
         from .seed import seed_container_export
 
-        return seed_container_export(self.gtm, source, **kw)
+        return seed_container_export(
+            self.gtm,
+            source,
+            account_id=account_id,
+            container_id=container_id,
+            public_id=public_id,
+            workspace_name=workspace_name,
+            live=live,
+        )
 
-    def seed_synthetic_container(self, n_entities: int, **kw):
+    def seed_synthetic_container(
+        self,
+        n_entities: int,
+        *,
+        account_id: str | None = None,
+        container_id: str | None = None,
+        public_id: str | None = None,
+        workspace_name: str = "Default Workspace",
+        live: bool = True,
+    ) -> SeededContainer:
+        """Add a container of about ``n_entities`` generated tags, triggers, variables and folders."""
         from .seed import seed_container_export, synthetic_container_export
 
-        return seed_container_export(self.gtm, synthetic_container_export(n_entities), **kw)
+        return seed_container_export(
+            self.gtm,
+            synthetic_container_export(n_entities),
+            account_id=account_id,
+            container_id=container_id,
+            public_id=public_id,
+            workspace_name=workspace_name,
+            live=live,
+        )
 
-    def seed_ga4_snapshot(self, source) -> str:
+    def seed_ga4_snapshot(self, source: Source) -> str:
+        """Add a property holding a GA4 snapshot (a file or its parsed JSON); returns ``properties/<id>``."""
         from .seed import seed_ga4_snapshot
 
         return seed_ga4_snapshot(self.ga4, source)
 
     # ------------------------------------------------------------------ clients
-    def gtm_service(self, http=None):
-        """A googleapiclient Tag Manager v2 service pointed at the fake (bundled discovery document)."""
-        from google.auth.credentials import AnonymousCredentials
+    def gtm_service(self, http: Any = None) -> Any:
+        """A googleapiclient Tag Manager v2 service pointed at the fake (bundled discovery document).
+        googleapiclient ships no type information: its services are Any to mypy."""
         from googleapiclient.discovery import build
 
         if http is not None:
@@ -138,25 +190,24 @@ class FakeGoogle:
             "tagmanager",
             "v2",
             static_discovery=True,
-            credentials=AnonymousCredentials(),
+            credentials=_anonymous(),
             client_options={"api_endpoint": self.url},
         )
 
-    def ga4_client(self, version: str = "v1beta"):
+    def ga4_client(self, version: str = "v1beta") -> BetaClient | AlphaClient:
         """An ``AnalyticsAdminServiceClient`` (REST transport) of ``admin_v1beta`` or ``admin_v1alpha``."""
-        from google.auth.credentials import AnonymousCredentials
-
+        options = {"api_endpoint": self.url}
         if version == "v1alpha":
-            from google.analytics.admin_v1alpha import AnalyticsAdminServiceClient
-        else:
-            from google.analytics.admin_v1beta import AnalyticsAdminServiceClient
-        return AnalyticsAdminServiceClient(
-            transport="rest", credentials=AnonymousCredentials(), client_options={"api_endpoint": self.url}
-        )
+            from google.analytics.admin_v1alpha import AnalyticsAdminServiceClient as Alpha
+
+            return Alpha(transport="rest", credentials=_anonymous(), client_options=options)
+        from google.analytics.admin_v1beta import AnalyticsAdminServiceClient as Beta
+
+        return Beta(transport="rest", credentials=_anonymous(), client_options=options)
 
     # ------------------------------------------------------------------ dispatch
-    def _dispatch(self, method: str, raw_path: str, body_bytes: bytes):
-        """Return ("drop", None, None) or ("reply", status, body_dict_or_None)."""
+    def _dispatch(self, method: str, raw_path: str, body_bytes: bytes) -> Reply | None:
+        """The status and body to answer with, or None to drop the connection."""
         parsed = urllib.parse.urlsplit(raw_path)
         path = urllib.parse.unquote(parsed.path)
         query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
@@ -173,11 +224,11 @@ class FakeGoogle:
             if f.kind == "latency":
                 self.clock.sleep(f.seconds)
             elif f.kind == "drop":
-                return "drop", None, None
+                return None
             else:
                 err = ApiError(f.status, f.message or _fault_message(f.status))
                 rec.status = f.status
-                return "reply", f.status, err.body()
+                return f.status, err.body()
         try:
             try:
                 body = json.loads(body_bytes) if body_bytes.strip() else {}
@@ -197,7 +248,14 @@ class FakeGoogle:
             traceback.print_exc()
             status, out = 500, ApiError(500, f"fake_google internal error: {e!r}", "INTERNAL").body()
         rec.status = status
-        return "reply", status, out
+        return status, out
+
+
+def _anonymous() -> Credentials:
+    """Credentials that sign nothing: the fake checks none."""
+    from google.auth.credentials import AnonymousCredentials
+
+    return AnonymousCredentials()
 
 
 def _fault_message(status: int) -> str:
@@ -218,12 +276,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length) if length else b""
-        kind, status, body = self.fake._dispatch(self.command, self.path, data)
-        if kind == "drop":
+        reply = self.fake._dispatch(self.command, self.path, data)
+        if reply is None:
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
+        status, body = reply
         payload = b"" if status == 204 or body is None else json.dumps(body).encode()
         self.send_response(status)
         if status != 204:
@@ -235,5 +294,5 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
-    def log_message(self, *args) -> None:  # keep test output quiet
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
