@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE
@@ -185,3 +187,39 @@ def test_a_key_event_made_by_hand_for_an_event_a_goal_merely_sends_is_never_touc
     live = State.of([key_event("purchase"), purchase_tag])
     assert diff(State.of([purchase_tag]), live) == []
     assert actions(diff(State(), live)) == {(DELETE, "gtm.tag", "GA4 event - purchase")}
+
+
+@pytest.mark.parametrize(
+    "before, after, label",
+    [
+        (
+            {"key": "timeout", "type": "template", "value": "5"},
+            {"key": "timeout", "type": "integer", "value": "5"},
+            "timeout",
+        ),
+        (
+            {"key": "setupTag", "type": "template", "value": "Consent"},
+            {"key": "setupTag", "type": "tagReference", "value": "Consent"},
+            "setupTag",
+        ),
+    ],
+    ids=["template to integer", "template to tag reference"],
+)
+def test_an_update_whose_text_hides_the_change_shows_it_as_json(before, after, label):
+    have = Entity("gtm.variable", "V", {"type": "c", "parameter": [before]}, ("g",))
+    want = Entity("gtm.variable", "V", {"type": "c", "parameter": [after]}, ("g",))
+    (change,) = diff(State.of([want]), State.of([have]))
+    assert change.action == UPDATE
+    [field] = change.fields
+    assert (field.label, field.before, field.after) == (
+        label,
+        json.dumps(before, sort_keys=True, separators=(",", ":")),
+        json.dumps(after, sort_keys=True, separators=(",", ":")),
+    )
+
+
+def test_a_visible_change_is_shown_once_as_text_not_again_as_json():
+    have = trigger("T", "/checkout")
+    want = trigger("T", "/cart")
+    (change,) = diff(State.of([want]), State.of([have]))
+    assert [f.label for f in change.fields] == ["filter"]

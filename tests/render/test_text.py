@@ -8,7 +8,12 @@ import re
 import pytest
 from rich.console import Console
 
-from goalkeeper.render.text import colour, wants_colour
+from goalkeeper.core.diff import diff
+from goalkeeper.core.model import Entity
+from goalkeeper.core.plan import Plan
+from goalkeeper.core.state import State
+from goalkeeper.render import PlanContext
+from goalkeeper.render.text import colour, render_text, wants_colour
 
 ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -97,4 +102,18 @@ def test_a_changed_value_is_never_cut_inside_its_quotes():
     )
     assert field_line(FieldChange("firing triggers", '"Link click - a"', '"Link click - a_b"')) == (
         '~ firing triggers: "Link click - a" -> "Link click - a_b"'
+    )
+
+
+def test_an_update_whose_text_hides_the_change_still_shows_a_line_under_it():
+    def variable(ptype: str) -> Entity:
+        return Entity(
+            "gtm.variable", "Timeout", {"type": "c", "parameter": [{"key": "value", "type": ptype, "value": "5"}]}
+        )
+
+    plan = Plan.of(diff(State.of([variable("integer")]), State.of([variable("template")])))
+    lines = render_text(plan, PlanContext()).splitlines()
+    header = lines.index('  ~ GTM variable "Timeout"')
+    assert lines[header + 1] == (
+        '      ~ value: {"key":"value","type":"template","value":"5"} -> {"key":"value","type":"integer","value":"5"}'
     )

@@ -36,7 +36,6 @@ from goalkeeper.core.model import Entity, digest
 from goalkeeper.core.state import State
 
 T = TypeVar("T")
-GA4_SCOPES = ("https://www.googleapis.com/auth/analytics.edit",)
 # Errors of the transport (the REST transport runs on requests) that lose a request or its answer.
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     requests_exceptions.ConnectionError,

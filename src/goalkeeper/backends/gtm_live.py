@@ -32,11 +32,6 @@ from goalkeeper.core.model import Entity, digest
 from goalkeeper.core.state import State
 
 T = TypeVar("T")
-GTM_SCOPES = (
-    "https://www.googleapis.com/auth/tagmanager.edit.containers",
-    "https://www.googleapis.com/auth/tagmanager.edit.containerversions",
-    "https://www.googleapis.com/auth/tagmanager.publish",
-)
 WORKSPACE_LIMIT_HINT = (
     "a GTM container on a free account has at most 3 workspaces. Delete an unused workspace in "
     "GTM (Workspaces menu), or set target.gtm.workspace to the name of an existing one"

@@ -37,9 +37,6 @@ class State:
     def of_kind(self, kind: str) -> list[Entity]:
         return [e for e in self.entities if e.kind == kind]
 
-    def for_target(self, target: str) -> State:
-        return State(tuple(e for e in self.entities if e.target == target))
-
     def managed(self) -> list[Entity]:
         return [e for e in self.entities if e.managed]
 

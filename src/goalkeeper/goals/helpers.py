@@ -23,8 +23,6 @@ CONDITION_TYPES = {
     "regex": "matchRegex",
     "css": "cssSelector",
 }
-PAGE_FIELDS = ("path", "url")
-MATCH_OPS = ("equals", "starts_with", "contains", "ends_with", "regex")
 # The part of a URL before its path: the first "/" after the host ends [^/?#]+, so a path pattern
 # that begins with "/" is anchored right after the host.
 _HOST = "^https?://[^/?#]+"

@@ -69,9 +69,6 @@ class Kind:
     one_of: tuple[str, ...] = ()  # exactly one of these inputs must be given
     sends_events: bool = True  # False: the kind makes no GA4 event (audiences), so no key event
 
-    def input_schema(self) -> dict[str, Any]:
-        return {"properties": self.inputs, "required": list(self.required)}
-
 
 def builtin_templates_dir() -> Path:
     return Path(str(resources.files("goalkeeper.data.templates")))

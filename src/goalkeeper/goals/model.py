@@ -277,6 +277,3 @@ class GoalFile:
     @property
     def measurement_id(self) -> str | None:
         return self.target.get("measurement_id")
-
-    def goal(self, name: str) -> Goal | None:
-        return next((g for g in self.goals if g.name == name), None)

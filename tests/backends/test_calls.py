@@ -1,0 +1,98 @@
+"""The one retry and error-mapping layer both live backends send their requests through."""
+
+from __future__ import annotations
+
+import pytest
+
+from goalkeeper.backends.calls import AmbiguousWriteError, Calls, Failure, guard
+from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.testing import FakeClock
+
+
+class Refused(Exception):
+    """An error the test's classifier calls by the name in its text."""
+
+
+def failing(*failures: str, result: str = "done"):
+    """A request that raises one error per failure given, then succeeds."""
+    left = list(failures)
+
+    def request() -> str:
+        if left:
+            raise Refused(left.pop(0))
+        return result
+
+    return request
+
+
+def calls(attempts: int = 4) -> Calls:
+    return Calls(lambda error: Failure(str(error)), FakeClock(), [2.0, 4.0, 8.0][: attempts - 1])
+
+
+@pytest.mark.parametrize("failure", ["rate", "server", "connection"])
+def test_what_may_have_done_nothing_is_retried_after_a_backoff(failure):
+    sender = calls()
+    start = sender.clock.now()
+    assert sender.send(failing(failure, failure), idempotent=True) == "done"
+    assert sender.requests == 3
+    assert sender.clock.now() - start == pytest.approx(6.0)  # 2 s, then 4 s
+
+
+def test_a_rate_refusal_is_retried_even_for_a_write():
+    assert calls().send(failing("rate"), idempotent=False) == "done"
+
+
+@pytest.mark.parametrize("failure", ["server", "connection"])
+def test_a_write_whose_fate_is_unknown_is_never_replayed_blindly(failure):
+    sender = calls()
+    with pytest.raises(AmbiguousWriteError):
+        sender.send(failing(failure), idempotent=False)
+    assert sender.requests == 1
+
+
+def test_a_final_error_is_raised_at_once():
+    sender = calls()
+    with pytest.raises(Refused):
+        sender.send(failing("final"))
+    assert sender.requests == 1
+
+
+def test_retries_end_with_the_last_error():
+    sender = calls(attempts=3)
+    with pytest.raises(Refused, match="rate"):
+        sender.send(failing("rate", "rate", "rate", "rate"))
+    assert sender.requests == 3
+
+
+def test_a_request_may_bring_its_own_classifier():
+    assert calls().send(failing("odd"), classify=lambda error: Failure.RATE) == "done"
+
+
+def explain(error: Exception) -> GoalkeeperError | None:
+    return GoalkeeperError(f"explained: {error}") if isinstance(error, Refused) else None
+
+
+def run_guarded(error: BaseException):
+    def action():
+        raise error
+
+    return guard(action, system="GTM", where="workspace", connection_errors=(TimeoutError,), explain=explain)
+
+
+@pytest.mark.parametrize("error", [AmbiguousWriteError("x"), TimeoutError("secret body")], ids=["ambiguous", "timeout"])
+def test_an_unreliable_connection_says_run_again_without_quoting_the_error(error):
+    with pytest.raises(GoalkeeperError) as raised:
+        run_guarded(error)
+    message = str(raised.value)
+    assert "GTM could not be reached reliably" in message and "re-reads the workspace" in message
+    assert "secret body" not in message
+
+
+def test_api_errors_are_explained_by_the_backend():
+    with pytest.raises(GoalkeeperError, match="explained: nope"):
+        run_guarded(Refused("nope"))
+
+
+def test_errors_the_backend_does_not_know_propagate():
+    with pytest.raises(KeyError):
+        run_guarded(KeyError("bug"))
