@@ -10,7 +10,7 @@ import threading
 import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from .clock import Clock, RealClock
 from .errors import ApiError
@@ -49,6 +49,16 @@ def _api_of(path: str) -> str:
     if path.startswith("/v1beta/") or path.startswith("/v1alpha/"):
         return "ga4"
     return "other"
+
+
+class Placement(TypedDict, total=False):
+    """Where a seeded container goes (see ``seed.seed_container_export``)."""
+
+    account_id: str | None
+    container_id: str | None
+    public_id: str | None
+    workspace_name: str
+    live: bool
 
 
 class FakeGoogle:
@@ -124,51 +134,18 @@ class FakeGoogle:
             self.requests.clear()
 
     # ------------------------------------------------------------------ seeding (see seed.py)
-    def seed_container_export(
-        self,
-        source: Source,
-        *,
-        account_id: str | None = None,
-        container_id: str | None = None,
-        public_id: str | None = None,
-        workspace_name: str = "Default Workspace",
-        live: bool = True,
-    ) -> SeededContainer:
-        """Add a container holding a GTM export (a file or its parsed JSON): see ``seed.seed_container_export``."""
+    def seed_container_export(self, source: Source, **where: Unpack[Placement]) -> SeededContainer:
+        """Add a container holding a GTM export (a file or its parsed JSON): see ``seed.seed_container_export``
+        for where it goes (account and container ids, public id, workspace name, a live version or not)."""
         from .seed import seed_container_export
 
-        return seed_container_export(
-            self.gtm,
-            source,
-            account_id=account_id,
-            container_id=container_id,
-            public_id=public_id,
-            workspace_name=workspace_name,
-            live=live,
-        )
+        return seed_container_export(self.gtm, source, **where)
 
-    def seed_synthetic_container(
-        self,
-        n_entities: int,
-        *,
-        account_id: str | None = None,
-        container_id: str | None = None,
-        public_id: str | None = None,
-        workspace_name: str = "Default Workspace",
-        live: bool = True,
-    ) -> SeededContainer:
+    def seed_synthetic_container(self, n_entities: int, **where: Unpack[Placement]) -> SeededContainer:
         """Add a container of about ``n_entities`` generated tags, triggers, variables and folders."""
-        from .seed import seed_container_export, synthetic_container_export
+        from .seed import synthetic_container_export
 
-        return seed_container_export(
-            self.gtm,
-            synthetic_container_export(n_entities),
-            account_id=account_id,
-            container_id=container_id,
-            public_id=public_id,
-            workspace_name=workspace_name,
-            live=live,
-        )
+        return self.seed_container_export(synthetic_container_export(n_entities), **where)
 
     def seed_ga4_snapshot(self, source: Source) -> str:
         """Add a property holding a GA4 snapshot (a file or its parsed JSON); returns ``properties/<id>``."""
