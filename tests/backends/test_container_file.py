@@ -353,3 +353,55 @@ def test_a_server_container_is_refused_and_left_as_it_was(tmp_path: Path, export
         open_project(goals).plan()
     assert "server container" in str(error.value) and "container.json" in str(error.value)
     assert (tmp_path / "container.json").read_bytes() == before
+
+
+# --- what others still use ----------------------------------------------------------------------
+
+AGTM = SHARED_CONTAINERS / "27_agtm-workspace-template.json"
+needs_agtm = pytest.mark.skipif(not AGTM.is_file(), reason=f"{AGTM} (a real export with setup tags) is absent")
+
+
+def adopt_tag(export: Path, name: str, goal: str) -> None:
+    """Mark one tag of ``export`` as goalkeeper's, as an earlier apply for ``goal`` would have."""
+    document = json.loads(export.read_text())
+    [tag] = [t for t in document["containerVersion"]["tag"] if t["name"] == name]
+    tag["notes"] = f"{MARKER}: edits made here are overwritten by `goalkeeper apply`. Goal: {goal}."
+    export.write_text(json.dumps(document))
+
+
+@needs_agtm
+def test_a_tag_hand_made_tags_run_as_their_setup_tag_is_not_deleted_with_its_goal(tmp_path: Path):
+    goals = write_project(tmp_path, AGTM, ga4=False)
+    adopt_tag(tmp_path / "container.json", "GA4 - GTAG", "old_google_tag")
+    before = (tmp_path / "container.json").read_bytes()
+    with pytest.raises(GoalkeeperError) as error:
+        open_project(goals).plan()
+    [problem] = [p for p in error.value.problems if "GA4 - GTAG" in p.message]
+    assert problem.message.count("runs it as its setup tag") == 10
+    assert (tmp_path / "container.json").read_bytes() == before
+
+
+@needs_agtm
+def test_with_keep_used_the_setup_tag_stays_and_the_goals_still_apply(tmp_path: Path):
+    goals = write_project(tmp_path, AGTM, ga4=False)
+    goals.write_text(goals.read_text().replace("target:\n", "safety: {keep_used: true}\ntarget:\n", 1))
+    adopt_tag(tmp_path / "container.json", "GA4 - GTAG", "old_google_tag")
+    _, plan = apply_goals(goals)
+    assert "GA4 - GTAG" not in {c.name for c in plan.changes}
+    assert any('GTM tag "GA4 - GTAG"' in w and "safety.keep_used" in w for w in plan.warnings)
+    assert "GA4 - GTAG" in {t["name"] for t in version_of(tmp_path / "container.json")["tag"]}
+
+
+def test_trigger_group_members_are_read_by_name_and_written_back_by_id():
+    from goalkeeper.backends.gtm_common import api_object, entity_from_api
+
+    group = {
+        "name": "Both clicks",
+        "type": "triggerGroup",
+        "triggerId": "30",
+        "parameter": [{"key": "triggerIds", "type": "list", "list": [{"type": "triggerReference", "value": "12"}]}],
+    }
+    entity = entity_from_api("gtm.trigger", group, {"12": "Link click - checkout"})
+    assert entity.body["parameter"][0]["list"] == [{"type": "triggerReference", "value": "Link click - checkout"}]
+    written = api_object(entity, {"Link click - checkout": "77"})
+    assert written["parameter"][0]["list"] == [{"type": "triggerReference", "value": "77"}]

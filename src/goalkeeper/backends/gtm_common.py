@@ -83,6 +83,24 @@ def trigger_names(triggers: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     return names
 
 
+def _resolve_trigger_references(params: Any, resolve: Callable[[str], str]) -> Any:
+    """Parameters with every ``triggerReference`` value (a trigger group's triggers) passed through
+    ``resolve``: ids become names when read, names become ids when written."""
+    if not isinstance(params, list):
+        return params
+    out = []
+    for param in params:
+        if isinstance(param, Mapping):
+            param = dict(param)
+            if param.get("type") == "triggerReference" and "value" in param:
+                param["value"] = resolve(str(param["value"]))
+            for key in ("list", "map"):
+                if key in param:
+                    param[key] = _resolve_trigger_references(param[key], resolve)
+        out.append(param)
+    return out
+
+
 def entity_from_api(kind: str, obj: Mapping[str, Any], triggers_by_id: Mapping[str, str], handle: Any = None) -> Entity:
     """An entity from an API-spelled GTM object, with ownership read from its marker."""
     if kind == "gtm.builtin_variable":
@@ -91,6 +109,8 @@ def entity_from_api(kind: str, obj: Mapping[str, Any], triggers_by_id: Mapping[s
     for ids_key, names_key in (("firingTriggerId", "firingTrigger"), ("blockingTriggerId", "blockingTrigger")):
         if ids_key in body:
             body[names_key] = [triggers_by_id.get(str(i), f"id:{i}") for i in body[ids_key]]
+    if "parameter" in body:
+        body["parameter"] = _resolve_trigger_references(body["parameter"], lambda i: triggers_by_id.get(i, f"id:{i}"))
     body = gtm_body.normalize(body)
     managed = ownership.has_marker(kind, body)
     goals = ownership.goals_of(kind, body) if managed else ()
@@ -105,6 +125,8 @@ def api_object(entity: Entity, trigger_ids: Mapping[str, str]) -> dict[str, Any]
             obj["firingTriggerId"] = [trigger_ids[name] for name in value]
         elif key == "blockingTrigger":
             obj["blockingTriggerId"] = [trigger_ids[name] for name in value]
+        elif key == "parameter":
+            obj[key] = _resolve_trigger_references(value, lambda name: trigger_ids.get(name, name.removeprefix("id:")))
         else:
             obj[key] = value
     return obj

@@ -14,9 +14,13 @@ from dataclasses import replace
 from typing import Any
 
 from goalkeeper.core import safety
+from goalkeeper.core.changes import Delete
+from goalkeeper.core.dependants import after_apply, dependants, relation
 from goalkeeper.core.diff import claim_key_events, diff
 from goalkeeper.core.doublecount import double_count_warnings
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.kinds import KINDS
+from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.references import reference_problems
 from goalkeeper.core.safety import SafetyPolicy
@@ -61,13 +65,43 @@ def make_plan(
     full = Plan.of(diff(desired, live))
     categories = dict(goals or {})
     chosen = selected_goals(selection, categories, {goal for entity in live.managed() for goal in entity.goals})
-    plan = select(full, selection, chosen, event_goals(desired, live))
+    plan = keep_or_refuse_used(select(full, selection, chosen, event_goals(desired, live)), live, policy)
     # Key events carry no marker: count the ones goalkeeper owns, as the diff does.
     managed = len(claim_key_events(live, desired).managed())
     warnings = untracked_warnings(everything, categories, configured if configured is not None else planned)
     if enhanced_measurement and "ga4" in planned:
         warnings += double_count_warnings(everything, enhanced_measurement)
-    return safety.check(replace(plan, warnings=warnings), managed, policy, force)
+    return safety.check(replace(plan, warnings=plan.warnings + warnings), managed, policy, force)
+
+
+def keep_or_refuse_used(plan: Plan, live: State, policy: SafetyPolicy) -> Plan:
+    """``plan`` without the deletions something in the container still uses, each a warning, when
+    ``policy.keep_used``; otherwise GoalkeeperError naming every such deletion and its dependants
+    (see goalkeeper.core.dependants)."""
+    deleted = [c.entity for c in plan.changes if isinstance(c, Delete)]
+    used = dependants(deleted, after_apply(live, plan.changes)) if deleted else {}
+    if not used:
+        return plan
+    lines = {key: _used_by(key, users) for key, users in used.items()}
+    if not policy.keep_used:
+        raise GoalkeeperError(
+            [
+                Problem(f"{line}. Change that in GTM first, or set safety.keep_used: true to keep what is still used")
+                for line in lines.values()
+            ]
+        )
+    kept = [c for c in plan.changes if not (isinstance(c, Delete) and c.entity.key in used)]
+    warnings = tuple(f"not planned: {line}, and the goal file sets safety.keep_used" for line in lines.values())
+    return replace(plan, changes=tuple(kept), warnings=plan.warnings + warnings)
+
+
+def _used_by(key: tuple[str, str], users: Sequence[Entity]) -> str:
+    kind, name = key
+    uses = "; ".join(
+        f'{KINDS[u.kind].label} "{u.name}"{"" if u.managed else " (not managed by goalkeeper)"} {relation(u, key)}'
+        for u in users
+    )
+    return f'deleting {KINDS[kind].label} "{name}" would leave it missing where it is used: {uses}'
 
 
 def untracked_warnings(everything: State, goals: Mapping[str, str], configured: frozenset[str]) -> tuple[str, ...]:

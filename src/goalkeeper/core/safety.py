@@ -9,6 +9,8 @@ Pure: a plan and a count in, a checked plan out. Two guards, both set in the goa
 - ``max_change_share`` refuses a plan that updates, replaces or deletes more than this share of the
   entities goalkeeper manages, once at least ``min_managed`` are managed (a new, small setup is
   not guarded: every change there is a large share). ``--force`` overrides the refusal.
+- ``keep_used: true`` keeps an entity a removed goal no longer needs while something else in the
+  container still uses it, where the plan would otherwise be refused (see goalkeeper.core.dependants).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class SafetyPolicy:
     allow_deletes: bool = True
     max_change_share: float = DEFAULT_MAX_CHANGE_SHARE
     min_managed: int = DEFAULT_MIN_MANAGED
+    keep_used: bool = False
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any] | None) -> SafetyPolicy:
@@ -39,6 +42,7 @@ class SafetyPolicy:
             allow_deletes=bool(settings.get("allow_deletes", True)),
             max_change_share=float(settings.get("max_change_share", DEFAULT_MAX_CHANGE_SHARE)),
             min_managed=int(settings.get("min_managed", DEFAULT_MIN_MANAGED)),
+            keep_used=bool(settings.get("keep_used", False)),
         )
 
 

@@ -240,6 +240,12 @@ SAFETY_SCHEMA: dict[str, Any] = {
             "default": 10,
             "description": "The share check applies only when at least this many entities are managed.",
         },
+        "keep_used": {
+            "type": "boolean",
+            "default": False,
+            "description": "Keep an entity a removed goal no longer needs while something else in the container "
+            "still uses it (a hand-made tag firing on its trigger, say), instead of refusing the plan.",
+        },
     },
 }
 
