@@ -23,7 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 NOT_BUILT = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache")
 ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 GREEN_ADD = '\x1b[32m  + GTM trigger "'
-QUESTION = b"Apply these changes?"
+# The whole prompt, up to where the answer goes: typed earlier, the terminal's echo of the answer
+# would land inside the prompt.
+QUESTION = b"Apply these changes? [y/N]: "
 # A guard against a hung prompt, not a measurement: far above the few seconds a run takes.
 HANG_GUARD_SECONDS = 120
 

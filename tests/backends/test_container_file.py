@@ -405,3 +405,45 @@ def test_trigger_group_members_are_read_by_name_and_written_back_by_id():
     assert entity.body["parameter"][0]["list"] == [{"type": "triggerReference", "value": "Link click - checkout"}]
     written = api_object(entity, {"Link click - checkout": "77"})
     assert written["parameter"][0]["list"] == [{"type": "triggerReference", "value": "77"}]
+
+
+# --- a round trip through GTM ----------------------------------------------------------------------
+
+
+def through_gtm(export: Path) -> None:
+    """The export as GTM gives it back after an import: it fills in each link-click trigger's wait
+    time and unique id (as every such trigger in the real exports carries them), and someone set
+    consent settings on a goalkeeper tag and moved it into a folder."""
+    document = json.loads(export.read_text())
+    version = document["containerVersion"]
+    for trigger in version["trigger"]:
+        if trigger["type"] == "LINK_CLICK" and MARKER in trigger.get("notes", ""):
+            trigger["waitForTagsTimeout"] = {"type": "TEMPLATE", "key": "waitForTagsTimeout", "value": "2000"}
+            trigger["uniqueTriggerId"] = {"type": "TEMPLATE", "key": "uniqueTriggerId", "value": "1_12"}
+    version.setdefault("folder", []).append({"folderId": "990", "name": "Marketing"})
+    [tag] = [t for t in version["tag"] if t["name"] == "GA4 event - checkout_click"]
+    tag["consentSettings"] = {
+        "consentStatus": "NEEDED",
+        "consentType": {"type": "LIST", "list": [{"type": "TEMPLATE", "value": "ad_storage"}]},
+    }
+    tag["parentFolderId"] = "990"
+    export.write_text(json.dumps(document, indent=2))
+
+
+@pytest.mark.parametrize("export", WEB_EXPORTS)
+def test_after_a_round_trip_through_gtm_the_plan_is_clean_and_updates_keep_what_people_set(
+    tmp_path: Path, export: Path
+):
+    goals = write_project(tmp_path, export, ga4=False)
+    apply_goals(goals)
+    through_gtm(tmp_path / "container.json")
+    assert open_project(goals).plan().summary() == "No changes."
+
+    goals.write_text(goals.read_text().replace("url_contains: /checkout", "url_contains: /checkout/start"))
+    _, plan = apply_goals(goals)
+    assert "Link click - checkout_click" in {c.name for c in plan.changes}
+    version = version_of(tmp_path / "container.json")
+    [tag] = [t for t in version["tag"] if t["name"] == "GA4 event - checkout_click"]
+    assert tag["consentSettings"]["consentStatus"] == "NEEDED" and tag["parentFolderId"] == "990"
+    assert import_problems(version) == []
+    assert open_project(goals).plan().summary() == "No changes."

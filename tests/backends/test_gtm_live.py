@@ -556,3 +556,29 @@ def test_a_container_variable_named_like_a_needed_built_in_is_reported_before_wr
     with pytest.raises(GoalkeeperError, match="goal checkout_click needs GTM's built-in variable 'Click URL'.*Rename"):
         live.project([CLICK], ga4=False).plan()
     assert [r for r in fake_google.requests[start:] if r.method != "GET"] == []
+
+
+# -- settings people make in GTM on goalkeeper's entities ----------------------------------------
+
+CONSENT = {
+    "consentStatus": "needed",
+    "consentType": {"type": "list", "list": [{"type": "template", "value": "ad_storage"}]},
+}
+
+
+def test_consent_settings_and_folder_set_by_hand_survive_an_update(live, fake_google):
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())
+    path = entity_path(fake_google, live.container_id, "tag", "GA4 event - checkout_click")
+    workspace = path.rsplit("/tags/", 1)[0]
+    folders = live.service.accounts().containers().workspaces().folders()
+    folder = folders.create(parent=workspace, body={"name": "Marketing"}).execute()["folderId"]
+    fake_google.gtm.edit_entity(path, consentSettings=CONSENT, parentFolderId=folder)
+    assert live.project([CLICK], ga4=False).plan().empty  # nobody's drift
+    project = live.project([dict(CLICK, params={"placement": "header"})], ga4=False)
+    plan = project.plan()
+    assert "GA4 event - checkout_click" in {c.name for c in plan.changes if c.action == "update"}
+    project.apply(plan)
+    tag = fake_google.gtm.get_entity(path)
+    assert tag["consentSettings"] == CONSENT and tag["parentFolderId"] == folder
+    assert "placement" in str(tag["parameter"])

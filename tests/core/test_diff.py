@@ -223,3 +223,37 @@ def test_a_visible_change_is_shown_once_as_text_not_again_as_json():
     want = trigger("T", "/cart")
     (change,) = diff(State.of([want]), State.of([have]))
     assert [f.label for f in change.fields] == ["filter"]
+
+
+# --- whose fields ---------------------------------------------------------------------------
+
+CONSENT = {
+    "consentStatus": "needed",
+    "consentType": {"type": "list", "list": [{"type": "template", "value": "ad_storage"}]},
+}
+
+
+@pytest.mark.parametrize(
+    "entity, extra",
+    [
+        (trigger("T"), {"waitForTagsTimeout": {"type": "template", "value": "2000"}}),
+        (trigger("T"), {"uniqueTriggerId": {"type": "template", "value": "6001_12"}}),
+        (tag("Tag", "T"), {"consentSettings": CONSENT}),
+        (tag("Tag", "T"), {"tagFiringOption": "oncePerLoad", "priority": {"type": "integer", "value": "5"}}),
+        (tag("Tag", "T"), {"setupTag": [{"tagName": "Consent mode"}], "blockingTrigger": ["Internal traffic"]}),
+        (variable("V"), {"formatValue": {"caseConversionType": "lowercase"}}),
+    ],
+    ids=["wait time", "unique trigger id", "consent settings", "firing option", "sequencing", "format value"],
+)
+def test_what_gtm_or_people_set_beside_the_goals_is_no_difference(entity, extra):
+    have = Entity(entity.kind, entity.name, {**entity.body, **extra}, entity.goals)
+    assert diff(State.of([entity]), State.of([have])) == []
+
+
+def test_a_field_the_goals_set_stays_theirs_even_when_people_may_set_it():
+    want = Entity(
+        "gtm.trigger", "T", {**trigger("T").body, "waitForTagsTimeout": {"type": "template", "value": "2000"}}
+    )
+    have = Entity("gtm.trigger", "T", {**trigger("T").body, "waitForTagsTimeout": {"type": "template", "value": "500"}})
+    (change,) = diff(State.of([want]), State.of([have]))
+    assert [f.label for f in change.fields] == ["waitForTagsTimeout"]

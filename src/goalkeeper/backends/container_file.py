@@ -18,6 +18,7 @@ from goalkeeper.backends.gtm_common import (
     api_object,
     convert_enums,
     entity_from_api,
+    kept_on_update,
     lower_camel,
     trigger_names,
     upper_snake,
@@ -141,11 +142,13 @@ def updated_export(document: dict[str, Any], changes: Sequence[Change]) -> dict[
         object_id = None
         if id_key:
             object_id = str(objects[position][id_key]) if position is not None else _next_id(version)
-        exported = _export_object(change.entity, version, object_id, ids)
         if position is None:
-            objects.append(exported)
+            objects.append(_export_object(change.entity, version, object_id, ids))
         else:
-            objects[position] = exported
+            entity = kept_on_update(change.ends[0], change.entity) if change.ends[0] else change.entity
+            exported = _export_object(entity, version, object_id, ids)
+            folder = objects[position].get("parentFolderId")
+            objects[position] = {**exported, "parentFolderId": folder} if folder else exported
         if change.kind == "gtm.trigger" and object_id:
             ids[change.name] = object_id
     return document

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from goalkeeper.core import gtm_body, ownership
@@ -130,3 +131,12 @@ def api_object(entity: Entity, trigger_ids: Mapping[str, str]) -> dict[str, Any]
         else:
             obj[key] = value
     return obj
+
+
+def kept_on_update(before: Entity, after: Entity) -> Entity:
+    """``after`` with the user's settings ``before`` holds and the goals do not set (consent
+    settings, firing option, setup tag…: ``EntityKind.user_fields``), so an update, which replaces
+    the whole object in GTM, does not wipe them."""
+    user_fields = after.entity_kind.user_fields
+    kept = {k: v for k, v in before.body.items() if k in user_fields and k not in after.body}
+    return replace(after, body={**after.body, **kept}) if kept else after

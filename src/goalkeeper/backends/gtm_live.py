@@ -21,7 +21,7 @@ from googleapiclient.errors import HttpError
 
 from goalkeeper.backends.base import Backend, Progress
 from goalkeeper.backends.calls import AmbiguousWriteError, Calls, Failure, guard
-from goalkeeper.backends.gtm_common import api_object, entity_from_api, trigger_names
+from goalkeeper.backends.gtm_common import api_object, entity_from_api, kept_on_update, trigger_names
 from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, is_rate_error
 from goalkeeper.core.builtins import BUILTIN_TRIGGERS
 from goalkeeper.core.changes import Change, Create, Delete
@@ -396,6 +396,7 @@ class GTMLiveBackend(Backend):
                             "id": str(obj[id_key]) if id_key else None,
                             "fingerprint": obj.get("fingerprint"),
                             "path": obj.get("path"),
+                            "parentFolderId": obj.get("parentFolderId"),
                         },
                     )
                 )
@@ -449,11 +450,13 @@ class GTMLiveBackend(Backend):
                 if error.status_code != 404:  # already gone: the goal is reached
                     raise
             return
-        body = api_object(change.entity, ids)
         existing = current.get((change.kind, change.name))
         if existing is None:
-            created = self._create(resource, workspace_path, change, body, ids)
+            created = self._create(resource, workspace_path, change, api_object(change.entity, ids), ids)
         else:
+            body = api_object(kept_on_update(existing, change.entity), ids)
+            if existing.handle.get("parentFolderId"):  # the folder someone moved it into stays
+                body["parentFolderId"] = existing.handle["parentFolderId"]
             created = self._update(resource, existing, change, body, ids)
         if change.kind == "gtm.trigger":
             ids[change.name] = str(created["triggerId"])

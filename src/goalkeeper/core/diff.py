@@ -19,12 +19,6 @@ from goalkeeper.core.events import vouched_key_events
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
 
-# Keys a target fills in by itself when goalkeeper leaves them out; absent from the desired body,
-# they are not differences.
-SERVER_FILLED = frozenset(
-    {"tagFiringOption", "monitoringMetadata", "consentSettings", "formatValue", "uniqueTriggerId"}
-)
-
 
 def _units(body: Mapping[str, Any]) -> dict[tuple[str, ...], dict[str, Any]]:
     """A body cut into the parts a reviewer reads one by one: each GTM parameter by its key, and
@@ -75,8 +69,11 @@ def field_changes(before: Entity | None, after: Entity | None) -> tuple[FieldCha
 
 
 def comparable(desired: Entity, live: Entity) -> Mapping[str, Any]:
-    """The live body without keys the target filled in on its own."""
-    return {k: v for k, v in live.body.items() if k in desired.body or k not in SERVER_FILLED}
+    """The live body without the fields that are not goalkeeper's to set on this entity: the
+    target's own and the user's (see ``EntityKind``), unless the desired body sets them."""
+    kind = desired.entity_kind
+    others = kind.server_fields | kind.user_fields
+    return {k: v for k, v in live.body.items() if k in desired.body or k not in others}
 
 
 def differs(desired: Entity, live: Entity) -> bool:

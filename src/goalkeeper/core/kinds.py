@@ -45,6 +45,16 @@ class EntityKind:
     Admin API version that serves it. ``shareable``: an unmanaged entity of this kind with a
     desired entity's name is simply used, not a conflict. ``type_is_enum``: the GTM object's own
     ``type`` is an enum (``linkClick``, spelled ``LINK_CLICK`` in exports), not a template id.
+
+    Every field of an entity belongs to someone. What the desired body sets is goalkeeper's: diffed
+    and written. Of the rest, ``server_fields`` are the target's own (GTM assigns them): never
+    differences, never sent. ``user_fields`` are settings people make in GTM's interface on an
+    entity goalkeeper manages (a tag's consent settings, firing option, exceptions, setup tag): never
+    differences, and kept when goalkeeper updates the entity, since the Tag Manager API's update
+    replaces the whole object. Any other field a target holds and the goals do not set is a
+    difference, shown in the plan and removed by apply (a tag paused by hand, say: drift checks
+    must see tracking switched off). The entity's folder is kept too (its
+    ``parentFolderId`` is an id, held in the backend's handle).
     """
 
     key: str
@@ -59,6 +69,8 @@ class EntityKind:
     replace_note: str = "replaced"
     removal: Literal["delete", "archive"] = "delete"
     type_is_enum: bool = False
+    server_fields: frozenset[str] = frozenset()
+    user_fields: frozenset[str] = frozenset()
     api_version: Literal["v1beta", "v1alpha", "v2"] = "v2"
 
     @property
@@ -96,6 +108,29 @@ class EntityKind:
         return name if scope == "EVENT" else f"{name} ({str(scope).lower()} scope)"
 
 
+# Who owns the fields goalkeeper's goals do not set, from the Tag Manager API v2 discovery document's
+# Tag, Trigger and Variable schemas and the real container exports in ../shared/containers: there
+# 210 of 210 tags carry tagFiringOption, 197 monitoringMetadata, 152 consentSettings; 52 of 325
+# triggers carry waitForTagsTimeout and uniqueTriggerId (every link-click and form trigger); 370 of
+# 399 variables carry formatValue. uniqueTriggerId is assigned by GTM; the rest are settings of
+# GTM's interface (Advanced Settings, Consent Settings, Tag Sequencing, "Max wait time", Format Value).
+# A tag paused or scheduled by hand tracks nothing: those stay goalkeeper's, so a drift check sees them.
+_TAG_USER_FIELDS = frozenset(
+    {
+        "tagFiringOption",
+        "monitoringMetadata",
+        "monitoringMetadataTagNameKey",
+        "consentSettings",
+        "priority",
+        "blockingTrigger",
+        "setupTag",
+        "teardownTag",
+    }
+)
+_TRIGGER_SERVER_FIELDS = frozenset({"uniqueTriggerId"})
+_TRIGGER_USER_FIELDS = frozenset({"waitForTagsTimeout"})
+_VARIABLE_USER_FIELDS = frozenset({"formatValue", "disablingTriggerId", "enablingTriggerId"})
+
 _GA4_REPLACED = "archived and created again: GA4 cannot change its parameter or scope"
 
 # In creation order; deletion runs in the reverse order.
@@ -103,9 +138,12 @@ _REGISTERED = (
     EntityKind("gtm.folder", "GTM folder", "folder", "notes"),
     EntityKind("gtm.builtin_variable", "GTM built-in variable", "built_in_variable", "none", shareable=True,
                type_is_enum=True),
-    EntityKind("gtm.variable", "GTM variable", "variable", "notes"),
-    EntityKind("gtm.trigger", "GTM trigger", "trigger", "notes", type_is_enum=True),
-    EntityKind("gtm.tag", "GTM tag", "tag", "notes"),
+    EntityKind("gtm.variable", "GTM variable", "variable", "notes", user_fields=_VARIABLE_USER_FIELDS),
+    EntityKind(
+        "gtm.trigger", "GTM trigger", "trigger", "notes", type_is_enum=True, server_fields=_TRIGGER_SERVER_FIELDS,
+        user_fields=_TRIGGER_USER_FIELDS,
+    ),
+    EntityKind("gtm.tag", "GTM tag", "tag", "notes", user_fields=_TAG_USER_FIELDS),
     EntityKind(
         "ga4.custom_dimension", "GA4 custom dimension", "custom_dimension", "description", shareable=True,
         name_field="parameterName", scoped=True, fields=("parameterName", "displayName", "description", "scope"),
