@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from goalkeeper.testing.fake_google import FakeClock, FakeGoogle
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "goals"
-SHARED_CONTAINERS = REPO.parent / "shared" / "containers"
+# The real GTM exports live beside the checkout; GOALKEEPER_CONTAINERS_DIR points elsewhere.
+SHARED_CONTAINERS = Path(os.environ.get("GOALKEEPER_CONTAINERS_DIR", REPO.parent / "shared" / "containers"))
+SHARED_ABSENT = f"{SHARED_CONTAINERS} (real GTM exports) is absent; CI provides it"
 
 
 def shared_exports() -> list[Path]:
@@ -20,10 +23,15 @@ def shared_exports() -> list[Path]:
     return sorted(SHARED_CONTAINERS.glob("*.json")) if SHARED_CONTAINERS.is_dir() else []
 
 
-needs_shared = pytest.mark.skipif(
-    not SHARED_CONTAINERS.is_dir(),
-    reason="../shared/containers (real GTM exports) is not beside this checkout; CI provides it",
-)
+def export_params(paths: list[Path], reason: str = SHARED_ABSENT) -> list:
+    """One pytest param per export, named by its file; a single skipped one, with ``reason``, when
+    there are none, so a run without the real exports says why they were not tried."""
+    return [pytest.param(path, id=path.stem) for path in paths] or [
+        pytest.param(None, id="shared", marks=pytest.mark.skip(reason=reason))
+    ]
+
+
+needs_shared = pytest.mark.skipif(not SHARED_CONTAINERS.is_dir(), reason=SHARED_ABSENT)
 
 
 @pytest.fixture

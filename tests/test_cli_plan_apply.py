@@ -185,8 +185,8 @@ def test_planning_one_goal_leaves_the_others_untouched(project):
     after_gtm, after_ga4 = gtm_entities(project), ga4_entities(project)
     # The selected goal changed; the removed goal's entities were not deleted.
     assert "/cart" in json.dumps(after_gtm[("gtm.trigger", "Link click - checkout_click")].body)
-    for key in [("gtm.tag", "GA4 event - product_video"), ("gtm.trigger", "YouTube video - product_video")]:
-        assert after_gtm[key].body == before_gtm[key].body
+    removed = [("gtm.tag", "GA4 event - product_video"), ("gtm.trigger", "YouTube video - product_video")]
+    assert {key: after_gtm[key].body for key in removed} == {key: before_gtm[key].body for key in removed}
     assert after_ga4 == before_ga4
     # The shared variable was updated for the selected goal, but still names every goal that uses it.
     shared = after_gtm[("gtm.variable", "goalkeeper - GA4 Measurement ID")]

@@ -68,9 +68,10 @@ def test_apply_then_read_again(project_dir: Path):
     assert len(set(names)) == len(names)
     assert all(n.startswith("properties/123456789/") for n in names)
     # what goalkeeper does not own, and everything besides the lists, is exactly as it was
-    for key, value in UNMANAGED:
-        field = "eventName" if key == "keyEvents" else "parameterName"
-        assert objects_named(after, key, field, value) == objects_named(before, key, field, value)
+    fields = {"keyEvents": "eventName", "customDimensions": "parameterName"}
+    assert {(key, value): objects_named(after, key, fields[key], value) for key, value in UNMANAGED} == {
+        (key, value): objects_named(before, key, fields[key], value) for key, value in UNMANAGED
+    }
     assert after["dataStreams"] == before["dataStreams"] and after["property"] == before["property"]
 
     state = GA4SnapshotBackend(project_dir / "example-ga4.json").read()

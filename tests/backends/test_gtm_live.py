@@ -18,6 +18,10 @@ def gtm_requests(fake, since: int = 0):
     return [r for r in fake.requests[since:] if r.api == "gtm"]
 
 
+def unfingerprinted(entity: dict | None) -> dict | None:
+    return None if entity is None else {k: v for k, v in entity.items() if k != "fingerprint"}
+
+
 def entity_path(fake, container_id, vkey, name, workspace="goalkeeper"):
     ws = workspace_named(fake, container_id, workspace)
     eid = next(i for i, e in ws.snap.entities[vkey].items() if e["name"] == name)
@@ -28,29 +32,29 @@ def entity_path(fake, container_id, vkey, name, workspace="goalkeeper"):
 # -- reading: a constant number of list calls ------------------------------------------------
 
 
+@pytest.mark.parametrize("workspace", ["goalkeeper", None], ids=["in-goalkeepers-workspace", "from-the-latest-version"])
 @pytest.mark.parametrize("size", [10, 100, 1000])
-def test_plan_reads_by_list_calls_whatever_the_size(fake_google, fake_clock, size):
+def test_plan_reads_by_list_calls_whatever_the_size(fake_google, fake_clock, size, workspace):
     seeded = fake_google.seed_synthetic_container(size)
     ws_path = seeded.workspace_path
-    for name in ("goalkeeper", None):  # an existing workspace, then none (reads the latest version)
-        backend = GTMLiveBackend(
-            fake_google.gtm_service(), seeded.account_id, seeded.container_id, name or "absent", clock=fake_clock
+    backend = GTMLiveBackend(
+        fake_google.gtm_service(), seeded.account_id, seeded.container_id, workspace or "absent", clock=fake_clock
+    )
+    if workspace:
+        fake_google.gtm.add_workspace(
+            fake_google.gtm.accounts[seeded.account_id].containers[seeded.container_id], workspace
         )
-        if name:
-            fake_google.gtm.add_workspace(
-                fake_google.gtm.accounts[seeded.account_id].containers[seeded.container_id], name
-            )
-        start = fake_google.request_count
-        state = backend.read()
-        requests = gtm_requests(fake_google, start)
-        assert len(state.entities) >= size * 0.9
-        assert all(r.method == "GET" for r in requests)
-        # never one GET per entity: every request is a list, a version or the workspace list
-        singles = [r for r in requests if r.path.rsplit("/", 2)[-2] in ("tags", "triggers", "variables", "folders")]
-        assert singles == []
-        pages = -(-size // 200)  # the fake's page size is 200, like a list call on the real API
-        # the latest version header, the workspace list, then the lists (or the version itself)
-        assert len(requests) <= (2 + 5 * pages if name else 3)
+    start = fake_google.request_count
+    state = backend.read()
+    requests = gtm_requests(fake_google, start)
+    assert len(state.entities) >= size * 0.9
+    assert all(r.method == "GET" for r in requests)
+    # never one GET per entity: every request is a list, a version or the workspace list
+    singles = [r for r in requests if r.path.rsplit("/", 2)[-2] in ("tags", "triggers", "variables", "folders")]
+    assert singles == []
+    pages = -(-size // 200)  # the fake's page size is 200, like a list call on the real API
+    # the latest version header, the workspace list, then the lists (or the version itself)
+    assert len(requests) <= (2 + 5 * pages if workspace else 3)
     assert ws_path  # the seeded Default Workspace is untouched
 
 
@@ -88,11 +92,11 @@ def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_goo
     assert live.project([CLICK, CHECKOUT, VIDEO], ga4=False).plan().plan.empty
     ws = workspace_named(fake_google, live.container_id)
     default = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
-    for vkey, entities in default.snap.entities.items():  # the unmanaged entities came along unchanged
-        for eid, entity in entities.items():
-            assert {k: v for k, v in ws.snap.entities[vkey][eid].items() if k != "fingerprint"} == {
-                k: v for k, v in entity.items() if k != "fingerprint"
-            }
+    # the unmanaged entities came along unchanged
+    unmanaged = [(vkey, eid) for vkey, entities in default.snap.entities.items() for eid in entities]
+    assert {(vkey, eid): unfingerprinted(ws.snap.entities[vkey].get(eid)) for vkey, eid in unmanaged} == {
+        (vkey, eid): unfingerprinted(default.snap.entities[vkey][eid]) for vkey, eid in unmanaged
+    }
 
 
 def test_updates_carry_the_fingerprint_and_deletes_remove(live, fake_google):
@@ -437,7 +441,7 @@ def test_interrupted_apply_converges(live, fake_google, scenario, position, faul
     project, plan = _prepared(live, scenario)
     default_ws = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
     unmanaged = {
-        (vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
+        (vkey, e["name"]): unfingerprinted(e)
         for vkey, entities in default_ws.snap.entities.items()
         for e in entities.values()
     }
@@ -462,11 +466,11 @@ def test_interrupted_apply_converges(live, fake_google, scenario, position, faul
     assert live.project(SCENARIOS[scenario][1]).plan().plan.empty
 
     ws = workspace_named(fake_google, live.container_id)
-    for vkey, listed in names(ws).items():
-        assert len(listed) == len(set(listed)), f"duplicate {vkey} names: {listed}"
-    for (vkey, name), entity in unmanaged.items():
-        now = next(e for e in ws.snap.entities[vkey].values() if e["name"] == name)
-        assert {k: v for k, v in now.items() if k != "fingerprint"} == entity
+    assert {vkey: listed for vkey, listed in names(ws).items() if len(listed) != len(set(listed))} == {}, "duplicates"
+    now = {
+        (vkey, e["name"]): unfingerprinted(e) for vkey, entities in ws.snap.entities.items() for e in entities.values()
+    }
+    assert {key: now.get(key) for key in unmanaged} == unmanaged
     key_events = [k["eventName"] for k in fake_google.ga4.items("properties/123456789", "keyEvents")]
     assert len(key_events) == len(set(key_events))
 

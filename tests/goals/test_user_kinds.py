@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from goalkeeper.cli import app
@@ -139,25 +140,38 @@ def _chat_kind_emitting(output: str) -> str:
     return CHAT_KIND[: CHAT_KIND.index("-#}") + 3] + "\n" + output + "\n"
 
 
-def test_a_template_emitting_the_wrong_shape_is_an_error_naming_it(project_dir):
+WRONG_SHAPES = {
+    "misspelt-target": ("gmt: {triggers: [{name: x, type: click}]}", "'gmt' was unexpected"),
+    "unknown-gtm-list": ("gtm: {macros: [{name: x}]}", "'macros' was unexpected"),
+    "trigger-without-name": ("gtm: {triggers: [{type: click}]}", "gtm.triggers[0]: 'name' is a required property"),
+    "tags-not-a-list": ("gtm: {tags: {name: x}}", "gtm.tags: "),
+    "dimension-without-display-name": (
+        "ga4: {custom_dimensions: [{parameterName: foo}]}",
+        "ga4.custom_dimensions[0]: 'displayName'",
+    ),
+    "rule-without-destination": (
+        "ga4: {event_create_rules: [{eventConditions: []}]}",
+        "'destinationEvent' is a required property",
+    ),
+    "condition-in-the-wrong-form": (
+        "gtm: {triggers: [{name: x, type: click, filter: [{type: equals, arg0: a}]}]}",
+        "gtm.triggers[0].filter[0]",
+    ),
+    "unknown-built-in": ("gtm: {builtin_variables: [nopeVar]}", "'nopeVar' is not one of"),
+    "events-not-a-list": ("events: 5", "events: 5 is not of type"),
+}
+
+
+@pytest.mark.parametrize("command", ["plan", "apply", "validate"])
+@pytest.mark.parametrize("shape", WRONG_SHAPES)
+def test_a_template_emitting_the_wrong_shape_is_an_error_naming_it(project_dir, shape, command):
+    output, expected = WRONG_SHAPES[shape]
     goals = write_project(project_dir)
     before = {p.name: p.read_bytes() for p in project_dir.glob("*.json")}
-    for output, expected in [
-        ("gmt: {triggers: [{name: x, type: click}]}", "'gmt' was unexpected"),
-        ("gtm: {macros: [{name: x}]}", "'macros' was unexpected"),
-        ("gtm: {triggers: [{type: click}]}", "gtm.triggers[0]: 'name' is a required property"),
-        ("gtm: {tags: {name: x}}", "gtm.tags: "),
-        ("ga4: {custom_dimensions: [{parameterName: foo}]}", "ga4.custom_dimensions[0]: 'displayName'"),
-        ("ga4: {event_create_rules: [{eventConditions: []}]}", "'destinationEvent' is a required property"),
-        ("gtm: {triggers: [{name: x, type: click, filter: [{type: equals, arg0: a}]}]}", "gtm.triggers[0].filter[0]"),
-        ("gtm: {builtin_variables: [nopeVar]}", "'nopeVar' is not one of"),
-        ("events: 5", "events: 5 is not of type"),
-    ]:
-        (project_dir / "templates" / "chat_started.yaml.j2").write_text(_chat_kind_emitting(output))
-        for command in ("plan", "apply", "validate"):
-            result = cli(command, goals, *(["--auto-approve"] if command == "apply" else []))
-            assert result.exit_code == 1, (output, result.output)
-            assert isinstance(result.exception, SystemExit), result.exception  # no traceback
-            assert "templates/chat_started.yaml.j2" in result.output, result.output
-            assert expected in result.output, (output, result.output)
+    (project_dir / "templates" / "chat_started.yaml.j2").write_text(_chat_kind_emitting(output))
+    result = cli(command, goals, *(["--auto-approve"] if command == "apply" else []))
+    assert result.exit_code == 1, (output, result.output)
+    assert isinstance(result.exception, SystemExit), result.exception  # no traceback
+    assert "templates/chat_started.yaml.j2" in result.output, result.output
+    assert expected in result.output, (output, result.output)
     assert {p.name: p.read_bytes() for p in project_dir.glob("*.json")} == before
