@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from goalkeeper.cli import app
+from tests import cli_helpers
+from tests.conftest import edited_json
 
 CONTAINER, SNAPSHOT = "example-container.json", "example-ga4.json"
 TARGET = (
@@ -22,14 +22,9 @@ FOOTER = re.compile(r"^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\.$"
 
 
 @pytest.fixture
-def run(three_goal_project: Path, monkeypatch):
-    monkeypatch.chdir(three_goal_project)
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args))
-
-    return invoke
+def run(in_three_goal_project: Path):
+    """The goalkeeper command, run in the three-goal project."""
+    return cli_helpers.run
 
 
 def targets(project_dir: Path) -> tuple[bytes, bytes]:
@@ -263,17 +258,16 @@ def test_a_conflict_with_an_unmanaged_entity_exits_1_and_touches_nothing(run, pr
     (project_dir / "goals.yaml").write_text(
         TARGET + "goals:\n  - name: chat\n    kind: link_click\n    url_contains: /x\n"
     )
-    document = json.loads((project_dir / CONTAINER).read_text())
-    document["containerVersion"]["trigger"].append(
-        {
-            "accountId": "6001234567",
-            "containerId": "201234567",
-            "triggerId": "99",
-            "name": "Link click - chat",
-            "type": "LINK_CLICK",
-        }
-    )
-    (project_dir / CONTAINER).write_text(json.dumps(document, indent=2))
+    with edited_json(project_dir / CONTAINER) as document:
+        document["containerVersion"]["trigger"].append(
+            {
+                "accountId": "6001234567",
+                "containerId": "201234567",
+                "triggerId": "99",
+                "name": "Link click - chat",
+                "type": "LINK_CLICK",
+            }
+        )
     before = targets(project_dir)
     result = run("apply", "--auto-approve")
     assert result.exit_code == 1 and "'Link click - chat'" in result.stderr
@@ -284,18 +278,17 @@ def test_a_conflict_with_an_unmanaged_entity_exits_1_and_touches_nothing(run, pr
 
 
 def _define_variable(project_dir: Path, name: str) -> None:
-    document = json.loads((project_dir / CONTAINER).read_text())
-    document["containerVersion"]["variable"].append(
-        {
-            "accountId": "6001234567",
-            "containerId": "201234567",
-            "variableId": "77",
-            "name": name,
-            "type": "c",
-            "parameter": [{"type": "TEMPLATE", "key": "value", "value": "/x"}],
-        }
-    )
-    (project_dir / CONTAINER).write_text(json.dumps(document, indent=2))
+    with edited_json(project_dir / CONTAINER) as document:
+        document["containerVersion"]["variable"].append(
+            {
+                "accountId": "6001234567",
+                "containerId": "201234567",
+                "variableId": "77",
+                "name": name,
+                "type": "c",
+                "parameter": [{"type": "TEMPLATE", "key": "value", "value": "/x"}],
+            }
+        )
 
 
 @pytest.mark.parametrize("text", ["{{7*7}}", "<<7*7>>", "{% raw %}<< 7*7 >>{% endraw %}", "{{ config }}"])
@@ -339,8 +332,8 @@ def test_validate_and_kinds(run):
     assert run("kinds", "nope").exit_code == 1
 
 
-def test_a_goal_only_an_absent_target_could_track_is_warned_about(run, three_goal_project: Path):
-    (three_goal_project / "gtm-only.yaml").write_text(
+def test_a_goal_only_an_absent_target_could_track_is_warned_about(run, project_dir: Path):
+    (project_dir / "gtm-only.yaml").write_text(
         "target:\n  gtm: {container_file: example-container.json}\n  measurement_id: G-ABC123XYZ\n"
         "goals:\n  - name: thanks\n    kind: destination\n    via: ga4_rule\n    page: {path_equals: /thanks}\n"
     )

@@ -32,9 +32,9 @@ def check_jsonschema() -> str:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def repo(in_tmp_path: Path) -> Path:
+    """An empty repository folder, the current directory."""
+    return in_tmp_path
 
 
 def written(*args: str) -> dict:

@@ -11,12 +11,12 @@ import pytest
 from goalkeeper.backends.container_file import ContainerFileBackend
 from goalkeeper.backends.ga4_snapshot import GA4SnapshotBackend
 from tests.cli_helpers import run
+from tests.conftest import edited_json
 
 
 @pytest.fixture
-def project(three_goal_project: Path, monkeypatch) -> Path:
-    monkeypatch.chdir(three_goal_project)
-    return three_goal_project
+def project(in_three_goal_project: Path) -> Path:
+    return in_three_goal_project
 
 
 def gtm_entities(project: Path) -> dict:
@@ -75,10 +75,8 @@ def test_a_saved_plan_is_refused_when_the_goal_file_moved(project):
 
 def test_a_saved_plan_is_refused_when_the_target_moved(project):
     run("plan", "shop.yaml", "--out", "plan.json")
-    snapshot = project / "example-ga4.json"
-    document = json.loads(snapshot.read_text())
-    document["customDimensions"][0]["displayName"] = "Clicked in the GA4 interface"
-    snapshot.write_text(json.dumps(document, indent=2))
+    with edited_json(project / "example-ga4.json") as document:
+        document["customDimensions"][0]["displayName"] = "Clicked in the GA4 interface"
     result = run("apply", "plan.json")
     assert result.exit_code == 3
     assert "the GA4 target changed" in result.output
@@ -97,9 +95,8 @@ def test_a_saved_plan_is_refused_when_the_templates_moved(project):
 
 def test_a_saved_plan_is_refused_when_the_recomputed_plan_differs(project, monkeypatch):
     run("plan", "shop.yaml", "--out", "plan.json")
-    saved = json.loads((project / "plan.json").read_text())
-    saved["plan"]["checksum"] = "0" * 64
-    (project / "plan.json").write_text(json.dumps(saved))
+    with edited_json(project / "plan.json") as saved:
+        saved["plan"]["checksum"] = "0" * 64
     result = run("apply", "plan.json")
     assert result.exit_code == 3
     assert "differs from the saved one" in result.output
@@ -133,9 +130,8 @@ def test_apply_tells_a_saved_plan_from_a_goal_file_by_content(project):
 )
 def test_an_edited_saved_plan_is_an_error_not_a_traceback(project, damage):
     run("plan", "shop.yaml", "--out", "plan.json")
-    saved = json.loads((project / "plan.json").read_text())
-    damage(saved)
-    (project / "plan.json").write_text(json.dumps(saved, indent=2))
+    with edited_json(project / "plan.json") as saved:
+        damage(saved)
     before = (project / "example-container.json").read_bytes()
     result = run("apply", "plan.json")
     assert result.exit_code == 1

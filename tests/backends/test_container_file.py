@@ -16,7 +16,8 @@ from goalkeeper.core.diff import DELETE, UPDATE
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.ownership import MARKER
 from goalkeeper.project import open_project
-from tests.conftest import EXAMPLES, SHARED_CONTAINERS, THREE_GOALS, export_params, shared_exports
+from tests.backends.conftest import apply_goal_file
+from tests.conftest import EXAMPLES, SHARED_CONTAINERS, THREE_GOALS, edited_json, export_params, shared_exports
 
 LISTS = ("tag", "trigger", "variable", "folder", "builtInVariable")
 ID_KEYS = {"tag": "tagId", "trigger": "triggerId", "variable": "variableId", "folder": "folderId"}
@@ -65,13 +66,6 @@ def write_project(folder: Path, export: Path, goals_text: str | None = None, ga4
     goals_only = text[text.index("\ngoals:") + 1 :]
     (folder / "goals.yaml").write_text(target + goals_only, encoding="utf-8")
     return folder / "goals.yaml"
-
-
-def apply_goals(goals: Path):
-    project = open_project(goals)
-    plan = project.plan().plan
-    project.apply(plan)
-    return project, plan
 
 
 # --- what a valid export satisfies -----------------------------------------------------------
@@ -188,7 +182,7 @@ def test_nothing_in_an_export_is_taken_for_goalkeepers(export: Path):
 def test_applying_the_example_goals_writes_an_importable_export_and_leaves_the_rest_alone(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export)
     original = version_of(export)
-    _, plan = apply_goals(goals)
+    plan = apply_goal_file(goals)
     assert plan.to_add > 0 and plan.to_change == 0 and plan.to_destroy == 0
     written = version_of(tmp_path / "container.json")
 
@@ -221,8 +215,8 @@ def test_applying_the_example_goals_writes_an_importable_export_and_leaves_the_r
 @pytest.mark.parametrize("export", WEB_EXPORTS)
 def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export)
-    first, _ = apply_goals(goals)
-    desired = first.desired()
+    apply_goal_file(goals)
+    desired = open_project(goals).desired()
     expected = {
         (e.kind, e.name) for e in desired if e.goals == ("checkout_click",) and e.kind != "gtm.builtin_variable"
     }
@@ -263,7 +257,7 @@ def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Pa
 @pytest.mark.parametrize("export", WEB_EXPORTS)
 def test_a_gtm_only_project_works_on_every_export(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export, ga4=False)
-    _, plan = apply_goals(goals)
+    plan = apply_goal_file(goals)
     assert all(c.entity.target == "gtm" for c in plan.changes)
     assert import_problems(version_of(tmp_path / "container.json")) == []
     assert open_project(goals).plan().plan.summary() == "No changes."
@@ -286,17 +280,16 @@ def test_a_file_that_is_not_an_export_is_refused(tmp_path: Path):
 
 def test_a_name_held_by_an_unmanaged_entity_is_a_conflict_and_nothing_is_written(tmp_path: Path):
     goals = write_project(tmp_path, EXAMPLES / "example-container.json")
-    document = json.loads((tmp_path / "container.json").read_text())
-    document["containerVersion"]["trigger"].append(
-        {
-            "accountId": "6001234567",
-            "containerId": "201234567",
-            "triggerId": "90",
-            "name": "Link click - checkout_click",
-            "type": "LINK_CLICK",
-        }
-    )
-    (tmp_path / "container.json").write_text(json.dumps(document))
+    with edited_json(tmp_path / "container.json") as document:
+        document["containerVersion"]["trigger"].append(
+            {
+                "accountId": "6001234567",
+                "containerId": "201234567",
+                "triggerId": "90",
+                "name": "Link click - checkout_click",
+                "type": "LINK_CLICK",
+            }
+        )
     before = (tmp_path / "container.json").read_bytes()
     with pytest.raises(GoalkeeperError) as error:
         open_project(goals).plan()
