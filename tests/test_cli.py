@@ -68,7 +68,7 @@ def test_plan_prints_a_real_plan_with_its_footer(run, project_dir: Path):
     assert targets(project_dir) == before  # planning writes nothing
 
 
-def test_plan_as_json(run):
+def test_plan_as_json_lists_every_change_to_make(run):
     result = run("plan", "shop.yaml", "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
@@ -104,7 +104,7 @@ def test_plan_as_json_shows_before_and_after_of_an_update(run, project_dir: Path
     assert text.splitlines()[-1] == "Plan: 0 to add, 1 to change, 0 to destroy."
 
 
-def test_plan_as_markdown(run):
+def test_plan_as_markdown_is_a_pull_request_comment_with_a_diff(run):
     result = run("plan", "shop.yaml", "--format", "markdown")
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -114,7 +114,7 @@ def test_plan_as_markdown(run):
     assert re.search(r"^\*\*Plan: \d+ to add, 0 to change, 0 to destroy\.\*\*$", text, re.M)
 
 
-def test_detailed_exitcode(run, project_dir: Path):
+def test_detailed_exitcode_is_2_with_changes_0_without_and_1_on_bad_input(run, project_dir: Path):
     assert run("plan", "shop.yaml", "--detailed-exitcode").exit_code == 2
     applied = run("apply", "shop.yaml", "--auto-approve")
     assert applied.exit_code == 0, applied.output
@@ -321,7 +321,7 @@ def test_an_undefined_variable_in_a_goal_is_refused_by_name(run, project_dir: Pa
 # --- the other commands ----------------------------------------------------------------------
 
 
-def test_validate_and_kinds(run):
+def test_validate_counts_the_goals_and_kinds_lists_and_describes_them(run):
     result = run("validate", "shop.yaml")
     assert result.exit_code == 0 and "shop.yaml: 3 goals, valid." in result.stdout
     listing = run("kinds")

@@ -37,7 +37,7 @@ def test_text_plan_warns_and_exits_as_before(project):
     assert run("plan", "shop.yaml", "--detailed-exitcode").exit_code == 2
 
 
-def test_markdown_plan_warns(project):
+def test_markdown_plan_warns_in_the_comment(project):
     set_settings(project, VIDEO_ON)
     result = run("plan", "shop.yaml", "--format", "markdown")
     assert result.exit_code == 0, result.output
@@ -59,7 +59,7 @@ def test_apply_after_the_warning_gives_no_changes_and_still_warns(project):
     assert result.exit_code == 0 and "enhanced measurement" in result.output
 
 
-def test_gtm_only_plan_says_nothing(project):
+def test_a_gtm_only_plan_gives_no_enhanced_measurement_warning(project):
     set_settings(project, VIDEO_ON)
     assert "enhanced measurement" not in run("plan", "shop.yaml", "--target", "gtm").output
 
@@ -70,7 +70,7 @@ def test_the_examples_plan_without_enhanced_measurement_warnings(in_project_dir,
     assert result.exit_code == 0 and "Warning" not in result.output, result.output
 
 
-def test_live_property_plan_warns(cli_on_fake, fake_google, in_tmp_path):
+def test_a_plan_against_a_live_property_warns_too(cli_on_fake, fake_google, in_tmp_path):
     from tests.backends.conftest import CLICK, PROPERTY, VIDEO, write_goals
 
     fake_google.ga4.seed_enhanced_measurement(PROPERTY, "987654321", VIDEO_ON)

@@ -20,7 +20,7 @@ def test_kinds_name_shows_fields_and_example(in_tmp_path):
     assert "Example:\n- name: engaged_60s" in result.output
 
 
-def test_kinds_unknown_name_exits_1(in_tmp_path):
+def test_kinds_of_an_unknown_name_is_an_error_naming_it(in_tmp_path):
     result = run("kinds", "nope")
     assert result.exit_code == 1
     assert "unknown kind 'nope'" in result.output

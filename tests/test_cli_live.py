@@ -32,7 +32,7 @@ def assert_clean(result, text):
     assert "ya29." not in text and "Bearer" not in text and "access_token" not in text
 
 
-def test_plan_apply_plan_publish(goals, container):
+def test_plan_apply_then_publish_a_named_version(goals, container):
     result, text = run("plan", goals)
     assert result.exit_code == 0, text
     assert "GA4 event - checkout_click" in text and "checkout_page_view" in text

@@ -199,7 +199,7 @@ def test_a_removed_goal_is_deleted_only_when_selected(project):
     assert '- GA4 custom dimension "video_title"' in result.output
 
 
-def test_planning_by_category_and_by_target(project):
+def test_a_plan_by_category_and_target_shows_only_their_entities(project):
     result = run("plan", "shop.yaml", "--category", "secondary_action", "--target", "ga4")
     assert result.exit_code == 0, result.output
     assert 'GA4 custom dimension "video_title"' in result.output
@@ -214,7 +214,7 @@ def test_apply_to_one_target_leaves_the_other_file_alone(project):
     assert ("gtm.tag", "GA4 event - checkout_click") in gtm_entities(project)
 
 
-def test_an_unknown_goal_is_an_error(project):
+def test_planning_an_unknown_goal_is_an_error_naming_it(project):
     result = run("plan", "shop.yaml", "--goal", "nope")
     assert result.exit_code == 1 and "'nope'" in result.output
 
@@ -258,6 +258,6 @@ def test_with_deletes_switched_off_nothing_is_deleted_and_the_user_is_told(proje
     assert ("gtm.tag", "GA4 event - product_video") in gtm_entities(project)
 
 
-def test_publish_needs_a_live_target(project):
+def test_publish_with_only_files_as_targets_is_refused(project):
     result = run("apply", "shop.yaml", "--auto-approve", "--publish")
     assert result.exit_code == 1 and "--publish needs a live GTM target" in result.output

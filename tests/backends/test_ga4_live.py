@@ -15,7 +15,7 @@ def ga4_requests(fake, since=0):
     return [r for r in fake.requests[since:] if r.api == "ga4"]
 
 
-def test_plan_apply_and_no_changes(live, fake_google):
+def test_key_events_and_dimensions_are_created_one_write_each_then_no_changes(live, fake_google):
     project = live.project([CLICK, CHECKOUT, VIDEO])
     plan = project.plan().plan
     ga4 = [c for c in plan.changes if c.kind.startswith("ga4.")]
@@ -259,7 +259,7 @@ def test_write_permission_denied_names_the_editor_role(live, fake_google):
         project.apply(plan)
 
 
-def test_rate_error_predicate():
+def test_quota_errors_are_told_from_permission_and_server_errors():
     from google.api_core import exceptions as gexc
 
     from goalkeeper.backends.ga4_live import is_rate_error

@@ -32,7 +32,7 @@ def objects_named(document: dict, key: str, field: str, value: str) -> list[dict
     return [o for o in document.get(key, []) if o.get(field) == value]
 
 
-def test_reading_the_example_snapshot(project: Path):
+def test_the_example_snapshot_holds_only_unmanaged_entities(project: Path):
     state = GA4SnapshotBackend(project / "example-ga4.json").read()
     assert [(e.kind, e.name, e.managed) for e in state] == [
         ("ga4.custom_dimension", "user_type", False),
@@ -43,7 +43,7 @@ def test_reading_the_example_snapshot(project: Path):
     assert purchase.handle == "properties/123456789/keyEvents/111"
 
 
-def test_apply_then_read_again(project: Path):
+def test_applying_adds_the_goals_ga4_side_and_leaves_the_rest_alone(project: Path):
     before = snapshot(project)
     plan = apply_goal_file(project / "shop.yaml")
     assert {(c.action, c.kind, c.name) for c in plan.for_target("ga4").changes} == {

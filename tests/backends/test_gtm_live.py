@@ -64,7 +64,7 @@ def test_plan_of_an_absent_workspace_on_a_container_without_versions(fake_google
     assert backend.read().entities == () and container.latest_version_id is None
 
 
-def test_container_named_by_public_id(live, fake_google):
+def test_the_container_can_be_named_by_its_public_id(live, fake_google):
     project = live.project([CLICK], ga4=False)
     project.backends[0].container = "GTM-ABC123"
     project.apply(project.plan().plan)
@@ -411,7 +411,7 @@ def _gtm_unmanaged(fake, container_id):
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_scenario_request_counts(live, fake_google, scenario):
+def test_each_apply_scenario_makes_the_requests_counted_for_it(live, fake_google, scenario):
     project, plan = _prepared(live, scenario)
     start = fake_google.request_count
     project.apply(plan)
@@ -420,7 +420,7 @@ def test_scenario_request_counts(live, fake_google, scenario):
 
 @pytest.mark.parametrize("fault", ["drop", "503"])
 @pytest.mark.parametrize("scenario,position", [(s, n) for s in sorted(SCENARIOS) for n in range(1, REQUESTS[s] + 1)])
-def test_interrupted_apply_converges(live, fake_google, scenario, position, fault):
+def test_an_apply_interrupted_at_any_request_converges_when_run_again(live, fake_google, scenario, position, fault):
     project, plan = _prepared(live, scenario)
     default_ws = live.container.workspaces["1"]
     unmanaged = {

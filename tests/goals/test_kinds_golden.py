@@ -86,7 +86,7 @@ def test_every_builtin_kind_has_a_golden_case(kinds):
 
 
 @pytest.mark.parametrize("kind_name", sorted(CASES))
-def test_kind_expands_to_golden(kind_name, expand_goals):
+def test_a_kind_expands_to_its_reviewed_golden_entities(kind_name, expand_goals):
     actual = as_golden(expand_goals(CASES[kind_name], f"{kind_name}.yaml"))
     path = GOLDEN / f"{kind_name}.json"
     if UPDATE:

@@ -114,7 +114,7 @@ def test_a_value_beyond_the_basic_plane_comes_out_whole(expand_goals):
     str(trigger.body).encode("utf-8")  # no lone surrogates: printable and writable
 
 
-def test_project_kind_replaces_a_builtin(tmp_path):
+def test_a_project_kind_replaces_the_built_in_of_its_name(tmp_path):
     shutil.copy(Path(load_kinds(None)["timer"].path), tmp_path / "timer.yaml.j2")
     kinds = load_kinds(tmp_path)
     assert not kinds["timer"].builtin

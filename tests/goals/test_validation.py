@@ -34,7 +34,7 @@ def test_bad_regex_in_a_nested_input_is_reported_at_its_line(problems):
     assert "does not compile" in found[0][1]
 
 
-def test_bad_regex_inside_a_list_of_pages(problems):
+def test_bad_regex_inside_a_list_of_pages_is_reported_at_its_line(problems):
     found = problems(
         """\
   - name: pages
@@ -48,7 +48,7 @@ def test_bad_regex_inside_a_list_of_pages(problems):
     assert "look-around" in found[0][1]
 
 
-def test_unparseable_css_selector(problems):
+def test_an_unparseable_css_selector_is_reported_at_its_line(problems):
     found = problems(
         """\
   - name: cta
@@ -59,7 +59,7 @@ def test_unparseable_css_selector(problems):
     assert found[0][0] == 5 and "CSS selector" in found[0][1]
 
 
-def test_exactly_one_matcher(problems):
+def test_a_goal_with_two_url_matchers_or_none_is_told_to_give_exactly_one(problems):
     found = problems(
         """\
   - name: cta
@@ -87,7 +87,7 @@ def test_more_key_events_than_ga4_allows(problems):
     assert found == [(33, "31 goals are key events; a GA4 property allows at most 30 (this is number 31)")]
 
 
-def test_parameter_name_too_long_and_too_many_parameters(problems):
+def test_a_parameter_name_too_long_and_too_many_parameters_are_reported(problems):
     long_name = "p" * 41
     many = ", ".join(f"p{i}: x" for i in range(26))
     found = problems(
@@ -120,7 +120,7 @@ def test_template_parameters_count_towards_the_limit(problems):
     assert found[0][0] == 3 and "sends 26 event parameters" in found[0][1]
 
 
-def test_same_event_name_with_different_meaning(problems):
+def test_two_goals_sending_one_event_with_different_meanings_are_refused(problems):
     found = problems(
         """\
   - {name: signup_form, kind: form_submit, form_id: signup, event_name: sign_up}
