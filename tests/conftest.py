@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,11 @@ from goalkeeper.testing.fake_google import FakeClock, FakeGoogle
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "goals"
-SHARED_CONTAINERS = REPO.parent / "shared" / "containers"
+ACCOUNT = "6001234567"  # the GTM account and GA4 property of the example export and snapshot
+PROPERTY = "123456789"
+# The real GTM exports live beside the checkout; GOALKEEPER_CONTAINERS_DIR points elsewhere.
+SHARED_CONTAINERS = Path(os.environ.get("GOALKEEPER_CONTAINERS_DIR", REPO.parent / "shared" / "containers"))
+SHARED_ABSENT = f"{SHARED_CONTAINERS} (real GTM exports) is absent; CI provides it"
 
 
 def shared_exports() -> list[Path]:
@@ -20,10 +27,15 @@ def shared_exports() -> list[Path]:
     return sorted(SHARED_CONTAINERS.glob("*.json")) if SHARED_CONTAINERS.is_dir() else []
 
 
-needs_shared = pytest.mark.skipif(
-    not SHARED_CONTAINERS.is_dir(),
-    reason="../shared/containers (real GTM exports) is not beside this checkout; CI provides it",
-)
+def export_params(paths: list[Path], reason: str = SHARED_ABSENT) -> list:
+    """One pytest param per export, named by its file; a single skipped one, with ``reason``, when
+    there are none, so a run without the real exports says why they were not tried."""
+    return [pytest.param(path, id=path.stem) for path in paths] or [
+        pytest.param(None, id="shared", marks=pytest.mark.skip(reason=reason))
+    ]
+
+
+needs_shared = pytest.mark.skipif(not SHARED_CONTAINERS.is_dir(), reason=SHARED_ABSENT)
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +57,20 @@ def project_dir(tmp_path: Path) -> Path:
     target = tmp_path / "project"
     shutil.copytree(EXAMPLES, target, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
     return target
+
+
+@pytest.fixture
+def in_tmp_path(tmp_path: Path, monkeypatch) -> Path:
+    """An empty folder as the current directory, where the goalkeeper command then runs."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def in_project_dir(project_dir: Path, monkeypatch) -> Path:
+    """``project_dir`` as the current directory."""
+    monkeypatch.chdir(project_dir)
+    return project_dir
 
 
 # The goal file of the foundation's user story: three goals whose plan the CLI tests pin down
@@ -82,6 +108,21 @@ def three_goal_project(project_dir: Path) -> Path:
 
 
 @pytest.fixture
+def in_three_goal_project(three_goal_project: Path, monkeypatch) -> Path:
+    """``three_goal_project`` as the current directory."""
+    monkeypatch.chdir(three_goal_project)
+    return three_goal_project
+
+
+@contextmanager
+def edited_json(path: Path):
+    """Yield the JSON document in ``path`` to change in place; write it back on leaving."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    yield document
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+@pytest.fixture
 def fake_clock() -> FakeClock:
     return FakeClock()
 
@@ -100,6 +141,25 @@ def fake_google(fake_clock):
 def gtm(fake_google):
     """A googleapiclient Tag Manager v2 service talking to ``fake_google``."""
     return fake_google.gtm_service()
+
+
+@pytest.fixture
+def example_in_fake(fake_google):
+    """The fake serving the example container (GTM-ABC123, published, with its Default Workspace)
+    and GA4 property; returns the seeded container."""
+    container = fake_google.seed_container_export(
+        EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123"
+    )
+    fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
+    return container
+
+
+@pytest.fixture
+def cli_on_fake(example_in_fake, fake_google, in_tmp_path, monkeypatch):
+    """The goalkeeper command talking to the fake (GOALKEEPER_API_ENDPOINT) from an empty folder,
+    with ``example_in_fake`` seeded; returns the seeded container."""
+    monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)
+    return example_in_fake
 
 
 @pytest.fixture

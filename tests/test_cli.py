@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from goalkeeper.cli import app
+from tests import cli_helpers
+from tests.conftest import edited_json
 
 CONTAINER, SNAPSHOT = "example-container.json", "example-ga4.json"
 TARGET = (
@@ -22,14 +22,9 @@ FOOTER = re.compile(r"^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\.$"
 
 
 @pytest.fixture
-def run(three_goal_project: Path, monkeypatch):
-    monkeypatch.chdir(three_goal_project)
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args))
-
-    return invoke
+def run(in_three_goal_project: Path):
+    """The goalkeeper command, run in the three-goal project."""
+    return cli_helpers.run
 
 
 def targets(project_dir: Path) -> tuple[bytes, bytes]:
@@ -58,12 +53,12 @@ def test_plan_prints_a_real_plan_with_its_footer(run, project_dir: Path):
     lines = result.stdout.splitlines()
     assert lines[0] == f"Target: GTM container export {CONTAINER}"
     assert "goalkeeper will perform the following actions:" in lines
-    for heading in (
+    headings = [
         "# goal checkout_click (link_click, process_milestone)",
         "# goal checkout_page_view (destination, process_milestone)",
         "# goal product_video (youtube_video, secondary_action)",
-    ):
-        assert heading in lines
+    ]
+    assert [heading for heading in headings if heading not in lines] == []
     assert '  + GTM trigger "Link click - checkout_click"' in lines
     assert '      + filter = Click URL contains "/checkout"' in lines
     footer = FOOTER.match(lines[-1])
@@ -73,7 +68,7 @@ def test_plan_prints_a_real_plan_with_its_footer(run, project_dir: Path):
     assert targets(project_dir) == before  # planning writes nothing
 
 
-def test_plan_as_json(run):
+def test_plan_as_json_lists_every_change_to_make(run):
     result = run("plan", "shop.yaml", "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
@@ -109,7 +104,7 @@ def test_plan_as_json_shows_before_and_after_of_an_update(run, project_dir: Path
     assert text.splitlines()[-1] == "Plan: 0 to add, 1 to change, 0 to destroy."
 
 
-def test_plan_as_markdown(run):
+def test_plan_as_markdown_is_a_pull_request_comment_with_a_diff(run):
     result = run("plan", "shop.yaml", "--format", "markdown")
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -119,7 +114,7 @@ def test_plan_as_markdown(run):
     assert re.search(r"^\*\*Plan: \d+ to add, 0 to change, 0 to destroy\.\*\*$", text, re.M)
 
 
-def test_detailed_exitcode(run, project_dir: Path):
+def test_detailed_exitcode_is_2_with_changes_0_without_and_1_on_bad_input(run, project_dir: Path):
     assert run("plan", "shop.yaml", "--detailed-exitcode").exit_code == 2
     applied = run("apply", "shop.yaml", "--auto-approve")
     assert applied.exit_code == 0, applied.output
@@ -263,17 +258,16 @@ def test_a_conflict_with_an_unmanaged_entity_exits_1_and_touches_nothing(run, pr
     (project_dir / "goals.yaml").write_text(
         TARGET + "goals:\n  - name: chat\n    kind: link_click\n    url_contains: /x\n"
     )
-    document = json.loads((project_dir / CONTAINER).read_text())
-    document["containerVersion"]["trigger"].append(
-        {
-            "accountId": "6001234567",
-            "containerId": "201234567",
-            "triggerId": "99",
-            "name": "Link click - chat",
-            "type": "LINK_CLICK",
-        }
-    )
-    (project_dir / CONTAINER).write_text(json.dumps(document, indent=2))
+    with edited_json(project_dir / CONTAINER) as document:
+        document["containerVersion"]["trigger"].append(
+            {
+                "accountId": "6001234567",
+                "containerId": "201234567",
+                "triggerId": "99",
+                "name": "Link click - chat",
+                "type": "LINK_CLICK",
+            }
+        )
     before = targets(project_dir)
     result = run("apply", "--auto-approve")
     assert result.exit_code == 1 and "'Link click - chat'" in result.stderr
@@ -284,18 +278,17 @@ def test_a_conflict_with_an_unmanaged_entity_exits_1_and_touches_nothing(run, pr
 
 
 def _define_variable(project_dir: Path, name: str) -> None:
-    document = json.loads((project_dir / CONTAINER).read_text())
-    document["containerVersion"]["variable"].append(
-        {
-            "accountId": "6001234567",
-            "containerId": "201234567",
-            "variableId": "77",
-            "name": name,
-            "type": "c",
-            "parameter": [{"type": "TEMPLATE", "key": "value", "value": "/x"}],
-        }
-    )
-    (project_dir / CONTAINER).write_text(json.dumps(document, indent=2))
+    with edited_json(project_dir / CONTAINER) as document:
+        document["containerVersion"]["variable"].append(
+            {
+                "accountId": "6001234567",
+                "containerId": "201234567",
+                "variableId": "77",
+                "name": name,
+                "type": "c",
+                "parameter": [{"type": "TEMPLATE", "key": "value", "value": "/x"}],
+            }
+        )
 
 
 @pytest.mark.parametrize("text", ["{{7*7}}", "<<7*7>>", "{% raw %}<< 7*7 >>{% endraw %}", "{{ config }}"])
@@ -328,7 +321,7 @@ def test_an_undefined_variable_in_a_goal_is_refused_by_name(run, project_dir: Pa
 # --- the other commands ----------------------------------------------------------------------
 
 
-def test_validate_and_kinds(run):
+def test_validate_counts_the_goals_and_kinds_lists_and_describes_them(run):
     result = run("validate", "shop.yaml")
     assert result.exit_code == 0 and "shop.yaml: 3 goals, valid." in result.stdout
     listing = run("kinds")
@@ -339,8 +332,8 @@ def test_validate_and_kinds(run):
     assert run("kinds", "nope").exit_code == 1
 
 
-def test_a_goal_only_an_absent_target_could_track_is_warned_about(run, three_goal_project: Path):
-    (three_goal_project / "gtm-only.yaml").write_text(
+def test_a_goal_only_an_absent_target_could_track_is_warned_about(run, project_dir: Path):
+    (project_dir / "gtm-only.yaml").write_text(
         "target:\n  gtm: {container_file: example-container.json}\n  measurement_id: G-ABC123XYZ\n"
         "goals:\n  - name: thanks\n    kind: destination\n    via: ga4_rule\n    page: {path_equals: /thanks}\n"
     )

@@ -32,9 +32,9 @@ def check_jsonschema() -> str:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def repo(in_tmp_path: Path) -> Path:
+    """An empty repository folder, the current directory."""
+    return in_tmp_path
 
 
 def written(*args: str) -> dict:
@@ -85,12 +85,16 @@ def test_every_goalkeeper_command_and_flag_in_the_workflow_exists(repo, variant,
     commands = goalkeeper_commands(written(*VARIANTS[variant]))
     assert {tuple(command_path(c)[0]) for c in commands} == {("validate",), ("plan",), ("apply",)}
     monkeypatch.setenv("COLUMNS", "250")  # help text unwrapped, each flag whole
-    for command in commands:
-        names, rest = command_path(command)
-        help_result = run(*names, "--help")
-        assert help_result.exit_code == 0, help_result.output
-        for flag in (w.split("=", 1)[0] for w in rest if w.startswith("--")):
-            assert flag in help_result.output, f"goalkeeper {' '.join(names)} has no {flag}"
+    paths = [command_path(command) for command in commands]
+    helps = {" ".join(names): run(*names, "--help") for names, _ in paths}
+    assert {command: result.exit_code for command, result in helps.items()} == dict.fromkeys(helps, 0)
+    missing = [
+        f"goalkeeper {' '.join(names)} has no {flag}"
+        for names, rest in paths
+        for flag in (w.split("=", 1)[0] for w in rest if w.startswith("--"))
+        if flag not in helps[" ".join(names)].output
+    ]
+    assert missing == []
 
 
 def test_the_pull_request_plan_is_saved_commented_and_applied_after_merge(repo):

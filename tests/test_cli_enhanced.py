@@ -3,30 +3,27 @@ changing the exit status: a GA4 snapshot file and a live property (the fake)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from tests.cli_helpers import run
+from tests.conftest import edited_json
 
 VIDEO_ON = {"streamEnabled": True, "videoEngagementEnabled": True, "scrollsEnabled": True}
 
 
 @pytest.fixture
-def project(three_goal_project: Path, monkeypatch) -> Path:
-    monkeypatch.chdir(three_goal_project)
-    return three_goal_project
+def project(in_three_goal_project: Path) -> Path:
+    return in_three_goal_project
 
 
 def set_settings(project: Path, settings: dict | None) -> None:
-    path = project / "example-ga4.json"
-    document = json.loads(path.read_text(encoding="utf-8"))
-    if settings is None:
-        document.pop("enhancedMeasurementSettings", None)
-    else:
-        document["enhancedMeasurementSettings"] = {"properties/123456789/dataStreams/987654321": settings}
-    path.write_text(json.dumps(document), encoding="utf-8")
+    with edited_json(project / "example-ga4.json") as document:
+        if settings is None:
+            document.pop("enhancedMeasurementSettings", None)
+        else:
+            document["enhancedMeasurementSettings"] = {"properties/123456789/dataStreams/987654321": settings}
 
 
 def test_text_plan_warns_and_exits_as_before(project):
@@ -40,7 +37,7 @@ def test_text_plan_warns_and_exits_as_before(project):
     assert run("plan", "shop.yaml", "--detailed-exitcode").exit_code == 2
 
 
-def test_markdown_plan_warns(project):
+def test_markdown_plan_warns_in_the_comment(project):
     set_settings(project, VIDEO_ON)
     result = run("plan", "shop.yaml", "--format", "markdown")
     assert result.exit_code == 0, result.output
@@ -62,29 +59,22 @@ def test_apply_after_the_warning_gives_no_changes_and_still_warns(project):
     assert result.exit_code == 0 and "enhanced measurement" in result.output
 
 
-def test_gtm_only_plan_says_nothing(project):
+def test_a_gtm_only_plan_gives_no_enhanced_measurement_warning(project):
     set_settings(project, VIDEO_ON)
     assert "enhanced measurement" not in run("plan", "shop.yaml", "--target", "gtm").output
 
 
 @pytest.mark.parametrize("name", ["shop.yaml", "b2b.yaml", "content.yaml"])
-def test_the_examples_plan_without_enhanced_measurement_warnings(project_dir, monkeypatch, name):
-    monkeypatch.chdir(project_dir)
+def test_the_examples_plan_without_enhanced_measurement_warnings(in_project_dir, name):
     result = run("plan", name)
     assert result.exit_code == 0 and "Warning" not in result.output, result.output
 
 
-def test_live_property_plan_warns(fake_google, tmp_path, monkeypatch):
-    from tests.backends.conftest import ACCOUNT, CLICK, EXAMPLES, PROPERTY, VIDEO, write_goals
+def test_a_plan_against_a_live_property_warns_too(cli_on_fake, fake_google, in_tmp_path):
+    from tests.backends.conftest import CLICK, PROPERTY, VIDEO, write_goals
 
-    seeded = fake_google.seed_container_export(
-        EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123"
-    )
-    fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
     fake_google.ga4.seed_enhanced_measurement(PROPERTY, "987654321", VIDEO_ON)
-    monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)
-    monkeypatch.chdir(tmp_path)
-    goals = write_goals(tmp_path / "goals.yaml", [CLICK, VIDEO], seeded.container_id)
+    goals = write_goals(in_tmp_path / "goals.yaml", [CLICK, VIDEO], cli_on_fake.container_id)
     result = run("plan", goals, "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert ":warning: **Warning:** goal 'product_video'" in result.output

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
-
-from goalkeeper.cli import app
-
-runner = CliRunner()
+from tests.cli_helpers import run
 
 
-def test_kinds_lists_every_builtin_kind_once(kinds, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # no templates/ here: built-in kinds only
-    result = runner.invoke(app, ["kinds"])
+def test_kinds_lists_every_builtin_kind_once(kinds, in_tmp_path):
+    result = run("kinds")  # no templates/ here: built-in kinds only
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert sorted(line.split()[0] for line in lines) == sorted(kinds)
     assert any(line.startswith("scroll_depth") and "scroll" in line for line in lines)
 
 
-def test_kinds_name_shows_fields_and_example(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["kinds", "timer"])
+def test_kinds_name_shows_fields_and_example(in_tmp_path):
+    result = run("kinds", "timer")
     assert result.exit_code == 0
     assert "seconds (required): Seconds on the page before the event is sent." in result.output
     assert "Example:\n- name: engaged_60s" in result.output
 
 
-def test_kinds_unknown_name_exits_1(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["kinds", "nope"])
+def test_kinds_of_an_unknown_name_is_an_error_naming_it(in_tmp_path):
+    result = run("kinds", "nope")
     assert result.exit_code == 1
     assert "unknown kind 'nope'" in result.output

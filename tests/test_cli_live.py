@@ -5,28 +5,26 @@ from __future__ import annotations
 import re
 
 import pytest
-from typer.testing import CliRunner
 
-from goalkeeper.cli import app
-from tests.backends.conftest import ACCOUNT, CHECKOUT, CLICK, EXAMPLES, VIDEO, write_goals
-
-runner = CliRunner()
+from tests import cli_helpers
+from tests.backends.conftest import ACCOUNT, CHECKOUT, CLICK, VIDEO, write_goals
+from tests.conftest import EXAMPLES
 
 
 @pytest.fixture
-def goals(fake_google, tmp_path, monkeypatch):
-    seeded = fake_google.seed_container_export(
-        EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123"
-    )
-    fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
-    monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)
-    monkeypatch.chdir(tmp_path)
-    return write_goals(tmp_path / "goals.yaml", [CLICK, CHECKOUT, VIDEO], seeded.container_id)
+def goals(cli_on_fake, in_tmp_path):
+    return write_goals(in_tmp_path / "goals.yaml", [CLICK, CHECKOUT, VIDEO], cli_on_fake.container_id)
+
+
+@pytest.fixture
+def container(cli_on_fake, fake_google):
+    """The fake's state of the example container the goal file targets."""
+    return fake_google.gtm.accounts[ACCOUNT].containers[cli_on_fake.container_id]
 
 
 def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    return result, result.output + (result.stderr if result.stderr_bytes is not None else "")
+    result = cli_helpers.run(*args)
+    return result, result.output  # stdout and stderr, as the user sees them
 
 
 def assert_clean(result, text):
@@ -34,7 +32,7 @@ def assert_clean(result, text):
     assert "ya29." not in text and "Bearer" not in text and "access_token" not in text
 
 
-def test_plan_apply_plan_publish(goals, fake_google):
+def test_plan_apply_then_publish_a_named_version(goals, container):
     result, text = run("plan", goals)
     assert result.exit_code == 0, text
     assert "GA4 event - checkout_click" in text and "checkout_page_view" in text
@@ -54,16 +52,14 @@ def test_plan_apply_plan_publish(goals, fake_google):
         "from the tests",
     )
     assert result.exit_code == 0, text
-    container = next(iter(fake_google.gtm.accounts[ACCOUNT].containers.values()))
     version = container.versions[container.live_version_id]
     assert (version.name, version.description) == ("release 1", "from the tests")
     assert "Published GTM container version" in text
 
 
-def test_publish_name_defaults_to_the_commit(goals, fake_google):
+def test_publish_name_defaults_to_the_commit(goals, container):
     result, text = run("apply", goals, "--auto-approve", "--publish")
     assert result.exit_code == 0, text
-    container = next(iter(fake_google.gtm.accounts[ACCOUNT].containers.values()))
     assert container.versions[container.live_version_id].name.startswith("goalkeeper")
 
 
@@ -108,7 +104,7 @@ def test_lost_connection_is_a_clear_error_and_apply_again_converges(goals, fake_
     assert "No changes" in text
 
 
-def test_a_saved_plan_applies_once_and_a_version_published_meanwhile_makes_it_stale(goals, fake_google):
+def test_a_saved_plan_applies_once_and_a_version_published_meanwhile_makes_it_stale(goals, fake_google, container):
     result, text = run("plan", goals, "--out", "plan.json")
     assert result.exit_code == 0, text
     result, text = run("apply", "plan.json")
@@ -118,7 +114,6 @@ def test_a_saved_plan_applies_once_and_a_version_published_meanwhile_makes_it_st
     goals.write_text(goals.read_text().replace("/checkout", "/checkout/start", 1))
     assert run("plan", goals, "--out", "plan.json")[0].exit_code == 0
     service = fake_google.gtm_service()
-    container = next(iter(fake_google.gtm.accounts[ACCOUNT].containers.values()))
     workspaces = service.accounts().containers().workspaces()
     other = workspaces.create(parent=container.path, body={"name": "hand edits"}).execute()
     workspaces.create_version(path=other["path"], body={"name": "published by hand"}).execute()
@@ -132,13 +127,10 @@ def test_a_saved_plan_applies_once_and_a_version_published_meanwhile_makes_it_st
 
 @pytest.mark.parametrize("example", ["shop.yaml", "b2b.yaml", "content.yaml"])
 def test_every_example_applies_to_a_live_container_and_property(
-    example, fake_google, fake_clock, tmp_path, monkeypatch
+    example, cli_on_fake, fake_clock, tmp_path, monkeypatch
 ):
     # Over 25 requests: the GTM limiter waits out the quota window on the simulated clock.
     monkeypatch.setattr("goalkeeper.backends.gtm_live.Clock", lambda: fake_clock)
-    fake_google.seed_container_export(EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123")
-    fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
-    monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)
     text = (EXAMPLES / example).read_text()
     text = re.sub(r"  gtm: \{container_file: [^}]*\}", f'  gtm: {{account: "{ACCOUNT}", container: GTM-ABC123}}', text)
     text = re.sub(r"  ga4: \{snapshot_file: [^}]*\}", '  ga4: {property: "123456789"}', text)
@@ -152,9 +144,8 @@ def test_every_example_applies_to_a_live_container_and_property(
     assert result.exit_code == 0 and "No changes" in text, text
 
 
-def test_publishing_without_changes_makes_no_empty_version(goals, fake_google):
+def test_publishing_without_changes_makes_no_empty_version(goals, container):
     assert run("apply", goals, "--auto-approve", "--publish")[0].exit_code == 0
-    container = next(iter(fake_google.gtm.accounts[ACCOUNT].containers.values()))
     versions = set(container.versions)
     result, text = run("apply", goals, "--auto-approve", "--publish")
     assert result.exit_code == 0, text

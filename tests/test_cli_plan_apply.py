@@ -11,12 +11,12 @@ import pytest
 from goalkeeper.backends.container_file import ContainerFileBackend
 from goalkeeper.backends.ga4_snapshot import GA4SnapshotBackend
 from tests.cli_helpers import run
+from tests.conftest import edited_json
 
 
 @pytest.fixture
-def project(three_goal_project: Path, monkeypatch) -> Path:
-    monkeypatch.chdir(three_goal_project)
-    return three_goal_project
+def project(in_three_goal_project: Path) -> Path:
+    return in_three_goal_project
 
 
 def gtm_entities(project: Path) -> dict:
@@ -75,10 +75,8 @@ def test_a_saved_plan_is_refused_when_the_goal_file_moved(project):
 
 def test_a_saved_plan_is_refused_when_the_target_moved(project):
     run("plan", "shop.yaml", "--out", "plan.json")
-    snapshot = project / "example-ga4.json"
-    document = json.loads(snapshot.read_text())
-    document["customDimensions"][0]["displayName"] = "Clicked in the GA4 interface"
-    snapshot.write_text(json.dumps(document, indent=2))
+    with edited_json(project / "example-ga4.json") as document:
+        document["customDimensions"][0]["displayName"] = "Clicked in the GA4 interface"
     result = run("apply", "plan.json")
     assert result.exit_code == 3
     assert "the GA4 target changed" in result.output
@@ -97,9 +95,8 @@ def test_a_saved_plan_is_refused_when_the_templates_moved(project):
 
 def test_a_saved_plan_is_refused_when_the_recomputed_plan_differs(project, monkeypatch):
     run("plan", "shop.yaml", "--out", "plan.json")
-    saved = json.loads((project / "plan.json").read_text())
-    saved["plan"]["checksum"] = "0" * 64
-    (project / "plan.json").write_text(json.dumps(saved))
+    with edited_json(project / "plan.json") as saved:
+        saved["plan"]["checksum"] = "0" * 64
     result = run("apply", "plan.json")
     assert result.exit_code == 3
     assert "differs from the saved one" in result.output
@@ -133,9 +130,8 @@ def test_apply_tells_a_saved_plan_from_a_goal_file_by_content(project):
 )
 def test_an_edited_saved_plan_is_an_error_not_a_traceback(project, damage):
     run("plan", "shop.yaml", "--out", "plan.json")
-    saved = json.loads((project / "plan.json").read_text())
-    damage(saved)
-    (project / "plan.json").write_text(json.dumps(saved, indent=2))
+    with edited_json(project / "plan.json") as saved:
+        damage(saved)
     before = (project / "example-container.json").read_bytes()
     result = run("apply", "plan.json")
     assert result.exit_code == 1
@@ -185,8 +181,8 @@ def test_planning_one_goal_leaves_the_others_untouched(project):
     after_gtm, after_ga4 = gtm_entities(project), ga4_entities(project)
     # The selected goal changed; the removed goal's entities were not deleted.
     assert "/cart" in json.dumps(after_gtm[("gtm.trigger", "Link click - checkout_click")].body)
-    for key in [("gtm.tag", "GA4 event - product_video"), ("gtm.trigger", "YouTube video - product_video")]:
-        assert after_gtm[key].body == before_gtm[key].body
+    removed = [("gtm.tag", "GA4 event - product_video"), ("gtm.trigger", "YouTube video - product_video")]
+    assert {key: after_gtm[key].body for key in removed} == {key: before_gtm[key].body for key in removed}
     assert after_ga4 == before_ga4
     # The shared variable was updated for the selected goal, but still names every goal that uses it.
     shared = after_gtm[("gtm.variable", "goalkeeper - GA4 Measurement ID")]
@@ -203,7 +199,7 @@ def test_a_removed_goal_is_deleted_only_when_selected(project):
     assert '- GA4 custom dimension "video_title"' in result.output
 
 
-def test_planning_by_category_and_by_target(project):
+def test_a_plan_by_category_and_target_shows_only_their_entities(project):
     result = run("plan", "shop.yaml", "--category", "secondary_action", "--target", "ga4")
     assert result.exit_code == 0, result.output
     assert 'GA4 custom dimension "video_title"' in result.output
@@ -218,7 +214,7 @@ def test_apply_to_one_target_leaves_the_other_file_alone(project):
     assert ("gtm.tag", "GA4 event - checkout_click") in gtm_entities(project)
 
 
-def test_an_unknown_goal_is_an_error(project):
+def test_planning_an_unknown_goal_is_an_error_naming_it(project):
     result = run("plan", "shop.yaml", "--goal", "nope")
     assert result.exit_code == 1 and "'nope'" in result.output
 
@@ -262,6 +258,6 @@ def test_with_deletes_switched_off_nothing_is_deleted_and_the_user_is_told(proje
     assert ("gtm.tag", "GA4 event - product_video") in gtm_entities(project)
 
 
-def test_publish_needs_a_live_target(project):
+def test_publish_with_only_files_as_targets_is_refused(project):
     result = run("apply", "shop.yaml", "--auto-approve", "--publish")
     assert result.exit_code == 1 and "--publish needs a live GTM target" in result.output

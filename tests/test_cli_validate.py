@@ -7,9 +7,8 @@ from pathlib import Path
 from tests.cli_helpers import run
 
 
-def test_valid_files_pass_without_reading_any_target(three_goal_project: Path, monkeypatch):
-    project_dir = three_goal_project
-    monkeypatch.chdir(project_dir)
+def test_valid_files_pass_without_reading_any_target(in_three_goal_project: Path):
+    project_dir = in_three_goal_project
     (project_dir / "example-container.json").unlink()  # no target needed
     (project_dir / "example-ga4.json").unlink()
     result = run("validate", "shop.yaml")
@@ -17,8 +16,7 @@ def test_valid_files_pass_without_reading_any_target(three_goal_project: Path, m
     assert "shop.yaml: 3 goals, valid." in result.output
 
 
-def test_every_problem_of_every_file_is_reported(tmp_path: Path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_every_problem_of_every_file_is_reported(in_tmp_path: Path):
     Path("a.yaml").write_text("goals:\n  - name: one\n    kind: link_click\n  - name: two\n    kind: nope\n")
     Path("b.yaml").write_text("goals:\n  - name: 9bad\n    kind: link_click\n    url_contains: /x\n")
     Path("c.yaml").write_text("goals:\n  - name: fine\n    kind: link_click\n    url_contains: /x\n")
@@ -30,15 +28,13 @@ def test_every_problem_of_every_file_is_reported(tmp_path: Path, monkeypatch):
     assert "c.yaml: 1 goal, valid." in result.output
 
 
-def test_an_unreadable_file_is_a_problem_not_a_traceback(tmp_path: Path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_an_unreadable_file_is_a_problem_not_a_traceback(in_tmp_path: Path):
     result = run("validate", "missing.yaml")
     assert result.exit_code == 1 and "missing.yaml" in result.output
 
 
-def test_a_file_that_is_not_utf8_is_a_problem_not_a_traceback(tmp_path: Path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "latin1.yaml").write_bytes("goals:\n  - name: caf\xe9\n".encode("latin-1"))
+def test_a_file_that_is_not_utf8_is_a_problem_not_a_traceback(in_tmp_path: Path):
+    (in_tmp_path / "latin1.yaml").write_bytes("goals:\n  - name: caf\xe9\n".encode("latin-1"))
     result = run("validate", "latin1.yaml", "missing.yaml")
     assert result.exit_code == 1
     assert "latin1.yaml: not UTF-8 text (byte 20); save the goal file as UTF-8" in result.output

@@ -13,11 +13,8 @@ from goalkeeper.backends.gtm_live import GTMLiveBackend
 from goalkeeper.backends.ratelimit import SlidingWindowLimiter
 from goalkeeper.goals.kinds import load_kinds
 from goalkeeper.goals.load import load_goal_file
-from goalkeeper.project import Project
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "goals"
-ACCOUNT = "6001234567"
-PROPERTY = "123456789"
+from goalkeeper.project import Project, open_project
+from tests.conftest import ACCOUNT, PROPERTY
 
 CLICK = {"name": "checkout_click", "kind": "link_click", "url_contains": "/checkout", "key_event": True}
 THANKS = {"name": "thanks_page_view", "kind": "destination", "page": {"path_starts_with": "/thanks"}, "key_event": True}
@@ -33,16 +30,6 @@ VIDEO = {
     "track": ["start", "complete"],
     "dimensions": ["video_title"],
 }
-
-
-@pytest.fixture
-def seeded(fake_google):
-    """The example container (published, with its Default Workspace) and GA4 property."""
-    container = fake_google.seed_container_export(
-        EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123"
-    )
-    fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
-    return container
 
 
 def write_goals(
@@ -91,10 +78,30 @@ class Live:
             backends.append(self.ga4)
         return Project(goal_file, kinds, backends)
 
+    def applied(self, goals: list[dict], **options) -> Project:
+        """The project of ``goals`` (options as for ``project``), with its plan applied."""
+        project = self.project(goals, **options)
+        project.apply(project.plan())
+        return project
+
+    @property
+    def container(self):
+        """The fake's state of the container the projects write to."""
+        return self.fake.gtm.accounts[ACCOUNT].containers[self.container_id]
+
 
 @pytest.fixture
-def live(fake_google, fake_clock, seeded, tmp_path):
-    return Live(fake_google, fake_clock, seeded.container_id, tmp_path)
+def live(fake_google, fake_clock, example_in_fake, tmp_path):
+    """Projects of live backends on the example container and property, served by the fake."""
+    return Live(fake_google, fake_clock, example_in_fake.container_id, tmp_path)
+
+
+def apply_goal_file(path: Path):
+    """Plan the goal file at ``path`` against its targets and apply that plan; returns the plan."""
+    project = open_project(path)
+    plan = project.plan()
+    project.apply(plan)
+    return plan
 
 
 def workspace_named(fake, container_id: str, name: str = "goalkeeper"):

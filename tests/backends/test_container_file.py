@@ -16,7 +16,8 @@ from goalkeeper.core.changes import DELETE, UPDATE
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.ownership import MARKER
 from goalkeeper.project import open_project
-from tests.conftest import EXAMPLES, SHARED_CONTAINERS, THREE_GOALS, shared_exports
+from tests.backends.conftest import apply_goal_file
+from tests.conftest import EXAMPLES, SHARED_CONTAINERS, THREE_GOALS, edited_json, export_params, shared_exports
 
 LISTS = ("tag", "trigger", "variable", "folder", "builtInVariable")
 ID_KEYS = {"tag": "tagId", "trigger": "triggerId", "variable": "variableId", "folder": "folderId"}
@@ -25,16 +26,7 @@ ALWAYS_DEFINED = {"_event"}
 ENUM = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
 
-EXPORTS = [pytest.param(EXAMPLES / "example-container.json", id="example")] + (
-    [pytest.param(path, id=path.stem) for path in shared_exports()]
-    or [
-        pytest.param(
-            None,
-            id="shared",
-            marks=pytest.mark.skip(reason=f"{SHARED_CONTAINERS} (real GTM exports) is absent; CI provides it"),
-        )
-    ]
-)
+EXPORTS = [pytest.param(EXAMPLES / "example-container.json", id="example"), *export_params(shared_exports())]
 
 
 def is_server(path: Path | None) -> bool:
@@ -74,13 +66,6 @@ def write_project(folder: Path, export: Path, goals_text: str | None = None, ga4
     goals_only = text[text.index("\ngoals:") + 1 :]
     (folder / "goals.yaml").write_text(target + goals_only, encoding="utf-8")
     return folder / "goals.yaml"
-
-
-def apply_goals(goals: Path):
-    project = open_project(goals)
-    plan = project.plan()
-    project.apply(plan)
-    return project, plan
 
 
 # --- what a valid export satisfies -----------------------------------------------------------
@@ -166,18 +151,27 @@ def test_read_then_write_without_changes_gives_the_same_file_content(tmp_path: P
     assert [e.managed for e in again] == [e.managed for e in before]
 
 
+ENTITY_LISTS = {
+    "tag": "gtm.tag",
+    "trigger": "gtm.trigger",
+    "variable": "gtm.variable",
+    "folder": "gtm.folder",
+    "builtInVariable": "gtm.builtin_variable",
+}
+
+
+@pytest.mark.parametrize("key", ENTITY_LISTS)
 @pytest.mark.parametrize("export", EXPORTS)
-def test_every_entity_in_an_export_is_read(export: Path):
-    version = version_of(export)
+def test_every_entity_in_an_export_is_read(export: Path, key: str):
     state = ContainerFileBackend(export).read()
-    for key, kind in (
-        ("tag", "gtm.tag"),
-        ("trigger", "gtm.trigger"),
-        ("variable", "gtm.variable"),
-        ("folder", "gtm.folder"),
-        ("builtInVariable", "gtm.builtin_variable"),
-    ):
-        assert sorted(e.name for e in state.of_kind(kind)) == sorted(o["name"] for o in version.get(key, []))
+    assert sorted(e.name for e in state.of_kind(ENTITY_LISTS[key])) == sorted(
+        o["name"] for o in version_of(export).get(key, [])
+    )
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_nothing_in_an_export_is_taken_for_goalkeepers(export: Path):
+    state = ContainerFileBackend(export).read()
     assert not any(e.managed for e in state), "no real export carries goalkeeper's marker"
 
 
@@ -188,16 +182,18 @@ def test_every_entity_in_an_export_is_read(export: Path):
 def test_applying_the_example_goals_writes_an_importable_export_and_leaves_the_rest_alone(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export)
     original = version_of(export)
-    _, plan = apply_goals(goals)
+    plan = apply_goal_file(goals)
     assert plan.to_add > 0 and plan.to_change == 0 and plan.to_destroy == 0
     written = version_of(tmp_path / "container.json")
 
-    # every unmanaged entity comes out exactly as it went in
-    for key in LISTS:
-        after = written.get(key, [])
-        assert [o for o in after if not is_managed(o)][: len(original.get(key, []))] == original.get(key, []), key
-        if key != "builtInVariable":
-            assert [o for o in after if not is_managed(o)] == original.get(key, []), key
+    # every unmanaged entity comes out exactly as it went in (new built-ins are not marked: they follow)
+    unmanaged = {key: [o for o in written.get(key, []) if not is_managed(o)] for key in LISTS}
+    assert {key: kept[: len(original.get(key, []))] for key, kept in unmanaged.items()} == {
+        key: original.get(key, []) for key in LISTS
+    }
+    assert {key: kept for key, kept in unmanaged.items() if key != "builtInVariable"} == {
+        key: original.get(key, []) for key in LISTS if key != "builtInVariable"
+    }
     added_builtins = written.get("builtInVariable", [])[len(original.get("builtInVariable", [])) :]
     assert {b["name"] for b in added_builtins}.isdisjoint(o["name"] for o in original.get("builtInVariable", []))
     # everything outside the entity lists is untouched too
@@ -219,8 +215,8 @@ def test_applying_the_example_goals_writes_an_importable_export_and_leaves_the_r
 @pytest.mark.parametrize("export", WEB_EXPORTS)
 def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export)
-    first, _ = apply_goals(goals)
-    desired = first.desired()
+    apply_goal_file(goals)
+    desired = open_project(goals).desired()
     expected = {
         (e.kind, e.name) for e in desired if e.goals == ("checkout_click",) and e.kind != "gtm.builtin_variable"
     }
@@ -242,17 +238,14 @@ def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Pa
     project.apply(plan)
 
     after = version_of(tmp_path / "container.json")
-    for key in LISTS:
-        kept = [
-            o
-            for o in before.get(key, [])
-            if ("gtm." + {"builtInVariable": "builtin_variable"}.get(key, key), o["name"]) not in expected
-        ]
-        updated = {c.name for c in plan.changes if c.action == UPDATE}
-        assert [o["name"] for o in after.get(key, [])] == [o["name"] for o in kept], key
-        assert [o for o in after.get(key, []) if o["name"] not in updated] == [
-            o for o in kept if o["name"] not in updated
-        ], key
+    kept = {key: [o for o in before.get(key, []) if (ENTITY_LISTS[key], o["name"]) not in expected] for key in LISTS}
+    updated = {c.name for c in plan.changes if c.action == UPDATE}
+    assert {key: [o["name"] for o in after.get(key, [])] for key in LISTS} == {
+        key: [o["name"] for o in objects] for key, objects in kept.items()
+    }
+    assert {key: [o for o in after.get(key, []) if o["name"] not in updated] for key in LISTS} == {
+        key: [o for o in objects if o["name"] not in updated] for key, objects in kept.items()
+    }
     assert import_problems(after) == []
     ga4 = json.loads((tmp_path / "ga4.json").read_text())
     assert [k["eventName"] for k in ga4["keyEvents"]] == [
@@ -264,7 +257,7 @@ def test_removing_a_goal_deletes_exactly_its_entities(tmp_path: Path, export: Pa
 @pytest.mark.parametrize("export", WEB_EXPORTS)
 def test_a_gtm_only_project_works_on_every_export(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export, ga4=False)
-    _, plan = apply_goals(goals)
+    plan = apply_goal_file(goals)
     assert all(c.entity.target == "gtm" for c in plan.changes)
     assert import_problems(version_of(tmp_path / "container.json")) == []
     assert open_project(goals).plan().summary() == "No changes."
@@ -287,17 +280,16 @@ def test_a_file_that_is_not_an_export_is_refused(tmp_path: Path):
 
 def test_a_name_held_by_an_unmanaged_entity_is_a_conflict_and_nothing_is_written(tmp_path: Path):
     goals = write_project(tmp_path, EXAMPLES / "example-container.json")
-    document = json.loads((tmp_path / "container.json").read_text())
-    document["containerVersion"]["trigger"].append(
-        {
-            "accountId": "6001234567",
-            "containerId": "201234567",
-            "triggerId": "90",
-            "name": "Link click - checkout_click",
-            "type": "LINK_CLICK",
-        }
-    )
-    (tmp_path / "container.json").write_text(json.dumps(document))
+    with edited_json(tmp_path / "container.json") as document:
+        document["containerVersion"]["trigger"].append(
+            {
+                "accountId": "6001234567",
+                "containerId": "201234567",
+                "triggerId": "90",
+                "name": "Link click - checkout_click",
+                "type": "LINK_CLICK",
+            }
+        )
     before = (tmp_path / "container.json").read_bytes()
     with pytest.raises(GoalkeeperError) as error:
         open_project(goals).plan()
@@ -305,7 +297,26 @@ def test_a_name_held_by_an_unmanaged_entity_is_a_conflict_and_nothing_is_written
     assert (tmp_path / "container.json").read_bytes() == before
 
 
-def test_the_import_check_itself_catches_what_gtm_would_reject():
+@pytest.mark.parametrize(
+    "expected",
+    [
+        "'linkClick' is not UPPER_SNAKE",
+        "'template' is not UPPER_SNAKE",
+        "'clickUrl' is not UPPER_SNAKE",
+        "two variables have id 2",
+        "fires on trigger id 7",
+        "{{Nowhere}}",
+    ],
+    ids=[
+        "api-spelled-trigger-type",
+        "api-spelled-parameter-type",
+        "api-spelled-built-in",
+        "reused-id",
+        "missing-trigger",
+        "undefined-variable",
+    ],
+)
+def test_the_import_check_itself_catches_what_gtm_would_reject(expected: str):
     managed = {"notes": MARKER + ": x"}
     version = {
         "trigger": [{"triggerId": "1", "name": "T", "type": "linkClick", **managed}],
@@ -322,29 +333,15 @@ def test_the_import_check_itself_catches_what_gtm_would_reject():
         "builtInVariable": [{"name": "Click URL", "type": "clickUrl"}],
         "variable": [{"variableId": "2", "name": "V", "type": "c"}, {"variableId": "2", "name": "W", "type": "c"}],
     }
-    problems = "\n".join(import_problems(version))
-    for expected in (
-        "'linkClick' is not UPPER_SNAKE",
-        "'template' is not UPPER_SNAKE",
-        "'clickUrl' is not UPPER_SNAKE",
-        "two variables have id 2",
-        "fires on trigger id 7",
-        "{{Nowhere}}",
-    ):
-        assert expected in problems
+    assert expected in "\n".join(import_problems(version))
 
 
 @pytest.mark.parametrize(
     "export",
     SERVER_EXPORTS
-    or [
-        pytest.param(
-            None,
-            marks=pytest.mark.skip(
-                reason=f"{SHARED_CONTAINERS} (real GTM exports, two of them server containers) is absent; CI provides it"
-            ),
-        )
-    ],
+    or export_params(
+        [], f"{SHARED_CONTAINERS} (real GTM exports, two of them server containers) is absent; CI provides it"
+    ),
 )
 def test_a_server_container_is_refused_and_left_as_it_was(tmp_path: Path, export: Path):
     goals = write_project(tmp_path, export)
@@ -386,7 +383,7 @@ def test_with_keep_used_the_setup_tag_stays_and_the_goals_still_apply(tmp_path: 
     goals = write_project(tmp_path, AGTM, ga4=False)
     goals.write_text(goals.read_text().replace("target:\n", "safety: {keep_used: true}\ntarget:\n", 1))
     adopt_tag(tmp_path / "container.json", "GA4 - GTAG", "old_google_tag")
-    _, plan = apply_goals(goals)
+    plan = apply_goal_file(goals)
     assert "GA4 - GTAG" not in {c.name for c in plan.changes}
     assert any('GTM tag "GA4 - GTAG"' in w and "safety.keep_used" in w for w in plan.warnings)
     assert "GA4 - GTAG" in {t["name"] for t in version_of(tmp_path / "container.json")["tag"]}
@@ -435,12 +432,12 @@ def test_after_a_round_trip_through_gtm_the_plan_is_clean_and_updates_keep_what_
     tmp_path: Path, export: Path
 ):
     goals = write_project(tmp_path, export, ga4=False)
-    apply_goals(goals)
+    apply_goal_file(goals)
     through_gtm(tmp_path / "container.json")
     assert open_project(goals).plan().summary() == "No changes."
 
     goals.write_text(goals.read_text().replace("url_contains: /checkout", "url_contains: /checkout/start"))
-    _, plan = apply_goals(goals)
+    plan = apply_goal_file(goals)
     assert "Link click - checkout_click" in {c.name for c in plan.changes}
     version = version_of(tmp_path / "container.json")
     [tag] = [t for t in version["tag"] if t["name"] == "GA4 event - checkout_click"]

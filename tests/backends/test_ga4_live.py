@@ -15,7 +15,7 @@ def ga4_requests(fake, since=0):
     return [r for r in fake.requests[since:] if r.api == "ga4"]
 
 
-def test_plan_apply_and_no_changes(live, fake_google):
+def test_key_events_and_dimensions_are_created_one_write_each_then_no_changes(live, fake_google):
     project = live.project([CLICK, CHECKOUT, VIDEO])
     plan = project.plan()
     ga4 = [c for c in plan.changes if c.kind.startswith("ga4.")]
@@ -31,8 +31,7 @@ def test_plan_apply_and_no_changes(live, fake_google):
 
 
 def test_key_events_use_v1beta_and_never_conversion_events(live, fake_google):
-    project = live.project([CLICK, CHECKOUT])
-    project.apply(project.plan())
+    live.applied([CLICK, CHECKOUT])
     paths = [r.path for r in ga4_requests(fake_google)]
     assert not [p for p in paths if "conversionEvents" in p]
     assert all(p.startswith("/v1beta/") for p in paths if "keyEvents" in p or "customDimensions" in p)
@@ -40,8 +39,7 @@ def test_key_events_use_v1beta_and_never_conversion_events(live, fake_google):
 
 
 def test_removed_goal_deletes_its_key_event(live, fake_google):
-    project = live.project([CLICK, THANKS])
-    project.apply(project.plan())
+    live.applied([CLICK, THANKS])
     project = live.project([CLICK])
     plan = project.plan()
     assert [(c.action, c.name) for c in plan.changes if c.kind.startswith("ga4.")] == [("delete", "thanks_page_view")]
@@ -51,8 +49,7 @@ def test_removed_goal_deletes_its_key_event(live, fake_google):
 
 
 def test_key_event_setting_is_updated_in_place(live, fake_google):
-    project = live.project([CHECKOUT])
-    project.apply(project.plan())
+    live.applied([CHECKOUT])
     changed = dict(CHECKOUT, key_event={"counting": "once_per_event", "value": 7, "currency": "EUR"})
     project = live.project([changed])
     plan = project.plan()
@@ -65,8 +62,7 @@ def test_key_event_setting_is_updated_in_place(live, fake_google):
 
 
 def test_dimension_scope_change_archives_the_old_and_creates_the_new(live, fake_google):
-    project = live.project([VIDEO])
-    project.apply(project.plan())
+    live.applied([VIDEO])
     # the managed dimension ended up user-scoped: GA4 cannot change the scope in place
     dimension = next(d for d in fake_google.ga4.items(PROP, "customDimensions") if d["parameterName"] == "video_title")
     fake_google.ga4.prop(PROPERTY).items["customDimensions"][dimension["name"].rsplit("/", 1)[-1]].scope = 2  # USER
@@ -85,26 +81,31 @@ def test_dimension_scope_change_archives_the_old_and_creates_the_new(live, fake_
     assert live.project([VIDEO]).plan().empty
 
 
-AUDIENCE = {
-    "displayName": "Buyers",
-    "description": "Managed by goalkeeper. Goals: buyers",
-    "membershipDurationDays": 30,
-    "filterClauses": [
-        {
-            "clauseType": "INCLUDE",
-            "simpleFilter": {
-                "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
-                "filterExpression": {
-                    "andGroup": {
-                        "filterExpressions": [
-                            {"orGroup": {"filterExpressions": [{"eventFilter": {"eventName": "purchase"}}]}}
-                        ]
-                    }
+def buyers(description: str) -> dict:
+    """The body of an audience of the visitors who sent a purchase event."""
+    return {
+        "displayName": "Buyers",
+        "description": description,
+        "membershipDurationDays": 30,
+        "filterClauses": [
+            {
+                "clauseType": "INCLUDE",
+                "simpleFilter": {
+                    "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
+                    "filterExpression": {
+                        "andGroup": {
+                            "filterExpressions": [
+                                {"orGroup": {"filterExpressions": [{"eventFilter": {"eventName": "purchase"}}]}}
+                            ]
+                        }
+                    },
                 },
-            },
-        }
-    ],
-}
+            }
+        ],
+    }
+
+
+AUDIENCE = buyers("Managed by goalkeeper. Goals: buyers")
 
 
 def test_immutable_audience_change_is_planned_and_applied_as_archive_then_create(live, fake_google):
@@ -137,8 +138,7 @@ def test_immutable_audience_change_is_planned_and_applied_as_archive_then_create
 
 
 def test_removed_dimension_is_archived_not_deleted(live, fake_google):
-    project = live.project([VIDEO])
-    project.apply(project.plan())
+    live.applied([VIDEO])
     plan = live.project([dict(VIDEO, dimensions=[])]).plan()
     assert [c.action for c in plan.changes if c.kind == "ga4.custom_dimension"] == ["delete"]
     start = fake_google.request_count
@@ -158,30 +158,7 @@ def test_event_create_rules_and_audiences_are_read_from_v1alpha(live, fake_googl
         },
         stream_id=stream.rsplit("/", 1)[-1],
     )
-    fake_google.ga4.seed(
-        "audiences",
-        PROPERTY,
-        {
-            "displayName": "Buyers",
-            "description": "d",
-            "membershipDurationDays": 30,
-            "filterClauses": [
-                {
-                    "clauseType": "INCLUDE",
-                    "simpleFilter": {
-                        "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
-                        "filterExpression": {
-                            "andGroup": {
-                                "filterExpressions": [
-                                    {"orGroup": {"filterExpressions": [{"eventFilter": {"eventName": "purchase"}}]}}
-                                ]
-                            }
-                        },
-                    },
-                }
-            ],
-        },
-    )
+    fake_google.ga4.seed("audiences", PROPERTY, buyers("d"))
     live.project([CLICK])
     state = live.ga4.read()
     kinds = {(e.kind, e.name) for e in state}
@@ -206,32 +183,7 @@ def test_event_create_rule_and_audience_writes_through_the_backend(live, fake_go
         (),
         True,
     )
-    audience = Entity(
-        "ga4.audience",
-        "Buyers",
-        {
-            "displayName": "Buyers",
-            "description": "who bought",
-            "membershipDurationDays": 30,
-            "filterClauses": [
-                {
-                    "clauseType": "INCLUDE",
-                    "simpleFilter": {
-                        "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
-                        "filterExpression": {
-                            "andGroup": {
-                                "filterExpressions": [
-                                    {"orGroup": {"filterExpressions": [{"eventFilter": {"eventName": "purchase"}}]}}
-                                ]
-                            }
-                        },
-                    },
-                }
-            ],
-        },
-        (),
-        True,
-    )
+    audience = Entity("ga4.audience", "Buyers", buyers("who bought"), (), True)
     backend.apply([change("create", None, rule), change("create", None, audience)])
     state = {(e.kind, e.name): e for e in backend.read()}
     assert ("ga4.event_create_rule", "video_done") in state and ("ga4.audience", "Buyers") in state
@@ -307,7 +259,7 @@ def test_write_permission_denied_names_the_editor_role(live, fake_google):
         project.apply(plan)
 
 
-def test_rate_error_predicate():
+def test_quota_errors_are_told_from_permission_and_server_errors():
     from google.api_core import exceptions as gexc
 
     from goalkeeper.backends.ga4_live import is_rate_error

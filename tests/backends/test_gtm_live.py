@@ -18,6 +18,10 @@ def gtm_requests(fake, since: int = 0):
     return [r for r in fake.requests[since:] if r.api == "gtm"]
 
 
+def unfingerprinted(entity: dict | None) -> dict | None:
+    return None if entity is None else {k: v for k, v in entity.items() if k != "fingerprint"}
+
+
 def entity_path(fake, container_id, vkey, name, workspace="goalkeeper"):
     ws = workspace_named(fake, container_id, workspace)
     eid = next(i for i, e in ws.snap.entities[vkey].items() if e["name"] == name)
@@ -28,29 +32,29 @@ def entity_path(fake, container_id, vkey, name, workspace="goalkeeper"):
 # -- reading: a constant number of list calls ------------------------------------------------
 
 
+@pytest.mark.parametrize("workspace", ["goalkeeper", None], ids=["in-goalkeepers-workspace", "from-the-latest-version"])
 @pytest.mark.parametrize("size", [10, 100, 1000])
-def test_plan_reads_by_list_calls_whatever_the_size(fake_google, fake_clock, size):
+def test_plan_reads_by_list_calls_whatever_the_size(fake_google, fake_clock, size, workspace):
     seeded = fake_google.seed_synthetic_container(size)
     ws_path = seeded.workspace_path
-    for name in ("goalkeeper", None):  # an existing workspace, then none (reads the latest version)
-        backend = GTMLiveBackend(
-            fake_google.gtm_service(), seeded.account_id, seeded.container_id, name or "absent", clock=fake_clock
+    backend = GTMLiveBackend(
+        fake_google.gtm_service(), seeded.account_id, seeded.container_id, workspace or "absent", clock=fake_clock
+    )
+    if workspace:
+        fake_google.gtm.add_workspace(
+            fake_google.gtm.accounts[seeded.account_id].containers[seeded.container_id], workspace
         )
-        if name:
-            fake_google.gtm.add_workspace(
-                fake_google.gtm.accounts[seeded.account_id].containers[seeded.container_id], name
-            )
-        start = fake_google.request_count
-        state = backend.read()
-        requests = gtm_requests(fake_google, start)
-        assert len(state.entities) >= size * 0.9
-        assert all(r.method == "GET" for r in requests)
-        # never one GET per entity: every request is a list, a version or the workspace list
-        singles = [r for r in requests if r.path.rsplit("/", 2)[-2] in ("tags", "triggers", "variables", "folders")]
-        assert singles == []
-        pages = -(-size // 200)  # the fake's page size is 200, like a list call on the real API
-        # the latest version header, the workspace list, then the lists (or the version itself)
-        assert len(requests) <= (2 + 5 * pages if name else 3)
+    start = fake_google.request_count
+    state = backend.read()
+    requests = gtm_requests(fake_google, start)
+    assert len(state.entities) >= size * 0.9
+    assert all(r.method == "GET" for r in requests)
+    # never one GET per entity: every request is a list, a version or the workspace list
+    singles = [r for r in requests if r.path.rsplit("/", 2)[-2] in ("tags", "triggers", "variables", "folders")]
+    assert singles == []
+    pages = -(-size // 200)  # the fake's page size is 200, like a list call on the real API
+    # the latest version header, the workspace list, then the lists (or the version itself)
+    assert len(requests) <= (2 + 5 * pages if workspace else 3)
     assert ws_path  # the seeded Default Workspace is untouched
 
 
@@ -60,7 +64,7 @@ def test_plan_of_an_absent_workspace_on_a_container_without_versions(fake_google
     assert backend.read().entities == () and container.latest_version_id is None
 
 
-def test_container_named_by_public_id(live, fake_google):
+def test_the_container_can_be_named_by_its_public_id(live, fake_google):
     project = live.project([CLICK], ga4=False)
     project.backends[0].container = "GTM-ABC123"
     project.apply(project.plan())
@@ -87,17 +91,16 @@ def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_goo
     assert builtins and len(writes) == len(plan.changes) - len(builtins) + 1  # one request enables every built-in
     assert live.project([CLICK, CHECKOUT, VIDEO], ga4=False).plan().empty
     ws = workspace_named(fake_google, live.container_id)
-    default = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
-    for vkey, entities in default.snap.entities.items():  # the unmanaged entities came along unchanged
-        for eid, entity in entities.items():
-            assert {k: v for k, v in ws.snap.entities[vkey][eid].items() if k != "fingerprint"} == {
-                k: v for k, v in entity.items() if k != "fingerprint"
-            }
+    default = live.container.workspaces["1"]
+    # the unmanaged entities came along unchanged
+    unmanaged = [(vkey, eid) for vkey, entities in default.snap.entities.items() for eid in entities]
+    assert {(vkey, eid): unfingerprinted(ws.snap.entities[vkey].get(eid)) for vkey, eid in unmanaged} == {
+        (vkey, eid): unfingerprinted(default.snap.entities[vkey][eid]) for vkey, eid in unmanaged
+    }
 
 
 def test_updates_carry_the_fingerprint_and_deletes_remove(live, fake_google):
-    project = live.project([CLICK, THANKS], ga4=False)
-    project.apply(project.plan())
+    live.applied([CLICK, THANKS], ga4=False)
     project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
     plan = project.plan()
     assert {c.action for c in plan.changes} == {"update", "delete"}
@@ -110,8 +113,7 @@ def test_updates_carry_the_fingerprint_and_deletes_remove(live, fake_google):
 
 
 def test_edit_between_plan_and_apply_is_reported_and_nothing_written(live, fake_google):
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    live.applied([CLICK], ga4=False)
     project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
     plan = project.plan()
     path = entity_path(fake_google, live.container_id, "trigger", "Link click - checkout_click")
@@ -124,8 +126,7 @@ def test_edit_between_plan_and_apply_is_reported_and_nothing_written(live, fake_
 
 
 def test_edit_between_reread_and_write_is_caught_by_the_fingerprint(live, fake_google):
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    live.applied([CLICK], ga4=False)
     project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
     plan = project.plan()
     path = entity_path(fake_google, live.container_id, "trigger", "Link click - checkout_click")
@@ -140,8 +141,7 @@ def test_edit_between_reread_and_write_is_caught_by_the_fingerprint(live, fake_g
 
 
 def test_deleted_entity_edited_meanwhile_is_not_deleted(live, fake_google):
-    project = live.project([CLICK, THANKS], ga4=False)
-    project.apply(project.plan())
+    live.applied([CLICK, THANKS], ga4=False)
     project = live.project([CLICK], ga4=False)
     plan = project.plan()
     path = entity_path(fake_google, live.container_id, "tag", "GA4 event - thanks_page_view")
@@ -183,7 +183,7 @@ def test_create_that_went_through_before_the_connection_dropped_is_adopted(live,
     project.apply(plan)  # first, learn the bodies goalkeeper writes
     ws = workspace_named(fake_google, live.container_id)
     made = {vkey: dict(entities) for vkey, entities in ws.snap.entities.items()}
-    del fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces[ws.id]
+    del live.container.workspaces[ws.id]
     vkey = what[:-1]
     fake_google.clear_log()
     project = live.project([CLICK], ga4=False)
@@ -225,8 +225,7 @@ def test_create_that_went_through_before_the_connection_dropped_is_adopted(live,
 def test_limiter_keeps_a_large_apply_under_the_quota(fake_google, fake_clock, live):
     fake_google.quota.enabled = True
     goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}") for i in range(15)]
-    project = live.project(goals, ga4=False)
-    project.apply(project.plan())
+    live.applied(goals, ga4=False)
     assert fake_google.quota.refused == 0
     times = [r.time for r in gtm_requests(fake_google)]
     assert len(times) > 40
@@ -241,8 +240,7 @@ def test_quota_used_by_another_tool_is_waited_out(fake_google, fake_clock, live,
     fake_google.quota.mode = mode
     for _ in range(25):  # another tool on the same Cloud project used the whole window
         fake_google.quota.check()
-    project = live.project([CLICK, CHECKOUT], ga4=False)
-    project.apply(project.plan())
+    live.applied([CLICK, CHECKOUT], ga4=False)
     assert fake_google.quota.refused > 0
     assert {r.status for r in gtm_requests(fake_google)} >= {200, int(mode)}
     assert live.project([CLICK, CHECKOUT], ga4=False).plan().empty
@@ -268,8 +266,7 @@ def test_permission_denied_names_the_permission_and_scope(live, fake_google):
 
 
 def test_publish_needs_the_publish_permission(live, fake_google):
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project = live.applied([CLICK], ga4=False)
     fake_google.faults.add(
         kind="status", status=403, path_contains=":publish", message="The caller does not have permission"
     )
@@ -281,11 +278,9 @@ def test_publish_needs_the_publish_permission(live, fake_google):
 
 
 def test_workspace_name_is_configurable_and_created_once(live, fake_google):
-    project = live.project([CLICK], workspace="tracking", ga4=False)
-    project.apply(project.plan())
-    project = live.project([CLICK, CHECKOUT], workspace="tracking", ga4=False)
-    project.apply(project.plan())
-    workspaces = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces.values()
+    live.applied([CLICK], workspace="tracking", ga4=False)
+    live.applied([CLICK, CHECKOUT], workspace="tracking", ga4=False)
+    workspaces = live.container.workspaces.values()
     assert sorted(w.name for w in workspaces) == ["Default Workspace", "tracking"]
 
 
@@ -294,12 +289,12 @@ def test_workspace_creation_that_dropped_is_not_duplicated(live, fake_google):
     plan = project.plan()
     fake_google.faults.add(kind="drop", method="POST", path_contains="/workspaces", times=2)
     project.apply(plan)  # httplib2 re-sends once; goalkeeper then looks the workspace up
-    workspaces = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces.values()
+    workspaces = live.container.workspaces.values()
     assert [w.name for w in workspaces].count("goalkeeper") == 1
 
 
 def test_three_workspace_limit_gives_a_clear_error(live, fake_google):
-    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
+    container = live.container
     fake_google.gtm.add_workspace(container, "Alice")
     fake_google.gtm.add_workspace(container, "Bob")
     project = live.project([CLICK], ga4=False)
@@ -316,24 +311,21 @@ def _publish_new_version(fake, container_id, edit):
 
 
 def test_out_of_date_workspace_is_synced_before_writing(live, fake_google):
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    live.applied([CLICK], ga4=False)
 
     def rename_unmanaged(snap):
         tag = next(iter(snap.entities["tag"].values()))
         tag["notes"] = "changed in another workspace and published"
 
     _publish_new_version(fake_google, live.container_id, rename_unmanaged)
-    project = live.project([CLICK, CHECKOUT], ga4=False)
-    project.apply(project.plan())
+    project = live.applied([CLICK, CHECKOUT], ga4=False)
     ws = workspace_named(fake_google, live.container_id)
     assert any(t.get("notes") == "changed in another workspace and published" for t in ws.snap.entities["tag"].values())
     assert project.publisher().publish("v", "n")["containerVersionId"]
 
 
 def test_merge_conflict_is_reported_with_the_entities(live, fake_google):
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    live.applied([CLICK], ga4=False)
     ws = workspace_named(fake_google, live.container_id)
     eid, tag = next((i, t) for i, t in ws.snap.entities["tag"].items() if not t["name"].startswith("GA4 event"))
     fake_google.gtm.edit_entity(
@@ -346,24 +338,21 @@ def test_merge_conflict_is_reported_with_the_entities(live, fake_google):
 
 
 def test_publish_creates_a_version_consuming_the_workspace(live, fake_google):
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project = live.applied([CLICK], ga4=False)
     version = project.publisher().publish("release 1", "notes 1")
-    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
+    container = live.container
     assert container.live_version_id == version["containerVersionId"]
     assert container.versions[version["containerVersionId"]].name == "release 1"
     assert live.project([CLICK], ga4=False).plan().empty  # the published version holds the goals
-    project = live.project([CLICK, CHECKOUT], ga4=False)
-    project.apply(project.plan())  # and goalkeeper's workspace is back for the next change
+    project = live.applied([CLICK, CHECKOUT], ga4=False)  # and goalkeeper's workspace is back for the next change
     assert project.publisher().publish("release 2", "")["containerVersionId"] != version["containerVersionId"]
 
 
 def test_compiler_error_stops_the_publish(live, fake_google):
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project = live.applied([CLICK], ga4=False)
     path = entity_path(fake_google, live.container_id, "tag", "GA4 event - checkout_click")
     fake_google.gtm.edit_entity(path, firingTriggerId=["999999"])
-    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
+    container = live.container
     live_before = container.live_version_id
     with pytest.raises(GoalkeeperError, match="could not compile"):
         project.publisher().publish("broken", "")
@@ -371,9 +360,8 @@ def test_compiler_error_stops_the_publish(live, fake_google):
 
 
 def test_publish_with_a_lost_create_version_answer_does_not_make_two_versions(live, fake_google):
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
-    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
+    project = live.applied([CLICK], ga4=False)
+    container = live.container
     count = len(container.versions)
     fired = []
 
@@ -406,8 +394,7 @@ REQUESTS = {"fresh": 16, "change": 15}  # requests of each scenario's apply, che
 def _prepared(live, scenario):
     before, after = SCENARIOS[scenario]
     if before:
-        project = live.project(before)
-        project.apply(project.plan())
+        live.applied(before)
     project = live.project(after)
     return project, project.plan()
 
@@ -424,7 +411,7 @@ def _gtm_unmanaged(fake, container_id):
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_scenario_request_counts(live, fake_google, scenario):
+def test_each_apply_scenario_makes_the_requests_counted_for_it(live, fake_google, scenario):
     project, plan = _prepared(live, scenario)
     start = fake_google.request_count
     project.apply(plan)
@@ -433,11 +420,11 @@ def test_scenario_request_counts(live, fake_google, scenario):
 
 @pytest.mark.parametrize("fault", ["drop", "503"])
 @pytest.mark.parametrize("scenario,position", [(s, n) for s in sorted(SCENARIOS) for n in range(1, REQUESTS[s] + 1)])
-def test_interrupted_apply_converges(live, fake_google, scenario, position, fault):
+def test_an_apply_interrupted_at_any_request_converges_when_run_again(live, fake_google, scenario, position, fault):
     project, plan = _prepared(live, scenario)
-    default_ws = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
+    default_ws = live.container.workspaces["1"]
     unmanaged = {
-        (vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
+        (vkey, e["name"]): unfingerprinted(e)
         for vkey, entities in default_ws.snap.entities.items()
         for e in entities.values()
     }
@@ -462,11 +449,11 @@ def test_interrupted_apply_converges(live, fake_google, scenario, position, faul
     assert live.project(SCENARIOS[scenario][1]).plan().empty
 
     ws = workspace_named(fake_google, live.container_id)
-    for vkey, listed in names(ws).items():
-        assert len(listed) == len(set(listed)), f"duplicate {vkey} names: {listed}"
-    for (vkey, name), entity in unmanaged.items():
-        now = next(e for e in ws.snap.entities[vkey].values() if e["name"] == name)
-        assert {k: v for k, v in now.items() if k != "fingerprint"} == entity
+    assert {vkey: listed for vkey, listed in names(ws).items() if len(listed) != len(set(listed))} == {}, "duplicates"
+    now = {
+        (vkey, e["name"]): unfingerprinted(e) for vkey, entities in ws.snap.entities.items() for e in entities.values()
+    }
+    assert {key: now.get(key) for key in unmanaged} == unmanaged
     key_events = [k["eventName"] for k in fake_google.ga4.items("properties/123456789", "keyEvents")]
     assert len(key_events) == len(set(key_events))
 
@@ -488,8 +475,7 @@ def test_plan_shows_a_version_published_from_another_workspace(live, fake_google
     # After goalkeeper's own publish, a colleague changes goalkeeper's trigger in another workspace
     # and publishes: goalkeeper's workspace is older than the live version, and a plan (or a drift
     # check) must show the edit instead of reading the out-of-date workspace.
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    project = live.applied([CLICK], ga4=False)
     project.publisher().publish("v1", "")
     ws = workspace_named(fake_google, live.container_id)
     eid = next(i for i, t in ws.snap.entities["trigger"].items() if t["name"] == "Link click - checkout_click")
@@ -505,8 +491,7 @@ def test_plan_shows_a_version_published_from_another_workspace(live, fake_google
 
 
 def test_plan_keeps_the_workspace_changes_on_top_of_a_newer_version(live, fake_google):
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())  # unpublished: goalkeeper's workspace has changes
+    live.applied([CLICK], ga4=False)  # unpublished: goalkeeper's workspace has changes
     _publish_new_version(
         fake_google,
         live.container_id,
@@ -518,13 +503,10 @@ def test_plan_keeps_the_workspace_changes_on_top_of_a_newer_version(live, fake_g
 def test_removing_a_goal_after_the_workspace_was_consumed(live, fake_google):
     # The plan is read from the latest version when goalkeeper's workspace is gone (publishing
     # consumed it, or someone deleted it): the deletes still find what to delete.
-    project = live.project([CLICK, THANKS], ga4=False)
-    project.apply(project.plan())
+    project = live.applied([CLICK, THANKS], ga4=False)
     project.publisher().publish("v1", "")
-    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
-    del container.workspaces[workspace_named(fake_google, live.container_id).id]
-    project = live.project([CLICK], ga4=False)
-    project.apply(project.plan())
+    del live.container.workspaces[workspace_named(fake_google, live.container_id).id]
+    live.applied([CLICK], ga4=False)
     assert live.project([CLICK], ga4=False).plan().empty
     assert "Page view - thanks_page_view" not in names(workspace_named(fake_google, live.container_id))["trigger"]
 
@@ -542,7 +524,7 @@ def test_a_server_container_is_refused_before_anything_is_written(fake_google, f
 
 def test_a_container_variable_named_like_a_needed_built_in_is_reported_before_writing(live, fake_google):
     # GTM will not enable the built-in "Click URL" while the container has a variable of that name.
-    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
+    container = live.container
     snap = container.versions[container.latest_version_id].snap.copy()
     snap.entities["variable"]["901"] = {
         "variableId": "901",

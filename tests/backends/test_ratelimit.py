@@ -27,7 +27,7 @@ def test_spaced_calls_never_wait():
     assert limiter.waited == 0
 
 
-def test_time_estimate():
+def test_the_time_estimate_counts_the_quota_windows_to_wait():
     limiter = SlidingWindowLimiter(clock=FakeClock())
     assert limiter.seconds_for(25) == 0
     assert limiter.seconds_for(125) == 400
@@ -39,7 +39,7 @@ def test_backoff_outlasts_a_full_window():
     assert sum(delays) > 100  # a window's quota used up by another tool comes back before giving up
 
 
-def test_rate_errors():
+def test_429s_and_quota_403s_are_rate_errors_and_permission_403s_are_not():
     assert is_rate_error(429, [])
     assert is_rate_error(403, ["rateLimitExceeded"])
     assert is_rate_error(403, ["userRateLimitExceeded"])

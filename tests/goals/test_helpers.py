@@ -21,7 +21,7 @@ from goalkeeper.goals.helpers import css_with_descendants, domains_regex, page_u
         ([{"path_equals": "/a"}, {"url_contains": "ref="}], "https://ex.com/b?ref=1", True),
     ],
 )
-def test_page_url_regex_full_match(page, url, matches):
+def test_a_page_regex_matches_the_same_urls_whole_or_in_part(page, url, matches):
     # GA4 rules may match the whole value: the regex must say the same under both readings.
     pattern = page_url_regex(page)
     assert bool(re.fullmatch(pattern, url)) is matches

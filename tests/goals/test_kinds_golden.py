@@ -13,12 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from goalkeeper.goals.expand import expand
-from goalkeeper.goals.load import parse_goal_text
-
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("GOALKEEPER_UPDATE_GOLDEN") == "1"
-HEADER = "target: {measurement_id: G-TEST123}\ngoals:\n"
 
 # Per kind: goals covering its variants (one goal file per kind).
 CASES = {
@@ -81,9 +77,8 @@ CASES = {
 }
 
 
-def expanded(kind_name: str, kinds) -> list[dict]:
-    goal_file = parse_goal_text(HEADER + CASES[kind_name], kinds, f"{kind_name}.yaml")
-    return [{"kind": e.kind, "name": e.name, "goals": list(e.goals), "body": e.body} for e in expand(goal_file, kinds)]
+def as_golden(state) -> list[dict]:
+    return [{"kind": e.kind, "name": e.name, "goals": list(e.goals), "body": e.body} for e in state]
 
 
 def test_every_builtin_kind_has_a_golden_case(kinds):
@@ -91,8 +86,8 @@ def test_every_builtin_kind_has_a_golden_case(kinds):
 
 
 @pytest.mark.parametrize("kind_name", sorted(CASES))
-def test_kind_expands_to_golden(kind_name, kinds):
-    actual = expanded(kind_name, kinds)
+def test_a_kind_expands_to_its_reviewed_golden_entities(kind_name, expand_goals):
+    actual = as_golden(expand_goals(CASES[kind_name], f"{kind_name}.yaml"))
     path = GOLDEN / f"{kind_name}.json"
     if UPDATE:
         path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -101,8 +96,7 @@ def test_kind_expands_to_golden(kind_name, kinds):
 
 
 @pytest.mark.parametrize("kind_name", sorted(CASES))
-def test_kind_example_is_a_valid_goal(kind_name, kinds):
+def test_kind_example_is_a_valid_goal(kind_name, kinds, expand_goals):
     """The example `goalkeeper kinds NAME` prints is a goal a user can paste as it is."""
     example = kinds[kind_name].example
-    goal_file = parse_goal_text(HEADER + "\n".join("  " + line for line in example.splitlines()), kinds)
-    assert expand(goal_file, kinds)
+    assert expand_goals("\n".join("  " + line for line in example.splitlines()))

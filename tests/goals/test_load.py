@@ -40,7 +40,7 @@ def test_a_valid_file_loads_into_goals(kinds):
     assert goal_file.measurement_id == "G-ABC123"
 
 
-def test_an_unknown_kind(kinds):
+def test_an_unknown_kind_is_named_at_its_line_with_the_kind_meant(kinds):
     line, message = only_problem(
         "  - name: a\n"  # 5
         "    kind: lnik_click\n"  # 6
@@ -63,7 +63,7 @@ def test_a_missing_required_field_points_at_its_goal(kinds):
     assert "goal 'a'" in message and "give exactly one of url_contains" in message
 
 
-def test_a_wrong_typed_field(kinds):
+def test_a_field_of_the_wrong_type_is_named_at_its_line(kinds):
     line, message = only_problem(
         "  - name: a\n"
         + LINK  # 5-7
@@ -74,7 +74,7 @@ def test_a_wrong_typed_field(kinds):
     assert "wait_for_tags" in message and "boolean" in message
 
 
-def test_a_wrong_typed_list_item(kinds):
+def test_a_list_item_of_the_wrong_type_is_named_at_its_own_line(kinds):
     line, message = only_problem(
         "  - name: v\n"
         "    kind: youtube_video\n"
@@ -154,7 +154,7 @@ def test_an_invalid_event_name_taken_from_the_goal_name_points_at_the_name(kinds
     assert name in message
 
 
-def test_invalid_parameter_and_dimension_names(kinds):
+def test_invalid_parameter_and_dimension_names_are_each_named_at_their_line(kinds):
     found = problems(
         "  - name: a\n"
         + LINK  # 5-7
@@ -168,7 +168,7 @@ def test_invalid_parameter_and_dimension_names(kinds):
     assert [(line, "ga_source" in msg or "2bad" in msg) for _, line, msg in found] == [(9, True), (12, True)]
 
 
-def test_a_regex_that_does_not_compile(kinds):
+def test_a_regex_that_does_not_compile_is_named_at_its_line(kinds):
     line, message = only_problem(
         "  - name: a\n"
         "    kind: destination\n"
@@ -217,7 +217,7 @@ def test_problems_in_different_goals_and_of_different_sorts_all_come_back(kinds)
     assert sorted(line for _, line, _ in found) == [8, 9, 15]
 
 
-def test_a_file_that_is_not_a_mapping(kinds):
+def test_a_file_that_is_not_a_mapping_is_refused_naming_the_file(kinds):
     with pytest.raises(GoalkeeperError) as error:
         parse_goal_text("- name: a\n", kinds, FILE)
     assert error.value.problems[0].file == FILE

@@ -95,12 +95,12 @@ def loader_accepts(text: str, kinds) -> bool:
 
 
 @pytest.mark.parametrize("name", sorted(BAD_DOCUMENTS))
-def test_schema_and_loader_both_reject(name, printed_schema, kinds):
+def test_a_bad_document_is_refused_by_the_editor_schema_and_by_goalkeeper(name, printed_schema, kinds):
     text = BAD_DOCUMENTS[name]
     assert (schema_accepts(text, printed_schema), loader_accepts(text, kinds)) == (False, False)
 
 
 @pytest.mark.parametrize("name", sorted(GOOD_DOCUMENTS))
-def test_schema_and_loader_both_accept(name, printed_schema, kinds):
+def test_a_good_document_is_accepted_by_the_editor_schema_and_by_goalkeeper(name, printed_schema, kinds):
     text = GOOD_DOCUMENTS[name]
     assert (schema_accepts(text, printed_schema), loader_accepts(text, kinds)) == (True, True)

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from goalkeeper.goals.expand import expand
-from goalkeeper.goals.load import parse_goal_text
 
-HEADER = "target: {measurement_id: G-TEST123}\ngoals:\n"
-
-
-def state_of(text, kinds):
-    return expand(parse_goal_text(HEADER + text, kinds), kinds)
-
-
-def test_identical_triggers_are_shared_and_both_tags_fire_on_it(kinds):
-    state = state_of(
+def test_identical_triggers_are_shared_and_both_tags_fire_on_it(expand_goals):
+    state = expand_goals(
         """
   - {name: checkout_click, kind: link_click, url_contains: /checkout}
   - {name: checkout_link_lead, kind: link_click, url_contains: /checkout, event_name: begin_checkout_click}
-""",
-        kinds,
+"""
     )
     triggers = state.of_kind("gtm.trigger")
     assert [t.name for t in triggers] == ["Link click - checkout_click"]
@@ -29,26 +19,24 @@ def test_identical_triggers_are_shared_and_both_tags_fire_on_it(kinds):
     assert all(t.body["firingTrigger"] == ["Link click - checkout_click"] for t in tags)
 
 
-def test_different_triggers_stay_apart(kinds):
-    state = state_of(
+def test_different_triggers_stay_apart(expand_goals):
+    state = expand_goals(
         """
   - {name: checkout_click, kind: link_click, url_contains: /checkout}
   - {name: cart_click, kind: link_click, url_contains: /cart}
-""",
-        kinds,
+"""
     )
     assert len(state.of_kind("gtm.trigger")) == 2
 
 
-def test_builtins_variables_and_dimensions_are_created_once(kinds):
-    state = state_of(
+def test_builtins_variables_and_dimensions_are_created_once(expand_goals):
+    state = expand_goals(
         """
   - {name: ebook_download, kind: file_download, extensions: [pdf], dimensions: [link_url]}
   - {name: outbound_click, kind: outbound_link, site_domains: [example.com], dimensions: [link_url]}
   - {name: calc_a, kind: datalayer_event, datalayer_event: calc_a, parameters: {result: calc.result}}
   - {name: calc_b, kind: datalayer_event, datalayer_event: calc_b, parameters: {result: calc.result}}
-""",
-        kinds,
+"""
     )
     names = [(e.kind, e.name) for e in state]
     assert len(names) == len(set(names))
@@ -58,13 +46,12 @@ def test_builtins_variables_and_dimensions_are_created_once(kinds):
     assert state.get("gtm.variable", "dlv - calc.result").goals == ("calc_a", "calc_b")
 
 
-def test_two_goals_marking_the_same_event_share_one_key_event(kinds):
-    state = state_of(
+def test_two_goals_marking_the_same_event_share_one_key_event(expand_goals):
+    state = expand_goals(
         """
   - {name: add_to_cart, kind: datalayer_event, datalayer_event: add_to_cart, key_event: true}
   - {name: add_to_cart_again, kind: datalayer_event, datalayer_event: add_to_cart, key_event: true}
-""",
-        kinds,
+"""
     )
     assert [k.goals for k in state.of_kind("ga4.key_event")] == [("add_to_cart", "add_to_cart_again")]
     assert len(state.of_kind("gtm.trigger")) == 1

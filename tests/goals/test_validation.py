@@ -4,37 +4,37 @@ each with its file and line; the CLI exits 1 and writes nothing."""
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
 
-from goalkeeper.cli import app
 from goalkeeper.core.errors import GoalkeeperError
-from goalkeeper.goals.expand import expand
-from goalkeeper.goals.load import parse_goal_text
-
-HEADER = "target: {measurement_id: G-TEST123}\ngoals:\n"  # goals start on line 3
+from tests.cli_helpers import run
 
 
-def problems(text, kinds):
-    with pytest.raises(GoalkeeperError) as caught:
-        expand(parse_goal_text(HEADER + text, kinds, "g.yaml"), kinds)
-    return [(p.line, p.message) for p in caught.value.problems]
+@pytest.fixture
+def problems(expand_goals):
+    """The (line, message) of every problem in goals written after GOALS_HEADER (line 3 on)."""
+
+    def found(text):
+        with pytest.raises(GoalkeeperError) as caught:
+            expand_goals(text, "g.yaml")
+        return [(p.line, p.message) for p in caught.value.problems]
+
+    return found
 
 
-def test_bad_regex_in_a_nested_input_is_reported_at_its_line(kinds):
+def test_bad_regex_in_a_nested_input_is_reported_at_its_line(problems):
     found = problems(
         """\
   - name: pricing
     kind: destination
     page:
       path_regex: "^/pricing(/"
-""",
-        kinds,
+"""
     )
     assert [line for line, _ in found] == [6]
     assert "does not compile" in found[0][1]
 
 
-def test_bad_regex_inside_a_list_of_pages(kinds):
+def test_bad_regex_inside_a_list_of_pages_is_reported_at_its_line(problems):
     found = problems(
         """\
   - name: pages
@@ -42,26 +42,24 @@ def test_bad_regex_inside_a_list_of_pages(kinds):
     page:
       - {path_equals: /a}
       - {path_regex: "(?=x)"}
-""",
-        kinds,
+"""
     )
     assert [line for line, _ in found] == [7]
     assert "look-around" in found[0][1]
 
 
-def test_unparseable_css_selector(kinds):
+def test_an_unparseable_css_selector_is_reported_at_its_line(problems):
     found = problems(
         """\
   - name: cta
     kind: element_click
     selector: "button[data-x"
-""",
-        kinds,
+"""
     )
     assert found[0][0] == 5 and "CSS selector" in found[0][1]
 
 
-def test_exactly_one_matcher(kinds):
+def test_a_goal_with_two_url_matchers_or_none_is_told_to_give_exactly_one(problems):
     found = problems(
         """\
   - name: cta
@@ -70,8 +68,7 @@ def test_exactly_one_matcher(kinds):
     url_equals: /b
   - name: none_given
     kind: form_submit
-""",
-        kinds,
+"""
     )
     assert found == [
         (
@@ -82,15 +79,15 @@ def test_exactly_one_matcher(kinds):
     ]
 
 
-def test_more_key_events_than_ga4_allows(kinds):
+def test_more_key_events_than_ga4_allows(problems):
     goals = "".join(
         f"  - {{name: goal_{i}, kind: link_click, url_contains: /p{i}, key_event: true}}\n" for i in range(31)
     )
-    found = problems(goals, kinds)
+    found = problems(goals)
     assert found == [(33, "31 goals are key events; a GA4 property allows at most 30 (this is number 31)")]
 
 
-def test_parameter_name_too_long_and_too_many_parameters(kinds):
+def test_a_parameter_name_too_long_and_too_many_parameters_are_reported(problems):
     long_name = "p" * 41
     many = ", ".join(f"p{i}: x" for i in range(26))
     found = problems(
@@ -103,15 +100,14 @@ def test_parameter_name_too_long_and_too_many_parameters(kinds):
     kind: link_click
     url_contains: /b
     params: {{{many}}}
-""",
-        kinds,
+"""
     )
     assert [line for line, _ in found] == [6, 10]
     assert "41 characters" in found[0][1]
     assert "26 params" in found[1][1]
 
 
-def test_template_parameters_count_towards_the_limit(kinds):
+def test_template_parameters_count_towards_the_limit(problems):
     many = ", ".join(f"p{i}: x" for i in range(24))  # + link_url and link_text from the kind
     found = problems(
         f"""\
@@ -119,32 +115,29 @@ def test_template_parameters_count_towards_the_limit(kinds):
     kind: link_click
     url_contains: /b
     params: {{{many}}}
-""",
-        kinds,
+"""
     )
     assert found[0][0] == 3 and "sends 26 event parameters" in found[0][1]
 
 
-def test_same_event_name_with_different_meaning(kinds):
+def test_two_goals_sending_one_event_with_different_meanings_are_refused(problems):
     found = problems(
         """\
   - {name: signup_form, kind: form_submit, form_id: signup, event_name: sign_up}
   - {name: signup_link, kind: link_click, url_contains: /signup, event_name: sign_up}
-""",
-        kinds,
+"""
     )
     assert found[0][0] == 4 and "both send the GA4 event 'sign_up'" in found[0][1]
 
 
-def test_an_audience_cannot_be_a_key_event(kinds):
+def test_an_audience_cannot_be_a_key_event(problems):
     found = problems(
         """\
   - name: returning
     kind: audience
     returning: true
     key_event: true
-""",
-        kinds,
+"""
     )
     assert found[0][0] == 6
     assert "sends no GA4 event, so key_event makes no sense" in found[0][1]
@@ -156,7 +149,7 @@ def test_cli_reports_file_and_line_exits_1_and_writes_nothing(project_dir):
     goals.write_text(text)
     line = text.splitlines().index('    page: {path_regex: "("}') + 1
     before = (project_dir / "example-container.json").read_bytes()
-    result = CliRunner().invoke(app, ["apply", str(goals), "--auto-approve"])
+    result = run("apply", goals, "--auto-approve")
     assert result.exit_code == 1
     assert f"shop.yaml:{line}: goal 'checkout_page_view': regular expression '(' does not compile" in result.output
     assert (project_dir / "example-container.json").read_bytes() == before

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
 from goalkeeper.testing.fake_google import synthetic_container_export
 from goalkeeper.testing.fake_google.enums import camel_to_upper
+from tests.conftest import export_params, shared_exports
 
 # the real exports live beside the checkout in ../shared/containers (tests skip when it is absent)
-CONTAINERS_DIR = os.environ.get(
-    "GOALKEEPER_CONTAINERS_DIR",
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "containers"),
-)
-
-EXPORTS = sorted(f for f in os.listdir(CONTAINERS_DIR) if f.endswith(".json")) if os.path.isdir(CONTAINERS_DIR) else []
+EXPORTS = export_params(shared_exports())
+LISTS = {
+    "tags": "tag",
+    "triggers": "trigger",
+    "variables": "variable",
+    "folders": "folder",
+    "templates": "customTemplate",
+    "clients": "client",
+}
 
 
 def list_all(resource, key, **kw):
@@ -28,25 +33,28 @@ def list_all(resource, key, **kw):
     return items
 
 
-@pytest.mark.skipif(not EXPORTS, reason=f"real container exports not found at {CONTAINERS_DIR}")
-@pytest.mark.parametrize("name", EXPORTS)
-def test_every_real_export_loads_and_lists_back(fake_google, gtm, name):
-    with open(os.path.join(CONTAINERS_DIR, name), encoding="utf-8") as fh:
-        export = json.load(fh)
-    cv = export["containerVersion"]
-    s = fake_google.seed_container_export(export, account_id="6001234567", public_id="GTM-ABC123")
+def seeded_export(fake_google, path: Path):
+    """The export as the fake's container GTM-ABC123, and the export's containerVersion."""
+    export = json.loads(path.read_text(encoding="utf-8"))
+    seeded = fake_google.seed_container_export(export, account_id="6001234567", public_id="GTM-ABC123")
+    return seeded, export["containerVersion"]
+
+
+@pytest.mark.parametrize("kind", LISTS)
+@pytest.mark.parametrize("path", EXPORTS)
+def test_every_entity_of_a_real_export_lists_back(fake_google, gtm, path, kind):
+    s, cv = seeded_export(fake_google, path)
+    key = LISTS[kind]
     w = gtm.accounts().containers().workspaces()
-    for kind, key in (
-        ("tags", "tag"),
-        ("triggers", "trigger"),
-        ("variables", "variable"),
-        ("folders", "folder"),
-        ("templates", "customTemplate"),
-        ("clients", "client"),
-    ):
-        listed = list_all(getattr(w, kind)(), "template" if key == "customTemplate" else key, parent=s.workspace_path)
-        assert len(listed) == len(cv.get(key, [])), kind
-        assert sorted(e["name"] for e in listed) == sorted(e["name"] for e in cv.get(key, []))
+    listed = list_all(getattr(w, kind)(), "template" if key == "customTemplate" else key, parent=s.workspace_path)
+    assert len(listed) == len(cv.get(key, [])), kind
+    assert sorted(e["name"] for e in listed) == sorted(e["name"] for e in cv.get(key, []))
+
+
+@pytest.mark.parametrize("path", EXPORTS)
+def test_a_real_export_is_the_live_version_in_the_apis_own_spelling(fake_google, gtm, path):
+    s, cv = seeded_export(fake_google, path)
+    w = gtm.accounts().containers().workspaces()
     builtins = list_all(w.built_in_variables(), "builtInVariable", parent=s.workspace_path)
     assert sorted(b["type"] for b in builtins) == sorted({_camel(b["type"]) for b in cv.get("builtInVariable", [])})
     # enums converted to the API's lowerCamel, e.g. YOU_TUBE_VIDEO -> youTubeVideo, TEMPLATE -> template
