@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, write_workflow
+from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, action_notes, write_workflow
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.plan import Plan
@@ -357,6 +357,11 @@ class Auth(str, enum.Enum):
 @reports_errors
 def ci_init(
     goals: str = typer.Option("goals.yaml", "--goals", help="The goal file, relative to the repository root."),
+    action: str = typer.Option(
+        "",
+        "--action",
+        help="The goalkeeper action: OWNER/REPO@REF of the goalkeeper repository, at a commit SHA or release tag.",
+    ),
     auth: Auth = typer.Option(
         Auth.wif,
         "--auth",
@@ -372,9 +377,13 @@ def ci_init(
 ) -> None:
     """Write a GitHub Actions workflow: plan comments on pull requests, apply on merge, drift checks."""
     written = write_workflow(
-        WorkflowOptions(goals=goals, auth=auth.value, publish=publish, branch=branch, schedule=schedule, path=path),
+        WorkflowOptions(
+            goals=goals, action=action, auth=auth.value, publish=publish, branch=branch, schedule=schedule, path=path
+        ),
         force,
     )
+    for note in action_notes(action):
+        typer.echo(f"Note: {note}", err=True)
     typer.echo(
         f"Wrote {written}. Next: give CI access to GTM and GA4 as the README describes (Give CI access to GTM and GA4), then commit it."
     )
