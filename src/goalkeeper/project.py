@@ -129,6 +129,7 @@ class Project:
         live = self.read_live(selection)
         desired = State(tuple(e for e in everything if e.target in planned))
         problems = [p for b in backends for p in b.problems_with(desired)]
+        facts = {b.target: b.facts() for b in backends}
         # Enhanced measurement only feeds warnings: not read for a plan that fails anyway.
         settings = [] if problems else [b.enhanced_measurement() for b in backends]
         return make_plan(
@@ -142,6 +143,7 @@ class Project:
             force=force,
             enhanced_measurement=next((s for s in settings if s), None),
             target_problems=problems,
+            facts=facts,
         )
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from goalkeeper.core.changes import Change, Create, Delete, Replace, Update
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.kinds import KINDS, EntityKind, kinds_of
 from goalkeeper.core.model import Entity, digest
+from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.state import State
 
 T = TypeVar("T")
@@ -128,6 +129,7 @@ class GA4LiveBackend(Backend):
         self._stream: str | None = None
         self._streams: list[dict[str, Any]] | None = None
         self._digest = ""
+        self._defaults: frozenset[tuple[str, str]] = frozenset()  # key events GA4 does not count
 
     def describe(self) -> str:
         return f"GA4 property {self.property.split('/')[-1]}"
@@ -167,14 +169,30 @@ class GA4LiveBackend(Backend):
             self._streams = [to_json(s) for s in self._call(self.beta.list_data_streams, parent=self.property)]
         return self._streams
 
-    def rule_stream(self) -> str:
-        """The web data stream event-create rules live in: the measurement id's, or the first."""
+    def rule_stream(self) -> str | None:
+        """The web data stream event-create rules live in: the measurement id's, or the first;
+        None when the property has no web data stream (the plan's preflight refuses rules then)."""
         if self._stream is None:
-            stream = web_stream(self._data_streams(), self.measurement_id, exact=False)
-            if stream is None:
-                raise GoalkeeperError(f"GA4 property {self.property} has no web data stream")
-            self._stream = stream
+            self._stream = web_stream(self._data_streams(), self.measurement_id, exact=False)
         return self._stream
+
+    def facts(self) -> TargetFacts:
+        """Whether the property has a web data stream, its default key events (``custom`` false:
+        not counted towards the limit of custom key events) and its service level (one GET; unknown,
+        so standard, when the property cannot be read)."""
+        stream = self._guard(self.rule_stream)
+        try:
+            level = self._call(self.beta.get_property, name=self.property).service_level.name
+        except Exception as error:
+            if not isinstance(error, (gexc.GoogleAPICallError, AmbiguousWriteError, *CONNECTION_ERRORS)):
+                raise
+            level = None
+        return TargetFacts(
+            described=self.describe(),
+            web_stream=stream is not None,
+            uncounted=self._defaults,
+            service_level=level,
+        )
 
     def enhanced_measurement(self) -> dict[str, Any] | None:
         """The enhanced measurement switches of the measurement id's web stream (with their
@@ -194,7 +212,12 @@ class GA4LiveBackend(Backend):
         return enhanced_settings(to_json(settings))
 
     def _parent(self, kind: EntityKind) -> str:
-        return self.rule_stream() if kind.key == "ga4.event_create_rule" else self.property
+        if kind.key != "ga4.event_create_rule":
+            return self.property
+        stream = self.rule_stream()
+        if stream is None:
+            raise GoalkeeperError(f"GA4 property {self.property} has no web data stream for event-create rules")
+        return stream
 
     def read(self) -> State:
         def read_all() -> dict[str, list[dict[str, Any]]]:
@@ -202,9 +225,15 @@ class GA4LiveBackend(Backend):
 
         objects = self._guard(read_all)
         self._digest = digest(objects)
+        # Proto3 JSON leaves a false ``custom`` out: such key events are GA4's default events.
+        self._defaults = frozenset(
+            ("ga4.key_event", str(k["eventName"])) for k in objects["ga4.key_event"] if not k.get("custom")
+        )
         return State.of(e for kind in kinds_of("ga4") for e in entities_from_api(kind.key, objects[kind.key]))
 
     def _list(self, kind: EntityKind) -> list[Any]:
+        if kind.key == "ga4.event_create_rule" and self.rule_stream() is None:
+            return []  # no web data stream, so no rules
         return list(self._call(self._method(kind, "list"), request={"parent": self._parent(kind), "page_size": 200}))
 
     def fingerprint(self) -> str:

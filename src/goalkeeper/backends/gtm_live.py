@@ -26,9 +26,10 @@ from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, is_rate_e
 from goalkeeper.core.builtins import BUILTIN_TRIGGERS
 from goalkeeper.core.changes import Change, Create, Delete
 from goalkeeper.core.diff import differs
-from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.kinds import KINDS, kinds_of
 from goalkeeper.core.model import Entity, digest
+from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.state import State
 
 T = TypeVar("T")
@@ -165,7 +166,6 @@ class GTMLiveBackend(Backend):
         self.calls = Calls(classify, self.clock, limiter=self.limiter)
         self._container_path: str | None = None
         self._container: dict[str, Any] | None = None
-        self._variable_names: set[str] = set()  # the container's own variables, from the last read
         self._workspace: dict[str, Any] | None = None
         self._snapshot: dict[str, Any] = {}
         try:
@@ -216,36 +216,19 @@ class GTMLiveBackend(Backend):
                 self._container_path, self._container = match["path"], match
         return self._container_path
 
-    def problems_with(self, desired: State) -> list[Problem]:
-        """What this container cannot take: goal kinds make web triggers and tags, which a server
-        container does not run (GTM would take them, and they would never fire)."""
-        if not any(e.target == "gtm" for e in desired):
-            return []
+    def facts(self) -> TargetFacts:
+        """The container's usage context (one GET, or none when the container was looked up by its
+        public id: the list answered it)."""
 
-        def container():
+        def container() -> dict[str, Any]:
             path = self.container_path()
             if self._container is None:
                 self._container = self.call(self._containers().get(path=path))
             return self._container
 
-        if "server" in [str(c).lower() for c in self._guard(container).get("usageContext", [])]:
-            return [
-                Problem(
-                    f"GTM container {self.container} is a server container; goalkeeper's goals need a "
-                    "web container (set target.gtm.container to the web container the site loads)"
-                )
-            ]
-        # GTM refuses to enable a built-in variable while a variable of the container has its name
-        # (older containers made their own "Video URL" before the YouTube built-ins existed).
-        return [
-            Problem(
-                f"goal {', '.join(b.goals)} needs GTM's built-in variable {b.name!r}, but container {self.container} "
-                f"has a variable of its own named {b.name!r}, and GTM cannot enable the built-in while it exists. "
-                "Rename that variable in GTM (and what refers to it), then run goalkeeper again"
-            )
-            for b in desired.of_kind("gtm.builtin_variable")
-            if b.name in self._variable_names
-        ]
+        contexts = self._guard(container).get("usageContext")
+        usage = tuple(str(c) for c in contexts) if isinstance(contexts, list) else None
+        return TargetFacts(described=f"GTM container {self.container}", usage_context=usage)
 
     def _guard(self, action: Callable[[], T]) -> T:
         """Turn the API's errors into messages that say what to do."""
@@ -309,8 +292,6 @@ class GTMLiveBackend(Backend):
 
         header, listing = self._guard(read_all)
         entities = self._entities(listing)
-        enabled = {e.name for e in entities if e.kind == "gtm.builtin_variable"}
-        self._variable_names = {e.name for e in entities if e.kind == "gtm.variable"} - enabled
         self._snapshot = {
             "version": [header.get("containerVersionId"), header.get("fingerprint")],
             "workspace": (self._workspace or {}).get("fingerprint"),
