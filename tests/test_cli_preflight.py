@@ -175,3 +175,45 @@ def test_a_hand_made_video_title_variable_blocks_the_built_in_on_every_target(ta
     export = json.loads(YOUTUBE_EXPORT.read_text(encoding="utf-8"))
     goals = targets.seed([VIDEO], export=export)
     refused(targets, goals, "built-in variable 'Video Title'", "Rename that variable in GTM")
+
+
+# --- when a write fails anyway ----------------------------------------------------------------
+
+
+def break_gtm_writes(targets: Targets, monkeypatch) -> None:
+    """GTM's writes fail past the preflight: a full disk for the export, GTM refusing tags live."""
+    if targets.fake is None:
+        from goalkeeper.backends import json_file
+
+        real = json_file.write_atomically
+
+        def full_disk(path: Path, text: str) -> None:
+            if path.name == "container.json":
+                raise OSError(28, "No space left on device")
+            real(path, text)
+
+        monkeypatch.setattr(json_file, "write_atomically", full_disk)
+    else:
+        targets.fake.faults.add(api="gtm", method="POST", path_contains="/tags", status=500, times=None)
+
+
+def test_a_failed_write_says_what_was_applied_and_running_again_converges(targets: Targets, monkeypatch):
+    goals = targets.seed([CLICK, RULE_GOAL])
+    break_gtm_writes(targets, monkeypatch)
+    result, text = targets.run("apply", goals, "--auto-approve")
+    assert result.exit_code == 1 and "Traceback" not in text, text
+    # GA4 goes first and was applied in full; then GTM failed
+    ga4 = "ga4.json" if targets.fake is None else f"GA4 property {PROPERTY}"
+    assert f"{ga4}: 3 changes" in text and "create GA4 key event 'checkout_click'" in text, text
+    assert "create GA4 event-create rule 'thanks_page_view'" in text, text
+    assert "Run `goalkeeper apply` again" in text, text
+    if targets.fake is None:
+        assert "container.json: nothing" in text, text
+    else:
+        assert "create GTM trigger 'Link click - checkout_click'" in text, text  # written before the tag failed
+    monkeypatch.undo()
+    if targets.fake is not None:
+        targets.fake.faults.clear()
+    result, text = targets.run("plan", goals)
+    assert result.exit_code == 0 and "GA4 key event" not in text, text  # GA4's part is done
+    applies(targets, goals)

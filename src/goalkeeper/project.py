@@ -155,10 +155,29 @@ class Project:
         }
 
     def apply(self, plan: Plan, progress: Progress | None = None) -> None:
-        for backend in self.backends:
+        """Apply ``plan``, GA4 first, then GTM (``APPLY_ORDER``). When a target fails, the error
+        says what was already applied, per target, and that running again converges
+        (PartialApplyError keeps the failure's exit status)."""
+        done: list[tuple[Backend, list[Change]]] = []
+        for backend in sorted(self.backends, key=lambda b: APPLY_ORDER.index(b.target)):
             changes = plan.for_target(backend.target).changes
-            if changes:
-                backend.apply(changes, progress)
+            if not changes:
+                continue
+            applied: list[Change] = []
+            done.append((backend, applied))
+
+            def record(change: Change, applied: list[Change] = applied) -> None:
+                applied.append(change)
+                if progress:
+                    progress(change)
+
+            try:
+                backend.apply(changes, record)
+            except GoalkeeperError as error:
+                raise PartialApplyError(error, applied_report(done)) from None
+            except Exception as error:
+                error.add_note(applied_report(done))
+                raise
 
     def seconds_left(self, changes: Sequence[Change]) -> float | None:
         """About how long applying ``changes`` still takes where a quota paces the writes (live
@@ -176,6 +195,38 @@ class Project:
         if publisher is None:
             raise GoalkeeperError(NO_VERSIONS)
         return publisher
+
+
+# GA4 is written before GTM. A key event, custom dimension or event-create rule only tells GA4 how
+# to treat events; it is harmless before any tag sends them, and GA4 applies it to data from then
+# on, never to what was collected before. GTM's tags are what send: written last (and published
+# after that), they never send events GA4 has not been told about, and a GA4 failure stops the
+# apply before the container changes at all.
+APPLY_ORDER = ("ga4", "gtm")
+
+
+class PartialApplyError(GoalkeeperError):
+    """A target failed during apply: the failure, then what had been applied before it."""
+
+    def __init__(self, failure: GoalkeeperError, report: str):
+        super().__init__([*failure.problems, Problem(report)])
+        self.exit_code = failure.exit_code
+
+
+def applied_report(done: Sequence[tuple[Backend, Sequence[Change]]]) -> str:
+    """What an interrupted apply had done, per target (counts and names), and what to do now."""
+    lines = ["Applied before the failure:"]
+    for backend, changes in done:
+        if not changes:
+            lines.append(f"  {backend.describe()}: nothing")
+            continue
+        lines.append(f"  {backend.describe()}: {len(changes)} change{'s' if len(changes) != 1 else ''}")
+        lines += [f"    {c.action} {c.entity.entity_kind.label} {c.name!r}" for c in changes]
+    lines.append(
+        "Nothing else was written. Run `goalkeeper apply` again (plan again first if you apply a saved plan): "
+        "it reads the targets afresh, so what was applied shows as done and only the rest is carried out."
+    )
+    return "\n".join(lines)
 
 
 def refuse_if_unsafe(plan: Plan) -> None:
