@@ -156,8 +156,8 @@ class Project:
 
     def apply(self, plan: Plan, progress: Progress | None = None) -> None:
         """Apply ``plan``, GA4 first, then GTM (``APPLY_ORDER``). When a target fails, the error
-        says what was already applied, per target, and that running again converges
-        (PartialApplyError keeps the failure's exit status)."""
+        says what was already applied, per target, and that running again converges (the error
+        keeps its type and exit status; it gains the report as its last problem)."""
         done: list[tuple[Backend, list[Change]]] = []
         for backend in sorted(self.backends, key=lambda b: APPLY_ORDER.index(b.target)):
             changes = plan.for_target(backend.target).changes
@@ -174,7 +174,9 @@ class Project:
             try:
                 backend.apply(changes, record)
             except GoalkeeperError as error:
-                raise PartialApplyError(error, applied_report(done)) from None
+                error.problems.append(Problem(applied_report(done)))
+                error.args = ("\n".join(str(p) for p in error.problems),)
+                raise
             except Exception as error:
                 error.add_note(applied_report(done))
                 raise
@@ -203,14 +205,6 @@ class Project:
 # after that), they never send events GA4 has not been told about, and a GA4 failure stops the
 # apply before the container changes at all.
 APPLY_ORDER = ("ga4", "gtm")
-
-
-class PartialApplyError(GoalkeeperError):
-    """A target failed during apply: the failure, then what had been applied before it."""
-
-    def __init__(self, failure: GoalkeeperError, report: str):
-        super().__init__([*failure.problems, Problem(report)])
-        self.exit_code = failure.exit_code
 
 
 def applied_report(done: Sequence[tuple[Backend, Sequence[Change]]]) -> str:

@@ -24,9 +24,16 @@ from google.api_core import exceptions as gexc
 from google.protobuf import field_mask_pb2
 from requests import exceptions as requests_exceptions
 
-from goalkeeper.backends import ratelimit
 from goalkeeper.backends.base import Backend, Progress
-from goalkeeper.backends.calls import AmbiguousWriteError, Calls, Failure, guard
+from goalkeeper.backends.calls import (
+    ADMIN_API_ERRORS,
+    AmbiguousWriteError,
+    Calls,
+    Failure,
+    advice_for,
+    failure_for,
+    guard,
+)
 from goalkeeper.backends.ga4_common import api_object, enhanced_settings, entities_from_api, web_stream
 from goalkeeper.backends.ratelimit import Clock, backoff_delays
 from goalkeeper.core.changes import Change, Create, Delete, Replace, Update
@@ -45,31 +52,38 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
 )
-SERVER_ERRORS = (gexc.InternalServerError, gexc.BadGateway, gexc.ServiceUnavailable, gexc.GatewayTimeout)
+
+
+def answer(error: gexc.GoogleAPICallError) -> tuple[int, list[str], str]:
+    """An Admin API error's HTTP status, the reasons it gives (its ErrorInfo reason, errors[].reason)
+    and its message."""
+    reasons = [str(e.get("reason", "")) for e in (error.errors or []) if isinstance(e, dict)]
+    if error.reason:
+        reasons.append(str(error.reason))
+    return int(error.code or 0), [r for r in reasons if r], str(error.message)
 
 
 def is_rate_error(error: BaseException) -> bool:
     """A refusal for exceeding a quota: nothing was done, and trying again later is safe."""
     if not isinstance(error, gexc.GoogleAPICallError):
         return False
-    reasons = [str(e.get("reason", "")) for e in (error.errors or []) if isinstance(e, dict)]
-    if error.reason:
-        reasons.append(error.reason)
-    return ratelimit.is_rate_error(int(error.code or 0), reasons, str(error.message))
+    return failure_for(ADMIN_API_ERRORS, *answer(error)) is Failure.RATE
 
 
 def classify(error: BaseException) -> Failure:
-    """What a failed Admin API call means (see goalkeeper.backends.calls)."""
-    if is_rate_error(error):
-        return Failure.RATE
-    if isinstance(error, SERVER_ERRORS):
-        return Failure.SERVER
+    """What a failed Admin API call means (see goalkeeper.backends.calls and its ADMIN_API_ERRORS)."""
+    if isinstance(error, gexc.GoogleAPICallError):
+        return failure_for(ADMIN_API_ERRORS, *answer(error))
     return Failure.CONNECTION if isinstance(error, CONNECTION_ERRORS) else Failure.FINAL
 
 
 def explain(error: Exception, writing: bool, prop: str) -> GoalkeeperError | None:
     """The GoalkeeperError for an Admin API error that retries did not cure, on property ``prop``
     (its number); ``writing`` says whether an apply (Editor) or a read (Viewer) was refused."""
+    if isinstance(error, gexc.GoogleAPICallError):
+        advice = advice_for(ADMIN_API_ERRORS, *answer(error))
+        if advice:
+            return GoalkeeperError(f"GA4: {advice}")
     if isinstance(error, gexc.Unauthorized):
         return GoalkeeperError(
             "GA4: the credentials were refused (expired or revoked); run `goalkeeper login` "

@@ -11,6 +11,7 @@ fingerprint on delete).
 
 from __future__ import annotations
 
+import json
 import socket
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -20,9 +21,17 @@ import httplib2
 from googleapiclient.errors import HttpError
 
 from goalkeeper.backends.base import Backend, Progress
-from goalkeeper.backends.calls import AmbiguousWriteError, Calls, Failure, guard
+from goalkeeper.backends.calls import (
+    TAG_MANAGER_ERRORS,
+    AmbiguousWriteError,
+    Calls,
+    Failure,
+    advice_for,
+    failure_for,
+    guard,
+)
 from goalkeeper.backends.gtm_common import api_object, entity_from_api, trigger_names
-from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, is_rate_error
+from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter
 from goalkeeper.core.builtins import BUILTIN_TRIGGERS
 from goalkeeper.core.changes import Change, Create, Delete
 from goalkeeper.core.diff import differs
@@ -98,18 +107,40 @@ class GTMPermissionError(GoalkeeperError):
     exit_code = 1
 
 
+def answer(error: HttpError) -> tuple[int, list[str], str]:
+    """An error answer's HTTP status, the reasons it gives (errors[].reason, ErrorInfo.reason and
+    its status string) and its message."""
+    reasons = [str(d.get("reason", "")) for d in (error.error_details or []) if isinstance(d, dict)]
+    try:
+        body = json.loads(error.content.decode("utf-8")).get("error", {})
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        body = {}
+    if isinstance(body, dict):
+        reasons += [str(e.get("reason", "")) for e in body.get("errors", []) if isinstance(e, dict)]
+        reasons += [str(d.get("reason", "")) for d in body.get("details", []) if isinstance(d, dict)]
+        reasons.append(str(body.get("status", "")))
+    return error.status_code, [r for r in reasons if r], str(error.reason)
+
+
+QUOTA_ADVICE = (
+    "GTM: the API quota (25 requests per 100 seconds, 10,000 a day per Google Cloud project) stayed "
+    "exhausted; wait, then run goalkeeper again. Nothing is lost: the next apply carries on from where "
+    "this one stopped"
+)
+
+
 def classify(error: BaseException, request: Any = None) -> Failure:
-    """What a failed Tag Manager API request means (see goalkeeper.backends.calls). A 401, or a 403
-    that is no rate error, raises GTMPermissionError at once, naming what ``request`` needed."""
+    """What a failed Tag Manager API request means (see goalkeeper.backends.calls and its
+    TAG_MANAGER_ERRORS). A 401, or a 403 that is neither a rate error nor one with advice of its own
+    (quota project, API not enabled), raises GTMPermissionError at once, naming what ``request``
+    needed."""
     if isinstance(error, HttpError):
-        status = error.status_code
-        reasons = [d.get("reason", "") for d in (error.error_details or []) if isinstance(d, dict)]
-        if is_rate_error(status, reasons, str(error.reason)):
-            return Failure.RATE
-        if status in (401, 403):
+        status, reasons, message = answer(error)
+        failure = failure_for(TAG_MANAGER_ERRORS, status, reasons, message)
+        if failure is Failure.FINAL and status in (401, 403) and not advice_for(TAG_MANAGER_ERRORS, *answer(error)):
             method, uri = (request.method, request.uri) if request is not None else ("GET", "")
-            raise GTMPermissionError("GTM: " + permission_hint(status, str(error.reason), method, uri)) from None
-        return Failure.SERVER if status >= 500 else Failure.FINAL
+            raise GTMPermissionError("GTM: " + permission_hint(status, message, method, uri)) from None
+        return failure
     return Failure.CONNECTION if isinstance(error, CONNECTION_ERRORS) else Failure.FINAL
 
 
@@ -127,21 +158,21 @@ def _pages(
 
 
 def explain(error: Exception) -> GoalkeeperError | None:
-    """The GoalkeeperError for a Tag Manager API error that retries did not cure."""
+    """The GoalkeeperError for a Tag Manager API error that retries did not cure: the advice of its
+    documented reason (calls.TAG_MANAGER_ERRORS), else by its HTTP status."""
     if not isinstance(error, HttpError):
         return None
-    status = error.status_code
+    status, reasons, message = answer(error)
+    advice = advice_for(TAG_MANAGER_ERRORS, status, reasons, message)
+    if advice:
+        return GoalkeeperError(f"GTM: {advice}")
+    if failure_for(TAG_MANAGER_ERRORS, status, reasons, message) is Failure.RATE:
+        return GoalkeeperError(QUOTA_ADVICE)
     if status in (401, 403):
-        return GTMPermissionError(f"GTM: {permission_hint(status, str(error.reason))}")
+        return GTMPermissionError(f"GTM: {permission_hint(status, message)}")
     if status == 404:
-        return GoalkeeperError(f"GTM: not found: {error.reason}; check target.gtm.account and target.gtm.container")
-    if status == 429:
-        return GoalkeeperError(
-            "GTM: the API quota (25 requests per 100 seconds, 10,000 a day per Google Cloud "
-            "project) stayed exhausted; wait, then run goalkeeper again. Nothing is lost: "
-            "the next apply carries on from where this one stopped"
-        )
-    return GoalkeeperError(f"GTM API error {status}: {error.reason}")
+        return GoalkeeperError(f"GTM: not found: {message}; check target.gtm.account and target.gtm.container")
+    return GoalkeeperError(f"GTM API error {status}: {message}")
 
 
 class GTMLiveBackend(Backend):
