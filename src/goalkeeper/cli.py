@@ -167,7 +167,8 @@ def _apply(project: Project, the_plan: Plan, publish: tuple[str | None, str | No
 
             def progress(change: Change) -> None:
                 done.append(change)
-                remaining = the_plan.changes[len(done) :]
+                finished = {id(c) for c in done}  # targets apply in their own order (GA4 first)
+                remaining = [c for c in the_plan.changes if id(c) not in finished]
                 bar.update(
                     task,
                     advance=1,

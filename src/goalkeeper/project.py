@@ -129,6 +129,7 @@ class Project:
         live = self.read_live(selection)
         desired = State(tuple(e for e in everything if e.target in planned))
         problems = [p for b in backends for p in b.problems_with(desired)]
+        facts = {b.target: b.facts() for b in backends}
         # Enhanced measurement only feeds warnings: not read for a plan that fails anyway.
         settings = [] if problems else [b.enhanced_measurement() for b in backends]
         return make_plan(
@@ -142,6 +143,7 @@ class Project:
             force=force,
             enhanced_measurement=next((s for s in settings if s), None),
             target_problems=problems,
+            facts=facts,
         )
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:
@@ -153,10 +155,31 @@ class Project:
         }
 
     def apply(self, plan: Plan, progress: Progress | None = None) -> None:
-        for backend in self.backends:
+        """Apply ``plan``, GA4 first, then GTM (``APPLY_ORDER``). When a target fails, the error
+        says what was already applied, per target, and that running again converges (the error
+        keeps its type and exit status; it gains the report as its last problem)."""
+        done: list[tuple[Backend, list[Change]]] = []
+        for backend in sorted(self.backends, key=lambda b: APPLY_ORDER.index(b.target)):
             changes = plan.for_target(backend.target).changes
-            if changes:
-                backend.apply(changes, progress)
+            if not changes:
+                continue
+            applied: list[Change] = []
+            done.append((backend, applied))
+
+            def record(change: Change, applied: list[Change] = applied) -> None:
+                applied.append(change)
+                if progress:
+                    progress(change)
+
+            try:
+                backend.apply(changes, record)
+            except GoalkeeperError as error:
+                error.problems.append(Problem(applied_report(done)))
+                error.args = ("\n".join(str(p) for p in error.problems),)
+                raise
+            except Exception as error:
+                error.add_note(applied_report(done))
+                raise
 
     def seconds_left(self, changes: Sequence[Change]) -> float | None:
         """About how long applying ``changes`` still takes where a quota paces the writes (live
@@ -174,6 +197,30 @@ class Project:
         if publisher is None:
             raise GoalkeeperError(NO_VERSIONS)
         return publisher
+
+
+# GA4 is written before GTM. A key event, custom dimension or event-create rule only tells GA4 how
+# to treat events; it is harmless before any tag sends them, and GA4 applies it to data from then
+# on, never to what was collected before. GTM's tags are what send: written last (and published
+# after that), they never send events GA4 has not been told about, and a GA4 failure stops the
+# apply before the container changes at all.
+APPLY_ORDER = ("ga4", "gtm")
+
+
+def applied_report(done: Sequence[tuple[Backend, Sequence[Change]]]) -> str:
+    """What an interrupted apply had done, per target (counts and names), and what to do now."""
+    lines = ["Applied before the failure:"]
+    for backend, changes in done:
+        if not changes:
+            lines.append(f"  {backend.describe()}: nothing")
+            continue
+        lines.append(f"  {backend.describe()}: {len(changes)} change{'s' if len(changes) != 1 else ''}")
+        lines += [f"    {c.action} {c.entity.entity_kind.label} {c.name!r}" for c in changes]
+    lines.append(
+        "Nothing else was written. Run `goalkeeper apply` again (plan again first if you apply a saved plan): "
+        "it reads the targets afresh, so what was applied shows as done and only the rest is carried out."
+    )
+    return "\n".join(lines)
 
 
 def refuse_if_unsafe(plan: Plan) -> None:

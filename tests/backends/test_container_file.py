@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from goalkeeper.backends.container_file import ContainerFileBackend
+from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES
 from goalkeeper.core.changes import DELETE, UPDATE
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.ownership import MARKER
@@ -35,9 +36,22 @@ def is_server(path: Path | None) -> bool:
     ).get("usageContext", [])
 
 
-# Goals make web triggers and tags: they go into web containers only.
-WEB_EXPORTS = [p for p in EXPORTS if not is_server(p.values[0])]
+def blocks_builtins(path: Path | None) -> bool:
+    """Whether the export has variables of its own named like a built-in variable it has not
+    enabled (07's hand-made "Video Title"): GTM cannot enable that built-in next to them."""
+    if path is None:
+        return False
+    version = json.loads(path.read_text(encoding="utf-8"))["containerVersion"]
+    enabled = {b["name"] for b in version.get("builtInVariable", [])}
+    own = {v["name"] for v in version.get("variable", [])}
+    return bool((own - enabled) & set(BUILTIN_VARIABLE_NAMES.values()))
+
+
+# Goals make web triggers and tags: they go into web containers only, and the example's YouTube
+# goal needs GTM's video built-ins.
+WEB_EXPORTS = [p for p in EXPORTS if not is_server(p.values[0]) and not blocks_builtins(p.values[0])]
 SERVER_EXPORTS = [p for p in EXPORTS if is_server(p.values[0])]
+BLOCKING_EXPORTS = [p for p in EXPORTS if blocks_builtins(p.values[0]) and not is_server(p.values[0])]
 
 
 def version_of(path: Path) -> dict:
@@ -444,3 +458,22 @@ def test_after_a_round_trip_through_gtm_the_plan_is_clean_and_updates_keep_what_
     assert tag["consentSettings"]["consentStatus"] == "NEEDED" and tag["parentFolderId"] == "990"
     assert import_problems(version) == []
     assert open_project(goals).plan().summary() == "No changes."
+
+
+@pytest.mark.parametrize(
+    "export",
+    BLOCKING_EXPORTS
+    or [
+        pytest.param(None, marks=pytest.mark.skip(reason=f"{SHARED_CONTAINERS} (07 has its own Video Title) is absent"))
+    ],
+)
+def test_a_variable_named_like_a_needed_built_in_is_refused_as_the_live_container_refuses_it(
+    tmp_path: Path, export: Path
+):
+    goals = write_project(tmp_path, export)
+    before = (tmp_path / "container.json").read_bytes()
+    with pytest.raises(GoalkeeperError) as error:
+        open_project(goals).plan()
+    assert "built-in variable 'Video Title'" in str(error.value)
+    assert "Rename that variable in GTM" in str(error.value)
+    assert (tmp_path / "container.json").read_bytes() == before

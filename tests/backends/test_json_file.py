@@ -77,7 +77,8 @@ def test_a_failed_write_leaves_the_target_as_it_was(tmp_path: Path, monkeypatch)
     path.write_text('{"property": "properties/1"}')
     backend = GA4SnapshotBackend(path)
     monkeypatch.setattr("os.replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
-    with pytest.raises(OSError):
+    with pytest.raises(GoalkeeperError) as error:
         backend.save({"property": "properties/1", "keyEvents": []})
+    assert "could not be written" in str(error.value) and "ga4.json" in str(error.value)
     assert path.read_text() == '{"property": "properties/1"}'
     assert [p.name for p in tmp_path.iterdir()] == ["ga4.json"]  # no temporary file left behind

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from goalkeeper.backends.ratelimit import SlidingWindowLimiter, backoff_delays, is_rate_error
+from goalkeeper.backends.ratelimit import SlidingWindowLimiter, backoff_delays
 from goalkeeper.testing.fake_google import FakeClock
 
 
@@ -37,12 +37,3 @@ def test_backoff_outlasts_a_full_window():
     delays = backoff_delays()
     assert delays[:3] == [2, 4, 8] and max(delays) == 64
     assert sum(delays) > 100  # a window's quota used up by another tool comes back before giving up
-
-
-def test_429s_and_quota_403s_are_rate_errors_and_permission_403s_are_not():
-    assert is_rate_error(429, [])
-    assert is_rate_error(403, ["rateLimitExceeded"])
-    assert is_rate_error(403, ["userRateLimitExceeded"])
-    assert is_rate_error(403, [], "Quota exceeded for quota metric 'Queries'")
-    assert not is_rate_error(403, ["forbidden"], "The caller does not have permission")
-    assert not is_rate_error(500, [])

@@ -124,10 +124,16 @@ def test_a_custom_dimension_is_created_updated_and_archived(admin):
             parent=P, custom_dimension=beta.CustomDimension(parameter_name="video_title", display_name="Other", scope=1)
         )
     upd = admin.update_custom_dimension(
-        custom_dimension=beta.CustomDimension(name=d.name, display_name="Video title (new)", description="ignored"),
+        custom_dimension=beta.CustomDimension(name=d.name, display_name="Video title new", description="ignored"),
         update_mask=mask("display_name"),
     )
-    assert upd.display_name == "Video title (new)" and upd.description == "d"
+    assert upd.display_name == "Video title new" and upd.description == "d"
+    for field, value in (("parameter_name", {"parameter_name": "other"}), ("scope", {"scope": 2})):
+        with pytest.raises(gexc.BadRequest) as ei:
+            admin.update_custom_dimension(
+                custom_dimension=beta.CustomDimension(name=d.name, **value), update_mask=mask(field)
+            )
+        assert "immutable" in ei.value.message
     with pytest.raises(gexc.BadRequest):
         admin.create_custom_dimension(
             parent=P, custom_dimension=beta.CustomDimension(parameter_name="x", display_name="X")
@@ -427,3 +433,80 @@ def test_enhanced_measurement_seeded_from_a_snapshot(fake_google):
         name="properties/5/dataStreams/51/enhancedMeasurementSettings"
     )
     assert settings.stream_enabled and not settings.scrolls_enabled
+
+
+# --- limits and field rules as Google documents them -------------------------------------------
+
+
+def dimension(i: int, scope: int = 1) -> beta.CustomDimension:
+    return beta.CustomDimension(parameter_name=f"p_{i}", display_name=f"P {i}", scope=scope)
+
+
+@pytest.mark.parametrize(
+    ("scope", "limit"),
+    [(beta.CustomDimension.DimensionScope.EVENT, 50), (beta.CustomDimension.DimensionScope.USER, 25),
+     (beta.CustomDimension.DimensionScope.ITEM, 10)],
+)  # fmt: skip
+def test_a_standard_property_takes_as_many_custom_dimensions_per_scope_as_ga4_allows(fake_google, admin, scope, limit):
+    for i in range(limit):
+        fake_google.ga4.seed(
+            "customDimensions", P, {"parameterName": f"p_{i}", "displayName": "P", "scope": scope.name}
+        )
+    with pytest.raises(gexc.BadRequest, match="limit of"):
+        admin.create_custom_dimension(parent=P, custom_dimension=dimension(999, scope))
+
+
+def test_an_archived_dimension_frees_its_place(fake_google, admin):
+    for i in range(50):
+        fake_google.ga4.seed("customDimensions", P, {"parameterName": f"p_{i}", "displayName": "P", "scope": "EVENT"})
+    first = fake_google.ga4.items(P, "customDimensions")[0]["name"]
+    admin.archive_custom_dimension(name=first)
+    assert admin.create_custom_dimension(parent=P, custom_dimension=dimension(999)).parameter_name == "p_999"
+
+
+def test_an_analytics_360_property_takes_more(fake_google, admin):
+    fake_google.ga4.properties["123456789"].service_level = "GOOGLE_ANALYTICS_360"
+    assert admin.get_property(name=P).service_level == beta.ServiceLevel.GOOGLE_ANALYTICS_360
+    for i in range(50):
+        fake_google.ga4.seed("customDimensions", P, {"parameterName": f"p_{i}", "displayName": "P", "scope": "EVENT"})
+    assert admin.create_custom_dimension(parent=P, custom_dimension=dimension(999))
+
+
+def test_default_key_events_do_not_count_towards_the_thirty_custom_ones(fake_google, admin):
+    fake_google.ga4.seed("keyEvents", P, {"eventName": "purchase", "countingMethod": "ONCE_PER_EVENT", "custom": False})
+    for i in range(29):
+        fake_google.ga4.seed("keyEvents", P, {"eventName": f"e_{i}", "countingMethod": "ONCE_PER_EVENT"})
+    admin.create_key_event(parent=P, key_event=beta.KeyEvent(event_name="lead", counting_method=1))
+    with pytest.raises(gexc.BadRequest, match="limit of 30"):
+        admin.create_key_event(parent=P, key_event=beta.KeyEvent(event_name="one_more", counting_method=1))
+
+
+@pytest.mark.parametrize("display", ["Video title!", "1st", "Vidéo", "[legacy] name", "x" * 83])
+def test_a_display_name_the_admin_api_docs_do_not_allow_is_refused(admin, display):
+    with pytest.raises(gexc.BadRequest, match="display_name"):
+        admin.create_custom_dimension(parent=P, custom_dimension=beta.CustomDimension(
+            parameter_name="p", display_name=display, scope=1))  # fmt: skip
+
+
+def test_a_user_scoped_parameter_name_over_24_characters_is_refused(admin):
+    with pytest.raises(gexc.BadRequest, match="24"):
+        admin.create_custom_dimension(parent=P, custom_dimension=beta.CustomDimension(
+            parameter_name="p" * 25, display_name="P", scope=2))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"destination_event": "e" * 40},
+        {"parameter_mutations": [{"parameter": "p" * 40, "parameter_value": "v"}]},
+        {"parameter_mutations": [{"parameter": "p", "parameter_value": "v" * 100}]},
+        {"event_conditions": [{"field": "page location", "comparison_type": 1, "value": "x"}]},
+    ],
+    ids=["destination-40", "parameter-40", "value-100", "field-with-space"],
+)
+def test_an_event_create_rule_the_docs_do_not_allow_is_refused(fake_google, admin_alpha, rule):
+    stream = fake_google.ga4.items(P, "dataStreams")[0]["name"]
+    body = {"destination_event": "lead", "event_conditions": [{"field": "event_name", "comparison_type": 1,
+            "value": "page_view"}], **rule}  # fmt: skip
+    with pytest.raises(gexc.BadRequest):
+        admin_alpha.create_event_create_rule(parent=stream, event_create_rule=alpha.EventCreateRule(**body))

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.state import State
 
 Progress = Callable[[Change], None]
@@ -53,9 +54,18 @@ class Backend(ABC):
         each one. Raises GoalkeeperError when the target refuses or cannot be reached."""
 
     def problems_with(self, desired: State) -> list[Problem]:
-        """What this target sees wrong in the desired state before anything is planned (a server
-        container cannot run web triggers). Default: nothing."""
+        """What this target alone sees wrong in the desired state before anything is planned.
+        Rules that hold for every target of a system belong in the core instead
+        (goalkeeper.core.preflight), fed by ``facts``. Default: nothing."""
         return []
+
+    def facts(self) -> TargetFacts:
+        """What the plan's preflight needs to know about the target beyond its entities, after
+        ``read``: a GTM container's usage context; a GA4 property's web data stream, the key events
+        GA4 does not count towards its limits, its service level (see
+        goalkeeper.core.preflight.TargetFacts). Default: only the target's name; the rest unknown,
+        and unknown facts refuse nothing."""
+        return TargetFacts(described=self.describe())
 
     def enhanced_measurement(self) -> Mapping[str, Any] | None:
         """The EnhancedMeasurementSettings (Admin API JSON, with its ``name``) of the web stream

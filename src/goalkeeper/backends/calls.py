@@ -106,3 +106,158 @@ def guard(
         if mapped is None:
             raise
         raise mapped from None
+
+
+# --- what each documented error reason means ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErrorReason:
+    """What one documented error reason means: whether trying again can help (``failure``) and
+    what to tell the user once retries did not cure it (``advice``, with ``{message}`` for the
+    API's own message; None: the backend explains it, naming what the request needed)."""
+
+    failure: Failure
+    advice: str | None
+    source: str
+
+
+GLOBAL_ERRORS = "Google APIs global-domain errors (developers.google.com/search/apis/indexing-api/v3/core-errors)"
+GTM_LIMITS = "Tag Manager API limits (developers.google.com/tag-platform/tag-manager/api/v2/limits-quotas)"
+ADMIN_QUOTAS = "Admin API limits and quotas (developers.google.com/analytics/devguides/config/admin/v1/quotas)"
+CLOUD_ERRORS = "Google Cloud API error model, ErrorInfo reasons (cloud.google.com/apis/design/errors)"
+ADC_QUOTA = (
+    "Application Default Credentials troubleshooting (cloud.google.com/docs/authentication/adc-troubleshooting/"
+    "user-creds); the 403 SERVICE_DISABLED it answers, public issue reports (googleapis, terraform-provider-google)"
+)
+
+_QUOTA_PROJECT = (
+    "the request was billed to no Google Cloud project of yours ({message}). With Application Default "
+    "Credentials, set your project as quota project: `gcloud auth application-default set-quota-project "
+    "PROJECT_ID`, and enable the {api} there: `gcloud services enable {service} --project PROJECT_ID`. "
+    "Nothing was written"
+)
+_DISABLED = (
+    "the {api} is not enabled in the Google Cloud project the credentials use ({message}). Enable it: "
+    "`gcloud services enable {service} --project PROJECT_ID` (with Application Default Credentials, also "
+    "`gcloud auth application-default set-quota-project PROJECT_ID`), then run goalkeeper again"
+)
+_PROJECT_DENIED = (
+    "the credentials may not use the quota project ({message}). Give them the Service Usage Consumer role "
+    "(roles/serviceusage.serviceUsageConsumer) on it, or set another one: `gcloud auth application-default "
+    "set-quota-project PROJECT_ID`"
+)
+
+
+def _table(api: str, service: str, rows: dict[str, ErrorReason]) -> dict[str, ErrorReason]:
+    return {
+        reason: ErrorReason(row.failure, row.advice.replace("{api}", api).replace("{service}", service), row.source)
+        if row.advice
+        else row
+        for reason, row in rows.items()
+    }
+
+
+_FINAL, _RATE, _SERVER = Failure.FINAL, Failure.RATE, Failure.SERVER
+
+# Reasons in the order they are looked for: an answer naming several takes the first. Pseudo-reasons
+# in parentheses stand for what only the message says ("quota project", "per day").
+TAG_MANAGER_ERRORS: dict[str, ErrorReason] = _table(
+    "Tag Manager API",
+    "tagmanager.googleapis.com",
+    {
+        "(quota project)": ErrorReason(_FINAL, _QUOTA_PROJECT, ADC_QUOTA),
+        "SERVICE_DISABLED": ErrorReason(_FINAL, _DISABLED, CLOUD_ERRORS),
+        "accessNotConfigured": ErrorReason(_FINAL, _DISABLED, GLOBAL_ERRORS),
+        "USER_PROJECT_DENIED": ErrorReason(_FINAL, _PROJECT_DENIED, CLOUD_ERRORS),
+        "dailyLimitExceeded": ErrorReason(
+            _FINAL,
+            "the day's quota of 10,000 requests per Google Cloud project is used up ({message}); it comes back at "
+            "midnight Pacific time. Run goalkeeper again then: it carries on from where this run stopped",
+            f"{GLOBAL_ERRORS}; {GTM_LIMITS}",
+        ),
+        "(per day)": ErrorReason(
+            _FINAL,
+            "the day's quota of 10,000 requests per Google Cloud project is used up ({message}); it comes back at "
+            "midnight Pacific time. Run goalkeeper again then: it carries on from where this run stopped",
+            GTM_LIMITS,
+        ),
+        "rateLimitExceeded": ErrorReason(_RATE, None, f"{GLOBAL_ERRORS}; {GTM_LIMITS} (answered as 403)"),
+        "userRateLimitExceeded": ErrorReason(_RATE, None, GLOBAL_ERRORS),
+        "quotaExceeded": ErrorReason(_RATE, None, GLOBAL_ERRORS),
+        "RATE_LIMIT_EXCEEDED": ErrorReason(_RATE, None, CLOUD_ERRORS),
+        "RESOURCE_EXHAUSTED": ErrorReason(_RATE, None, CLOUD_ERRORS),
+        "(quota exceeded)": ErrorReason(_RATE, None, GTM_LIMITS),
+        "ACCESS_TOKEN_SCOPE_INSUFFICIENT": ErrorReason(_FINAL, None, CLOUD_ERRORS),
+        "insufficientPermissions": ErrorReason(_FINAL, None, GLOBAL_ERRORS),
+        "forbidden": ErrorReason(_FINAL, None, GLOBAL_ERRORS),
+        "authError": ErrorReason(_FINAL, None, GLOBAL_ERRORS),
+        "notFound": ErrorReason(_FINAL, None, GLOBAL_ERRORS),
+        "backendError": ErrorReason(_SERVER, None, GLOBAL_ERRORS),
+        "internalError": ErrorReason(_SERVER, None, GLOBAL_ERRORS),
+    },
+)
+
+ADMIN_API_ERRORS: dict[str, ErrorReason] = _table(
+    "Google Analytics Admin API",
+    "analyticsadmin.googleapis.com",
+    {
+        "(quota project)": ErrorReason(_FINAL, _QUOTA_PROJECT, ADC_QUOTA),
+        "SERVICE_DISABLED": ErrorReason(_FINAL, _DISABLED, CLOUD_ERRORS),
+        "accessNotConfigured": ErrorReason(_FINAL, _DISABLED, GLOBAL_ERRORS),
+        "USER_PROJECT_DENIED": ErrorReason(_FINAL, _PROJECT_DENIED, CLOUD_ERRORS),
+        "rateLimitExceeded": ErrorReason(_RATE, None, f"{ADMIN_QUOTAS} (answered as 403)"),
+        "RATE_LIMIT_EXCEEDED": ErrorReason(_RATE, None, CLOUD_ERRORS),
+        "RESOURCE_EXHAUSTED": ErrorReason(_RATE, None, CLOUD_ERRORS),
+        "userRateLimitExceeded": ErrorReason(_RATE, None, GLOBAL_ERRORS),
+        "quotaExceeded": ErrorReason(_RATE, None, GLOBAL_ERRORS),
+        "(quota exceeded)": ErrorReason(_RATE, None, ADMIN_QUOTAS),
+        "ACCESS_TOKEN_SCOPE_INSUFFICIENT": ErrorReason(_FINAL, None, CLOUD_ERRORS),
+        "PERMISSION_DENIED": ErrorReason(_FINAL, None, CLOUD_ERRORS),
+        "forbidden": ErrorReason(_FINAL, None, GLOBAL_ERRORS),
+        "UNAUTHENTICATED": ErrorReason(_FINAL, None, CLOUD_ERRORS),
+    },
+)
+
+# What only the message says, for answers whose reason is missing or generic (checked first: a
+# missing quota project comes as 403 with reason SERVICE_DISABLED or forbidden and "quota" in it).
+_MESSAGE_REASONS = (
+    ("quota project", "(quota project)"),
+    ("per day", "(per day)"),
+    ("quota exceeded", "(quota exceeded)"),
+    ("insufficient quota", "(quota exceeded)"),
+)
+
+
+def reason_for(
+    table: dict[str, ErrorReason], status: int, reasons: list[str], message: str
+) -> tuple[str, ErrorReason] | None:
+    """The documented reason an error answer (HTTP ``status``, the ``reasons`` of its errors[] and
+    ErrorInfo details, its ``message``) carries, and what it means; None when none is known (then
+    the HTTP status decides: 429 rate, 5xx server, anything else final)."""
+    lowered = message.lower()
+    found = {pseudo for phrase, pseudo in _MESSAGE_REASONS if phrase in lowered} | set(reasons)
+    if status == 429:
+        found.add("RESOURCE_EXHAUSTED")
+    for reason, row in table.items():
+        if reason in found:
+            return reason, row
+    return None
+
+
+def failure_for(table: dict[str, ErrorReason], status: int, reasons: list[str], message: str) -> Failure:
+    """Whether an error answer is worth trying again (see ``Failure``), from ``table``."""
+    known = reason_for(table, status, reasons, message)
+    if known is not None:
+        return known[1].failure
+    if status == 429:
+        return Failure.RATE
+    return Failure.SERVER if status >= 500 else Failure.FINAL
+
+
+def advice_for(table: dict[str, ErrorReason], status: int, reasons: list[str], message: str) -> str | None:
+    """The advice for an error answer retries did not cure, when its reason has its own."""
+    known = reason_for(table, status, reasons, message)
+    if known is None or known[1].advice is None:
+        return None
+    return known[1].advice.replace("{message}", message)

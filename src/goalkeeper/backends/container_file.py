@@ -29,6 +29,7 @@ from goalkeeper.core.changes import Change, Delete
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.kinds import KINDS, kinds_of
 from goalkeeper.core.model import Entity
+from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.state import State
 
 
@@ -78,19 +79,12 @@ class ContainerFileBackend(JsonFileTarget):
         except (KeyError, TypeError, AttributeError, ValueError) as error:
             raise self.malformed(error) from None
 
-    def problems_with(self, desired: State) -> list[Problem]:
-        """What this container cannot take: goal kinds make web triggers and tags, which a server
-        container (client-side tagging's counterpart) does not run."""
-        contexts = self.document()["containerVersion"].get("container", {}).get("usageContext", [])
-        if "SERVER" in contexts and any(e.target == "gtm" for e in desired):
-            return [
-                Problem(
-                    "this is a server container; goalkeeper's goals need a web container "
-                    "(export the web container the site loads)",
-                    str(self.path),
-                )
-            ]
-        return []
+    def facts(self) -> TargetFacts:
+        """The container's usage context, as the export spells it (``["WEB"]``); None when the
+        export does not say."""
+        contexts = self.document()["containerVersion"].get("container", {}).get("usageContext")
+        usage = tuple(str(c) for c in contexts) if isinstance(contexts, list) else None
+        return TargetFacts(described=self.describe(), file=str(self.path), usage_context=usage)
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         self.save(updated_export(self.document(), changes))

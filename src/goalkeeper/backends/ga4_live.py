@@ -24,15 +24,23 @@ from google.api_core import exceptions as gexc
 from google.protobuf import field_mask_pb2
 from requests import exceptions as requests_exceptions
 
-from goalkeeper.backends import ratelimit
 from goalkeeper.backends.base import Backend, Progress
-from goalkeeper.backends.calls import AmbiguousWriteError, Calls, Failure, guard
+from goalkeeper.backends.calls import (
+    ADMIN_API_ERRORS,
+    AmbiguousWriteError,
+    Calls,
+    Failure,
+    advice_for,
+    failure_for,
+    guard,
+)
 from goalkeeper.backends.ga4_common import api_object, enhanced_settings, entities_from_api, web_stream
 from goalkeeper.backends.ratelimit import Clock, backoff_delays
 from goalkeeper.core.changes import Change, Create, Delete, Replace, Update
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.kinds import KINDS, EntityKind, kinds_of
 from goalkeeper.core.model import Entity, digest
+from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.state import State
 
 T = TypeVar("T")
@@ -43,31 +51,38 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
 )
-SERVER_ERRORS = (gexc.InternalServerError, gexc.BadGateway, gexc.ServiceUnavailable, gexc.GatewayTimeout)
+
+
+def answer(error: gexc.GoogleAPICallError) -> tuple[int, list[str], str]:
+    """An Admin API error's HTTP status, the reasons it gives (its ErrorInfo reason, errors[].reason)
+    and its message."""
+    reasons = [str(e.get("reason", "")) for e in (error.errors or []) if isinstance(e, dict)]
+    if error.reason:
+        reasons.append(str(error.reason))
+    return int(error.code or 0), [r for r in reasons if r], str(error.message)
 
 
 def is_rate_error(error: BaseException) -> bool:
     """A refusal for exceeding a quota: nothing was done, and trying again later is safe."""
     if not isinstance(error, gexc.GoogleAPICallError):
         return False
-    reasons = [str(e.get("reason", "")) for e in (error.errors or []) if isinstance(e, dict)]
-    if error.reason:
-        reasons.append(error.reason)
-    return ratelimit.is_rate_error(int(error.code or 0), reasons, str(error.message))
+    return failure_for(ADMIN_API_ERRORS, *answer(error)) is Failure.RATE
 
 
 def classify(error: BaseException) -> Failure:
-    """What a failed Admin API call means (see goalkeeper.backends.calls)."""
-    if is_rate_error(error):
-        return Failure.RATE
-    if isinstance(error, SERVER_ERRORS):
-        return Failure.SERVER
+    """What a failed Admin API call means (see goalkeeper.backends.calls and its ADMIN_API_ERRORS)."""
+    if isinstance(error, gexc.GoogleAPICallError):
+        return failure_for(ADMIN_API_ERRORS, *answer(error))
     return Failure.CONNECTION if isinstance(error, CONNECTION_ERRORS) else Failure.FINAL
 
 
 def explain(error: Exception, writing: bool, prop: str) -> GoalkeeperError | None:
     """The GoalkeeperError for an Admin API error that retries did not cure, on property ``prop``
     (its number); ``writing`` says whether an apply (Editor) or a read (Viewer) was refused."""
+    if isinstance(error, gexc.GoogleAPICallError):
+        advice = advice_for(ADMIN_API_ERRORS, *answer(error))
+        if advice:
+            return GoalkeeperError(f"GA4: {advice}")
     if isinstance(error, gexc.Unauthorized):
         return GoalkeeperError(
             "GA4: the credentials were refused (expired or revoked); run `goalkeeper login` "
@@ -127,6 +142,7 @@ class GA4LiveBackend(Backend):
         self._stream: str | None = None
         self._streams: list[dict[str, Any]] | None = None
         self._digest = ""
+        self._defaults: frozenset[tuple[str, str]] = frozenset()  # key events GA4 does not count
 
     def describe(self) -> str:
         return f"GA4 property {self.property.split('/')[-1]}"
@@ -166,14 +182,30 @@ class GA4LiveBackend(Backend):
             self._streams = [to_json(s) for s in self._call(self.beta.list_data_streams, parent=self.property)]
         return self._streams
 
-    def rule_stream(self) -> str:
-        """The web data stream event-create rules live in: the measurement id's, or the first."""
+    def rule_stream(self) -> str | None:
+        """The web data stream event-create rules live in: the measurement id's, or the first;
+        None when the property has no web data stream (the plan's preflight refuses rules then)."""
         if self._stream is None:
-            stream = web_stream(self._data_streams(), self.measurement_id, exact=False)
-            if stream is None:
-                raise GoalkeeperError(f"GA4 property {self.property} has no web data stream")
-            self._stream = stream
+            self._stream = web_stream(self._data_streams(), self.measurement_id, exact=False)
         return self._stream
+
+    def facts(self) -> TargetFacts:
+        """Whether the property has a web data stream, its default key events (``custom`` false:
+        not counted towards the limit of custom key events) and its service level (one GET; unknown,
+        so standard, when the property cannot be read)."""
+        stream = self._guard(self.rule_stream)
+        try:
+            level = self._call(self.beta.get_property, name=self.property).service_level.name
+        except Exception as error:
+            if not isinstance(error, (gexc.GoogleAPICallError, AmbiguousWriteError, *CONNECTION_ERRORS)):
+                raise
+            level = None
+        return TargetFacts(
+            described=self.describe(),
+            web_stream=stream is not None,
+            uncounted=self._defaults,
+            service_level=level,
+        )
 
     def enhanced_measurement(self) -> dict[str, Any] | None:
         """The enhanced measurement switches of the measurement id's web stream (with their
@@ -193,7 +225,12 @@ class GA4LiveBackend(Backend):
         return enhanced_settings(to_json(settings))
 
     def _parent(self, kind: EntityKind) -> str:
-        return self.rule_stream() if kind.key == "ga4.event_create_rule" else self.property
+        if kind.key != "ga4.event_create_rule":
+            return self.property
+        stream = self.rule_stream()
+        if stream is None:
+            raise GoalkeeperError(f"GA4 property {self.property} has no web data stream for event-create rules")
+        return stream
 
     def read(self) -> State:
         def read_all() -> dict[str, list[dict[str, Any]]]:
@@ -201,9 +238,15 @@ class GA4LiveBackend(Backend):
 
         objects = self._guard(read_all)
         self._digest = digest(objects)
+        # Proto3 JSON leaves a false ``custom`` out: such key events are GA4's default events.
+        self._defaults = frozenset(
+            ("ga4.key_event", str(k["eventName"])) for k in objects["ga4.key_event"] if not k.get("custom")
+        )
         return State.of(e for kind in kinds_of("ga4") for e in entities_from_api(kind.key, objects[kind.key]))
 
     def _list(self, kind: EntityKind) -> list[Any]:
+        if kind.key == "ga4.event_create_rule" and self.rule_stream() is None:
+            return []  # no web data stream, so no rules
         return list(self._call(self._method(kind, "list"), request={"parent": self._parent(kind), "page_size": 200}))
 
     def fingerprint(self) -> str:

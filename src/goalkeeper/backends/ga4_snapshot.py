@@ -9,6 +9,7 @@ The file::
       "customDimensions": [ … ], "customMetrics": [ … ],
       "eventCreateRules": [ {EventCreateRule, "name": "properties/…/dataStreams/S/eventCreateRules/R"} ],
       "audiences": [ … ],
+      "serviceLevel": "GOOGLE_ANALYTICS_STANDARD",           # optional: or GOOGLE_ANALYTICS_360
       "enhancedMeasurementSettings": {                       # optional
         "properties/123456789/dataStreams/987654321": {EnhancedMeasurementSettings}
       }
@@ -23,6 +24,11 @@ of the goal file's measurement id. Without an entry for that stream the settings
 nothing is said; goalkeeper never writes them.
 
 Archived custom dimensions and metrics are left out, as the Admin API's list calls leave them out.
+
+The plan checks GA4's per-property limits against the snapshot: ``serviceLevel`` (the Admin API's
+Property.serviceLevel) says which limits hold, standard when left out; a key event counts towards
+the limit of custom key events unless it says ``"custom": false`` (a default event such as
+``purchase``).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from goalkeeper.backends.json_file import JsonFileTarget
 from goalkeeper.core.changes import Change, Create, Delete, Replace, Update
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.kinds import KINDS, kinds_of
+from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.state import State
 
 
@@ -79,6 +86,25 @@ class GA4SnapshotBackend(JsonFileTarget):
         except (KeyError, TypeError, AttributeError, ValueError) as error:
             raise self.malformed(error) from None
         return State.of(entities)
+
+    def facts(self) -> TargetFacts:
+        """Whether the property has a web data stream (for event-create rules), its default key
+        events (``"custom": false``: GA4 does not count them towards its limit) and service level."""
+        document = self.document()
+        try:
+            stream = web_stream(document.get("dataStreams", []), self.measurement_id, exact=False)
+            defaults = {("ga4.key_event", str(k["eventName"])) for k in document.get("keyEvents", [])
+                        if k.get("custom") is False}  # fmt: skip
+        except (KeyError, TypeError, AttributeError) as error:
+            raise self.malformed(error) from None
+        level = document.get("serviceLevel")
+        return TargetFacts(
+            described=f"GA4 property {document['property'].split('/')[-1]} ({self.path})",
+            file=str(self.path),
+            web_stream=stream is not None,
+            uncounted=frozenset(defaults),
+            service_level=str(level) if level else None,
+        )
 
     def enhanced_measurement(self) -> dict[str, Any] | None:
         """The enhanced measurement switches of the measurement id's web stream (with their

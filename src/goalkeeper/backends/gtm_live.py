@@ -11,6 +11,7 @@ fingerprint on delete).
 
 from __future__ import annotations
 
+import json
 import socket
 import weakref
 from collections.abc import Callable, Iterable, Sequence
@@ -20,15 +21,24 @@ import httplib2
 from googleapiclient.errors import HttpError
 
 from goalkeeper.backends.base import Backend, Progress
-from goalkeeper.backends.calls import AmbiguousWriteError, Calls, Failure, guard
+from goalkeeper.backends.calls import (
+    TAG_MANAGER_ERRORS,
+    AmbiguousWriteError,
+    Calls,
+    Failure,
+    advice_for,
+    failure_for,
+    guard,
+)
 from goalkeeper.backends.gtm_common import api_object, entity_from_api, kept_on_update, trigger_names
-from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, is_rate_error
+from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter
 from goalkeeper.core.builtins import BUILTIN_TRIGGERS
 from goalkeeper.core.changes import Change, Create, Delete
 from goalkeeper.core.diff import differs
-from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.kinds import KINDS, kinds_of
 from goalkeeper.core.model import Entity, digest
+from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.state import State
 
 T = TypeVar("T")
@@ -92,18 +102,40 @@ class GTMPermissionError(GoalkeeperError):
     exit_code = 1
 
 
+def answer(error: HttpError) -> tuple[int, list[str], str]:
+    """An error answer's HTTP status, the reasons it gives (errors[].reason, ErrorInfo.reason and
+    its status string) and its message."""
+    reasons = [str(d.get("reason", "")) for d in (error.error_details or []) if isinstance(d, dict)]
+    try:
+        body = json.loads(error.content.decode("utf-8")).get("error", {})
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        body = {}
+    if isinstance(body, dict):
+        reasons += [str(e.get("reason", "")) for e in body.get("errors", []) if isinstance(e, dict)]
+        reasons += [str(d.get("reason", "")) for d in body.get("details", []) if isinstance(d, dict)]
+        reasons.append(str(body.get("status", "")))
+    return error.status_code, [r for r in reasons if r], str(error.reason)
+
+
+QUOTA_ADVICE = (
+    "GTM: the API quota (25 requests per 100 seconds, 10,000 a day per Google Cloud project) stayed "
+    "exhausted; wait, then run goalkeeper again. Nothing is lost: the next apply carries on from where "
+    "this one stopped"
+)
+
+
 def classify(error: BaseException, request: Any = None) -> Failure:
-    """What a failed Tag Manager API request means (see goalkeeper.backends.calls). A 401, or a 403
-    that is no rate error, raises GTMPermissionError at once, naming what ``request`` needed."""
+    """What a failed Tag Manager API request means (see goalkeeper.backends.calls and its
+    TAG_MANAGER_ERRORS). A 401, or a 403 that is neither a rate error nor one with advice of its own
+    (quota project, API not enabled), raises GTMPermissionError at once, naming what ``request``
+    needed."""
     if isinstance(error, HttpError):
-        status = error.status_code
-        reasons = [d.get("reason", "") for d in (error.error_details or []) if isinstance(d, dict)]
-        if is_rate_error(status, reasons, str(error.reason)):
-            return Failure.RATE
-        if status in (401, 403):
+        status, reasons, message = answer(error)
+        failure = failure_for(TAG_MANAGER_ERRORS, status, reasons, message)
+        if failure is Failure.FINAL and status in (401, 403) and not advice_for(TAG_MANAGER_ERRORS, *answer(error)):
             method, uri = (request.method, request.uri) if request is not None else ("GET", "")
-            raise GTMPermissionError("GTM: " + permission_hint(status, str(error.reason), method, uri)) from None
-        return Failure.SERVER if status >= 500 else Failure.FINAL
+            raise GTMPermissionError("GTM: " + permission_hint(status, message, method, uri)) from None
+        return failure
     return Failure.CONNECTION if isinstance(error, CONNECTION_ERRORS) else Failure.FINAL
 
 
@@ -121,21 +153,21 @@ def _pages(
 
 
 def explain(error: Exception) -> GoalkeeperError | None:
-    """The GoalkeeperError for a Tag Manager API error that retries did not cure."""
+    """The GoalkeeperError for a Tag Manager API error that retries did not cure: the advice of its
+    documented reason (calls.TAG_MANAGER_ERRORS), else by its HTTP status."""
     if not isinstance(error, HttpError):
         return None
-    status = error.status_code
+    status, reasons, message = answer(error)
+    advice = advice_for(TAG_MANAGER_ERRORS, status, reasons, message)
+    if advice:
+        return GoalkeeperError(f"GTM: {advice}")
+    if failure_for(TAG_MANAGER_ERRORS, status, reasons, message) is Failure.RATE:
+        return GoalkeeperError(QUOTA_ADVICE)
     if status in (401, 403):
-        return GTMPermissionError(f"GTM: {permission_hint(status, str(error.reason))}")
+        return GTMPermissionError(f"GTM: {permission_hint(status, message)}")
     if status == 404:
-        return GoalkeeperError(f"GTM: not found: {error.reason}; check target.gtm.account and target.gtm.container")
-    if status == 429:
-        return GoalkeeperError(
-            "GTM: the API quota (25 requests per 100 seconds, 10,000 a day per Google Cloud "
-            "project) stayed exhausted; wait, then run goalkeeper again. Nothing is lost: "
-            "the next apply carries on from where this one stopped"
-        )
-    return GoalkeeperError(f"GTM API error {status}: {error.reason}")
+        return GoalkeeperError(f"GTM: not found: {message}; check target.gtm.account and target.gtm.container")
+    return GoalkeeperError(f"GTM API error {status}: {message}")
 
 
 class GTMLiveBackend(Backend):
@@ -160,7 +192,6 @@ class GTMLiveBackend(Backend):
         self.calls = Calls(classify, self.clock, limiter=self.limiter)
         self._container_path: str | None = None
         self._container: dict[str, Any] | None = None
-        self._variable_names: set[str] = set()  # the container's own variables, from the last read
         self._workspace: dict[str, Any] | None = None
         self._snapshot: dict[str, Any] = {}
         try:
@@ -211,36 +242,19 @@ class GTMLiveBackend(Backend):
                 self._container_path, self._container = match["path"], match
         return self._container_path
 
-    def problems_with(self, desired: State) -> list[Problem]:
-        """What this container cannot take: goal kinds make web triggers and tags, which a server
-        container does not run (GTM would take them, and they would never fire)."""
-        if not any(e.target == "gtm" for e in desired):
-            return []
+    def facts(self) -> TargetFacts:
+        """The container's usage context (one GET, or none when the container was looked up by its
+        public id: the list answered it)."""
 
-        def container():
+        def container() -> dict[str, Any]:
             path = self.container_path()
             if self._container is None:
                 self._container = self.call(self._containers().get(path=path))
             return self._container
 
-        if "server" in [str(c).lower() for c in self._guard(container).get("usageContext", [])]:
-            return [
-                Problem(
-                    f"GTM container {self.container} is a server container; goalkeeper's goals need a "
-                    "web container (set target.gtm.container to the web container the site loads)"
-                )
-            ]
-        # GTM refuses to enable a built-in variable while a variable of the container has its name
-        # (older containers made their own "Video URL" before the YouTube built-ins existed).
-        return [
-            Problem(
-                f"goal {', '.join(b.goals)} needs GTM's built-in variable {b.name!r}, but container {self.container} "
-                f"has a variable of its own named {b.name!r}, and GTM cannot enable the built-in while it exists. "
-                "Rename that variable in GTM (and what refers to it), then run goalkeeper again"
-            )
-            for b in desired.of_kind("gtm.builtin_variable")
-            if b.name in self._variable_names
-        ]
+        contexts = self._guard(container).get("usageContext")
+        usage = tuple(str(c) for c in contexts) if isinstance(contexts, list) else None
+        return TargetFacts(described=f"GTM container {self.container}", usage_context=usage)
 
     def _guard(self, action: Callable[[], T]) -> T:
         """Turn the API's errors into messages that say what to do."""
@@ -304,8 +318,6 @@ class GTMLiveBackend(Backend):
 
         header, listing = self._guard(read_all)
         entities = self._entities(listing)
-        enabled = {e.name for e in entities if e.kind == "gtm.builtin_variable"}
-        self._variable_names = {e.name for e in entities if e.kind == "gtm.variable"} - enabled
         self._snapshot = {
             "version": [header.get("containerVersionId"), header.get("fingerprint")],
             "workspace": (self._workspace or {}).get("fingerprint"),

@@ -75,5 +75,14 @@ class JsonFileTarget(Backend):
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def save(self, document: dict[str, Any]) -> None:
-        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        """Write ``document`` to the file, whole or not at all; GoalkeeperError when it cannot be
+        written (a read-only folder, a full disk)."""
+        try:
+            write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        except OSError as error:
+            raise GoalkeeperError(
+                Problem(
+                    f"the {self.what} could not be written ({error.strerror or error}); it is unchanged", str(self.path)
+                )
+            ) from None
         self._document = document

@@ -3,7 +3,8 @@
 The Tag Manager API allows 25 requests per 100 seconds per project (a sliding window) and 10,000
 a day. Every GTM call goes through one SlidingWindowLimiter, so goalkeeper stays under the limit
 instead of discovering it through 429s; the 429s and 403 rate errors that still happen (other
-tools share the project's quota) are retried with exponential backoff.
+tools share the project's quota) are retried with exponential backoff (which errors are rate
+errors: goalkeeper.backends.calls, TAG_MANAGER_ERRORS and ADMIN_API_ERRORS).
 """
 
 from __future__ import annotations
@@ -54,18 +55,3 @@ def backoff_delays(attempts: int = 8, first: float = 2.0, cap: float = 64.0) -> 
     """Delays between attempts: 2, 4, 8 … seconds, capped at 64. The default eight attempts span
     190 seconds, more than the 100-second window: a quota another tool used up has come back."""
     return [min(cap, first * 2**n) for n in range(attempts - 1)]
-
-
-RATE_REASONS = (
-    "rateLimitExceeded",
-    "userRateLimitExceeded",
-    "quotaExceeded",
-    "RATE_LIMIT_EXCEEDED",
-    "RESOURCE_EXHAUSTED",
-)
-
-
-def is_rate_error(status: int, reasons: list[str], message: str = "") -> bool:
-    if status == 429:
-        return True
-    return status == 403 and (any(r in RATE_REASONS for r in reasons) or "quota" in message.lower())

@@ -25,6 +25,58 @@ Target = Literal["gtm", "ga4"]
 # built-in variables have no free text).
 Marker = Literal["notes", "description", "rule_parameter", "none"]
 
+# Where GA4's limits and field rules are documented; cited by the records below.
+CONFIG_LIMITS = "Google Analytics Help, [GA4] Configuration limits (support.google.com/analytics/answer/12229528)"
+EVENT_CREATION_LIMITS = (
+    "Google Analytics Help, Differences between event creation and audience triggers "
+    "(support.google.com/analytics/answer/10447093): up to 50 custom events and 100 audiences per property"
+)
+KEY_EVENT_DOC = "Admin API KeyEvent.custom: custom key events count towards the property's maximum"
+
+
+def _docs(message: str) -> str:
+    return f"the Admin API's {message} message (google-analytics-admin, field docs)"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``standard`` entities of a kind in one GA4 property (``ga360`` in an Analytics 360
+    property); with ``scope`` set, only the entities of that scope count (custom dimensions). ``what``
+    names them for people; ``source`` is where Google documents the number."""
+
+    what: str
+    standard: int
+    ga360: int
+    source: str
+    scope: str | None = None
+
+    def allowed(self, service_level: str | None) -> int:
+        """The limit for a property of ``service_level`` (the Admin API's Property.serviceLevel);
+        unknown is a standard property, the stricter reading."""
+        return self.ga360 if service_level == "GOOGLE_ANALYTICS_360" else self.standard
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """A rule GA4 applies to one field of what goalkeeper writes, from the Admin API message docs.
+
+    ``path`` names the field in API JSON; ``[]`` steps into every item of a list
+    (``parameterMutations[].parameter``). ``pattern`` must match the whole text; ``max_length`` is
+    in characters; ``items`` bounds a list's length, ``between`` a number; ``unique`` says the
+    values under ``path`` differ from each other; ``required`` that the field must be set. With
+    ``scope`` set the rule holds only for entities of that scope. ``rule`` says it in words."""
+
+    path: str
+    rule: str
+    source: str
+    required: bool = False
+    pattern: str | None = None
+    max_length: int | None = None
+    items: tuple[int, int] | None = None
+    between: tuple[float, float] | None = None
+    unique: bool = False
+    scope: str | None = None
+
 
 def _camel(snake: str) -> str:
     head, *rest = snake.split("_")
@@ -55,6 +107,8 @@ class EntityKind:
     difference, shown in the plan and removed by apply (a tag paused by hand, say: drift checks
     must see tracking switched off). The entity's folder is kept too (its
     ``parentFolderId`` is an id, held in the backend's handle).
+    ``limits``: how many a GA4 property may hold; ``rules``: what GA4 accepts in the fields
+    goalkeeper writes; ``message``: the Admin API message type both come from (``CustomDimension``).
     """
 
     key: str
@@ -72,6 +126,9 @@ class EntityKind:
     server_fields: frozenset[str] = frozenset()
     user_fields: frozenset[str] = frozenset()
     api_version: Literal["v1beta", "v1alpha", "v2"] = "v2"
+    limits: tuple[Limit, ...] = ()
+    rules: tuple[FieldRule, ...] = ()
+    message: str = ""
 
     @property
     def target(self) -> Target:
@@ -133,6 +190,39 @@ _VARIABLE_USER_FIELDS = frozenset({"formatValue", "disablingTriggerId", "enablin
 
 _GA4_REPLACED = "archived and created again: GA4 cannot change its parameter or scope"
 
+# Field rules shared by custom dimensions and metrics (the Admin API's CustomDimension and
+# CustomMetric field docs say the same).
+_NAME_RULE = "letters, digits and underscores, starting with a letter"
+_DISPLAY_RULE = "letters, digits, spaces and underscores, starting with a letter"
+_PARAMETER = r"[A-Za-z][A-Za-z0-9_]*"
+_DISPLAY = r"[A-Za-z][A-Za-z0-9 _]*"
+
+
+def _definition_rules(message: str, scoped_lengths: tuple[tuple[str, int], ...]) -> tuple[FieldRule, ...]:
+    source = _docs(message)
+    return (
+        FieldRule("parameterName", _NAME_RULE, source, required=True, pattern=_PARAMETER),
+        *(
+            FieldRule("parameterName", f"at most {length} characters", source, max_length=length, scope=scope)
+            for scope, length in scoped_lengths
+        ),
+        FieldRule(
+            "displayName",
+            f"{_DISPLAY_RULE}, at most 82 characters",
+            source,
+            required=True,
+            pattern=_DISPLAY,
+            max_length=82,
+        ),
+        FieldRule("description", "at most 150 characters", source, max_length=150),
+        FieldRule("scope", "required", source, required=True),
+    )
+
+
+_RULE_SOURCE = _docs("EventCreateRule, MatchingCondition and ParameterMutation")
+_AUDIENCE_SOURCE = _docs("Audience")
+_KEY_EVENT_SOURCE = _docs("KeyEvent")
+
 # In creation order; deletion runs in the reverse order.
 _REGISTERED = (
     EntityKind("gtm.folder", "GTM folder", "folder", "notes"),
@@ -148,31 +238,74 @@ _REGISTERED = (
         "ga4.custom_dimension", "GA4 custom dimension", "custom_dimension", "description", shareable=True,
         name_field="parameterName", scoped=True, fields=("parameterName", "displayName", "description", "scope"),
         immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", api_version="v1beta",
+        message="CustomDimension",
+        limits=(
+            Limit("event-scoped custom dimensions", 50, 125, CONFIG_LIMITS, scope="EVENT"),
+            Limit("user-scoped custom dimensions", 25, 100, CONFIG_LIMITS, scope="USER"),
+            Limit("item-scoped custom dimensions", 10, 25, CONFIG_LIMITS, scope="ITEM"),
+        ),
+        rules=_definition_rules("CustomDimension", (("EVENT", 40), ("USER", 24), ("ITEM", 40))),
     ),
     EntityKind(
         "ga4.custom_metric", "GA4 custom metric", "custom_metric", "description", shareable=True,
         name_field="parameterName", scoped=True,
         fields=("parameterName", "displayName", "description", "scope", "measurementUnit"),
         immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", api_version="v1beta",
+        message="CustomMetric",
+        limits=(Limit("custom metrics", 50, 125, CONFIG_LIMITS),),
+        rules=(
+            *_definition_rules("CustomMetric", (("EVENT", 40),)),
+            FieldRule("measurementUnit", "required", _docs("CustomMetric"), required=True),
+        ),
     ),
     EntityKind(
         "ga4.event_create_rule", "GA4 event-create rule", "event_create_rule", "rule_parameter",
         name_field="destinationEvent",
         fields=("destinationEvent", "eventConditions", "sourceCopyParameters", "parameterMutations"),
-        api_version="v1alpha",
+        api_version="v1alpha", message="EventCreateRule",
+        # Google documents 50 created events per property; goalkeeper counts every rule it reads.
+        limits=(Limit("event-create rules", 50, 50, EVENT_CREATION_LIMITS),),
+        rules=(
+            FieldRule("destinationEvent", f"{_NAME_RULE}, less than 40 characters", _RULE_SOURCE, required=True,
+                      pattern=_PARAMETER, max_length=39),
+            FieldRule("eventConditions", "1 to 10 conditions", _RULE_SOURCE, required=True, items=(1, 10)),
+            FieldRule("eventConditions[].field", "no spaces", _RULE_SOURCE, required=True, pattern=r"[^ ]+"),
+            FieldRule("eventConditions[].comparisonType", "required", _RULE_SOURCE, required=True),
+            FieldRule("eventConditions[].value", "required", _RULE_SOURCE, required=True),
+            FieldRule("parameterMutations", "at most 20 mutations", _RULE_SOURCE, items=(0, 20)),
+            FieldRule("parameterMutations[].parameter", f"{_NAME_RULE}, less than 40 characters, unique in the rule",
+                      _RULE_SOURCE, required=True, pattern=_PARAMETER, max_length=39, unique=True),
+            FieldRule("parameterMutations[].parameterValue", "less than 100 characters", _RULE_SOURCE, required=True,
+                      max_length=99),
+        ),
     ),
     EntityKind(
         "ga4.key_event", "GA4 key event", "key_event", "none", name_field="eventName",
         fields=("eventName", "countingMethod", "defaultValue"), immutable=("eventName",),
-        replace_note="deleted and created again", api_version="v1beta",
+        replace_note="deleted and created again", api_version="v1beta", message="KeyEvent",
+        limits=(Limit("custom key events", 30, 50, f"{CONFIG_LIMITS}; {KEY_EVENT_DOC}"),),
+        rules=(
+            FieldRule("eventName", "required", _KEY_EVENT_SOURCE, required=True),
+            FieldRule("countingMethod", "required", _KEY_EVENT_SOURCE, required=True),
+            FieldRule("defaultValue.numericValue", "required in a default value", _KEY_EVENT_SOURCE, required=True),
+            FieldRule("defaultValue.currencyCode", "an ISO 4217 currency code, required in a default value",
+                      _KEY_EVENT_SOURCE, required=True, pattern=r"[A-Z]{3}"),
+        ),
     ),
     EntityKind(
         "ga4.audience", "GA4 audience", "audience", "description", name_field="displayName",
         fields=("displayName", "description", "membershipDurationDays", "filterClauses", "eventTrigger",
                 "exclusionDurationMode"),
-        immutable=("filterClauses", "eventTrigger", "exclusionDurationMode"),
-        replace_note="archived and created again: GA4 cannot change an audience's conditions", removal="archive",
-        api_version="v1alpha",
+        immutable=("membershipDurationDays", "filterClauses", "exclusionDurationMode"),
+        replace_note="archived and created again: GA4 cannot change an audience's conditions or membership duration",
+        removal="archive", api_version="v1alpha", message="Audience",
+        limits=(Limit("audiences", 100, 400, f"{CONFIG_LIMITS}; {EVENT_CREATION_LIMITS}"),),
+        rules=(
+            FieldRule("displayName", "required", _AUDIENCE_SOURCE, required=True),
+            FieldRule("description", "required", _AUDIENCE_SOURCE, required=True),
+            FieldRule("membershipDurationDays", "1 to 540 days", _AUDIENCE_SOURCE, required=True, between=(1, 540)),
+            FieldRule("filterClauses", "at least one clause", _AUDIENCE_SOURCE, required=True, items=(1, 10_000)),
+        ),
     ),
 )  # fmt: skip
 

@@ -1,9 +1,12 @@
 """The one entry point of the core: desired and live state (and the policy) in, a checked plan out.
 
 ``make_plan`` runs every check the core has, in this order: references (every ``{{Variable}}``
-and trigger resolves, every key event is sent), conflicts with unmanaged entities (in the diff),
-selection (only the chosen goals' and targets' changes), the safety thresholds, and the warnings
-a reviewer should read (goals no target tracks, events enhanced measurement already counts).
+and trigger resolves, every key event is sent) and what the containers can run (usage context,
+built-in variables a variable's name blocks), conflicts with unmanaged entities (in the diff),
+selection (only the chosen goals' and targets' changes), the preflight of what apply would
+otherwise discover (GA4 field rules and limits, data streams: ``goalkeeper.core.preflight``), the
+safety thresholds, and the warnings a reviewer should read (goals no target tracks, events
+enhanced measurement already counts).
 Pure: no I/O; backends and the goal file are read by ``goalkeeper.project``.
 """
 
@@ -22,6 +25,7 @@ from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
+from goalkeeper.core.preflight import TargetFacts, builtin_problems, preflight, usage_problems
 from goalkeeper.core.references import reference_problems
 from goalkeeper.core.safety import SafetyPolicy
 from goalkeeper.core.selection import Selection, event_goals, select, selected_goals
@@ -40,6 +44,7 @@ def make_plan(
     force: bool = False,
     enhanced_measurement: Mapping[str, Any] | None = None,
     target_problems: Sequence[Problem] = (),
+    facts: Mapping[str, TargetFacts] | None = None,
 ) -> Plan:
     """The checked plan that makes the managed part of ``live`` match ``desired``.
 
@@ -50,22 +55,33 @@ def make_plan(
     warning. ``goals`` maps the goal file's goal names to their categories, for ``selection``.
     ``enhanced_measurement`` is the measured web stream's EnhancedMeasurementSettings (Admin API
     JSON with its ``name``), None when unknown. ``target_problems`` are what the backends found
-    wrong with ``desired``; they are raised together with the core's own.
+    wrong with ``desired``; they are raised together with the core's own. ``facts`` are what each
+    planned target (``"gtm"``, ``"ga4"``) knows beyond its entities (``Backend.facts``).
 
-    Raises GoalkeeperError listing every problem: references that do not resolve, entities that
-    exist unmanaged under a desired name, unknown goals or targets in ``selection``. A plan the
+    Raises GoalkeeperError listing every problem: references that do not resolve, containers that
+    cannot run the goals, entities that exist unmanaged under a desired name, unknown goals or
+    targets in ``selection``, and whatever the preflight finds the targets would refuse. A plan the
     safety thresholds refuse is returned with its ``refusal`` set, so it can still be shown.
     """
     everything = desired
     planned = planned if planned is not None else frozenset(e.target for s in (desired, live) for e in s)
     desired = State(tuple(e for e in everything if e.target in planned))
-    problems = [*reference_problems(everything, live, planned), *target_problems]
+    facts = facts or {}
+    problems = [
+        *reference_problems(everything, live, planned),
+        *usage_problems(desired, facts.get("gtm")),
+        *builtin_problems(desired, live),
+        *target_problems,
+    ]
     if problems:
         raise GoalkeeperError(problems)
     full = Plan.of(diff(desired, live))
     categories = dict(goals or {})
     chosen = selected_goals(selection, categories, {goal for entity in live.managed() for goal in entity.goals})
     plan = keep_or_refuse_used(select(full, selection, chosen, event_goals(desired, live)), live, policy)
+    problems = preflight(plan, live, facts)
+    if problems:
+        raise GoalkeeperError(problems)
     # Key events carry no marker: count the ones goalkeeper owns, as the diff does.
     managed = len(claim_key_events(live, desired).managed())
     warnings = untracked_warnings(everything, categories, configured if configured is not None else planned)

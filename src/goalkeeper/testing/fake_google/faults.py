@@ -6,6 +6,7 @@ Examples::
     fake.faults.add(method="POST", path_contains="/tags", kind="status", status=503, times=1)
     fake.faults.add(api="gtm", kind="status", status=429, times=2)   # next two GTM requests
     fake.faults.add(kind="latency", seconds=0.5, times=None)          # every request (clock.sleep)
+    fake.faults.add(api="gtm", status=403, reason="rateLimitExceeded", times=None)  # a quota as Google documents it
     fake.faults.before_request(7, lambda fake: fake.gtm.rename_entity(tag_path, "x"))
 
 Request numbers count every request the server receives (GTM and GA4), starting at 1; see
@@ -35,6 +36,7 @@ class Fault:
     api: str | None = None  # "gtm" | "ga4"
     status: int = 503
     message: str | None = None
+    reason: str | None = None  # errors[].reason of the answer; by default the status's usual one
     seconds: float = 0.0
     times: int | None = 1
     fired: int = 0
@@ -67,6 +69,7 @@ class Faults:
         api: str | None = None,
         status: int = 503,
         message: str | None = None,
+        reason: str | None = None,
         seconds: float = 0.0,
         times: int | None = 1,
     ) -> Fault:
@@ -80,6 +83,7 @@ class Faults:
             api=api,
             status=status,
             message=message,
+            reason=reason,
             seconds=seconds,
             times=times,
         )

@@ -13,7 +13,21 @@ dataStreams/*/eventCreateRules and audiences (v1alpha only). Choices:
 - PATCH needs a non-empty ``updateMask`` (camelCase or snake_case, ``*`` = every mutable field);
   naming an immutable field (keyEvent eventName, dimension/metric parameterName and scope, dataStream type,
   audience membershipDurationDays/filterClauses/exclusionDurationMode) is 400 INVALID_ARGUMENT;
-- archived dimensions, metrics and audiences vanish from list and get (404);
+- archived dimensions, metrics and audiences vanish from list and get (404), and free their place
+  under the property's limits;
+- per-property limits (``LIMITS``, Google Analytics Help, "[GA4] Configuration limits" and
+  "Differences between event creation and audience triggers"): 50 event-, 25 user- and 10 item-scoped
+  custom dimensions, 50 custom metrics, 30 custom key events (``custom`` true), 100 audiences and 50
+  event-create rules in a standard property; 125/100/25/125/50/400/50 in an Analytics 360 one
+  (``serviceLevel``). How GA4 answers a create past a limit is not documented: the fake answers 400
+  FAILED_PRECONDITION (an error no client retries), the stricter reading;
+- field rules from the admin client's message docs: custom dimension and metric display names are
+  letters, digits, spaces and underscores, starting with a letter, at most 82 characters (square
+  brackets, allowed in legacy names, are refused: "updates ... will never permit square brackets");
+  parameter names at most 24 characters for user scope; descriptions at most 150; an event-create
+  rule's destination event and mutated parameters "less than 40 characters", parameter values
+  "less than 100", condition fields without spaces;
+- ``GET properties/{id}`` answers the Property with its ``serviceLevel`` (standard unless seeded);
 - ``dataStreams/*/enhancedMeasurementSettings`` (v1alpha only): GET, and PATCH with a non-empty
   ``updateMask``. A web stream's settings start as GA4's defaults for a new web stream: everything
   on (``ENHANCED_DEFAULTS``), unless seeded (``seed_enhanced_measurement``, or a snapshot's
@@ -79,8 +93,20 @@ OUTPUT_ONLY = {
     "ads_personalization_enabled",
     "processing_order",
 }
-_DEST_EVENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+_DEST_EVENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,38}")  # "less than 40 characters"
 _PARAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_DISPLAY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9 _]{0,81}")
+STANDARD, GA360 = "GOOGLE_ANALYTICS_STANDARD", "GOOGLE_ANALYTICS_360"
+# (collection, scope or None) -> (standard property, Analytics 360 property); see the module docstring.
+LIMITS: dict[tuple[str, str | None], tuple[int, int]] = {
+    ("customDimensions", "EVENT"): (50, 125),
+    ("customDimensions", "USER"): (25, 100),
+    ("customDimensions", "ITEM"): (10, 25),
+    ("customMetrics", None): (50, 125),
+    ("keyEvents", None): (30, 50),
+    ("audiences", None): (100, 400),
+    ("eventCreateRules", None): (50, 50),
+}
 
 
 def _mask_path(descriptor: Any, path: str) -> str | None:
@@ -118,6 +144,11 @@ class Property:
         self.rules: dict[str, dict[str, Message]] = {}  # stream id -> rule id -> EventCreateRule
         self.enhanced: dict[str, Message] = {}  # stream id -> EnhancedMeasurementSettings (when not the defaults)
         self.next_id = 1000
+        self.service_level = STANDARD
+
+    def json(self) -> Json:
+        """The Property resource, as ``GET properties/{id}`` answers it."""
+        return {"name": f"properties/{self.id}", "displayName": self.display_name, "serviceLevel": self.service_level}
 
     def new_id(self) -> str:
         self.next_id += 1
@@ -195,7 +226,7 @@ class Ga4State:
             else:
                 msg.name = f"properties/{prop.id}/{collection}/{rid}"
                 if collection == "keyEvents":
-                    msg.custom = True
+                    msg.custom = bool(item.get("custom", True))  # a default event (purchase) says false
                     msg.deletable = True
                 if "create_time" in msg.DESCRIPTOR.fields_by_name and not msg.HasField("create_time"):
                     self._stamp(msg, create=True)
@@ -291,6 +322,29 @@ class Ga4State:
         return out
 
     # ------------------------------------------------------------------ validation
+    def _check_limit(self, coll: str, msg: Message, prop: Property) -> None:
+        """Refuse a create past the property's limit for its collection (and scope)."""
+        scope = t.CustomDimension.DimensionScope(msg.scope).name if coll == "customDimensions" else None
+        limits = LIMITS.get((coll, scope))
+        if limits is None:
+            return
+        allowed = limits[1] if prop.service_level == GA360 else limits[0]
+        if coll == "eventCreateRules":
+            held = sum(len(rules) for rules in prop.rules.values())
+        else:
+            held = sum(
+                1
+                for m in prop.items[coll].values()
+                if (scope is None or t.CustomDimension.DimensionScope(m.scope).name == scope)
+                and (coll != "keyEvents" or m.custom)
+            )
+        if held >= allowed:
+            raise ApiError(
+                400,
+                f"The property has reached its limit of {allowed} {coll}{f' ({scope} scope)' if scope else ''}.",
+                "FAILED_PRECONDITION",
+            )
+
     def _validate(
         self, coll: str, msg: Message, raw: Json, prop: Property, self_id: str | None, stream: str | None = None
     ) -> None:
@@ -320,10 +374,17 @@ class Ga4State:
                 )
             if not msg.display_name:
                 raise bad_request("display_name is required.")
-            if len(msg.display_name) > 82:
-                raise bad_request("display_name must be at most 82 characters.")
+            if not _DISPLAY_NAME.fullmatch(msg.display_name):
+                raise bad_request(
+                    "display_name: at most 82 characters, alphanumeric plus space and underscore, starting with a letter."
+                )
+            if len(msg.description) > 150:
+                raise bad_request("description must be at most 150 characters.")
             if msg.scope == 0:
                 raise bad_request("scope is required.")
+            user = coll == "customDimensions" and msg.scope == t.CustomDimension.DimensionScope.USER
+            if user and len(msg.parameter_name) > 24:
+                raise bad_request("parameter_name must be at most 24 characters for user-scoped dimensions.")
             if coll == "customMetrics":
                 if msg.measurement_unit == 0:
                     raise bad_request("measurement_unit is required.")
@@ -355,14 +416,19 @@ class Ga4State:
             if not 1 <= len(msg.event_conditions) <= 10:
                 raise bad_request("event_conditions must have between 1 and 10 conditions.")
             for c in msg.event_conditions:
-                if not c.field or c.comparison_type == 0:
-                    raise bad_request("event_conditions: field and comparison_type are required.")
+                if not c.field or c.comparison_type == 0 or " " in c.field:
+                    raise bad_request("event_conditions: field (without spaces) and comparison_type are required.")
             if len(msg.parameter_mutations) > 20:
                 raise bad_request("parameter_mutations must have at most 20 mutations.")
             seen: set[str] = set()
             for m in msg.parameter_mutations:
-                if not m.parameter or m.parameter in seen:
-                    raise bad_request("parameter_mutations: parameter must be set and unique.")
+                if not m.parameter or m.parameter in seen or not _DEST_EVENT.fullmatch(m.parameter):
+                    raise bad_request(
+                        "parameter_mutations: parameter must be set, unique, letters, digits or underscores "
+                        "starting with a letter, less than 40 characters."
+                    )
+                if not m.parameter_value or len(m.parameter_value) >= 100:
+                    raise bad_request("parameter_mutations: parameter_value must be set and less than 100 characters.")
                 seen.add(m.parameter)
         elif coll == "audiences":
             if not msg.display_name or not msg.description:
@@ -386,6 +452,8 @@ class Ga4State:
         if ":" in pid:
             raise not_found()
         rest = parts[3:]
+        if not rest and method == "GET":
+            return 200, self.prop(pid).json()
         if len(rest) == 3 and rest[0] == "dataStreams" and rest[2] == "enhancedMeasurementSettings":
             return self._enhanced_route(method, version, self.prop(pid), rest[1], q, body)
         if len(rest) >= 3 and rest[0] == "dataStreams" and rest[2].split(":")[0] == "eventCreateRules":
@@ -416,6 +484,7 @@ class Ga4State:
             if method == "POST":
                 msg = self._parse(cls, body)
                 self._validate(coll, msg, body, prop, None, stream)
+                self._check_limit(coll, msg, prop)
                 rid = prop.new_id()
                 msg.name = f"{parent}/{coll}/{rid}"
                 if coll == "keyEvents":

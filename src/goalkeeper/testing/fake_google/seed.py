@@ -255,7 +255,9 @@ def seed_ga4_snapshot(ga4: Ga4State, source: Source) -> str:
     """Load a GA4 snapshot (format in this module's docstring); returns the property name."""
     data = _load(source)
     pid = str(data.get("property") or "properties/123456789").split("/")[-1]
-    ga4.add_property(pid, data.get("displayName", ""), web_stream=not data.get("dataStreams"))
+    prop = ga4.add_property(pid, data.get("displayName", ""), web_stream=not data.get("dataStreams"))
+    if data.get("serviceLevel"):
+        prop.service_level = str(data["serviceLevel"])
     for coll in ("dataStreams", "keyEvents", "customDimensions", "customMetrics", "audiences"):
         for item in data.get(coll) or []:
             ga4.seed(coll, pid, item)

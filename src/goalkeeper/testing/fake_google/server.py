@@ -203,7 +203,7 @@ class FakeGoogle:
             elif f.kind == "drop":
                 return None
             else:
-                err = ApiError(f.status, f.message or _fault_message(f.status))
+                err = ApiError(f.status, f.message or _fault_message(f.status), reason=f.reason)
                 rec.status = f.status
                 return f.status, err.body()
         try:
