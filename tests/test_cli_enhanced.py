@@ -1,5 +1,5 @@
-"""The plan warns about goals whose events GA4's enhanced measurement already sends, without
-changing the exit status: a GA4 snapshot file and a live property (the fake)."""
+"""The plan refuses goals whose events GA4's enhanced measurement already sends (GA4 would count
+them twice), pointing at the goal's line: a GA4 snapshot file and a live property (the fake)."""
 
 from __future__ import annotations
 
@@ -29,23 +29,25 @@ def set_settings(project: Path, settings: dict | None) -> None:
     path.write_text(json.dumps(document), encoding="utf-8")
 
 
-def test_text_plan_warns_and_exits_as_before(project):
+def test_text_plan_refuses_with_the_goals_file_and_line(project):
     set_settings(project, VIDEO_ON)
     result = run("plan", "shop.yaml")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1
     [line] = [text for text in result.output.splitlines() if "enhanced measurement" in text]
-    assert line.startswith("Warning: goal 'product_video' sends the GA4 event 'video_{{Video Status}}'")
+    assert line.startswith("Error: shop.yaml:17: goal 'product_video' sends the GA4 event 'video_{{Video Status}}'")
     assert "Video engagement is on" in line and "Data streams > Enhanced measurement" in line
-    assert "event_name" in line
-    assert run("plan", "shop.yaml", "--detailed-exitcode").exit_code == 2
+    assert "count it twice" in line and "event_name" in line
 
 
-def test_markdown_plan_warns(project):
+def test_markdown_plan_refuses_too(project):
     set_settings(project, VIDEO_ON)
     result = run("plan", "shop.yaml", "--format", "markdown")
-    assert result.exit_code == 0, result.output
-    assert ":warning: **Warning:** goal 'product_video'" in result.output
-    assert "Video engagement is on" in result.output
+    assert result.exit_code == 1 and "Video engagement is on" in result.output
+
+
+def test_validate_cannot_know_the_stream_and_passes(project):
+    set_settings(project, VIDEO_ON)
+    assert run("validate", "shop.yaml").exit_code == 0
 
 
 def test_no_warning_with_the_switch_off_or_settings_unknown(project):
@@ -55,11 +57,12 @@ def test_no_warning_with_the_switch_off_or_settings_unknown(project):
     assert "enhanced measurement" not in run("plan", "shop.yaml").output
 
 
-def test_apply_after_the_warning_gives_no_changes_and_still_warns(project):
+def test_apply_refuses_and_writes_nothing(project):
     set_settings(project, VIDEO_ON)
-    assert run("apply", "shop.yaml", "--auto-approve").exit_code == 0
-    result = run("plan", "shop.yaml", "--detailed-exitcode")
-    assert result.exit_code == 0 and "enhanced measurement" in result.output
+    before = (project / "example-container.json").read_bytes()
+    result = run("apply", "shop.yaml", "--auto-approve")
+    assert result.exit_code == 1 and "Video engagement is on" in result.output
+    assert (project / "example-container.json").read_bytes() == before
 
 
 def test_gtm_only_plan_says_nothing(project):
@@ -68,13 +71,13 @@ def test_gtm_only_plan_says_nothing(project):
 
 
 @pytest.mark.parametrize("name", ["shop.yaml", "b2b.yaml", "content.yaml"])
-def test_the_examples_plan_without_enhanced_measurement_warnings(project_dir, monkeypatch, name):
+def test_the_examples_plan_without_warnings(project_dir, monkeypatch, name):
     monkeypatch.chdir(project_dir)
     result = run("plan", name)
     assert result.exit_code == 0 and "Warning" not in result.output, result.output
 
 
-def test_live_property_plan_warns(fake_google, tmp_path, monkeypatch):
+def test_live_property_plan_refuses(fake_google, tmp_path, monkeypatch):
     from tests.backends.conftest import ACCOUNT, CLICK, EXAMPLES, PROPERTY, VIDEO, write_goals
 
     seeded = fake_google.seed_container_export(
@@ -86,6 +89,6 @@ def test_live_property_plan_warns(fake_google, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     goals = write_goals(tmp_path / "goals.yaml", [CLICK, VIDEO], seeded.container_id)
     result = run("plan", goals, "--format", "markdown")
-    assert result.exit_code == 0, result.output
-    assert ":warning: **Warning:** goal 'product_video'" in result.output
+    assert result.exit_code == 1
+    assert "goal 'product_video' sends the GA4 event" in result.output and "Video engagement is on" in result.output
     assert len([r for r in fake_google.requests if "enhancedMeasurementSettings" in r.path]) == 1

@@ -286,14 +286,18 @@ def validate(
     templates: Path | None = TEMPLATES_OPTION,
 ) -> None:
     """Check goal files without reading any target: no credentials needed. Reports every problem
-    in every file, and exits 1 if there is one (fit for a pre-commit hook)."""
+    in every file (and the consistency check's warnings), and exits 1 if there is a problem (fit for
+    a pre-commit hook)."""
     problems = []
     for path in goals or [Path("goals.yaml")]:
         try:
-            count = validate_goal_file(path, templates)
+            validated = validate_goal_file(path, templates)
         except GoalkeeperError as error:
             problems += error.problems
             continue
+        for warning in validated.warnings:
+            typer.echo(f"Warning: {warning}", err=True)
+        count = validated.goals
         typer.echo(f"{path}: {count} goal{'s' if count != 1 else ''}, valid.")
     if problems:
         raise GoalkeeperError(problems)

@@ -1,9 +1,11 @@
 """The one entry point of the core: desired and live state (and the policy) in, a checked plan out.
 
-``make_plan`` runs every check the core has, in this order: references (every ``{{Variable}}``
-and trigger resolves, every key event is sent), conflicts with unmanaged entities (in the diff),
-selection (only the chosen goals' and targets' changes), the safety thresholds, and the warnings
-a reviewer should read (goals no target tracks, events enhanced measurement already counts).
+``make_plan`` runs every check the core has, in this order: goalkeeper's own Google tag settled
+against the container's, references (every ``{{Variable}}`` and trigger resolves), the consistency
+check (every key event is sent, nothing is counted twice: ``goalkeeper.core.consistency``),
+conflicts with unmanaged entities (in the diff), selection (only the chosen goals' and targets'
+changes), the safety thresholds, and the warnings a reviewer should read (goals no target tracks,
+and the consistency check's).
 Pure: no I/O; backends and the goal file are read by ``goalkeeper.project``.
 """
 
@@ -14,8 +16,8 @@ from dataclasses import replace
 from typing import Any
 
 from goalkeeper.core import safety
+from goalkeeper.core.consistency import Declarations, Findings, check, settle_google_tag
 from goalkeeper.core.diff import claim_key_events, diff
-from goalkeeper.core.doublecount import double_count_warnings
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.references import reference_problems
@@ -36,6 +38,7 @@ def make_plan(
     force: bool = False,
     enhanced_measurement: Mapping[str, Any] | None = None,
     target_problems: Sequence[Problem] = (),
+    declared: Declarations = Declarations(),
 ) -> Plan:
     """The checked plan that makes the managed part of ``live`` match ``desired``.
 
@@ -46,16 +49,20 @@ def make_plan(
     warning. ``goals`` maps the goal file's goal names to their categories, for ``selection``.
     ``enhanced_measurement`` is the measured web stream's EnhancedMeasurementSettings (Admin API
     JSON with its ``name``), None when unknown. ``target_problems`` are what the backends found
-    wrong with ``desired``; they are raised together with the core's own.
+    wrong with ``desired``; they are raised together with the core's own. ``declared`` is what the
+    goal file says beyond its entities (measurement ID, Google tag, external and shared events, the
+    line of each goal) for the consistency check.
 
-    Raises GoalkeeperError listing every problem: references that do not resolve, entities that
-    exist unmanaged under a desired name, unknown goals or targets in ``selection``. A plan the
-    safety thresholds refuse is returned with its ``refusal`` set, so it can still be shown.
+    Raises GoalkeeperError listing every problem: references that do not resolve, the consistency
+    check's errors, entities that exist unmanaged under a desired name, unknown goals or targets in
+    ``selection``. A plan the safety thresholds refuse is returned with its ``refusal`` set, so it
+    can still be shown.
     """
-    everything = desired
     planned = planned if planned is not None else frozenset(e.target for s in (desired, live) for e in s)
+    everything, found = settle_google_tag(desired, live, declared) if "gtm" in planned else (desired, Findings())
+    found += check(everything, declared, live, enhanced_measurement if "ga4" in planned else None, planned)
     desired = State(tuple(e for e in everything if e.target in planned))
-    problems = [*reference_problems(everything, live, planned), *target_problems]
+    problems = [*reference_problems(everything, live, planned), *found.errors, *target_problems]
     if problems:
         raise GoalkeeperError(problems)
     full = Plan.of(diff(desired, live))
@@ -65,8 +72,7 @@ def make_plan(
     # Key events carry no marker: count the ones goalkeeper owns, as the diff does.
     managed = len(claim_key_events(live, desired).managed())
     warnings = untracked_warnings(everything, categories, configured if configured is not None else planned)
-    if enhanced_measurement and "ga4" in planned:
-        warnings += double_count_warnings(everything, enhanced_measurement)
+    warnings += tuple(dict.fromkeys(str(w) for w in found.warnings))
     return safety.check(replace(plan, warnings=warnings), managed, policy, force)
 
 
