@@ -31,3 +31,14 @@ def test_kinds_unknown_name_exits_1(tmp_path, monkeypatch):
     result = runner.invoke(app, ["kinds", "nope"])
     assert result.exit_code == 1
     assert "unknown kind 'nope'" in result.output
+
+
+def test_kinds_name_shows_the_default_event_allowed_values_defaults_and_tradeoffs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["kinds", "form_submit"])
+    assert result.exit_code == 0
+    assert "Default GA4 event: form_submit - not the goal's name" in result.output
+    assert "  check_validation: Count only submissions" in result.output
+    assert "    allowed: true or false; default: true" in result.output
+    assert "Give exactly one of: form_id, form_class, form_url_contains." in result.output
+    assert "Choose knowingly:\n  - check_validation (on by default)" in result.output
