@@ -1,5 +1,5 @@
-"""The plan warns about goals whose events GA4's enhanced measurement already sends, without
-changing the exit status: a GA4 snapshot file and a live property (the fake)."""
+"""The plan refuses goals whose events GA4's enhanced measurement already sends (GA4 would count
+them twice), pointing at the goal's line: a GA4 snapshot file and a live property (the fake)."""
 
 from __future__ import annotations
 
@@ -26,23 +26,25 @@ def set_settings(project: Path, settings: dict | None) -> None:
             document["enhancedMeasurementSettings"] = {"properties/123456789/dataStreams/987654321": settings}
 
 
-def test_text_plan_warns_and_exits_as_before(project):
+def test_text_plan_refuses_with_the_goals_file_and_line(project):
     set_settings(project, VIDEO_ON)
     result = run("plan", "shop.yaml")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1
     [line] = [text for text in result.output.splitlines() if "enhanced measurement" in text]
-    assert line.startswith("Warning: goal 'product_video' sends the GA4 event 'video_{{Video Status}}'")
+    assert line.startswith("Error: shop.yaml:17: goal 'product_video' sends the GA4 event 'video_{{Video Status}}'")
     assert "Video engagement is on" in line and "Data streams > Enhanced measurement" in line
-    assert "event_name" in line
-    assert run("plan", "shop.yaml", "--detailed-exitcode").exit_code == 2
+    assert "count it twice" in line and "event_name" in line
 
 
-def test_markdown_plan_warns_in_the_comment(project):
+def test_markdown_plan_refuses_too(project):
     set_settings(project, VIDEO_ON)
     result = run("plan", "shop.yaml", "--format", "markdown")
-    assert result.exit_code == 0, result.output
-    assert ":warning: **Warning:** goal 'product_video'" in result.output
-    assert "Video engagement is on" in result.output
+    assert result.exit_code == 1 and "Video engagement is on" in result.output
+
+
+def test_validate_cannot_know_the_stream_and_passes(project):
+    set_settings(project, VIDEO_ON)
+    assert run("validate", "shop.yaml").exit_code == 0
 
 
 def test_no_warning_with_the_switch_off_or_settings_unknown(project):
@@ -52,11 +54,12 @@ def test_no_warning_with_the_switch_off_or_settings_unknown(project):
     assert "enhanced measurement" not in run("plan", "shop.yaml").output
 
 
-def test_apply_after_the_warning_gives_no_changes_and_still_warns(project):
+def test_apply_refuses_and_writes_nothing(project):
     set_settings(project, VIDEO_ON)
-    assert run("apply", "shop.yaml", "--auto-approve").exit_code == 0
-    result = run("plan", "shop.yaml", "--detailed-exitcode")
-    assert result.exit_code == 0 and "enhanced measurement" in result.output
+    before = (project / "example-container.json").read_bytes()
+    result = run("apply", "shop.yaml", "--auto-approve")
+    assert result.exit_code == 1 and "Video engagement is on" in result.output
+    assert (project / "example-container.json").read_bytes() == before
 
 
 def test_a_gtm_only_plan_gives_no_enhanced_measurement_warning(project):
@@ -65,17 +68,17 @@ def test_a_gtm_only_plan_gives_no_enhanced_measurement_warning(project):
 
 
 @pytest.mark.parametrize("name", ["shop.yaml", "b2b.yaml", "content.yaml"])
-def test_the_examples_plan_without_enhanced_measurement_warnings(in_project_dir, name):
+def test_the_examples_plan_without_warnings(in_project_dir, name):
     result = run("plan", name)
     assert result.exit_code == 0 and "Warning" not in result.output, result.output
 
 
-def test_a_plan_against_a_live_property_warns_too(cli_on_fake, fake_google, in_tmp_path):
+def test_live_property_plan_refuses(cli_on_fake, fake_google, in_tmp_path):
     from tests.backends.conftest import CLICK, PROPERTY, VIDEO, write_goals
 
     fake_google.ga4.seed_enhanced_measurement(PROPERTY, "987654321", VIDEO_ON)
     goals = write_goals(in_tmp_path / "goals.yaml", [CLICK, VIDEO], cli_on_fake.container_id)
     result = run("plan", goals, "--format", "markdown")
-    assert result.exit_code == 0, result.output
-    assert ":warning: **Warning:** goal 'product_video'" in result.output
+    assert result.exit_code == 1
+    assert "goal 'product_video' sends the GA4 event" in result.output and "Video engagement is on" in result.output
     assert len([r for r in fake_google.requests if "enhancedMeasurementSettings" in r.path]) == 1

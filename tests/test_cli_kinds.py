@@ -24,3 +24,13 @@ def test_kinds_of_an_unknown_name_is_an_error_naming_it(in_tmp_path):
     result = run("kinds", "nope")
     assert result.exit_code == 1
     assert "unknown kind 'nope'" in result.output
+
+
+def test_kinds_name_shows_the_default_event_allowed_values_defaults_and_tradeoffs(in_tmp_path):
+    result = run("kinds", "form_submit")
+    assert result.exit_code == 0
+    assert "Default GA4 event: form_submit - not the goal's name" in result.output
+    assert "  check_validation: Count only submissions" in result.output
+    assert "    allowed: true or false; default: true" in result.output
+    assert "Give exactly one of: form_id, form_class, form_url_contains." in result.output
+    assert "Choose knowingly:\n  - check_validation (on by default)" in result.output

@@ -19,7 +19,9 @@ def test_valid_files_pass_without_reading_any_target(in_three_goal_project: Path
 def test_every_problem_of_every_file_is_reported(in_tmp_path: Path):
     Path("a.yaml").write_text("goals:\n  - name: one\n    kind: link_click\n  - name: two\n    kind: nope\n")
     Path("b.yaml").write_text("goals:\n  - name: 9bad\n    kind: link_click\n    url_contains: /x\n")
-    Path("c.yaml").write_text("goals:\n  - name: fine\n    kind: link_click\n    url_contains: /x\n")
+    Path("c.yaml").write_text(
+        "target: {ga4: {property: '1'}}\ngoals:\n  - name: fine\n    kind: link_click\n    url_contains: /x\n"
+    )
     result = run("validate", "a.yaml", "b.yaml", "c.yaml")
     assert result.exit_code == 1
     assert "a.yaml:2:" in result.output and "url_contains" in result.output  # missing field

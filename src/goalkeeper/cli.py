@@ -25,7 +25,7 @@ from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.selection import Selection
-from goalkeeper.goals.kinds import load_kinds
+from goalkeeper.goals.kinds import describe, load_kinds
 from goalkeeper.goals.model import CATEGORIES, file_schema
 from goalkeeper.project import (
     Project,
@@ -287,14 +287,18 @@ def validate(
     templates: Path | None = TEMPLATES_OPTION,
 ) -> None:
     """Check goal files without reading any target: no credentials needed. Reports every problem
-    in every file, and exits 1 if there is one (fit for a pre-commit hook)."""
+    in every file (and the consistency check's warnings), and exits 1 if there is a problem (fit for
+    a pre-commit hook)."""
     problems = []
     for path in goals or [Path("goals.yaml")]:
         try:
-            count = validate_goal_file(path, templates)
+            validated = validate_goal_file(path, templates)
         except GoalkeeperError as error:
             problems += error.problems
             continue
+        for warning in validated.warnings:
+            typer.echo(f"Warning: {warning}", err=True)
+        count = validated.goals
         typer.echo(f"{path}: {count} goal{'s' if count != 1 else ''}, valid.")
     if problems:
         raise GoalkeeperError(problems)
@@ -303,7 +307,9 @@ def validate(
 @app.command()
 @reports_errors
 def kinds(
-    name: str | None = typer.Argument(None, help="Show one kind's fields and an example."),
+    name: str | None = typer.Argument(
+        None, help="Show one kind's default GA4 event, fields (allowed values, defaults), trade-offs and an example."
+    ),
     templates: Path | None = typer.Option(
         Path("templates"), "--templates", help="Folder of your own goal-kind templates."
     ),
@@ -318,17 +324,7 @@ def kinds(
         return
     if name not in known:
         raise GoalkeeperError(f"unknown kind {name!r}; known kinds: {', '.join(sorted(known))}")
-    kind = known[name]
-    typer.echo(f"{kind.name}: {kind.description}\n\nDefault category: {kind.category}\nFields:")
-    for field, schema in kind.inputs.items():
-        required = " (required)" if field in kind.required else ""
-        typer.echo(f"  {field}{required}: {schema.get('description', '')}".rstrip())
-    common = "name, kind, category, event_name, key_event, params, dimensions, description"
-    if not kind.sends_events:  # no GA4 event: nothing to name, mark or add parameters to
-        common = "name, kind, category, description"
-    typer.echo(f"  ...and the fields every goal has: {common}")
-    if kind.example:
-        typer.echo(f"\nExample:\n{kind.example}")
+    typer.echo(describe(known[name]), nl=False)
 
 
 @app.command()

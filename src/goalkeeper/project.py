@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from goalkeeper.backends.base import NO_VERSIONS, Backend, Progress
+from goalkeeper.core import consistency
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError, Problem, UnsafePlanError
 from goalkeeper.core.plan import Plan
@@ -144,6 +145,7 @@ class Project:
             enhanced_measurement=next((s for s in settings if s), None),
             target_problems=problems,
             facts=facts,
+            declared=self.goal_file.declarations(),
         )
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:
@@ -285,11 +287,46 @@ def open_goal_file(goals_path: Path, templates: Path | None = None) -> tuple[Goa
     return load_goal_file(goals_path, kinds), kinds
 
 
-def validate_goal_file(goals_path: Path, templates: Path | None = None) -> int:
-    """Load and expand a goal file without reading any target; the number of goals in it."""
+@dataclass(frozen=True)
+class Validated:
+    """A goal file that passed ``validate``: how many goals it has, and the warnings to show."""
+
+    goals: int
+    warnings: tuple[str, ...] = ()
+
+
+def validate_goal_file(goals_path: Path, templates: Path | None = None) -> Validated:
+    """Load and expand a goal file and run the consistency check without reading any target.
+
+    Raises GoalkeeperError with every problem ``plan`` would refuse the file for before reading a
+    target (schema, checks, expansion, a missing target or measurement_id, key events nothing
+    sends, events sent twice by the goals themselves)."""
     goal_file, kinds = open_goal_file(goals_path, templates)
-    expand(goal_file, kinds)
-    return len(goal_file.goals)
+    problems = target_problems(goal_file)
+    try:
+        desired = expand(goal_file, kinds)
+    except GoalkeeperError as error:
+        raise GoalkeeperError([*problems, *error.problems]) from None
+    found = consistency.check(desired, goal_file.declarations())
+    if problems or found.errors:
+        raise GoalkeeperError([*problems, *found.errors])
+    return Validated(len(goal_file.goals), tuple(dict.fromkeys(str(w) for w in found.warnings)))
+
+
+def target_problems(goal_file: GoalFile) -> list[Problem]:
+    """What is missing from the goal file's ``target:`` for planning, found without reading it."""
+    target = goal_file.target
+    if not target.get("gtm") and not target.get("ga4"):
+        return [Problem("the goal file has no `target:` with `gtm:` or `ga4:`; add one", goal_file.path)]
+    if target.get("gtm") and not goal_file.measurement_id:
+        return [
+            Problem(
+                "target.measurement_id (G-XXXX) is needed: goalkeeper's GA4 tags send events to it",
+                goal_file.path,
+                goal_file.target_line,
+            )
+        ]
+    return []
 
 
 def open_project(goals_path: Path, templates: Path | None = None) -> Project:
@@ -297,14 +334,11 @@ def open_project(goals_path: Path, templates: Path | None = None) -> Project:
     base = goals_path.parent
     backends: list[Backend] = []
     target = goal_file.target
-    if not target.get("gtm") and not target.get("ga4"):
-        raise GoalkeeperError(Problem("the goal file has no `target:` with `gtm:` or `ga4:`; add one", goal_file.path))
+    problems = target_problems(goal_file)
+    if problems:
+        raise GoalkeeperError(problems)
     if target.get("gtm"):
         backends.append(_backend(GTM_BACKENDS, target["gtm"], goal_file, base))
     if target.get("ga4"):
         backends.append(_backend(GA4_BACKENDS, target["ga4"], goal_file, base))
-    if target.get("gtm") and not goal_file.measurement_id:
-        raise GoalkeeperError(
-            Problem("target.measurement_id (G-XXXX) is needed: goalkeeper's GA4 tags send events to it", goal_file.path)
-        )
     return Project(goal_file, kinds, backends)

@@ -283,13 +283,16 @@ def test_enhanced_measurement_is_one_v1alpha_get(live, fake_google):
     assert settings["streamEnabled"] and not settings["videoEngagementEnabled"] and settings["formInteractionsEnabled"]
 
 
-def test_a_plan_warns_about_video_events_enhanced_measurement_sends(live, fake_google):
+def test_a_plan_refuses_video_events_enhanced_measurement_sends(live, fake_google):
     fake_google.ga4.seed_enhanced_measurement(
         PROPERTY, "987654321", {"streamEnabled": True, "videoEngagementEnabled": True}
     )
     start = fake_google.request_count
-    warnings = live.project([CLICK, VIDEO]).plan().warnings
-    assert [w for w in warnings if "'product_video'" in w and "Video engagement is on" in w]
+    with pytest.raises(GoalkeeperError) as refused:
+        live.project([CLICK, VIDEO]).plan()
+    assert [
+        p for p in refused.value.problems if "'product_video'" in p.message and "Video engagement is on" in p.message
+    ]
     assert len([r for r in ga4_requests(fake_google, start) if "enhancedMeasurementSettings" in r.path]) == 1
 
 

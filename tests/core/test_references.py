@@ -83,13 +83,3 @@ def test_invalid_gtm_names_and_built_in_names_are_refused():
     messages = _messages(State.of([variable("Order: total"), variable("Page URL")]))
     assert any("'Order: total'" in m and "may not contain" in m for m in messages)
     assert any("'Page URL'" in m and "built-in variable" in m for m in messages)
-
-
-def test_a_key_event_for_an_event_nothing_sends_is_reported():
-    assert _messages(State.of([key_event("ghost", goal="ghost", managed=True)])) == [
-        "GA4 key event 'ghost' (goal ghost) marks an event that nothing goalkeeper manages sends"
-    ]
-    # a dynamic event name covers the events it can become
-    video = tag("GA4 event - v", "All Pages", event="video_{{Video Status}}", goal="v")
-    desired = State.of([builtin("Video Status", "videoStatus", ("v",)), video, key_event("video_start", "v", True)])
-    assert _messages(desired) == []

@@ -23,6 +23,7 @@ CASES = {
   - {name: thank_you_view, kind: destination, page: {url_equals: "https://shop.example/thank-you"}}
   - {name: pricing_or_reviews, kind: destination, page: [{path_equals: /pricing}, {path_starts_with: /reviews}]}
   - {name: signup_done_rule, kind: destination, page: {path_equals: /welcome}, via: ga4_rule}
+  - {name: app_pricing_view, kind: destination, page: {path_starts_with: /app/pricing}, history_changes: true}
 """,
     "link_click": """
   - {name: checkout_click, kind: link_click, url_contains: /checkout, key_event: true}

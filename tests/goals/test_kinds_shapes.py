@@ -130,7 +130,8 @@ def ids(items):
 
 
 TRIGGERS = entities("gtm.trigger")
-TAGS = entities("gtm.tag")
+TAGS = [(name, body) for name, body in entities("gtm.tag") if body["type"] == "gaawe"]
+GOOGLE_TAGS = [(name, body) for name, body in entities("gtm.tag") if body["type"] == "googtag"]
 
 
 def triggers_of(*types: str) -> list[tuple[str, dict]]:
@@ -241,6 +242,16 @@ def test_ga4_event_tag_matches_real_exports(name, body):
                 assert row["type"] == "map"
                 assert {p["key"] for p in row["map"]} == r.settings_table_keys == {"parameter", "parameterValue"}
                 assert all(p["type"] == "template" for p in row["map"])
+
+
+@needs_shared
+@pytest.mark.parametrize("name, body", GOOGLE_TAGS[:1], ids=ids(GOOGLE_TAGS[:1]))
+def test_the_google_tag_is_written_as_real_exports_write_it(name, body):
+    known = real().tag_parameters["googtag"]
+    for param in body["parameter"]:
+        assert export_enum(param["type"]) in known.get(param["key"], set()), f"{name}: {param['key']}"
+    # Google's advice, and what most real GA4 Google tags do: load first, on Initialization - All Pages
+    assert body["firingTrigger"] == ["Initialization - All Pages"]
 
 
 VARIABLES = entities("gtm.variable")

@@ -4,7 +4,7 @@ Enhanced measurement (a web data stream setting) sends some events by itself: ``
 ``click`` with outbound=true, ``file_download``, ``form_start``/``form_submit``,
 ``video_start``/``video_progress``/``video_complete`` and ``view_search_results``. A goalkeeper
 tag sending one of those names to a stream where the matching switch is on makes GA4 count the
-event twice. This is a warning, never an error: the people who own the property decide.
+event twice: the consistency check (``goalkeeper.core.consistency``) refuses such a plan.
 
 Page changes (``page_view`` on history changes) are left out: a GTM event tag sending
 ``page_view`` doubles the Google tag's own page views whatever the stream says.
@@ -13,9 +13,10 @@ Page changes (``page_view`` on history changes) are left out: a GTM event tag se
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from goalkeeper.core.events import sent_events
+from goalkeeper.core.events import SentEvent, sent_events
 from goalkeeper.core.state import State
 
 # Setting (the Admin API's EnhancedMeasurementSettings field) → (its label in GA4 Admin, events it sends).
@@ -29,29 +30,43 @@ ENHANCED_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def double_count_warnings(desired: State, settings: Mapping[str, Any] | None) -> tuple[str, ...]:
-    """Warnings for the goals of ``desired`` whose tags send an event enhanced measurement already
-    sends on the stream whose ``settings`` are given (an EnhancedMeasurementSettings object in the
-    Admin API's JSON shape, its ``name`` the stream's path plus ``/enhancedMeasurementSettings``);
-    none when the settings are unknown (None) or the stream's enhanced measurement is off."""
+@dataclass(frozen=True)
+class EnhancedDouble:
+    """A goalkeeper tag sending an event enhanced measurement already sends: the tag's event, the
+    setting's label in GA4 Admin, the enhanced-measurement events it matches, and the stream."""
+
+    event: SentEvent
+    label: str
+    matched: tuple[str, ...]
+    stream: str
+
+
+def enhanced_doubles(desired: State, settings: Mapping[str, Any] | None) -> list[EnhancedDouble]:
+    """The tags of ``desired`` that send an event enhanced measurement already sends on the stream
+    whose ``settings`` are given (an EnhancedMeasurementSettings object in the Admin API's JSON
+    shape, its ``name`` the stream's path plus ``/enhancedMeasurementSettings``); none when the
+    settings are unknown (None) or the stream's enhanced measurement is off."""
     if not settings or not settings.get("streamEnabled", False):
-        return ()
+        return []
     stream = str(settings.get("name", "")).removesuffix("/enhancedMeasurementSettings")
-    where = f" of web stream {stream}" if stream else ""
-    warnings = []
+    doubles = []
     # Enhanced measurement sends from the browser, as GTM tags do; a name that is nothing but a
     # variable ({{Event}}) could be anything and is left out.
-    for event in (e for e in sent_events(desired) if not e.by_rule and not e.dynamic):
-        sent, goals, pattern = event.name, event.goals, event.pattern
+    for event in (e for e in sent_events(desired) if not e.by_rule and not e.dynamic and e.managed):
         for setting, (label, events) in ENHANCED_EVENTS.items():
-            matched = [e for e in events if pattern.match(e)] if settings.get(setting, False) else []
-            if not matched:
-                continue
-            owners = ", ".join(repr(g) for g in goals)
-            what = f"{sent!r}" if matched == [sent] else f"{sent!r} (as {', '.join(map(repr, matched))})"
-            warnings.append(
-                f"goal {owners} sends the GA4 event {what}, which enhanced measurement{where} already sends "
-                f"({label} is on): GA4 counts it twice. Switch {label} off in GA4 Admin > Data streams > "
-                f"Enhanced measurement, or give the goal its own event_name"
-            )
-    return tuple(dict.fromkeys(warnings))
+            matched = tuple(e for e in events if event.pattern.match(e)) if settings.get(setting, False) else ()
+            if matched:
+                doubles.append(EnhancedDouble(event, label, matched, stream))
+    return doubles
+
+
+def enhanced_senders(event: str, settings: Mapping[str, Any] | None) -> list[str]:
+    """The labels of the enhanced-measurement settings that send ``event``: those switched on when
+    ``settings`` are known, every one that could otherwise (None)."""
+    if settings is not None and not settings.get("streamEnabled", False):
+        return []
+    return [
+        label
+        for setting, (label, events) in ENHANCED_EVENTS.items()
+        if event in events and (settings is None or settings.get(setting, False))
+    ]

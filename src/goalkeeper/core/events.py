@@ -2,10 +2,12 @@
 
 Two questions are asked of a desired or live state, and only these:
 
-- *Which events are sent?* A GA4 event tag sends the event its ``eventName`` parameter names
-  (perhaps built from variables: ``video_{{Video Status}}``); an event-create rule makes its
-  ``destinationEvent``. References check that every key event is sent; the double-count check
-  compares the names with enhanced measurement's.
+- *Which events are sent, and on what?* A GA4 event tag sends the event its ``eventName``
+  parameter names (perhaps built from variables: ``video_{{Video Status}}``; ``{{Event}}`` is the
+  dataLayer event that fired it) whenever one of its firing triggers fires; a paused tag sends
+  nothing. An event-create rule makes its ``destinationEvent`` inside GA4. The consistency check
+  (``goalkeeper.core.consistency``) asks this of the goals and of the container: every key event is
+  sent, nothing is sent twice for one interaction.
 - *Which key events are goalkeeper's?* Key events carry no marker (the Admin API's KeyEvent has no
   free-text field), so goalkeeper vouches for one through what sends it: a managed tag's notes
   record the key events made for it, a managed rule's destination event is goalkeeper's, and a
@@ -15,8 +17,9 @@ Two questions are asked of a desired or live state, and only these:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from goalkeeper.core import ownership
 from goalkeeper.core.model import Entity
@@ -32,14 +35,25 @@ def event_pattern(event_name: str) -> re.Pattern[str]:
     return re.compile("".join(re.escape(p) if i % 2 == 0 else ".+" for i, p in enumerate(parts)) + "$")
 
 
+# Event names that are the dataLayer event itself: the built-in Event variable and GTM's _event.
+DATALAYER_EVENT_NAMES = frozenset({"{{Event}}", "{{_event}}"})
+
+
 @dataclass(frozen=True)
 class SentEvent:
     """An event a tag or rule sends: its name as written, the goals of the sender, and whether an
-    event-create rule (inside GA4) rather than a GTM tag (in the browser) makes it."""
+    event-create rule (inside GA4) rather than a GTM tag (in the browser) makes it. ``sender`` is
+    the tag's or rule's name, ``managed`` whether goalkeeper owns it, ``triggers`` the names of a
+    tag's firing triggers and ``destination`` its measurement ID as written (``measurementIdOverride``,
+    or an older tag's ``measurementId``; empty for rules)."""
 
     name: str
     goals: tuple[str, ...]
     by_rule: bool = False
+    sender: str = ""
+    managed: bool = True
+    triggers: tuple[str, ...] = ()
+    destination: str = ""
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -50,22 +64,57 @@ class SentEvent:
         """Nothing but a variable (``{{Event}}``): it could be any event."""
         return self.pattern.pattern == ".+$"
 
+    @property
+    def literal(self) -> bool:
+        """A name without variables: exactly the event GA4 receives."""
+        return not VARIABLE_REFERENCE.search(self.name)
+
     def sends(self, event: str) -> bool:
         return bool(self.pattern.match(event))
 
+    def name_on(self, datalayer_event: str) -> str:
+        """The event sent when a dataLayer push of ``datalayer_event`` fires the tag: ``{{Event}}``
+        is that push's event name."""
+        return datalayer_event if self.name in DATALAYER_EVENT_NAMES else self.name
+
+
+def parameter_value(body: Mapping[str, Any], key: str) -> str | None:
+    """The value of a GTM entity's top-level parameter ``key`` (``eventName``), or None."""
+    for param in body.get("parameter", []):
+        if param.get("key") == key:
+            return str(param.get("value", ""))
+    return None
+
 
 def sent_events(state: State) -> list[SentEvent]:
-    """Every event the tags and event-create rules of ``state`` send, in state order."""
+    """Every event the tags and event-create rules of ``state`` send, in state order; paused tags
+    send nothing."""
     sent = []
     for entity in state:
-        if entity.kind == "gtm.tag":
-            sent += [
-                SentEvent(str(p.get("value", "")), entity.goals)
-                for p in entity.body.get("parameter", [])
-                if p.get("key") == "eventName" and p.get("value")
-            ]
+        if entity.kind == "gtm.tag" and not _paused(entity.body):
+            name = parameter_value(entity.body, "eventName")
+            if name:
+                destination = parameter_value(entity.body, "measurementIdOverride")
+                sent.append(
+                    SentEvent(
+                        name,
+                        entity.goals,
+                        sender=entity.name,
+                        managed=entity.managed,
+                        triggers=tuple(entity.body.get("firingTrigger", ())),
+                        destination=destination or parameter_value(entity.body, "measurementId") or "",
+                    )
+                )
         elif entity.kind == "ga4.event_create_rule":
-            sent.append(SentEvent(str(entity.body.get("destinationEvent", "")), entity.goals, by_rule=True))
+            sent.append(
+                SentEvent(
+                    str(entity.body.get("destinationEvent", "")),
+                    entity.goals,
+                    by_rule=True,
+                    sender=entity.name,
+                    managed=entity.managed,
+                )
+            )
     return sent
 
 
@@ -85,3 +134,44 @@ def vouched_key_events(entities: Iterable[Entity]) -> dict[str, set[str]]:
         for event in events:
             vouched.setdefault(event, set()).update(entity.goals)
     return vouched
+
+
+def _paused(body: Mapping[str, Any]) -> bool:
+    return str(body.get("paused", "")).lower() == "true"
+
+
+def datalayer_event_fires(trigger: Entity, event: str) -> bool:
+    """Whether the custom-event ``trigger`` fires on a dataLayer push of ``event``: its custom-event
+    filter on ``{{_event}}`` (equals, contains, starts/ends with, RegEx, with ignore case and negate,
+    as GTM's Custom Event trigger offers) accepts it. Other filters of the trigger (a page path)
+    narrow where it fires, not what: they are not read."""
+    if trigger.body.get("type") != "customEvent":
+        return False
+    conditions = [c for c in trigger.body.get("customEventFilter", []) if _argument(c, "arg0") == "{{_event}}"]
+    return bool(conditions) and all(_accepts(c, event) for c in conditions)
+
+
+def _argument(condition: Mapping[str, Any], key: str) -> str:
+    return next((str(p.get("value", "")) for p in condition.get("parameter", []) if p.get("key") == key), "")
+
+
+def _accepts(condition: Mapping[str, Any], value: str) -> bool:
+    wanted = _argument(condition, "arg1")
+    ignore_case = _argument(condition, "ignore_case") == "true"
+    kind = condition.get("type")
+    if kind == "matchRegex":
+        try:  # GTM's RegEx conditions match anywhere in the value
+            result = re.search(wanted, value, re.IGNORECASE if ignore_case else 0) is not None
+        except re.error:
+            result = False
+    else:
+        if ignore_case:
+            value, wanted = value.lower(), wanted.lower()
+        tests = {
+            "equals": value == wanted,
+            "contains": wanted in value,
+            "startsWith": value.startswith(wanted),
+            "endsWith": value.endswith(wanted),
+        }
+        result = tests.get(str(kind), False)
+    return result != (_argument(condition, "negate") == "true")

@@ -1,12 +1,14 @@
 """The one entry point of the core: desired and live state (and the policy) in, a checked plan out.
 
-``make_plan`` runs every check the core has, in this order: references (every ``{{Variable}}``
-and trigger resolves, every key event is sent) and what the containers can run (usage context,
-built-in variables a variable's name blocks), conflicts with unmanaged entities (in the diff),
-selection (only the chosen goals' and targets' changes), the preflight of what apply would
-otherwise discover (GA4 field rules and limits, data streams: ``goalkeeper.core.preflight``), the
-safety thresholds, and the warnings a reviewer should read (goals no target tracks, events
-enhanced measurement already counts).
+``make_plan`` runs every check the core has, in this order: goalkeeper's own Google tag settled
+against the container's, references (every ``{{Variable}}`` and trigger resolves) and what the
+containers can run (usage context, built-in variables a variable's name blocks), the consistency
+check (every key event is sent, nothing is counted twice: ``goalkeeper.core.consistency``),
+conflicts with unmanaged entities (in the diff), selection (only the chosen goals' and targets'
+changes), deletions of what something else still uses (``goalkeeper.core.dependants``), the
+preflight of what apply would otherwise discover (GA4 field rules and limits, data streams:
+``goalkeeper.core.preflight``), the safety thresholds, and the warnings a reviewer should read
+(goals no target tracks, and the consistency check's).
 Pure: no I/O; backends and the goal file are read by ``goalkeeper.project``.
 """
 
@@ -18,9 +20,9 @@ from typing import Any
 
 from goalkeeper.core import safety
 from goalkeeper.core.changes import Delete
+from goalkeeper.core.consistency import Declarations, Findings, check, settle_google_tag
 from goalkeeper.core.dependants import after_apply, dependants, relation
 from goalkeeper.core.diff import claim_key_events, diff
-from goalkeeper.core.doublecount import double_count_warnings
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity
@@ -45,6 +47,7 @@ def make_plan(
     enhanced_measurement: Mapping[str, Any] | None = None,
     target_problems: Sequence[Problem] = (),
     facts: Mapping[str, TargetFacts] | None = None,
+    declared: Declarations = Declarations(),
 ) -> Plan:
     """The checked plan that makes the managed part of ``live`` match ``desired``.
 
@@ -56,19 +59,23 @@ def make_plan(
     ``enhanced_measurement`` is the measured web stream's EnhancedMeasurementSettings (Admin API
     JSON with its ``name``), None when unknown. ``target_problems`` are what the backends found
     wrong with ``desired``; they are raised together with the core's own. ``facts`` are what each
-    planned target (``"gtm"``, ``"ga4"``) knows beyond its entities (``Backend.facts``).
+    planned target (``"gtm"``, ``"ga4"``) knows beyond its entities (``Backend.facts``). ``declared``
+    is what the goal file says beyond its entities (measurement ID, Google tag, external and shared
+    events, the line of each goal) for the consistency check.
 
-    Raises GoalkeeperError listing every problem: references that do not resolve, containers that
-    cannot run the goals, entities that exist unmanaged under a desired name, unknown goals or
+    Raises GoalkeeperError listing every problem: references that do not resolve, the consistency
+    check's errors, containers that cannot run the goals, entities that exist unmanaged under a desired name, unknown goals or
     targets in ``selection``, and whatever the preflight finds the targets would refuse. A plan the
     safety thresholds refuse is returned with its ``refusal`` set, so it can still be shown.
     """
-    everything = desired
     planned = planned if planned is not None else frozenset(e.target for s in (desired, live) for e in s)
+    everything, found = settle_google_tag(desired, live, declared) if "gtm" in planned else (desired, Findings())
+    found += check(everything, declared, live, enhanced_measurement if "ga4" in planned else None, planned)
     desired = State(tuple(e for e in everything if e.target in planned))
     facts = facts or {}
     problems = [
         *reference_problems(everything, live, planned),
+        *found.errors,
         *usage_problems(desired, facts.get("gtm")),
         *builtin_problems(desired, live),
         *target_problems,
@@ -85,8 +92,7 @@ def make_plan(
     # Key events carry no marker: count the ones goalkeeper owns, as the diff does.
     managed = len(claim_key_events(live, desired).managed())
     warnings = untracked_warnings(everything, categories, configured if configured is not None else planned)
-    if enhanced_measurement and "ga4" in planned:
-        warnings += double_count_warnings(everything, enhanced_measurement)
+    warnings += tuple(dict.fromkeys(str(w) for w in found.warnings))
     return safety.check(replace(plan, warnings=plan.warnings + warnings), managed, policy, force)
 
 

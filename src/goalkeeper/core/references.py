@@ -10,7 +10,7 @@ import re
 
 from goalkeeper.core.builtins import ALWAYS_DEFINED, BUILTIN_TRIGGERS, BUILTIN_VARIABLE_NAMES
 from goalkeeper.core.errors import Problem
-from goalkeeper.core.events import VARIABLE_REFERENCE, sent_events
+from goalkeeper.core.events import VARIABLE_REFERENCE
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
 
@@ -48,21 +48,12 @@ def reference_problems(
     desired: State, live: State, checked: frozenset[str] = frozenset({"gtm", "ga4"})
 ) -> list[Problem]:
     """Problems in ``desired`` against ``live``. Only the targets in ``checked`` are checked (live
-    holds only what was read); ``desired`` should hold every goal's entities, because a GA4 key
-    event is sent by a GTM tag even when only GA4 is planned."""
+    holds only what was read). Whether every key event is sent is the consistency check's
+    (``goalkeeper.core.consistency``)."""
     defined = _defined_variables(desired, live)
     triggers = {e.name for e in desired.of_kind("gtm.trigger")} | set(BUILTIN_TRIGGERS)
     problems: list[Problem] = []
     for entity in desired:
         if entity.target == "gtm" and "gtm" in checked and entity.kind != "gtm.builtin_variable":
             problems += _entity_problems(entity, defined, triggers)
-    sent = sent_events(desired)
-    for key_event in desired.of_kind("ga4.key_event") if "ga4" in checked else ():
-        if not any(event.sends(key_event.name) for event in sent):
-            problems.append(
-                Problem(
-                    f"GA4 key event {key_event.name!r} (goal {', '.join(key_event.goals)}) marks an event "
-                    "that nothing goalkeeper manages sends"
-                )
-            )
     return problems

@@ -32,6 +32,9 @@ from goalkeeper.goals.source import parse_generated
 
 MEASUREMENT_ID_VARIABLE = "goalkeeper - GA4 Measurement ID"
 MEASUREMENT_ID_REF = "{{" + MEASUREMENT_ID_VARIABLE + "}}"
+GOOGLE_TAG = "goalkeeper - Google tag"
+# Google's recommended trigger for the Google tag: it loads before any other tag fires.
+GOOGLE_TAG_TRIGGER = "Initialization - All Pages"
 
 _CONDITION_OPTIONS = ("ignore_case", "negate")
 
@@ -331,6 +334,10 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
     A template may list its ``events`` (the first is the one a key event marks); without the list
     the goal sends its event name, unless its kind sends no events at all (audiences)."""
     output = render(kind, goal, file)
+    if goal.external:
+        # Something else sends the event: keep only what GA4 needs to count and report it.
+        ga4 = output.get("ga4") or {}
+        output = {**output, "gtm": None, "ga4": {k: v for k, v in ga4.items() if k != "event_create_rules"}}
     if "events" in output:
         events = [str(e) for e in output.get("events") or []]
     else:
@@ -402,8 +409,36 @@ def share_triggers(entities: list[Entity]) -> list[Entity]:
     return out
 
 
+def google_tag(variable: Entity) -> Entity:
+    """goalkeeper's own Google tag (googtag) loading the measurement ID of ``variable``, for the
+    goals that send through it. The planner drops it when the container already has a Google tag
+    for that ID (goalkeeper.core.consistency.settle_google_tag)."""
+    body = gtm_entity_body(
+        "gtm.tag",
+        {"type": "googtag", "parameter": {"tagId": MEASUREMENT_ID_REF}, "firingTrigger": [GOOGLE_TAG_TRIGGER]},
+    )
+    return Entity("gtm.tag", GOOGLE_TAG, body, variable.goals)
+
+
+def _shared_key_events(merged: list[Entity], file: GoalFile) -> list[Entity]:
+    """A key event on an event several goals share on purpose (``shared_event``) is all of theirs:
+    every one of their tags records it, so it stays goalkeeper's while any of them sends it."""
+    sharing: dict[str, set[str]] = {}
+    for goal in file.goals:
+        if goal.shared_event:
+            sharing.setdefault(goal.event_name, set()).add(goal.name)
+    out = []
+    for entity in merged:
+        goals = sharing.get(entity.name, set()) if entity.kind == "ga4.key_event" else set()
+        if goals - set(entity.goals):
+            entity = Entity(entity.kind, entity.name, entity.body, tuple(sorted(goals | set(entity.goals))))
+        out.append(entity)
+    return out
+
+
 def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
-    """The desired State of every target: all goals expanded, shared entities merged, markers set."""
+    """The desired State of every target: all goals expanded, shared entities merged, markers set,
+    and goalkeeper's Google tag for the measurement ID unless the site loads it itself."""
     entities: list[Entity] = []
     problems: list[Problem] = []
     for goal in file.goals:
@@ -416,6 +451,10 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
     merged, problems = merge(share_triggers(entities))
     if problems:
         raise GoalkeeperError(problems)
+    merged = _shared_key_events(merged, file)
+    variable = next((e for e in merged if e.key == ("gtm.variable", MEASUREMENT_ID_VARIABLE)), None)
+    if variable is not None and not file.google_tag_external:
+        merged.append(google_tag(variable))
     # A tag's notes record the key events made for its goals: that is how goalkeeper knows later
     # which key events are its own (GA4 key events carry no marker).
     key_events_by_goal: dict[str, set[str]] = {}

@@ -18,9 +18,10 @@ The file opens with a Jinja2 comment holding YAML metadata::
         url_contains: /checkout
     -#}
 
-Other metadata keys: ``one_of: [a, b]`` (exactly one of these inputs must be given) and
+Other metadata keys: ``one_of: [a, b]`` (exactly one of these inputs must be given),
 ``sends_events: false`` (the kind makes no GA4 event, e.g. audiences: such goals may not have
-key_event, event_name, params or dimensions). ``event`` may name an input: ``"{datalayer_event}"``.
+key_event, event_name, params or dimensions) and ``tradeoffs:`` (a list of what users must choose
+knowingly, shown by ``goalkeeper kinds NAME``). ``event`` may name an input: ``"{datalayer_event}"``.
 ``checks`` keys may be dotted paths into nested inputs (``page.path_regex``); lists on the way are
 walked item by item. Inputs are validated against ``inputs``/``required``/``one_of`` before rendering.
 
@@ -39,7 +40,9 @@ Users' templates run in Jinja2's sandbox. docs/kinds.md explains all of it with 
 
 from __future__ import annotations
 
+import json
 import re
+import textwrap
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -68,6 +71,7 @@ class Kind:
     builtin: bool
     one_of: tuple[str, ...] = ()  # exactly one of these inputs must be given
     sends_events: bool = True  # False: the kind makes no GA4 event (audiences), so no key event
+    tradeoffs: tuple[str, ...] = ()  # what users must choose knowingly, in words
 
 
 def builtin_templates_dir() -> Path:
@@ -111,6 +115,7 @@ def parse_kind(path: Path, builtin: bool) -> Kind:
         builtin=builtin,
         one_of=tuple(meta.get("one_of", ())),
         sends_events=bool(meta.get("sends_events", True)),
+        tradeoffs=tuple(" ".join(str(t).split()) for t in meta.get("tradeoffs", ()) or ()),
     )
 
 
@@ -127,3 +132,89 @@ def load_kinds(project_templates: Path | None = None) -> dict[str, Kind]:
             kind = parse_kind(path, builtin)
             kinds[kind.name] = kind
     return kinds
+
+
+# ---------------------------------------------------------------------------------------------
+# A kind in words: what `goalkeeper kinds NAME` prints and docs/kinds.md shows
+
+
+def default_event_words(kind: Kind) -> str:
+    """The kind's default GA4 event name, in words: ``{goal}`` is the goal's name, ``{field}`` the
+    value of that field, a GTM ``{{Variable}}`` what it holds when the tag fires; a default that is
+    not the goal's name says so, since every goal of the kind without ``event_name`` shares it."""
+    if not kind.sends_events:
+        return "none (the kind sends no GA4 event)"
+    if kind.event == "{goal}":
+        return "the goal's name"
+    field = re.fullmatch(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", kind.event)
+    if field:
+        return f"the goal's {field.group(1)} (not its name)"
+    words = re.sub(r"\{\{([^{}]+)\}\}", r"<\1>", kind.event)
+    return f"{words} - not the goal's name: every goal of this kind without event_name sends it"
+
+
+def _bounds(schema: dict[str, Any], unit: str = "") -> str:
+    low = schema.get("minimum", schema.get("exclusiveMinimum"))
+    high = schema.get("maximum", schema.get("exclusiveMaximum"))
+    if low is not None and high is not None:
+        return f" {low}-{high}{unit}"
+    if low is not None:
+        return f" {'over' if 'exclusiveMinimum' in schema else 'from'} {low}{unit}"
+    return f" up to {high}{unit}" if high is not None else ""
+
+
+def allowed_values(schema: dict[str, Any]) -> str:
+    """What a field of a goal may hold, from its JSON Schema, in a few words."""
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    if "enum" in schema:
+        return "one of " + ", ".join(str(v) for v in schema["enum"])
+    if "oneOf" in schema:
+        branches = schema["oneOf"]
+        if len(branches) == 2 and branches[1].get("items") == branches[0]:  # one, or a list of them
+            return f"{allowed_values(branches[0])}, or a list of them"
+        return " or ".join(allowed_values(branch) for branch in branches)
+    kind = schema.get("type")
+    if kind == "array":
+        items = schema.get("items", {})
+        listed = f"values from: {', '.join(map(str, items['enum']))}" if "enum" in items else allowed_values(items)
+        return f"a list of {listed}" + (" (each once)" if schema.get("uniqueItems") else "")
+    if kind == "object" and schema.get("properties"):
+        keys = ", ".join(schema["properties"])
+        if schema.get("maxProperties") == 1:
+            return f"a mapping with one of {keys}"
+        return f"a mapping with {keys}" + (
+            f" ({', '.join(schema['required'])} required)" if schema.get("required") else ""
+        )
+    if kind == "object":
+        return "a mapping of names to text"
+    words = {"string": "text", "integer": "whole numbers", "number": "numbers", "boolean": "true or false"}
+    return words.get(str(kind), str(kind or "any value")) + _bounds(schema)
+
+
+def describe(kind: Kind) -> str:
+    """Everything a user needs to write a goal of ``kind``: its default category and GA4 event,
+    every field with its allowed values, default and whether it is required, the trade-offs to
+    choose knowingly, and an example. Plain text, as `goalkeeper kinds NAME` prints it."""
+    lines = [f"{kind.name}: {kind.description}", "", f"Default category: {kind.category}"]
+    lines.append(f"Default GA4 event: {default_event_words(kind)}")
+    lines.append("Fields:")
+    for field, schema in kind.inputs.items():
+        flags = [" (required)" if field in kind.required else ""]
+        lines.append(f"  {field}{flags[0]}: {str(schema.get('description', '')).strip()}".rstrip())
+        allowed = f"    allowed: {allowed_values(schema)}"
+        if "default" in schema:
+            allowed += f"; default: {json.dumps(schema['default'])}"
+        lines.append(allowed)
+    if kind.one_of:
+        lines.append(f"  Give exactly one of: {', '.join(kind.one_of)}.")
+    common = "name, kind, category, event_name, key_event, params, dimensions, external, shared_event, description"
+    if not kind.sends_events:  # no GA4 event: nothing to name, mark or add parameters to
+        common = "name, kind, category, description"
+    lines.append(f"  ...and the fields every goal has: {common}")
+    if kind.tradeoffs:
+        lines += ["", "Choose knowingly:"]
+        lines += [textwrap.fill(t, 100, initial_indent="  - ", subsequent_indent="    ") for t in kind.tradeoffs]
+    if kind.example:
+        lines += ["", "Example:", kind.example]
+    return "\n".join(lines) + "\n"

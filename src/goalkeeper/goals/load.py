@@ -144,6 +144,7 @@ def default_event_name(kind: Kind, raw: Mapping[str, Any]) -> str:
 
 def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaults: Mapping[str, Any]) -> Goal:
     common = {"name", "kind", "category", "event_name", "key_event", "params", "dimensions", "description"}
+    common |= {"external", "shared_event"}
     return Goal(
         name=raw["name"],
         kind=raw["kind"],
@@ -156,6 +157,8 @@ def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaul
         description=raw.get("description", ""),
         line=source.line_of(("goals", index)),
         index=index,
+        external=bool(raw.get("external", False)),
+        shared_event=bool(raw.get("shared_event", False)),
     )
 
 
@@ -210,12 +213,22 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
                     f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"
                 ),
             )
-            for field in ("key_event", "event_name", "params", "dimensions")
+            for field in ("key_event", "event_name", "params", "dimensions", "external", "shared_event")
             if field in raw
         ] + _input_check_problems(goal.name, goal.inputs, here, kind, source)
     # Without its own event_name, a goal's event is named after the goal: point at its name.
     named_at = (*here, "event_name") if (*here, "event_name") in source.lines else (*here, "name")
     problems = [source.problem(named_at, f"goal {goal.name!r}: {p}") for p in checks.ga4_name_problems(goal.event_name)]
+    if goal.external and goal.params:
+        problems.append(
+            source.problem(
+                (*here, "params"),
+                (
+                    f"goal {goal.name!r} says `external: true`: goalkeeper makes no tag for it, so its params "
+                    "would go nowhere; set them where the event is sent, and remove them here"
+                ),
+            )
+        )
     if len(goal.params) > checks.MAX_EVENT_PARAMETERS:
         problems.append(
             source.problem(
@@ -279,21 +292,47 @@ def _file_problems(goals: list[Goal], raw_goals: list[Any], source: Source) -> l
                 ),
             )
         )
-    by_event: dict[str, Goal] = {}
+    return problems + _shared_event_problems(goals, source)
+
+
+def _shared_event_problems(goals: list[Goal], source: Source) -> list[Problem]:
+    """Goals sending one GA4 event must mean one thing: the same kind with the same key-event
+    settings, or each of them saying ``shared_event: true`` (one event from several interactions,
+    one key event for all: the settings of those that declare it must agree)."""
+    problems = []
+    by_event: dict[str, list[Goal]] = {}
     for goal in goals:
-        if not goal.event_name:
-            continue  # a goal that sends no event (an audience)
-        first = by_event.setdefault(goal.event_name, goal)
-        if first is not goal and (first.kind != goal.kind or first.key_event != goal.key_event):
-            problems.append(
-                source.problem(
-                    ("goals", goal.index),
-                    (
-                        f"goals {first.name!r} and {goal.name!r} both send the GA4 event {goal.event_name!r} but "
-                        f"mean different things (kind or key-event settings differ); give one its own event_name"
-                    ),
+        if goal.event_name:  # a goal that sends no event (an audience) has none
+            by_event.setdefault(goal.event_name, []).append(goal)
+    for event, sending in by_event.items():
+        first = sending[0]
+        for goal in sending[1:]:
+            if all(g.shared_event for g in (first, goal)):
+                declared = [g for g in sending[: sending.index(goal)] if g.key_event]
+                if goal.key_event and declared and declared[0].key_event != goal.key_event:
+                    problems.append(
+                        source.problem(
+                            ("goals", goal.index, "key_event"),
+                            (
+                                f"goals {declared[0].name!r} and {goal.name!r} share the GA4 event {event!r} but "
+                                "declare its key event differently; it is one key event: declare it the same way, "
+                                "or on one of them only"
+                            ),
+                        )
+                    )
+            elif first.kind != goal.kind or first.key_event != goal.key_event:
+                unshared = goal if not goal.shared_event else first
+                problems.append(
+                    source.problem(
+                        ("goals", unshared.index),
+                        (
+                            f"goals {first.name!r} and {goal.name!r} both send the GA4 event {event!r} but mean "
+                            "different things (kind or key-event settings differ); give one its own event_name, "
+                            "or, when one event from several interactions is meant, say `shared_event: true` on "
+                            "each of them"
+                        ),
+                    )
                 )
-            )
     return problems
 
 
@@ -327,6 +366,7 @@ def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
         goals=tuple(goals),
         defaults=defaults,
         safety=source.data.get("safety") or {},
+        target_line=source.line_of(("target", "measurement_id")),
     )
 
 

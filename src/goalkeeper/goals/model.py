@@ -10,9 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from goalkeeper.core.consistency import Declarations
 from goalkeeper.goals.kinds import Kind
 
 CATEGORIES = ("process_milestone", "secondary_action", "macro")
+GOOGLE_TAG_OPTIONS = ("container", "external")
 COUNTING = {"once_per_event": "ONCE_PER_EVENT", "once_per_session": "ONCE_PER_SESSION"}
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 SCHEMA_ID = "https://goalkeeper.dev/schema/goals.json"
@@ -90,6 +92,16 @@ TARGET_SCHEMA: dict[str, Any] = {
             "pattern": r"^G-[A-Z0-9]+$",
             "description": "The GA4 web stream's measurement id (G-XXXX).",
         },
+        "google_tag": {
+            "enum": list(GOOGLE_TAG_OPTIONS),
+            "default": "container",
+            "description": (
+                "How the site loads the Google tag for measurement_id. container: the GTM container loads "
+                "it (goalkeeper uses the container's Google tag, or creates and manages one firing on "
+                "Initialization - All Pages when there is none). external: the site loads it another way "
+                "(gtag.js in the page); goalkeeper creates none."
+            ),
+        },
         "credentials": {
             "type": "string",
             "description": "A service-account key file for the live targets (else `goalkeeper login` or Application Default Credentials).",
@@ -148,6 +160,23 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "category": {"enum": list(CATEGORIES), "description": "Process milestone, secondary action, or macro-conversion."},
     "event_name": {"type": "string", "description": "GA4 event name, when not the kind's default."},
     "key_event": KEY_EVENT_SCHEMA,
+    "external": {
+        "type": "boolean",
+        "default": False,
+        "description": (
+            "The goal's event is sent by something goalkeeper does not manage (gtag.js in the page, a "
+            "platform's integration, a tag already in the container): goalkeeper makes no GTM entities "
+            "and no event-create rule for it, only its GA4 key event and custom dimensions."
+        ),
+    },
+    "shared_event": {
+        "type": "boolean",
+        "default": False,
+        "description": (
+            "Other goals send this goal's GA4 event too, on purpose: one event (and one key event) for "
+            "several interactions, e.g. generate_lead from a form and from a call-back click."
+        ),
+    },
     "params": {
         "type": "object",
         "description": "Extra GA4 event parameters: name → value (GTM {{Variables}} allowed).",
@@ -270,6 +299,8 @@ class Goal:
     description: str = ""
     line: int | None = None
     index: int = 0  # position in the goal file's list
+    external: bool = False  # sent by something goalkeeper does not manage
+    shared_event: bool = False  # other goals send its event too, on purpose
 
 
 @dataclass(frozen=True)
@@ -279,7 +310,27 @@ class GoalFile:
     goals: tuple[Goal, ...]
     defaults: Mapping[str, Any]
     safety: Mapping[str, Any]
+    target_line: int | None = None  # where target.measurement_id (or target) is written
 
     @property
     def measurement_id(self) -> str | None:
         return self.target.get("measurement_id")
+
+    @property
+    def google_tag_external(self) -> bool:
+        return self.target.get("google_tag") == "external"
+
+    def declarations(self) -> Declarations:
+        """What the goal file says beyond its entities, for the consistency check."""
+        external: dict[str, set[str]] = {}
+        for goal in self.goals:
+            if goal.external and goal.event_name:
+                external.setdefault(goal.event_name, set()).add(goal.name)
+        return Declarations(
+            measurement_id=self.measurement_id,
+            google_tag_external=self.google_tag_external,
+            external={event: frozenset(goals) for event, goals in external.items()},
+            shared=frozenset(g.event_name for g in self.goals if g.shared_event and g.event_name),
+            places={g.name: (self.path, g.line) for g in self.goals},
+            target_place=(self.path, self.target_line),
+        )
