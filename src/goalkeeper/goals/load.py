@@ -181,17 +181,17 @@ def _at(value: Any, dotted: str) -> list[tuple[DataPath, Any]]:
 def _input_check_problems(
     name: str, inputs: Mapping[str, Any], here: DataPath, kind: Kind, source: Source
 ) -> list[Problem]:
-    """Regexes and CSS selectors among a goal's inputs that GTM or GA4 could not use."""
+    """Regexes, CSS selectors and URLs among a goal's inputs that GTM or GA4 could not use, or that could never match."""
     problems = []
     for dotted, check in kind.checks.items():
         for path, value in _at(dict(inputs), dotted):
-            if check == "regex":
-                problem = checks.regex_problem(str(value))
-            elif check == "css_selector":
-                problem = checks.css_selector_problem(str(value))
+            if check in checks.CHECKS:
+                field = next((str(p) for p in reversed(path) if isinstance(p, str)), dotted)
+                problem = checks.CHECKS[check](str(value), field)
             else:
                 problem = (
-                    f"template of kind {kind.name!r} asks for an unknown check {check!r} (use regex or css_selector)"
+                    f"template of kind {kind.name!r} asks for an unknown check {check!r} "
+                    f"(use one of {', '.join(checks.CHECKS)})"
                 )
             if problem:
                 problems.append(source.problem((*here, *path), f"goal {name!r}: {problem}"))
