@@ -218,3 +218,28 @@ def test_form_goals_check_validation_only_when_asked_as_in_gtm(kinds, given, exp
     trigger = next(e for e in state if e.kind == "gtm.trigger")
     assert trigger.body["checkValidation"]["value"] == expected
     assert bool(trigger.body.get("autoEventFilter")) is (expected == "true")
+
+
+def test_an_example_step_goalkeeper_does_not_know_is_named_at_its_line(kinds):
+    text = (
+        "  - name: c\n    kind: link_click\n    url_contains: /c\n    examples:\n      counts:\n        - {tap: /c}\n"
+    )
+    found = problems(text, kinds)
+    assert found[0][0] == 8 and "'tap'" in found[0][1]
+
+
+def test_an_audience_takes_no_examples(kinds):
+    text = (
+        "  - name: back\n    kind: audience\n    returning: true\n    examples: {counts: [{page: 'https://ex.com/'}]}\n"
+    )
+    found = problems(text, kinds)
+    assert found[0][0] == 6 and "examples makes no sense" in found[0][1]
+
+
+def test_examples_keep_their_lines_and_what_they_expect(kinds):
+    text = "  - name: c\n    kind: link_click\n    url_contains: /c\n    examples:\n      counts: [{link: /c}]\n      does_not_count:\n        - {link: /d}\n"
+    goal = parse_goal_text(HEADER + text, kinds, "g.yaml").goals[0]
+    assert [(e.counts, e.line, dict(e.spec)) for e in goal.examples] == [
+        (True, 7, {"link": "/c"}),
+        (False, 9, {"link": "/d"}),
+    ]

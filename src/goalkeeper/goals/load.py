@@ -13,9 +13,10 @@ from typing import Any
 import jsonschema
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.evaluate import Example
 from goalkeeper.goals import checks
 from goalkeeper.goals.kinds import Kind
-from goalkeeper.goals.model import COUNTING, NAME_PATTERN, Goal, GoalFile, KeyEventSpec, file_schema
+from goalkeeper.goals.model import COUNTING, NAME_PATTERN, Goal, GoalExample, GoalFile, KeyEventSpec, file_schema
 from goalkeeper.goals.source import DataPath, Source, load_yaml, parse_yaml
 
 _HINTS = {
@@ -143,7 +144,7 @@ def default_event_name(kind: Kind, raw: Mapping[str, Any]) -> str:
 
 
 def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaults: Mapping[str, Any]) -> Goal:
-    common = {"name", "kind", "category", "event_name", "key_event", "params", "dimensions", "description"}
+    common = {"name", "kind", "category", "event_name", "key_event", "params", "dimensions", "description", "examples"}
     return Goal(
         name=raw["name"],
         kind=raw["kind"],
@@ -156,6 +157,11 @@ def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaul
         description=raw.get("description", ""),
         line=source.line_of(("goals", index)),
         index=index,
+        examples=tuple(
+            GoalExample(expect == "counts", spec, source.line_of(("goals", index, "examples", expect, position)))
+            for expect in ("counts", "does_not_count")
+            for position, spec in enumerate((raw.get("examples") or {}).get(expect, []))
+        ),
     )
 
 
@@ -210,7 +216,7 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
                     f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"
                 ),
             )
-            for field in ("key_event", "event_name", "params", "dimensions")
+            for field in ("key_event", "event_name", "params", "dimensions", "examples")
             if field in raw
         ] + _input_check_problems(goal.name, goal.inputs, here, kind, source)
     # Without its own event_name, a goal's event is named after the goal: point at its name.
@@ -243,7 +249,20 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
             source.problem((*here, "dimensions", position), f"goal {goal.name!r}: {p}")
             for p in checks.ga4_name_problems(dimension["parameterName"], "GA4 parameter name")
         ]
-    return problems + _input_check_problems(goal.name, goal.inputs, here, kind, source)
+    return (
+        problems + _input_check_problems(goal.name, goal.inputs, here, kind, source) + _example_problems(goal, source)
+    )
+
+
+def _example_problems(goal: Goal, source: Source) -> list[Problem]:
+    """Examples whose elements cannot be read (HTML with no element in it)."""
+    problems = []
+    for example in goal.examples:
+        try:
+            Example.from_spec(example.spec)
+        except ValueError as error:
+            problems.append(Problem(f"goal {goal.name!r}, example: {error}", source.file, example.line))
+    return problems
 
 
 def _file_problems(goals: list[Goal], raw_goals: list[Any], source: Source) -> list[Problem]:
