@@ -31,6 +31,6 @@ def test_kinds_name_shows_the_default_event_allowed_values_defaults_and_tradeoff
     assert result.exit_code == 0
     assert "Default GA4 event: form_submit - not the goal's name" in result.output
     assert "  check_validation: Count only submissions" in result.output
-    assert "    allowed: true or false; default: true" in result.output
+    assert "    allowed: true or false; default: false" in result.output
     assert "Give exactly one of: form_id, form_class, form_url_contains." in result.output
-    assert "Choose knowingly:\n  - check_validation (on by default)" in result.output
+    assert "Choose knowingly:\n  - check_validation (off by default, as in GTM)" in result.output

@@ -384,3 +384,36 @@ def ci_init(
     typer.echo(
         f"Wrote {written}. Next: give CI access to GTM and GA4 as the README describes (Give CI access to GTM and GA4), then commit it."
     )
+
+
+@app.command("test")
+@reports_errors
+def test_goals(
+    goals: list[Path] | None = typer.Argument(None, help="Goal files whose examples to check (default: goals.yaml)."),
+    goal: list[str] | None = typer.Option(None, "--goal", help="Only this goal's examples (repeatable)."),
+    junit_xml: Path | None = typer.Option(None, "--junit-xml", help="Also write the results as JUnit XML, for CI."),
+    templates: Path | None = TEMPLATES_OPTION,
+) -> None:
+    """Check each goal's examples (what must and must not count) against the triggers, tags and GA4
+    rules goalkeeper generates for it, as GTM and GA4 would evaluate them. Reads no target; exits 1
+    when an example fails."""
+    from goalkeeper.goals.examples import summary
+    from goalkeeper.project import run_examples
+    from goalkeeper.render.junit import render_junit
+
+    results = []
+    for path in goals or [Path("goals.yaml")]:
+        found, untested = run_examples(path, templates, goal or ())
+        results += found
+        for result in found:
+            mark = "ok  " if result.passed else "FAIL"
+            typer.echo(f"{mark} {result.goal}: {result.expectation}: {result.example}")
+            if not result.passed:
+                typer.echo(f"     {path}:{result.line}: {result.outcome}: {result.verdict.reason}")
+        if untested:
+            typer.echo(f"{path}: no examples for {', '.join(untested)}")
+    if junit_xml:
+        junit_xml.write_text(render_junit(results), encoding="utf-8")
+    typer.echo(summary(results))
+    if any(not r.passed for r in results):
+        raise typer.Exit(1)

@@ -19,11 +19,12 @@ from goalkeeper.core.planner import make_plan
 from goalkeeper.core.safety import SafetyPolicy
 from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
+from goalkeeper.goals.examples import ExampleResult, check_examples, untested
 from goalkeeper.goals.expand import expand
 from goalkeeper.goals.kinds import Kind, load_kinds
 from goalkeeper.goals.load import load_goal_file
 from goalkeeper.goals.model import GoalFile
-from goalkeeper.render import GoalInfo, PlanContext
+from goalkeeper.render import ExamplesInfo, GoalInfo, PlanContext
 from goalkeeper.render.json import plan_json
 from goalkeeper.saved_plan import (
     SavedPlan,
@@ -106,6 +107,7 @@ class Project:
             targets={b.target: b.describe() for b in self.backends_for(selection)},
             goals={g.name: GoalInfo(g.kind, g.category) for g in self.goal_file.goals},
             source=self.goal_file.path,
+            examples=examples_info(check_examples(self.goal_file, self.kinds)),
         )
 
     def backends_for(self, selection: Selection) -> list[Backend]:
@@ -327,6 +329,30 @@ def target_problems(goal_file: GoalFile) -> list[Problem]:
             )
         ]
     return []
+
+
+def run_examples(
+    goals_path: Path, templates: Path | None = None, goals: Sequence[str] = ()
+) -> tuple[list[ExampleResult], list[str]]:
+    """The outcome of every example in a goal file (of ``goals`` only, when named), and the goals
+    that send an event but give no example. Reads no target."""
+    goal_file, kinds = open_goal_file(goals_path, templates)
+    unknown = sorted(set(goals) - {g.name for g in goal_file.goals})
+    if unknown:
+        raise GoalkeeperError(
+            Problem(f"no goal named {', '.join(map(repr, unknown))} in the goal file", str(goals_path))
+        )
+    return check_examples(goal_file, kinds, goals), [g for g in untested(goal_file, kinds) if not goals or g in goals]
+
+
+def examples_info(results: Sequence[ExampleResult]) -> ExamplesInfo:
+    """What a plan comment says of the examples."""
+    failures = tuple(
+        f"{r.goal} (line {r.line}) {r.expectation}: {r.example}: {r.outcome}: {r.verdict.reason}"
+        for r in results
+        if not r.passed
+    )
+    return ExamplesInfo(len(results), failures)
 
 
 def open_project(goals_path: Path, templates: Path | None = None) -> Project:

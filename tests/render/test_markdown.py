@@ -17,7 +17,7 @@ from goalkeeper.core.changes import CREATE, DELETE, UPDATE, Change
 from goalkeeper.core.diff import field_changes
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
-from goalkeeper.render import GoalInfo, PlanContext
+from goalkeeper.render import ExamplesInfo, GoalInfo, PlanContext
 from goalkeeper.render.markdown import MAX_COMMENT, marker, render_markdown
 from tests.core.helpers import change as typed_change
 
@@ -192,3 +192,31 @@ def test_a_goal_name_read_back_from_a_target_cannot_break_the_table_or_the_html(
     row = next(line for line in text.splitlines() if "removed" in line)
     assert row.count("|") == 6 and "`" not in row and "<script>" not in row
     assert "<script>" not in text.split("```diff")[0] and "</code></summary><script>" not in text
+
+
+@pytest.mark.parametrize(
+    "examples, says",
+    [
+        (ExamplesInfo(24, ()), "- **Examples**: :white_check_mark: all 24 pass (`goalkeeper test`)"),
+        (ExamplesInfo(0, ()), "- **Examples**: none in this goal file"),
+        (
+            ExamplesInfo(
+                24, ('checkout_click (line 12) counts: link "/cart" on https://www.example.com/: did not count: …',)
+            ),
+            "- **Examples**: :x: 1 of 24 fail (`goalkeeper test`)\n  - checkout\\_click (line 12) counts",
+        ),
+    ],
+    ids=["all-pass", "none", "one-fails"],
+)
+def test_the_comment_says_whether_the_examples_pass(examples, says):
+    text = render_markdown(mixed_plan(), context(examples=examples))
+    assert says.replace("\\_", "_") in text.replace("\\_", "_")
+    head = text.split("| Goal |")[0]
+    assert "**Examples**" in head  # beside the targets' summaries, before the goals table
+
+
+def test_a_long_list_of_failing_examples_is_cut_to_ten():
+    failures = tuple(f"goal_{n} (line {n}) counts: page view of https://ex.com/{n}: did not count" for n in range(15))
+    text = render_markdown(mixed_plan(), context(examples=ExamplesInfo(15, failures)))
+    assert "goal_9 " in text.replace("\\_", "_") and "goal_10 " not in text.replace("\\_", "_")
+    assert "5 more: run `goalkeeper test`" in text

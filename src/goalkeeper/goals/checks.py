@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import warnings
+from collections.abc import Callable, Iterable
 
-import cssselect
+import re2
+import soupsieve
 
 # https://support.google.com/analytics/answer/13316687 : names GA4 reserves for its own events.
 RESERVED_EVENT_NAMES = frozenset(
@@ -83,24 +85,145 @@ def ga4_name_problems(name: str, what: str = "GA4 event name") -> list[str]:
     return problems
 
 
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # the error comes back as an exception; RE2 would also print it
+
+
 def regex_problem(pattern: str) -> str | None:
-    """GTM and GA4 use RE2; Python's re rejects the same broken patterns (unbalanced groups,
-    bad escapes), and RE2 also refuses look-around and back-references."""
+    """What RE2, the engine GTM's "matches RegEx" conditions use, says of ``pattern`` (None: it
+    compiles). RE2 refuses look-around, back-references and possessive quantifiers, and accepts
+    ``\\pL`` and ``\\Q…\\E``, which Python's own engine would not. Source: GTM's help on trigger
+    conditions ("Tag Manager uses RE2 syntax"), and RE2's syntax page."""
     try:
-        re.compile(pattern)
-    except re.error as error:
-        return f"regular expression {pattern!r} does not compile: {error}"
-    if re.search(r"\(\?<?[=!]|\\[1-9]", pattern):
-        return f"regular expression {pattern!r} uses look-around or a back-reference, which GTM and GA4 (RE2) do not support"
+        re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as error:
+        reason = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
+        if re.search(r"\(\?<?[=!]", pattern):
+            reason += " (RE2 has no look-around)"
+        elif re.search(r"\\[1-9]", pattern):
+            reason += " (RE2 has no back-references)"
+        return f"regular expression {pattern!r} is not valid in GTM and GA4 (RE2 syntax): {reason}"
     return None
+
+
+# Pseudo-classes soupsieve parses that a browser's Element.matches() (what GTM's "matches CSS
+# selector" calls) refuses in at least one of Chromium, Firefox and WebKit (MDN's compatibility
+# tables): soupsieve's own extensions, a legacy name, and Selectors Level 4 drafts not shipped
+# everywhere. A selector one visitor's browser refuses never fires for that visitor.
+NOT_IN_EVERY_BROWSER = {
+    ":contains": "a soupsieve and jQuery extension, no browser has it; use an element_click goal's text or text_contains",
+    ":-soup-contains": "a soupsieve extension, no browser has it; use an element_click goal's text or text_contains",
+    ":-soup-contains-own": "a soupsieve extension, no browser has it",
+    ":matches": "the old name of :is(), which browsers dropped; write :is()",
+    ":local-link": "no browser supports it",
+    ":target-within": "no browser supports it",
+    ":current": "only Safari supports it",
+    ":past": "only Safari supports it",
+    ":future": "only Safari supports it",
+    ":buffering": "only Safari supports it",
+    ":stalled": "only Safari supports it",
+    ":seeking": "only Safari supports it",
+    ":muted": "only Safari supports it",
+    ":volume-locked": "only Safari supports it",
+}
+_PSEUDO = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<!:)(:[-a-zA-Z]+)""")
 
 
 def css_selector_problem(selector: str) -> str | None:
+    """What a browser would say of ``selector`` in ``Element.matches()`` (None: it is fine).
+
+    Parsed by soupsieve, which follows the Selectors Level 4 grammar as browsers do (the selector
+    engine of Beautiful Soup), then the pseudo-classes not every browser ships are refused."""
     try:
-        cssselect.parse(selector)
-    except cssselect.SelectorError as error:
-        return f"CSS selector {selector!r} cannot be parsed: {error}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # soupsieve warns of its deprecated :contains
+            soupsieve.compile(selector)
+    except soupsieve.SelectorSyntaxError as error:
+        reason = str(error).splitlines()[0]
+        return f"CSS selector {selector!r} is not valid in browsers: {reason}"
+    for match in _PSEUDO.finditer(selector):
+        pseudo = (match.group(2) or "").lower()
+        if pseudo in NOT_IN_EVERY_BROWSER:
+            return f"CSS selector {selector!r} uses {pseudo}: {NOT_IN_EVERY_BROWSER[pseudo]}"
     return None
+
+
+# GTM's Click URL, Page URL and Form URL are resolved, absolute URLs (the link's href property:
+# https://host/path, mailto:…, tel:…), never a bare path (gtm.js reads gtm.elementUrl).
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _contains_field(field: str) -> str:
+    return re.sub(r"(equals|starts_with|regex)$", "contains", field)
+
+
+def _whole_url(value: str) -> str:
+    return "https://www.example.com" + value if value.startswith("/") else "https://" + value.lstrip("/")
+
+
+def absolute_url_problem(value: str, field: str = "url_equals") -> str | None:
+    """A whole-URL value that no absolute URL can equal: it has no scheme (``/pricing``)."""
+    if _SCHEME.match(value):
+        return None
+    return (
+        f"{field} {value!r} can never match: the URL it is compared with is always absolute "
+        f"(https://host/path); write the whole URL ({field}: {_whole_url(value)}), "
+        f"or {_contains_field(field)}: {value}"
+    )
+
+
+def absolute_url_prefix_problem(value: str, field: str = "url_starts_with") -> str | None:
+    """A URL prefix no absolute URL starts with: not a scheme's start (``/docs/``, ``www.…``)."""
+    if _SCHEME.match(value) or "https://".startswith(value.lower()) or "http://".startswith(value.lower()):
+        return None
+    return (
+        f"{field} {value!r} can never match: the URL it is compared with is always absolute "
+        f"(https://host/path); write {field}: {_whole_url(value)}, or {_contains_field(field)}: {value} "
+        f"(anywhere in the URL)"
+    )
+
+
+def absolute_url_regex_problem(value: str, field: str = "url_regex") -> str | None:
+    """An RE2 problem, or a URL regex anchored to a path (``^/docs``): the URL starts with its scheme."""
+    problem = regex_problem(value)
+    if problem:
+        return problem
+    if re.match(r"^\^(\\?/)", value):
+        return (
+            f"{field} {value!r} can never match: ^ anchors it at the start of the URL, which is always "
+            f"absolute (https://host/path); anchor after the host (^https?://[^/]+/…) or drop the ^"
+        )
+    return None
+
+
+def path_problem(value: str, field: str = "path_equals") -> str | None:
+    """A path (or path prefix) that GTM's Page Path, which always starts with "/", cannot have."""
+    if value.startswith("/"):
+        return None
+    return f"{field} {value!r} can never match: a page's path always starts with /; write {field}: /{value}"
+
+
+def path_regex_problem(value: str, field: str = "path_regex") -> str | None:
+    """An RE2 problem, or a path regex anchored to something other than "/": every path starts with it."""
+    problem = regex_problem(value)
+    if problem:
+        return problem
+    if re.match(r"^\^[A-Za-z0-9_~-]", value):
+        return f"{field} {value!r} can never match: a page's path always starts with /; write ^/{value[1:]}"
+    return None
+
+
+# The checks a kind's template may ask for on its inputs (docs/kinds.md, "checks"): name →
+# function of (value, field) giving a problem or None.
+CHECKS: dict[str, Callable[[str, str], str | None]] = {
+    "regex": lambda value, field: regex_problem(value),
+    "css_selector": lambda value, field: css_selector_problem(value),
+    "absolute_url": absolute_url_problem,
+    "absolute_url_prefix": absolute_url_prefix_problem,
+    "absolute_url_regex": absolute_url_regex_problem,
+    "path": path_problem,
+    "path_regex": path_regex_problem,
+}
 
 
 def duplicates(names: Iterable[str]) -> set[str]:

@@ -243,6 +243,9 @@ def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
         raise GoalkeeperError(
             Problem(f"template of kind {kind.name!r} did something unsafe: {error}", kind.path)
         ) from None
+    except ValueError as error:
+        # A helper refused one of the goal's values (a regex GA4 cannot read the same way).
+        raise GoalkeeperError(Problem(f"goal {goal.name!r}: {error}", file.path, goal.line)) from None
     except TemplateError as error:
         line = getattr(error, "lineno", None)
         raise GoalkeeperError(

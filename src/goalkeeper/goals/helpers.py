@@ -60,12 +60,14 @@ def condition(variable: str, op: str, value: Any, ignore_case: bool = False, neg
 
 
 def text_regex(op: str, text: str) -> str:
-    """A regex (RE2) that matches what ``op`` matches, for one text; regex passes through."""
+    """A regex (RE2) that matches what ``op`` matches, for one text.
+
+    Written to mean the same whether the regex must match the whole text (GA4's event-create
+    rules: full match) or only part of it (GTM's "matches RegEx"); a ``regex`` is wrapped so
+    that a full match finds it anywhere, as GTM would."""
     if op == "regex":
-        return text
+        return partial_as_full_regex(text)
     escaped = re.escape(text)
-    # Written to mean the same whether the regex must match the whole text (GA4 rules) or only
-    # part of it (GTM's "matches RegEx").
     return {
         "equals": f"^{escaped}$",
         "starts_with": f"^{escaped}.*",
@@ -74,18 +76,115 @@ def text_regex(op: str, text: str) -> str:
     }[op]
 
 
+def partial_as_full_regex(pattern: str) -> str:
+    """``pattern`` as GTM reads it (found anywhere in the text), for an engine that matches the
+    whole text (GA4). ``^`` and ``$`` keep their meaning: ``.*`` may match nothing."""
+    return f".*(?:{pattern}).*"
+
+
+def _regex_tokens(pattern: str) -> list[str]:
+    """``pattern`` cut into RE2 tokens: an escape (``\\.``, a whole ``\\Q…\\E``), a character class
+    (``[^/]``), or one other character. Enough to rewrite anchors and dots, not a full parser."""
+    tokens, index = [], 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("\\Q", index):
+            end = pattern.find("\\E", index + 2)
+            end = len(pattern) if end < 0 else end + 2
+        elif char == "\\":
+            end = index + 2
+        elif char == "[":
+            end = index + 1
+            end += 1 if pattern[end : end + 1] == "^" else 0
+            end += 1 if pattern[end : end + 1] == "]" else 0  # a leading ] is literal
+            while end < len(pattern) and pattern[end] != "]":
+                if pattern[end] == "[" and pattern[end + 1 : end + 2] == ":":  # [:alpha:]
+                    end = pattern.find(":]", end + 2) + 1
+                end += 2 if pattern[end] == "\\" else 1
+            end += 1
+        else:
+            end = index + 1
+        tokens.append(pattern[index:end])
+        index = end
+    return tokens
+
+
+def _alternatives(tokens: list[str]) -> list[list[str]]:
+    """The top-level alternatives of a tokenized regex (``a|b`` → ``[a], [b]``)."""
+    out: list[list[str]] = [[]]
+    depth = 0
+    for token in tokens:
+        depth += token == "("
+        depth -= token == ")"
+        if token == "|" and depth == 0:
+            out.append([])
+        else:
+            out[-1].append(token)
+    return out
+
+
+class UntranslatableRegex(ValueError):
+    """A path regex whose anchors cannot be carried over to a whole-URL regex."""
+
+
+def path_regex_as_url_regex(pattern: str) -> str:
+    """A whole-URL regex (full match, as GA4 reads it) for a GTM path regex (found anywhere in
+    Page Path, which has no host, query or fragment).
+
+    ``^`` (start of the path) comes right after the host; ``$`` (end of the path) may be followed
+    by a query or a fragment; ``.`` and negated classes do not run into the query. An alternative
+    that starts with ``/`` or with another plain character is exact; one that starts with a group,
+    a class or a dot may also match inside the host name (RE2 has no look-ahead to pin the host's
+    end), so such patterns are better started with ``/``. Raises UntranslatableRegex for ``^`` or
+    ``$`` elsewhere than at the ends of a top-level alternative."""
+    branches = []
+    for alternative in _alternatives(_regex_tokens(pattern)):
+        start = bool(alternative) and alternative[0] == "^"
+        end = bool(alternative) and alternative[-1] == "$"
+        body = alternative[int(start) : len(alternative) - int(end)]
+        if any(token in ("^", "$") for token in body):
+            raise UntranslatableRegex(
+                f"regular expression {pattern!r} uses ^ or $ inside the pattern; GA4 rules read the whole URL, "
+                "so anchor only at the start and end of each alternative"
+            )
+        rewritten = "".join(_path_token(token) for token in body)
+        first = body[0] if body else ""
+        if start:
+            head = ""
+        elif _plain(first) and first not in ("/", "\\/"):
+            head = "/[^?#]*"  # cannot match the path's first "/": somewhere after it
+        else:
+            head = "[^?#]*"
+        tail = _TAIL if end else ".*"
+        branches.append(f"{head}(?:{rewritten}){tail}")
+    inner = branches[0] if len(branches) == 1 else "|".join(f"(?:{b})" for b in branches)
+    return f"{_HOST}(?:{inner})"
+
+
+def _plain(token: str) -> bool:
+    """A token that matches one fixed character (``a``, ``/``, ``\\.``)."""
+    if len(token) == 1:
+        return token not in ".[]()^$|?*+{}\\"
+    return len(token) == 2 and token[0] == "\\" and not token[1].isalnum()
+
+
+def _path_token(token: str) -> str:
+    # In Page Path a dot or a negated class never meets "?" or "#": keep it so in the whole URL.
+    if token == ".":
+        return "[^?#]"
+    if token.startswith("[^"):
+        return token[:-1] + "?#]"
+    return token
+
+
 def path_as_url_regex(op: str, path: str) -> str:
-    """A regex on the full URL that matches when the URL's path matches ``op`` ``path``.
+    """A regex on the full URL that matches when the URL's path matches ``op`` ``path``, under
+    both readings of a regex (whole text, as GA4 rules; anywhere, as GTM).
 
     Needed where only the URL is available (GA4 event-create rules see page_location, not a path).
     """
     if op == "regex":
-        if path.startswith("^"):
-            rest = path[1:]
-            return _HOST + (rest if rest.startswith("/") else "/" + rest)
-        # Unanchored: anywhere in the path. (RE2 has no look-ahead to pin the host's end, so a
-        # pattern that could also match inside a host name is better written anchored.)
-        return f"{_HOST}/[^?#]*({path})" if not path.startswith("/") else f"{_HOST}[^?#]*({path})"
+        return path_regex_as_url_regex(path)
     slash = "" if path.startswith("/") else "/"
     escaped = re.escape(path)
     return {

@@ -208,7 +208,9 @@ def describe(kind: Kind) -> str:
         lines.append(allowed)
     if kind.one_of:
         lines.append(f"  Give exactly one of: {', '.join(kind.one_of)}.")
-    common = "name, kind, category, event_name, key_event, params, dimensions, external, shared_event, description"
+    common = (
+        "name, kind, category, event_name, key_event, params, dimensions, external, shared_event, examples, description"
+    )
     if not kind.sends_events:  # no GA4 event: nothing to name, mark or add parameters to
         common = "name, kind, category, description"
     lines.append(f"  ...and the fields every goal has: {common}")

@@ -13,9 +13,10 @@ from typing import Any
 import jsonschema
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.evaluate import Example
 from goalkeeper.goals import checks
 from goalkeeper.goals.kinds import Kind
-from goalkeeper.goals.model import COUNTING, NAME_PATTERN, Goal, GoalFile, KeyEventSpec, file_schema
+from goalkeeper.goals.model import COUNTING, NAME_PATTERN, Goal, GoalExample, GoalFile, KeyEventSpec, file_schema
 from goalkeeper.goals.source import DataPath, Source, load_yaml, parse_yaml
 
 _HINTS = {
@@ -144,7 +145,7 @@ def default_event_name(kind: Kind, raw: Mapping[str, Any]) -> str:
 
 def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaults: Mapping[str, Any]) -> Goal:
     common = {"name", "kind", "category", "event_name", "key_event", "params", "dimensions", "description"}
-    common |= {"external", "shared_event"}
+    common |= {"external", "shared_event", "examples"}
     return Goal(
         name=raw["name"],
         kind=raw["kind"],
@@ -159,6 +160,11 @@ def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaul
         index=index,
         external=bool(raw.get("external", False)),
         shared_event=bool(raw.get("shared_event", False)),
+        examples=tuple(
+            GoalExample(expect == "counts", spec, source.line_of(("goals", index, "examples", expect, position)))
+            for expect in ("counts", "does_not_count")
+            for position, spec in enumerate((raw.get("examples") or {}).get(expect, []))
+        ),
     )
 
 
@@ -184,17 +190,17 @@ def _at(value: Any, dotted: str) -> list[tuple[DataPath, Any]]:
 def _input_check_problems(
     name: str, inputs: Mapping[str, Any], here: DataPath, kind: Kind, source: Source
 ) -> list[Problem]:
-    """Regexes and CSS selectors among a goal's inputs that GTM or GA4 could not use."""
+    """Regexes, CSS selectors and URLs among a goal's inputs that GTM or GA4 could not use, or that could never match."""
     problems = []
     for dotted, check in kind.checks.items():
         for path, value in _at(dict(inputs), dotted):
-            if check == "regex":
-                problem = checks.regex_problem(str(value))
-            elif check == "css_selector":
-                problem = checks.css_selector_problem(str(value))
+            if check in checks.CHECKS:
+                field = next((str(p) for p in reversed(path) if isinstance(p, str)), dotted)
+                problem = checks.CHECKS[check](str(value), field)
             else:
                 problem = (
-                    f"template of kind {kind.name!r} asks for an unknown check {check!r} (use regex or css_selector)"
+                    f"template of kind {kind.name!r} asks for an unknown check {check!r} "
+                    f"(use one of {', '.join(checks.CHECKS)})"
                 )
             if problem:
                 problems.append(source.problem((*here, *path), f"goal {name!r}: {problem}"))
@@ -213,7 +219,7 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
                     f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"
                 ),
             )
-            for field in ("key_event", "event_name", "params", "dimensions", "external", "shared_event")
+            for field in ("key_event", "event_name", "params", "dimensions", "external", "shared_event", "examples")
             if field in raw
         ] + _input_check_problems(goal.name, goal.inputs, here, kind, source)
     # Without its own event_name, a goal's event is named after the goal: point at its name.
@@ -256,7 +262,20 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
             source.problem((*here, "dimensions", position), f"goal {goal.name!r}: {p}")
             for p in checks.ga4_name_problems(dimension["parameterName"], "GA4 parameter name")
         ]
-    return problems + _input_check_problems(goal.name, goal.inputs, here, kind, source)
+    return (
+        problems + _input_check_problems(goal.name, goal.inputs, here, kind, source) + _example_problems(goal, source)
+    )
+
+
+def _example_problems(goal: Goal, source: Source) -> list[Problem]:
+    """Examples whose elements cannot be read (HTML with no element in it)."""
+    problems = []
+    for example in goal.examples:
+        try:
+            Example.from_spec(example.spec)
+        except ValueError as error:
+            problems.append(Problem(f"goal {goal.name!r}, example: {error}", source.file, example.line))
+    return problems
 
 
 def _file_problems(goals: list[Goal], raw_goals: list[Any], source: Source) -> list[Problem]:

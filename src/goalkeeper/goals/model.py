@@ -148,6 +148,96 @@ KEY_EVENT_SCHEMA: dict[str, Any] = {
     ],
 }
 
+
+def _either(short: dict[str, Any], properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    long: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        long["required"] = required
+    return {"oneOf": [short, long]}
+
+
+_TEXT = {"type": "string"}
+_ELEMENT = {"html": _TEXT, "id": _TEXT, "classes": _TEXT, "text": _TEXT, "tag": _TEXT}
+_VIDEO_STATUS = {"enum": ["start", "progress", "complete", "pause", "seek", "buffering"]}
+STEP_SCHEMAS: dict[str, Any] = {
+    "link": _either(
+        {"type": "string", "description": "The link's href, as written in the page (relative or absolute)."},
+        {"url": _TEXT, "text": _TEXT, "id": _TEXT, "classes": _TEXT, "target": _TEXT, "html": _TEXT},
+    ),
+    "click": _either(
+        {"type": "string", "description": "The clicked element's HTML; the click lands on its innermost element."},
+        _ELEMENT,
+    ),
+    "form": _either(
+        {"type": "string", "description": "The id of the form sent."},
+        {
+            **_ELEMENT,
+            "action": _TEXT,
+            "script_cancels": {
+                "type": "boolean",
+                "description": "The site's script cancels the browser's own submission (an AJAX form).",
+            },
+        },
+    ),
+    "datalayer": {
+        "type": "object",
+        "description": "An object the site pushes to the dataLayer, e.g. {event: add_to_cart}.",
+    },
+    "video": _either(
+        {**_VIDEO_STATUS, "description": "A YouTube video status."},
+        {
+            "status": _VIDEO_STATUS,
+            "percent": {"type": "number"},
+            "seconds": {"type": "number"},
+            "title": _TEXT,
+            "url": _TEXT,
+        },
+        ["status"],
+    ),
+    "scroll": _either(
+        {"type": "number", "minimum": 0, "description": "How far down the page, in percent."},
+        {"percent": {"type": "number", "minimum": 0}, "pixels": {"type": "number", "minimum": 0}},
+    ),
+    "visible": _either(
+        {"type": "string", "description": "The HTML of the element that came on screen."},
+        {
+            **_ELEMENT,
+            "percent": {"type": "number", "minimum": 0, "maximum": 100},
+            "seconds": {"type": "number", "minimum": 0},
+        },
+    ),
+    "time_on_page": {"type": "number", "minimum": 0, "description": "Seconds the visitor stayed on the page."},
+}
+EXAMPLE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "A page (absolute URL) and what the visitor did there: one step, or `steps` in order.",
+    "properties": {
+        "page": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9+.-]*://", "description": "The page's absolute URL."},
+        "referrer": _TEXT,
+        **STEP_SCHEMAS,
+        "steps": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "maxProperties": 1,
+                "properties": STEP_SCHEMAS,
+            },
+        },
+    },
+}
+EXAMPLES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "Interactions that must and must not count as this goal; `goalkeeper test` checks them.",
+    "properties": {
+        "counts": {"type": "array", "items": EXAMPLE_SCHEMA},
+        "does_not_count": {"type": "array", "items": EXAMPLE_SCHEMA},
+    },
+}
+
 COMMON_PROPERTIES: dict[str, Any] = {
     "name": {
         "type": "string",
@@ -200,6 +290,7 @@ COMMON_PROPERTIES: dict[str, Any] = {
             ]
         },
     },
+    "examples": EXAMPLES_SCHEMA,
 }
 
 
@@ -287,6 +378,16 @@ class KeyEventSpec:
 
 
 @dataclass(frozen=True)
+class GoalExample:
+    """One of a goal's examples: an interaction (as the goal file writes it) that must count, or
+    must not, and the line it is on."""
+
+    counts: bool
+    spec: Mapping[str, Any]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Goal:
     name: str
     kind: str
@@ -301,6 +402,7 @@ class Goal:
     index: int = 0  # position in the goal file's list
     external: bool = False  # sent by something goalkeeper does not manage
     shared_event: bool = False  # other goals send its event too, on purpose
+    examples: tuple[GoalExample, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,23 @@ class GoalInfo:
 
 
 @dataclass(frozen=True)
+class ExamplesInfo:
+    """How the goal file's examples fared (``goalkeeper test``): how many there are, and one line
+    per failure (the goal, what it expects, the example and the condition that decided it)."""
+
+    total: int = 0
+    failures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PlanContext:
     """What renderers need besides the plan (which carries its own warnings and refusal): target
-    names, the goals' kinds and categories, and the goal file it came from."""
+    names, the goals' kinds and categories, the goal file it came from, and how its examples fared."""
 
     targets: Mapping[str, str] = field(default_factory=dict)
     goals: Mapping[str, GoalInfo] = field(default_factory=dict)
     source: str = ""
+    examples: ExamplesInfo | None = None
 
 
 def title(change: Change) -> str:

@@ -112,6 +112,25 @@ def _details(plan: Plan) -> list[str]:
     return lines
 
 
+MAX_EXAMPLE_FAILURES = 10
+
+
+def _examples(context: PlanContext) -> list[str]:
+    """Whether the goal file's examples pass (`goalkeeper test`), with the failures named."""
+    info = context.examples
+    if info is None:
+        return []
+    if not info.total:
+        return ["- **Examples**: none in this goal file (`goalkeeper test` checks a goal's `examples:`)"]
+    if not info.failures:
+        return [f"- **Examples**: :white_check_mark: all {info.total} pass (`goalkeeper test`)"]
+    lines = [f"- **Examples**: :x: {len(info.failures)} of {info.total} fail (`goalkeeper test`)"]
+    lines += [f"  - {_escape(f)}" for f in info.failures[:MAX_EXAMPLE_FAILURES]]
+    if len(info.failures) > MAX_EXAMPLE_FAILURES:
+        lines.append(f"  - {len(info.failures) - MAX_EXAMPLE_FAILURES} more: run `goalkeeper test`")
+    return lines
+
+
 def _notices(plan: Plan) -> list[str]:
     notices = [f"> :warning: **Warning:** {_escape(w)}" for w in plan.warnings]
     if plan.refusal:
@@ -127,6 +146,7 @@ def render_markdown(plan: Plan, context: PlanContext) -> str:
     head = [marker(context), f"### goalkeeper plan{source}", ""]
     for target, description in context.targets.items():
         head.append(f"- **{target.upper()}** ({_escape(description)}): {plan.for_target(target).summary()}")
+    head += _examples(context)
     head.append("")
     head += _notices(plan)
     if plan.empty:
