@@ -193,6 +193,8 @@ def break_gtm_writes(targets: Targets, monkeypatch) -> None:
 
         monkeypatch.setattr(json_file, "write_atomically", full_disk)
     else:
+        # bulk_update refused (goalkeeper falls back to one write per change), then every tag write fails
+        targets.fake.faults.add(api="gtm", method="POST", path_contains="bulk_update", status=501, times=None)
         targets.fake.faults.add(api="gtm", method="POST", path_contains="/tags", status=500, times=None)
 
 

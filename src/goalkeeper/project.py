@@ -65,13 +65,16 @@ def _credential_settings(target: Mapping, base: Path) -> dict:
 def _live_gtm(spec: Mapping, goal_file: GoalFile, base: Path) -> Backend:
     from goalkeeper.backends import google_clients
     from goalkeeper.backends.gtm_live import GTMLiveBackend
+    from goalkeeper.backends.ratelimit import gtm_requests_per_100s
 
+    budget = gtm_requests_per_100s(spec)
     creds = google_clients.credentials(_credential_settings(goal_file.target, base))
     return GTMLiveBackend(
         google_clients.tagmanager_service(creds),
         spec["account"],
         spec["container"],
         spec.get("workspace", "goalkeeper"),
+        requests_per_100s=budget,
     )
 
 
@@ -184,6 +187,12 @@ class Project:
             except Exception as error:
                 error.add_note(applied_report(done))
                 raise
+
+    def on_quota_wait(self, callback: Callable[[float], None]) -> None:
+        """Call ``callback(seconds)`` as each wait for an API quota begins (a progress display's
+        hook; every wait is logged on the ``goalkeeper`` logger too)."""
+        for backend in self.backends:
+            backend.on_quota_wait(callback)
 
     def seconds_left(self, changes: Sequence[Change]) -> float | None:
         """About how long applying ``changes`` still takes where a quota paces the writes (live

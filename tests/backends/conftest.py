@@ -53,8 +53,9 @@ def _kinds():
 class Live:
     """Builds projects whose live backends talk to the fake, on the fake's simulated clock."""
 
-    def __init__(self, fake, clock, container_id: str, tmp_path: Path):
+    def __init__(self, fake, clock, container_id: str, tmp_path: Path, *, bulk: bool = True):
         self.fake, self.clock, self.container_id, self.tmp_path = fake, clock, container_id, tmp_path
+        self.bulk = bulk  # GTM writes through bulk_update, or one request per change
         self.limiter = SlidingWindowLimiter(clock=clock)
         self.service = fake.gtm_service()
         self.beta, self.alpha = fake.ga4_client("v1beta"), fake.ga4_client("v1alpha")
@@ -70,7 +71,13 @@ class Live:
         backends = []
         if gtm:
             self.gtm = GTMLiveBackend(
-                self.service, ACCOUNT, self.container_id, workspace, limiter=self.limiter, clock=self.clock
+                self.service,
+                ACCOUNT,
+                self.container_id,
+                workspace,
+                limiter=self.limiter,
+                clock=self.clock,
+                bulk=self.bulk,
             )
             backends.append(self.gtm)
         if ga4:
@@ -102,6 +109,19 @@ def apply_goal_file(path: Path):
     plan = project.plan()
     project.apply(plan)
     return plan
+
+
+@pytest.fixture
+def one_by_one(fake_google, fake_clock, example_in_fake, tmp_path):
+    """Live projects whose GTM backend writes one request per change (the path taken where GTM
+    refuses bulk_update)."""
+    return Live(fake_google, fake_clock, example_in_fake.container_id, tmp_path, bulk=False)
+
+
+@pytest.fixture(params=["bulk", "one by one"])
+def either(request, fake_google, fake_clock, example_in_fake, tmp_path):
+    """Live projects on each GTM write path in turn."""
+    return Live(fake_google, fake_clock, example_in_fake.container_id, tmp_path, bulk=request.param == "bulk")
 
 
 def workspace_named(fake, container_id: str, name: str = "goalkeeper"):

@@ -477,3 +477,23 @@ def test_a_variable_named_like_a_needed_built_in_is_refused_as_the_live_containe
     assert "built-in variable 'Video Title'" in str(error.value)
     assert "Rename that variable in GTM" in str(error.value)
     assert (tmp_path / "container.json").read_bytes() == before
+
+
+def test_writing_the_export_leaves_the_document_read_before_as_it_was(tmp_path: Path):
+    from goalkeeper.backends.container_file import updated_export
+
+    goals = write_project(tmp_path, EXAMPLES / "example-container.json")
+    project = open_project(goals)
+    plan = project.plan()
+    document = project.backends[0].document()
+    before = json.dumps(document, sort_keys=True)
+    written = updated_export(document, plan.for_target("gtm").changes)
+    assert json.dumps(document, sort_keys=True) == before
+    new_ids = [
+        int(o[ID_KEYS[key]])
+        for key in ID_KEYS
+        for o in written["containerVersion"].get(key, [])
+        if o["name"] not in {x["name"] for x in document["containerVersion"].get(key, [])}
+    ]
+    old_ids = [int(o[ID_KEYS[k]]) for k in ID_KEYS for o in document["containerVersion"].get(k, [])]
+    assert new_ids and len(set(new_ids)) == len(new_ids) and min(new_ids) > max(old_ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 
 import pytest
 
@@ -18,8 +19,17 @@ def gtm_requests(fake, since: int = 0):
     return [r for r in fake.requests[since:] if r.api == "gtm"]
 
 
-def unfingerprinted(entity: dict | None) -> dict | None:
-    return None if entity is None else {k: v for k, v in entity.items() if k != "fingerprint"}
+def entity_writes(fake, since: int = 0):
+    """Requests that write entities (not the workspace's creation or sync)."""
+    return [
+        r
+        for r in gtm_requests(fake, since)
+        if r.method in WRITES and not r.path.endswith((":sync", "/workspaces", ":create_version", ":publish"))
+    ]
+
+
+def bulk_requests(fake, since: int = 0):
+    return [r for r in gtm_requests(fake, since) if r.path.endswith("/bulk_update")]
 
 
 def entity_path(fake, container_id, vkey, name, workspace="goalkeeper"):
@@ -32,29 +42,29 @@ def entity_path(fake, container_id, vkey, name, workspace="goalkeeper"):
 # -- reading: a constant number of list calls ------------------------------------------------
 
 
-@pytest.mark.parametrize("workspace", ["goalkeeper", None], ids=["in-goalkeepers-workspace", "from-the-latest-version"])
 @pytest.mark.parametrize("size", [10, 100, 1000])
-def test_plan_reads_by_list_calls_whatever_the_size(fake_google, fake_clock, size, workspace):
+def test_plan_reads_by_list_calls_whatever_the_size(fake_google, fake_clock, size):
     seeded = fake_google.seed_synthetic_container(size)
     ws_path = seeded.workspace_path
-    backend = GTMLiveBackend(
-        fake_google.gtm_service(), seeded.account_id, seeded.container_id, workspace or "absent", clock=fake_clock
-    )
-    if workspace:
-        fake_google.gtm.add_workspace(
-            fake_google.gtm.accounts[seeded.account_id].containers[seeded.container_id], workspace
+    for name in ("goalkeeper", None):  # an existing workspace, then none (reads the latest version)
+        backend = GTMLiveBackend(
+            fake_google.gtm_service(), seeded.account_id, seeded.container_id, name or "absent", clock=fake_clock
         )
-    start = fake_google.request_count
-    state = backend.read()
-    requests = gtm_requests(fake_google, start)
-    assert len(state.entities) >= size * 0.9
-    assert all(r.method == "GET" for r in requests)
-    # never one GET per entity: every request is a list, a version or the workspace list
-    singles = [r for r in requests if r.path.rsplit("/", 2)[-2] in ("tags", "triggers", "variables", "folders")]
-    assert singles == []
-    pages = -(-size // 200)  # the fake's page size is 200, like a list call on the real API
-    # the latest version header, the workspace list, then the lists (or the version itself)
-    assert len(requests) <= (2 + 5 * pages if workspace else 3)
+        if name:
+            fake_google.gtm.add_workspace(
+                fake_google.gtm.accounts[seeded.account_id].containers[seeded.container_id], name
+            )
+        start = fake_google.request_count
+        state = backend.read()
+        requests = gtm_requests(fake_google, start)
+        assert len(state.entities) >= size * 0.9
+        assert all(r.method == "GET" for r in requests)
+        # never one GET per entity: every request is a list, a version or the workspace list
+        singles = [r for r in requests if r.path.rsplit("/", 2)[-2] in ("tags", "triggers", "variables", "folders")]
+        assert singles == []
+        pages = -(-size // 200)  # the fake's page size is 200, like a list call on the real API
+        # the latest version header, the workspace list, then the lists (or the version itself)
+        assert len(requests) <= (2 + 5 * pages if name else 3)
     assert ws_path  # the seeded Default Workspace is untouched
 
 
@@ -64,7 +74,7 @@ def test_plan_of_an_absent_workspace_on_a_container_without_versions(fake_google
     assert backend.read().entities == () and container.latest_version_id is None
 
 
-def test_the_container_can_be_named_by_its_public_id(live, fake_google):
+def test_container_named_by_public_id(live, fake_google):
     project = live.project([CLICK], ga4=False)
     project.backends[0].container = "GTM-ABC123"
     project.apply(project.plan())
@@ -74,34 +84,56 @@ def test_the_container_can_be_named_by_its_public_id(live, fake_google):
 # -- applying ------------------------------------------------------------------------------
 
 
-def test_apply_then_plan_says_no_changes_and_one_write_per_change(live, fake_google):
-    project = live.project([CLICK, CHECKOUT, VIDEO], ga4=False)
+def test_apply_then_plan_says_no_changes(either, fake_google):
+    project = either.project([CLICK, CHECKOUT, VIDEO], ga4=False)
     plan = project.plan()
     start = fake_google.request_count
     done = []
     project.apply(plan, done.append)
-    assert [c.name for c in done] == [c.name for c in plan.changes if c.name in {d.name for d in done}]
-    assert len(done) == len(plan.changes)
-    writes = [
-        r
-        for r in gtm_requests(fake_google, start)
-        if r.method in WRITES and not r.path.endswith((":sync", "/workspaces"))
-    ]
+    assert [c.name for c in done] == [c.name for c in plan.changes]
     builtins = [c for c in plan.changes if c.kind == "gtm.builtin_variable"]
-    assert builtins and len(writes) == len(plan.changes) - len(builtins) + 1  # one request enables every built-in
-    assert live.project([CLICK, CHECKOUT, VIDEO], ga4=False).plan().empty
+    # one request enables every built-in; then one bulk_update, or one write per other change
+    expected = 2 if either.bulk else len(plan.changes) - len(builtins) + 1
+    assert builtins and len(entity_writes(fake_google, start)) == expected
+    assert either.project([CLICK, CHECKOUT, VIDEO], ga4=False).plan().empty
+    ws = workspace_named(fake_google, either.container_id)
+    default = fake_google.gtm.accounts[ACCOUNT].containers[either.container_id].workspaces["1"]
+    for vkey, entities in default.snap.entities.items():  # the unmanaged entities came along unchanged
+        for eid, entity in entities.items():
+            assert {k: v for k, v in ws.snap.entities[vkey][eid].items() if k != "fingerprint"} == {
+                k: v for k, v in entity.items() if k != "fingerprint"
+            }
+
+
+def test_new_tags_fire_on_triggers_made_in_the_same_bulk_request(live, fake_google):
+    project = live.project([CLICK, CHECKOUT], ga4=False)
+    start = fake_google.request_count
+    project.apply(project.plan())
+    (request,) = bulk_requests(fake_google, start)
+    sent = {next(k for k in c if k != "changeStatus"): c for c in request.body["changes"]}
+    assert {c["changeStatus"] for c in request.body["changes"]} == {"added"}
+    tag = next(c["tag"] for c in request.body["changes"] if "tag" in c)
+    placeholders = {c["trigger"]["triggerId"] for c in request.body["changes"] if "trigger" in c}
+    assert sent and set(tag["firingTriggerId"]) <= placeholders and all(p.startswith("new_") for p in placeholders)
     ws = workspace_named(fake_google, live.container_id)
-    default = live.container.workspaces["1"]
-    # the unmanaged entities came along unchanged
-    unmanaged = [(vkey, eid) for vkey, entities in default.snap.entities.items() for eid in entities]
-    assert {(vkey, eid): unfingerprinted(ws.snap.entities[vkey].get(eid)) for vkey, eid in unmanaged} == {
-        (vkey, eid): unfingerprinted(default.snap.entities[vkey][eid]) for vkey, eid in unmanaged
-    }
+    trigger_ids = {t["name"]: i for i, t in ws.snap.entities["trigger"].items()}
+    made = next(t for t in ws.snap.entities["tag"].values() if t["name"] == "GA4 event - checkout_click")
+    assert made["firingTriggerId"] == [trigger_ids["Link click - checkout_click"]]
 
 
-def test_updates_carry_the_fingerprint_and_deletes_remove(live, fake_google):
-    live.applied([CLICK, THANKS], ga4=False)
-    project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
+def test_the_write_path_is_logged(either, caplog):
+    project = either.project([CLICK], ga4=False)
+    with caplog.at_level(logging.INFO, logger="goalkeeper"):
+        project.apply(project.plan())
+    said = " ".join(r.getMessage() for r in caplog.records if r.name == "goalkeeper")
+    assert ("with bulk_update" in said) == either.bulk
+    assert ("one request each" in said) != either.bulk
+
+
+def test_updates_carry_the_fingerprint_and_deletes_remove(one_by_one, fake_google):
+    project = one_by_one.project([CLICK, THANKS], ga4=False)
+    project.apply(project.plan())
+    project = one_by_one.project([dict(CLICK, url_contains="/cart")], ga4=False)
     plan = project.plan()
     assert {c.action for c in plan.changes} == {"update", "delete"}
     start = fake_google.request_count
@@ -109,42 +141,73 @@ def test_updates_carry_the_fingerprint_and_deletes_remove(live, fake_google):
     puts = [r for r in gtm_requests(fake_google, start) if r.method == "PUT"]
     assert puts and all(r.query.get("fingerprint", [""])[0].isdigit() for r in puts)
     assert [r.method for r in gtm_requests(fake_google, start)].count("DELETE") == 2
+    assert one_by_one.project([dict(CLICK, url_contains="/cart")], ga4=False).plan().empty
+
+
+def test_bulk_updates_and_deletes_carry_the_fingerprint(live, fake_google):
+    project = live.project([CLICK, THANKS], ga4=False)
+    project.apply(project.plan())
+    project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
+    plan = project.plan()
+    start = fake_google.request_count
+    project.apply(plan)
+    (request,) = bulk_requests(fake_google, start)
+    entries = [
+        (c["changeStatus"], next(v for k, v in c.items() if k != "changeStatus")) for c in request.body["changes"]
+    ]
+    assert sorted(status for status, _ in entries) == ["deleted", "deleted", "updated", "updated"]
+    assert all(entity["fingerprint"].isdigit() and "/workspaces/" in entity["path"] for _, entity in entries)
+    assert len(entity_writes(fake_google, start)) == 1
     assert live.project([dict(CLICK, url_contains="/cart")], ga4=False).plan().empty
 
 
-def test_edit_between_plan_and_apply_is_reported_and_nothing_written(live, fake_google):
-    live.applied([CLICK], ga4=False)
-    project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
+def test_edit_between_plan_and_apply_is_reported_and_nothing_written(either, fake_google):
+    project = either.project([CLICK], ga4=False)
+    project.apply(project.plan())
+    project = either.project([dict(CLICK, url_contains="/cart")], ga4=False)
     plan = project.plan()
-    path = entity_path(fake_google, live.container_id, "trigger", "Link click - checkout_click")
+    path = entity_path(fake_google, either.container_id, "trigger", "Link click - checkout_click")
     fake_google.gtm.edit_entity(path, notes="edited by a colleague")
     start = fake_google.request_count
     with pytest.raises(ConcurrentEditError, match="checkout_click.*plan"):
         project.apply(plan)
-    assert not [r for r in gtm_requests(fake_google, start) if r.method in ("PUT", "DELETE")]
+    assert entity_writes(fake_google, start) == []
     assert fake_google.gtm.get_entity(path)["notes"] == "edited by a colleague"
 
 
-def test_edit_between_reread_and_write_is_caught_by_the_fingerprint(live, fake_google):
-    live.applied([CLICK], ga4=False)
-    project = live.project([dict(CLICK, url_contains="/cart")], ga4=False)
+def _edit_just_before_the_first_write(fake, path):
+    """Someone edits the entity at ``path`` just before goalkeeper's first entity write arrives."""
+
+    def edit(fake):
+        record = fake.requests[-1]
+        writes = record.method in ("PUT", "DELETE") or record.path.endswith("/bulk_update")
+        if writes and fake.gtm.get_entity(path).get("notes") != "edited by a colleague":
+            fake.gtm.edit_entity(path, notes="edited by a colleague")
+
+    for n in range(fake.request_count + 1, fake.request_count + 20):
+        fake.faults.before_request(n, edit)
+
+
+def test_edit_between_reread_and_write_is_caught_by_the_fingerprint(either, fake_google):
+    project = either.project([CLICK], ga4=False)
+    project.apply(project.plan())
+    project = either.project([dict(CLICK, url_contains="/cart")], ga4=False)
     plan = project.plan()
-    path = entity_path(fake_google, live.container_id, "trigger", "Link click - checkout_click")
-    # apply: list workspaces, sync, 5 lists, then the first PUT
-    fake_google.faults.before_request(
-        fake_google.request_count + 8, lambda fake: fake.gtm.edit_entity(path, notes="edited by a colleague")
-    )
-    with pytest.raises(ConcurrentEditError, match="someone else"):
+    path = entity_path(fake_google, either.container_id, "trigger", "Link click - checkout_click")
+    _edit_just_before_the_first_write(fake_google, path)
+    with pytest.raises(ConcurrentEditError, match="someone"):
         project.apply(plan)
-    assert fake_google.requests[-2].method == "PUT" and fake_google.requests[-2].status == 409
+    refused = [r for r in gtm_requests(fake_google) if r.status == 409]
+    assert refused and (refused[0].path.endswith("/bulk_update") == either.bulk)
     assert fake_google.gtm.get_entity(path)["notes"] == "edited by a colleague"
 
 
-def test_deleted_entity_edited_meanwhile_is_not_deleted(live, fake_google):
-    live.applied([CLICK, THANKS], ga4=False)
-    project = live.project([CLICK], ga4=False)
+def test_deleted_entity_edited_meanwhile_is_not_deleted(either, fake_google):
+    project = either.project([CLICK, THANKS], ga4=False)
+    project.apply(project.plan())
+    project = either.project([CLICK], ga4=False)
     plan = project.plan()
-    path = entity_path(fake_google, live.container_id, "tag", "GA4 event - thanks_page_view")
+    path = entity_path(fake_google, either.container_id, "tag", "GA4 event - thanks_page_view")
     fake_google.gtm.edit_entity(path, notes="still needed")
     with pytest.raises(ConcurrentEditError):
         project.apply(plan)
@@ -163,7 +226,8 @@ def test_reads_retry_server_errors_and_dropped_connections(live, fake_google, fa
     assert fake_clock.now() - t0 >= 2  # backed off on the simulated clock
 
 
-def test_create_that_failed_with_503_is_looked_up_before_it_is_retried(live, fake_google):
+def test_create_that_failed_with_503_is_looked_up_before_it_is_retried(one_by_one, fake_google):
+    live = one_by_one
     project = live.project([CLICK], ga4=False)
     plan = project.plan()
     fake_google.faults.add(kind="status", status=503, method="POST", path_contains="/triggers", times=1)
@@ -176,14 +240,15 @@ def test_create_that_failed_with_503_is_looked_up_before_it_is_retried(live, fak
 
 
 @pytest.mark.parametrize("what", ["triggers", "tags", "variables"])
-def test_create_that_went_through_before_the_connection_dropped_is_adopted(live, fake_google, what):
+def test_create_that_went_through_before_the_connection_dropped_is_adopted(one_by_one, fake_google, what):
     """The server made the entity, then the connection dropped: no duplicate, no error."""
+    live = one_by_one
     project = live.project([CLICK], ga4=False)
     plan = project.plan()
     project.apply(plan)  # first, learn the bodies goalkeeper writes
     ws = workspace_named(fake_google, live.container_id)
     made = {vkey: dict(entities) for vkey, entities in ws.snap.entities.items()}
-    del live.container.workspaces[ws.id]
+    del fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces[ws.id]
     vkey = what[:-1]
     fake_google.clear_log()
     project = live.project([CLICK], ga4=False)
@@ -222,16 +287,54 @@ def test_create_that_went_through_before_the_connection_dropped_is_adopted(live,
     assert live.project([CLICK], ga4=False).plan().empty
 
 
-def test_limiter_keeps_a_large_apply_under_the_quota(fake_google, fake_clock, live):
+def test_limiter_keeps_a_large_apply_under_the_quota(fake_google, fake_clock, one_by_one):
     fake_google.quota.enabled = True
     goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}") for i in range(15)]
-    live.applied(goals, ga4=False)
+    project = one_by_one.project(goals, ga4=False)
+    project.apply(project.plan())
     assert fake_google.quota.refused == 0
     times = [r.time for r in gtm_requests(fake_google)]
-    assert len(times) > 40
+    assert len(times) > 25
     assert max(sum(1 for t in times if s <= t < s + 100) for s in times) <= 25
     assert fake_clock.now() - times[0] >= 100  # the simulated clock advanced instead of sleeping
-    assert live.limiter.waited > 0
+    assert one_by_one.limiter.waited > 0
+
+
+def test_a_large_apply_in_bulk_needs_no_quota_wait(fake_google, fake_clock, live):
+    fake_google.quota.enabled = True
+    goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}", key_event=False) for i in range(200)]
+    project = live.project(goals, ga4=False)
+    start = fake_google.request_count
+    plan = project.plan()
+    project.apply(plan)
+    assert len(plan.changes) > 400
+    assert fake_google.request_count - start <= 12 and fake_google.quota.refused == 0
+    assert live.limiter.waited == 0
+    assert live.project(goals, ga4=False).plan().empty
+
+
+def test_the_budget_from_the_goal_file_paces_the_apply(
+    fake_google, fake_clock, example_in_fake, tmp_path, monkeypatch, caplog
+):
+    from goalkeeper.project import open_project
+
+    from .conftest import write_goals
+
+    monkeypatch.delenv("GOALKEEPER_GTM_REQUESTS_PER_100S", raising=False)
+    monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)
+    monkeypatch.setattr("goalkeeper.backends.gtm_live.Clock", lambda: fake_clock)
+    path = write_goals(tmp_path / "goals.yaml", [CLICK], example_in_fake.container_id, ga4=False)
+    text = path.read_text().replace('"container": ', '"requests_per_100s": 4, "container": ')
+    path.write_text(text)
+    project = open_project(path)
+    waits = []
+    project.on_quota_wait(waits.append)
+    with caplog.at_level(logging.INFO, logger="goalkeeper"):
+        project.apply(project.plan())
+    times = [r.time for r in gtm_requests(fake_google)]
+    assert len(times) > 4 and max(sum(1 for t in times if s <= t < s + 100) for s in times) <= 4
+    assert waits and all(w > 0 for w in waits)
+    assert "waiting" in caplog.text and "(4 requests per 100 s)" in caplog.text
 
 
 @pytest.mark.parametrize("mode", ["429", "403"])
@@ -240,7 +343,8 @@ def test_quota_used_by_another_tool_is_waited_out(fake_google, fake_clock, live,
     fake_google.quota.mode = mode
     for _ in range(25):  # another tool on the same Cloud project used the whole window
         fake_google.quota.check()
-    live.applied([CLICK, CHECKOUT], ga4=False)
+    project = live.project([CLICK, CHECKOUT], ga4=False)
+    project.apply(project.plan())
     assert fake_google.quota.refused > 0
     assert {r.status for r in gtm_requests(fake_google)} >= {200, int(mode)}
     assert live.project([CLICK, CHECKOUT], ga4=False).plan().empty
@@ -253,8 +357,8 @@ def test_rate_limit_that_never_lifts_gives_a_clear_error(fake_google, fake_clock
         project.plan()
 
 
-def test_permission_denied_names_the_permission_and_scope(live, fake_google):
-    project = live.project([CLICK], ga4=False)
+def test_permission_denied_names_the_permission_and_scope(either, fake_google):
+    project = either.project([CLICK], ga4=False)
     plan = project.plan()
     fake_google.faults.add(
         kind="status", status=403, method="POST", message="The caller does not have permission", times=None
@@ -266,7 +370,8 @@ def test_permission_denied_names_the_permission_and_scope(live, fake_google):
 
 
 def test_publish_needs_the_publish_permission(live, fake_google):
-    project = live.applied([CLICK], ga4=False)
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())
     fake_google.faults.add(
         kind="status", status=403, path_contains=":publish", message="The caller does not have permission"
     )
@@ -278,9 +383,11 @@ def test_publish_needs_the_publish_permission(live, fake_google):
 
 
 def test_workspace_name_is_configurable_and_created_once(live, fake_google):
-    live.applied([CLICK], workspace="tracking", ga4=False)
-    live.applied([CLICK, CHECKOUT], workspace="tracking", ga4=False)
-    workspaces = live.container.workspaces.values()
+    project = live.project([CLICK], workspace="tracking", ga4=False)
+    project.apply(project.plan())
+    project = live.project([CLICK, CHECKOUT], workspace="tracking", ga4=False)
+    project.apply(project.plan())
+    workspaces = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces.values()
     assert sorted(w.name for w in workspaces) == ["Default Workspace", "tracking"]
 
 
@@ -289,12 +396,12 @@ def test_workspace_creation_that_dropped_is_not_duplicated(live, fake_google):
     plan = project.plan()
     fake_google.faults.add(kind="drop", method="POST", path_contains="/workspaces", times=2)
     project.apply(plan)  # httplib2 re-sends once; goalkeeper then looks the workspace up
-    workspaces = live.container.workspaces.values()
+    workspaces = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces.values()
     assert [w.name for w in workspaces].count("goalkeeper") == 1
 
 
 def test_three_workspace_limit_gives_a_clear_error(live, fake_google):
-    container = live.container
+    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     fake_google.gtm.add_workspace(container, "Alice")
     fake_google.gtm.add_workspace(container, "Bob")
     project = live.project([CLICK], ga4=False)
@@ -311,21 +418,24 @@ def _publish_new_version(fake, container_id, edit):
 
 
 def test_out_of_date_workspace_is_synced_before_writing(live, fake_google):
-    live.applied([CLICK], ga4=False)
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())
 
     def rename_unmanaged(snap):
         tag = next(iter(snap.entities["tag"].values()))
         tag["notes"] = "changed in another workspace and published"
 
     _publish_new_version(fake_google, live.container_id, rename_unmanaged)
-    project = live.applied([CLICK, CHECKOUT], ga4=False)
+    project = live.project([CLICK, CHECKOUT], ga4=False)
+    project.apply(project.plan())
     ws = workspace_named(fake_google, live.container_id)
     assert any(t.get("notes") == "changed in another workspace and published" for t in ws.snap.entities["tag"].values())
     assert project.publisher().publish("v", "n")["containerVersionId"]
 
 
 def test_merge_conflict_is_reported_with_the_entities(live, fake_google):
-    live.applied([CLICK], ga4=False)
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())
     ws = workspace_named(fake_google, live.container_id)
     eid, tag = next((i, t) for i, t in ws.snap.entities["tag"].items() if not t["name"].startswith("GA4 event"))
     fake_google.gtm.edit_entity(
@@ -338,21 +448,24 @@ def test_merge_conflict_is_reported_with_the_entities(live, fake_google):
 
 
 def test_publish_creates_a_version_consuming_the_workspace(live, fake_google):
-    project = live.applied([CLICK], ga4=False)
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())
     version = project.publisher().publish("release 1", "notes 1")
-    container = live.container
+    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     assert container.live_version_id == version["containerVersionId"]
     assert container.versions[version["containerVersionId"]].name == "release 1"
     assert live.project([CLICK], ga4=False).plan().empty  # the published version holds the goals
-    project = live.applied([CLICK, CHECKOUT], ga4=False)  # and goalkeeper's workspace is back for the next change
+    project = live.project([CLICK, CHECKOUT], ga4=False)
+    project.apply(project.plan())  # and goalkeeper's workspace is back for the next change
     assert project.publisher().publish("release 2", "")["containerVersionId"] != version["containerVersionId"]
 
 
 def test_compiler_error_stops_the_publish(live, fake_google):
-    project = live.applied([CLICK], ga4=False)
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())
     path = entity_path(fake_google, live.container_id, "tag", "GA4 event - checkout_click")
     fake_google.gtm.edit_entity(path, firingTriggerId=["999999"])
-    container = live.container
+    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     live_before = container.live_version_id
     with pytest.raises(GoalkeeperError, match="could not compile"):
         project.publisher().publish("broken", "")
@@ -360,8 +473,9 @@ def test_compiler_error_stops_the_publish(live, fake_google):
 
 
 def test_publish_with_a_lost_create_version_answer_does_not_make_two_versions(live, fake_google):
-    project = live.applied([CLICK], ga4=False)
-    container = live.container
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())
+    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     count = len(container.versions)
     fired = []
 
@@ -388,49 +502,40 @@ SCENARIOS = {
     # a later apply: updates, creates and deletes in GTM and GA4
     "change": ([CLICK, THANKS], [dict(CLICK, url_contains="/cart"), CHECKOUT]),
 }
-REQUESTS = {"fresh": 16, "change": 15}  # requests of each scenario's apply, checked below
+PATHS = ("bulk", "one by one")
+# requests of each scenario's apply on each GTM write path, checked below
+REQUESTS = {("bulk", "fresh"): 6, ("bulk", "change"): 6, ("one by one", "fresh"): 10, ("one by one", "change"): 11}
+
+
+def _live(fake, clock, seeded, tmp_path, path):
+    from .conftest import Live
+
+    return Live(fake, clock, seeded.container_id, tmp_path, bulk=path == "bulk")
 
 
 def _prepared(live, scenario):
     before, after = SCENARIOS[scenario]
     if before:
-        live.applied(before)
+        project = live.project(before)
+        project.apply(project.plan())
     project = live.project(after)
     return project, project.plan()
 
 
-def _gtm_unmanaged(fake, container_id):
-    ws = workspace_named(fake, container_id)
-    return {
-        (vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
-        for vkey, entities in ws.snap.entities.items()
-        for e in entities.values()
-        if "goalkeeper" not in str(e.get("notes", ""))
-        and not e["name"].startswith(("GA4 event - ", "Link click - ", "Page view - ", "goalkeeper - "))
-    }
-
-
-@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_each_apply_scenario_makes_the_requests_counted_for_it(live, fake_google, scenario):
-    project, plan = _prepared(live, scenario)
+@pytest.mark.parametrize("path,scenario", sorted(REQUESTS))
+def test_scenario_request_counts(fake_google, fake_clock, example_in_fake, tmp_path, path, scenario):
+    project, plan = _prepared(_live(fake_google, fake_clock, example_in_fake, tmp_path, path), scenario)
     start = fake_google.request_count
     project.apply(plan)
-    assert fake_google.request_count - start == REQUESTS[scenario]
+    assert fake_google.request_count - start == REQUESTS[path, scenario]
 
 
-@pytest.mark.parametrize("fault", ["drop", "503"])
-@pytest.mark.parametrize("scenario,position", [(s, n) for s in sorted(SCENARIOS) for n in range(1, REQUESTS[s] + 1)])
-def test_an_apply_interrupted_at_any_request_converges_when_run_again(live, fake_google, scenario, position, fault):
-    project, plan = _prepared(live, scenario)
-    default_ws = live.container.workspaces["1"]
-    unmanaged = {
-        (vkey, e["name"]): unfingerprinted(e)
-        for vkey, entities in default_ws.snap.entities.items()
-        for e in entities.values()
-    }
-    at = fake_google.request_count + position
+def _fault_at(fake, at, fault):
     if fault == "503":
-        fake_google.faults.add(kind="status", status=503, at_request=at)
+        fake.faults.add(kind="status", status=503, at_request=at)
+    elif fault == "lost":  # carried out, and the answer lost (httplib2 sends it again: lose that too)
+        fake.faults.add(kind="lost", at_request=at)
+        fake.faults.add(kind="lost", at_request=at + 1)
     else:
 
         def drop(fake):
@@ -439,7 +544,25 @@ def test_an_apply_interrupted_at_any_request_converges_when_run_again(live, fake
             if record.api == "gtm":  # httplib2 re-sends once after a dropped connection: drop that too
                 fake.faults.add(kind="drop", at_request=record.n + 1)
 
-        fake_google.faults.before_request(at, drop)
+        fake.faults.before_request(at, drop)
+
+
+@pytest.mark.parametrize("fault", ["drop", "503", "lost"])
+@pytest.mark.parametrize(
+    "path,scenario,position", [(*key, n) for key in sorted(REQUESTS) for n in range(1, REQUESTS[key] + 1)]
+)
+def test_interrupted_apply_converges(
+    fake_google, fake_clock, example_in_fake, tmp_path, path, scenario, position, fault
+):
+    live = _live(fake_google, fake_clock, example_in_fake, tmp_path, path)
+    project, plan = _prepared(live, scenario)
+    default_ws = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id].workspaces["1"]
+    unmanaged = {
+        (vkey, e["name"]): {k: v for k, v in e.items() if k != "fingerprint"}
+        for vkey, entities in default_ws.snap.entities.items()
+        for e in entities.values()
+    }
+    _fault_at(fake_google, fake_google.request_count + position, fault)
     with contextlib.suppress(GoalkeeperError):  # reported clearly; the next run carries on
         project.apply(plan)
     assert any(r.fault for r in fake_google.requests), "the fault was injected"
@@ -449,33 +572,110 @@ def test_an_apply_interrupted_at_any_request_converges_when_run_again(live, fake
     assert live.project(SCENARIOS[scenario][1]).plan().empty
 
     ws = workspace_named(fake_google, live.container_id)
-    assert {vkey: listed for vkey, listed in names(ws).items() if len(listed) != len(set(listed))} == {}, "duplicates"
-    now = {
-        (vkey, e["name"]): unfingerprinted(e) for vkey, entities in ws.snap.entities.items() for e in entities.values()
-    }
-    assert {key: now.get(key) for key in unmanaged} == unmanaged
+    for vkey, listed in names(ws).items():
+        assert len(listed) == len(set(listed)), f"duplicate {vkey} names: {listed}"
+    for (vkey, name), entity in unmanaged.items():
+        now = next(e for e in ws.snap.entities[vkey].values() if e["name"] == name)
+        assert {k: v for k, v in now.items() if k != "fingerprint"} == entity
     key_events = [k["eventName"] for k in fake_google.ga4.items("properties/123456789", "keyEvents")]
     assert len(key_events) == len(set(key_events))
 
 
-def test_time_left_follows_the_quota_pace(fake_google, fake_clock, live):
-    goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}") for i in range(15)]
+# -- bulk_update's undocumented edges: size, refusal, partial application ------------------
+
+
+def test_a_bulk_request_too_large_for_gtm_is_split(live, fake_google, monkeypatch):
+    monkeypatch.setattr(fake_google.gtm, "bulk_update_limit", 3)
+    goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}", key_event=False) for i in range(4)]
     project = live.project(goals, ga4=False)
+    project.apply(project.plan())
+    sent = bulk_requests(fake_google)
+    assert sent[0].status == 400 and all(len(r.body["changes"]) <= 3 for r in sent if r.status == 200)
+    assert live.project(goals, ga4=False).plan().empty
+
+
+@pytest.mark.parametrize(
+    "status,message",
+    [(404, "Not found."), (400, "Bulk update is not supported for this container."), (501, "Not implemented.")],
+)
+def test_refused_bulk_update_falls_back_to_one_write_per_change(live, fake_google, caplog, status, message):
+    fake_google.faults.add(kind="status", path_contains="/bulk_update", status=status, message=message, times=None)
+    project = live.project([CLICK, CHECKOUT], ga4=False)
+    start = fake_google.request_count
+    with caplog.at_level(logging.WARNING, logger="goalkeeper"):
+        project.apply(project.plan())
+    assert "refused bulk_update" in caplog.text and str(status) in caplog.text
+    assert [r.method for r in entity_writes(fake_google, start)].count("POST") > 3
+    assert live.project([CLICK, CHECKOUT], ga4=False).plan().empty
+
+
+def test_a_bulk_request_applied_in_part_stops_at_someone_elses_entity(live, fake_google):
+    # A colleague creates a trigger of the name goalkeeper is about to create, between goalkeeper's
+    # re-read and its write: GTM carries out the changes before it (bulk_update is not documented as
+    # atomic), refuses that one, and goalkeeper stops without touching the colleague's trigger.
+    project = live.project([CLICK, CHECKOUT], ga4=False)
+    plan = project.plan()
+    theirs = {
+        "name": "Page view - checkout_page_view",
+        "type": "pageview",
+        "notes": "made by a colleague",
+    }
+
+    def colleague(fake):
+        if fake.requests[-1].path.endswith("/bulk_update"):
+            ws = workspace_named(fake, live.container_id)
+            if all(t["name"] != theirs["name"] for t in ws.snap.entities["trigger"].values()):
+                ct = fake.gtm.accounts[ACCOUNT].containers[live.container_id]
+                fake.gtm._create(ct, ws.snap, fake_gtm_kind("triggers"), dict(theirs))
+
+    for n in range(fake_google.request_count + 1, fake_google.request_count + 10):
+        fake_google.faults.before_request(n, colleague)
+    with pytest.raises(ConcurrentEditError, match="checkout_page_view.*created meanwhile"):
+        project.apply(plan)
+    ws = workspace_named(fake_google, live.container_id)
+    triggers = names(ws)["trigger"]
+    assert "Link click - checkout_click" in triggers  # carried out before the refused change
+    assert triggers.count(theirs["name"]) == 1
+    mine = next(t for t in ws.snap.entities["trigger"].values() if t["name"] == theirs["name"])
+    assert mine["notes"] == "made by a colleague" and mine["type"] == "pageview"
+
+
+def fake_gtm_kind(segment):
+    from goalkeeper.testing.fake_google.gtm import KINDS
+
+    return KINDS[segment]
+
+
+def test_a_lost_bulk_answer_is_read_back_and_nothing_duplicated(live, fake_google):
+    project = live.project([CLICK, CHECKOUT], ga4=False)
+    plan = project.plan()
+    fake_google.faults.add(kind="lost", path_contains="/bulk_update", times=1)
+    project.apply(plan)  # the transport sends it again: GTM refuses the duplicate names; read back
+    assert {r.status for r in bulk_requests(fake_google)} == {200, 400}
+    for vkey, listed in names(workspace_named(fake_google, live.container_id)).items():
+        assert len(listed) == len(set(listed)), f"duplicate {vkey} names: {listed}"
+    assert live.project([CLICK, CHECKOUT], ga4=False).plan().empty
+
+
+def test_time_left_follows_the_quota_pace(fake_google, fake_clock, either):
+    goals = [dict(CLICK, name=f"click_{i}", url_contains=f"/p{i}") for i in range(15)]
+    project = either.project(goals, ga4=False)
     plan = project.plan()
     estimate = project.seconds_left(plan.changes)
     start = fake_clock.now()
     project.apply(plan)
     taken = fake_clock.now() - start
-    # one write a change, 25 per 100 s: the estimate is the quota's, within a window of the truth
+    # one write a change (or a request per bulk), 25 per 100 s: the quota's pace, within a window
     assert estimate == pytest.approx(taken, abs=100)
-    assert estimate > 0 and project.seconds_left([]) == 0
+    assert (estimate > 0) != either.bulk and project.seconds_left([]) == 0
 
 
 def test_plan_shows_a_version_published_from_another_workspace(live, fake_google):
     # After goalkeeper's own publish, a colleague changes goalkeeper's trigger in another workspace
     # and publishes: goalkeeper's workspace is older than the live version, and a plan (or a drift
     # check) must show the edit instead of reading the out-of-date workspace.
-    project = live.applied([CLICK], ga4=False)
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())
     project.publisher().publish("v1", "")
     ws = workspace_named(fake_google, live.container_id)
     eid = next(i for i, t in ws.snap.entities["trigger"].items() if t["name"] == "Link click - checkout_click")
@@ -491,7 +691,8 @@ def test_plan_shows_a_version_published_from_another_workspace(live, fake_google
 
 
 def test_plan_keeps_the_workspace_changes_on_top_of_a_newer_version(live, fake_google):
-    live.applied([CLICK], ga4=False)  # unpublished: goalkeeper's workspace has changes
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())  # unpublished: goalkeeper's workspace has changes
     _publish_new_version(
         fake_google,
         live.container_id,
@@ -503,10 +704,13 @@ def test_plan_keeps_the_workspace_changes_on_top_of_a_newer_version(live, fake_g
 def test_removing_a_goal_after_the_workspace_was_consumed(live, fake_google):
     # The plan is read from the latest version when goalkeeper's workspace is gone (publishing
     # consumed it, or someone deleted it): the deletes still find what to delete.
-    project = live.applied([CLICK, THANKS], ga4=False)
+    project = live.project([CLICK, THANKS], ga4=False)
+    project.apply(project.plan())
     project.publisher().publish("v1", "")
-    del live.container.workspaces[workspace_named(fake_google, live.container_id).id]
-    live.applied([CLICK], ga4=False)
+    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
+    del container.workspaces[workspace_named(fake_google, live.container_id).id]
+    project = live.project([CLICK], ga4=False)
+    project.apply(project.plan())
     assert live.project([CLICK], ga4=False).plan().empty
     assert "Page view - thanks_page_view" not in names(workspace_named(fake_google, live.container_id))["trigger"]
 
@@ -524,7 +728,7 @@ def test_a_server_container_is_refused_before_anything_is_written(fake_google, f
 
 def test_a_container_variable_named_like_a_needed_built_in_is_reported_before_writing(live, fake_google):
     # GTM will not enable the built-in "Click URL" while the container has a variable of that name.
-    container = live.container
+    container = fake_google.gtm.accounts[ACCOUNT].containers[live.container_id]
     snap = container.versions[container.latest_version_id].snap.copy()
     snap.entities["variable"]["901"] = {
         "variableId": "901",

@@ -143,3 +143,96 @@ def test_generated_yaml_joins_escaped_surrogate_pairs_too():
     from goalkeeper.goals.source import parse_generated
 
     assert parse_generated('text: "Acheter \\ud83d\\uded2 maintenant"\n', "t") == {"text": "Acheter 🛒 maintenant"}
+
+
+def _rendered_outputs(kind: str) -> list[str]:
+    """What the built-in kind's template renders for the goals of its golden test."""
+    from goalkeeper.goals import expand as expansion
+    from goalkeeper.goals.kinds import load_kinds
+    from goalkeeper.goals.load import parse_goal_text
+
+    from .conftest import GOALS_HEADER as HEADER
+    from .test_kinds_golden import CASES
+
+    kinds = load_kinds(None)
+    texts: list[str] = []
+    render = expansion.parse_generated
+
+    def keep(text, file, **options):
+        texts.append(text)
+        return render(text, file, **options)
+
+    goal_file = parse_goal_text(HEADER + CASES[kind], kinds)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(expansion, "parse_generated", keep)
+        expansion.expand(goal_file, kinds)
+    return texts
+
+
+def _kind_names() -> list[str]:
+    from .test_kinds_golden import CASES
+
+    return sorted(CASES)
+
+
+@pytest.mark.parametrize("kind", _kind_names())
+def test_the_c_parser_reads_every_built_in_kind_as_the_python_parser_does(kind):
+    # Rendered templates are parsed on ruamel's C extension (libyaml) for speed; YAML 1.2's reading
+    # (the resolver and constructor) stays ruamel's own, so both parsers must give the same data.
+    from goalkeeper.goals.source import _PURE_LOADER, C_LOADER
+
+    assert C_LOADER is not None, "ruamel.yaml.clib is a dependency of goalkeeper"
+    texts = _rendered_outputs(kind)
+    assert texts
+    for text in texts:
+        assert C_LOADER.load(text) == _PURE_LOADER.load(text)
+
+
+def test_what_the_c_parser_refuses_the_python_parser_reads():
+    from goalkeeper.goals.source import C_LOADER, parse_generated
+
+    text = 'emoji: "\\ud83d\\uded2 cart"\n'  # tojson's spelling of U+1F6D2; libyaml refuses it
+    with pytest.raises(Exception):  # noqa: B017 - whichever error libyaml raises
+        C_LOADER.load(text)
+    assert parse_generated(text, "t") == parse_generated(text, "t", pure=True) == {"emoji": "\U0001f6d2 cart"}
+
+
+def _goal_texts() -> list[tuple[str, str]]:
+    root = Path(__file__).resolve().parents[2]
+    files = sorted((root / "goals").glob("*.yaml")) + sorted((root / "templates").glob("*.j2"))
+    texts = [(f.name, f.read_text(encoding="utf-8")) for f in files if f.suffix == ".yaml"]
+    snippets = [
+        "goals:\n  - name: a\n    kind: link_click\n    url_contains: /x\n    key_event: true\n",
+        "goals: [{name: a, kind: timer, seconds: 1_000, ratio: 1.5e3, octal: 0o17, none: ~, flag: false}]\n",
+        "a: \"quoted 5\"\nb: 'yes'\nc: yes\nd: -.inf\ne: |\n  two\n  lines\nf: >-\n  folded\n  text\n2: int key\ntrue: bool key\n",
+        "# a comment\n\nlist:\n- 1\n-\n  - nested\n- {flow: map, other: [1, 2]}\n",
+    ]
+    return texts + [(f"snippet {i}", text) for i, text in enumerate(snippets)]
+
+
+@pytest.mark.parametrize("name,text", _goal_texts(), ids=lambda v: v if len(v) < 40 else None)
+def test_the_fast_goal_file_reader_gives_what_the_round_trip_loader_gives(name, text):
+    from goalkeeper.goals.source import _fast_source
+
+    fast = _fast_source(text, name)
+    assert fast is not None, "read without the round-trip loader"
+    slow = parse_yaml(text, name, pure=True)
+    assert (fast.data, fast.lines) == (slow.data, slow.lines)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",  # an alias
+        "a: 1\na: 2\n",  # a duplicate key
+        "1: one\ntrue: yes\n",  # the same key to the loader (1 == True)
+        "when: 2026-11-25\n",  # a timestamp
+        "a: !!str 5\n",  # a tag
+        "%YAML 1.1\n---\na: yes\n",  # a directive
+        "a: [1\n",  # a syntax error
+    ],
+)
+def test_what_the_fast_reader_leaves_to_the_round_trip_loader(text):
+    from goalkeeper.goals.source import _fast_source
+
+    assert _fast_source(text, "g.yaml") is None

@@ -420,8 +420,7 @@ def test_revert_entity(fake_google, gtm):
 
 
 # ---------------------------------------------------------------------------- bulk_update
-def test_bulk_update_creates_with_new_ids_and_is_atomic(gtm, seeded):
-    w = ws_api(gtm)
+def _bulk_lead(w, seeded):
     body = {
         "changes": [
             {"folder": {"folderId": "new_1", "name": "Goals"}, "changeStatus": "added"},
@@ -443,22 +442,17 @@ def test_bulk_update_creates_with_new_ids_and_is_atomic(gtm, seeded):
             {"builtInVariable": {"type": "clickUrl"}, "changeStatus": "added"},
         ]
     }
-    resp = w.bulk_update(path=seeded, body=body).execute()
+    return w.bulk_update(path=seeded, body=body).execute()
+
+
+def test_bulk_update_creates_with_new_ids(gtm, seeded):
+    w = ws_api(gtm)
+    resp = _bulk_lead(w, seeded)
     assert [c["changeStatus"] for c in resp["changes"]] == ["added"] * 4
     folder, trig, tag = (resp["changes"][i][k] for i, k in enumerate(("folder", "trigger", "tag")))
     assert not folder["folderId"].startswith("new_")
     assert tag["firingTriggerId"] == [trig["triggerId"]] and tag["parentFolderId"] == folder["folderId"]
     assert w.tags().get(path=tag["path"]).execute()["name"] == "GA4 - lead"
-    # update + delete in one call; a failing change leaves everything untouched
-    bad = {
-        "changes": [
-            {"tag": {**tag, "notes": "updated"}, "changeStatus": "updated"},
-            {"trigger": {**ce_trigger("CE - lead", "x"), "triggerId": "new_1"}, "changeStatus": "added"},  # dup name
-        ]
-    }
-    err = error_of(w.bulk_update(path=seeded, body=bad))
-    assert err.status_code == 400 and err.reason == "Found entity with duplicate name."
-    assert "notes" not in w.tags().get(path=tag["path"]).execute()
     good = {
         "changes": [
             {"tag": {**tag, "notes": "updated"}, "changeStatus": "updated"},
@@ -466,7 +460,7 @@ def test_bulk_update_creates_with_new_ids_and_is_atomic(gtm, seeded):
         ]
     }
     resp = w.bulk_update(path=seeded, body=good).execute()
-    assert [c["changeStatus"] for c in resp["changes"]] == ["updated"]
+    assert [c["changeStatus"] for c in resp["changes"]] == ["updated"]  # deletions are not listed
     assert error_of(w.folders().get(path=folder["path"])).status_code == 404
     err = error_of(
         w.bulk_update(
@@ -475,6 +469,46 @@ def test_bulk_update_creates_with_new_ids_and_is_atomic(gtm, seeded):
         )
     )
     assert err.status_code == 400
+
+
+def test_bulk_update_is_not_taken_as_atomic(gtm, seeded):
+    """Nothing documents bulk_update as atomic: a failing change leaves the changes before it."""
+    w = ws_api(gtm)
+    tag = _bulk_lead(w, seeded)["changes"][2]["tag"]
+    bad = {
+        "changes": [
+            {"tag": {**tag, "notes": "updated"}, "changeStatus": "updated"},
+            {"trigger": {**ce_trigger("CE - lead", "x"), "triggerId": "new_1"}, "changeStatus": "added"},  # dup name
+            {"trigger": {**ce_trigger("CE - other", "y"), "triggerId": "new_2"}, "changeStatus": "added"},
+        ]
+    }
+    err = error_of(w.bulk_update(path=seeded, body=bad))
+    assert err.status_code == 400 and err.reason == "Found entity with duplicate name."
+    assert w.tags().get(path=tag["path"]).execute()["notes"] == "updated"
+    names = [t["name"] for t in w.triggers().list(parent=seeded).execute()["trigger"]]
+    assert "CE - other" not in names
+
+
+def test_bulk_update_checks_the_fingerprints_it_is_given(gtm, seeded):
+    w = ws_api(gtm)
+    tag = _bulk_lead(w, seeded)["changes"][2]["tag"]
+    w.tags().update(path=tag["path"], body={**tag, "notes": "by someone"}).execute()
+    for status in ("updated", "deleted"):
+        err = error_of(w.bulk_update(path=seeded, body={"changes": [{"tag": tag, "changeStatus": status}]}))
+        assert err.status_code == 409
+    assert w.tags().get(path=tag["path"]).execute()["notes"] == "by someone"
+
+
+def test_bulk_update_refuses_too_many_changes_whole(gtm, seeded, fake_google, monkeypatch):
+    monkeypatch.setattr(fake_google.gtm, "bulk_update_limit", 2)
+    w = ws_api(gtm)
+    changes = [
+        {"trigger": {**ce_trigger(f"CE - {i}", f"e{i}"), "triggerId": f"new_{i}"}, "changeStatus": "added"}
+        for i in range(1, 4)
+    ]
+    err = error_of(w.bulk_update(path=seeded, body={"changes": changes}))
+    assert err.status_code == 400 and "at most 2" in err.reason
+    assert not any(t["name"].startswith("CE - ") for t in w.triggers().list(parent=seeded).execute().get("trigger", []))
 
 
 def _mini_export() -> dict:

@@ -134,6 +134,17 @@ def test_dropped_connection(fake_google, gtm, seeded):
     assert list(fake_google.ga4_client().list_key_events(parent="properties/123")) == []
 
 
+def test_lost_answer_carries_the_request_out(fake_google, gtm, seeded):
+    folders = gtm.accounts().containers().workspaces().folders()
+    # httplib2 re-sends once after a dropped connection: lose both answers
+    fake_google.faults.add(kind="lost", api="gtm", method="POST", times=2)
+    with pytest.raises((ConnectionError, OSError)):
+        folders.create(parent=seeded, body={"name": "made"}).execute()
+    assert [r.fault for r in fake_google.requests_for("gtm", "POST")] == ["lost", "lost"]
+    listed = [f["name"] for f in folders.list(parent=seeded).execute().get("folder", [])]
+    assert listed == ["made"]  # the first was carried out; the second was refused as a duplicate
+
+
 def test_latency_uses_the_clock(fake_google, gtm, seeded, fake_clock):
     fake_google.faults.add(kind="latency", seconds=30, api="gtm", times=None)
     t0, wall = fake_clock.now(), time.monotonic()

@@ -77,6 +77,11 @@ class Backend(ABC):
         live GTM workspace: 25 requests per 100 s). Default: None, nothing paces them."""
         return None
 
+    def on_quota_wait(self, callback: Callable[[float], None]) -> None:
+        """Call ``callback(seconds)`` before each wait for the target's request quota (a live GTM
+        workspace). Default: nothing paces this target, so nothing is ever called."""
+        return None
+
     def publish(self, name: str, notes: str) -> Mapping[str, Any] | None:
         """Make what ``apply`` wrote live, as a version called ``name`` with ``notes``; the new
         version (API JSON), or None when there was nothing to publish. Only backends with

@@ -8,7 +8,6 @@ copied through exactly as they were read.
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -93,7 +92,7 @@ class ContainerFileBackend(JsonFileTarget):
                 progress(change)
 
 
-def _next_id(version: dict[str, Any]) -> str:
+def _next_id(version: dict[str, Any]) -> int:
     """An id no tag, trigger, variable or folder in the file has: GTM numbers them from one counter."""
     numeric = [
         int(o[kind.id_key])
@@ -102,7 +101,7 @@ def _next_id(version: dict[str, Any]) -> str:
         for o in version.get(kind.list_key, [])
         if str(o.get(kind.id_key, "")).isdigit()
     ]
-    return str(max(numeric, default=0) + 1)
+    return max(numeric, default=0) + 1
 
 
 def _export_object(
@@ -118,25 +117,38 @@ def _export_object(
 
 
 def updated_export(document: dict[str, Any], changes: Sequence[Change]) -> dict[str, Any]:
-    """A copy of ``document`` with ``changes`` carried out (changes are in plan order)."""
-    document = copy.deepcopy(document)
-    version = document["containerVersion"]
+    """A copy of ``document`` with ``changes`` carried out (changes are in plan order). Linear in
+    the file and the changes: each kind's objects are indexed by name once, new ids come from one
+    counter, and the objects left alone are shared with ``document``, not copied (nothing here
+    changes an object in place: a changed one is replaced)."""
+    version = dict(document["containerVersion"])
+    document = {**document, "containerVersion": version}
     ids = {n: i for i, n in trigger_names(version.get("trigger", [])).items()}
     ids.update(BUILTIN_TRIGGERS)
+    next_id = _next_id(version)
+    positions: dict[str, dict[str, int]] = {}  # list key -> name -> position, built on first use
+    removed: dict[str, set[int]] = {}
     for change in changes:
         if change.target != "gtm":
             continue
-        id_key = KINDS[change.kind].id_key
-        objects = version.setdefault(KINDS[change.kind].list_key, [])
-        position = next((i for i, o in enumerate(objects) if o.get("name") == change.name), None)
+        list_key, id_key = KINDS[change.kind].list_key, KINDS[change.kind].id_key
+        if list_key not in positions:
+            version[list_key] = list(version.get(list_key, []))
+            positions[list_key] = {o.get("name"): i for i, o in enumerate(version[list_key])}
+        objects, position = version[list_key], positions[list_key].get(change.name)
         if isinstance(change, Delete):
             if position is not None:
-                del objects[position]
+                removed.setdefault(list_key, set()).add(position)
+                del positions[list_key][change.name]
             continue
         object_id = None
         if id_key:
-            object_id = str(objects[position][id_key]) if position is not None else _next_id(version)
+            if position is not None:
+                object_id = str(objects[position][id_key])
+            else:
+                object_id, next_id = str(next_id), next_id + 1
         if position is None:
+            positions[list_key][change.name] = len(objects)
             objects.append(_export_object(change.entity, version, object_id, ids))
         else:
             entity = kept_on_update(change.ends[0], change.entity) if change.ends[0] else change.entity
@@ -145,4 +157,6 @@ def updated_export(document: dict[str, Any], changes: Sequence[Change]) -> dict[
             objects[position] = {**exported, "parentFolderId": folder} if folder else exported
         if change.kind == "gtm.trigger" and object_id:
             ids[change.name] = object_id
+    for list_key, gone in removed.items():
+        version[list_key] = [o for i, o in enumerate(version[list_key]) if i not in gone]
     return document

@@ -1,20 +1,26 @@
 """A live GTM container as a target, through the Tag Manager API v2 (google-api-python-client).
 
-Reading costs a constant number of requests whatever the container's size: one list call per
-entity type (plus pagination), never one GET per entity. goalkeeper writes into a workspace of its
-own (``goalkeeper`` unless the goal file names another), created when missing, synced with the
-latest container version before writing. Every update carries the fingerprint goalkeeper read, so
-an edit someone else made in between is reported instead of overwritten; before writing, the
-entities the plan touches are read again and compared, which covers deletions (the API takes no
-fingerprint on delete).
+Reading costs a constant number of requests whatever the container's size: the latest version
+header, the workspace list, the latest version (every object in one answer) and, when goalkeeper's
+workspace exists, its status (the workspace's own changes, laid over the version); never one GET
+per entity, nor a list per type. goalkeeper writes into a workspace of its own (``goalkeeper``
+unless the goal file names another), created when missing, synced with the latest container
+version before writing. Writes go through ``workspaces.bulk_update`` (many changes a request,
+new entities under placeholder ids), or one request per change where GTM refuses it. Every update
+carries the fingerprint goalkeeper read, so an edit someone else made in between is reported
+instead of overwritten; before writing, the workspace's changes are read again (one request) and
+the entities the plan touches compared, which covers deletions (the API takes no fingerprint on
+delete). Which write path ran, and every wait for the quota, is logged on the ``goalkeeper`` logger.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import socket
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import httplib2
@@ -31,7 +37,7 @@ from goalkeeper.backends.calls import (
     guard,
 )
 from goalkeeper.backends.gtm_common import api_object, entity_from_api, kept_on_update, trigger_names
-from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter
+from goalkeeper.backends.ratelimit import GTM_REQUESTS_PER_100S, Clock, SlidingWindowLimiter
 from goalkeeper.core.builtins import BUILTIN_TRIGGERS
 from goalkeeper.core.changes import Change, Create, Delete
 from goalkeeper.core.diff import differs
@@ -49,6 +55,36 @@ WORKSPACE_LIMIT_HINT = (
 # Resources built per client service (see GTMLiveBackend._resource).
 _RESOURCES: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
 CONNECTION_ERRORS = (ConnectionError, socket.timeout, TimeoutError, httplib2.HttpLib2Error, OSError)
+# Changes per bulk_update request to begin with. Google documents no limit; a request GTM finds too
+# large is split in two (see GTMLiveBackend._write_in_bulk).
+BULK_BATCH = 100
+logger = logging.getLogger("goalkeeper")
+
+
+def _same_version(header: dict[str, Any], other: dict[str, Any] | None) -> bool:
+    """Whether two latest-version headers name the same version, unchanged."""
+    fields = ("containerVersionId", "fingerprint")
+    return other is not None and [header.get(f) for f in fields] == [other.get(f) for f in fields]
+
+
+def _trigger_ids(current: dict[tuple[str, str], Entity]) -> dict[str, str]:
+    """Trigger name → id in a workspace, the built-in triggers included."""
+    return {**BUILTIN_TRIGGERS, **{e.name: e.handle["id"] for e in current.values() if e.kind == "gtm.trigger"}}
+
+
+def _replayed(error: HttpError) -> bool:
+    """Whether a refused write may be the answer to its own earlier attempt: a duplicate name
+    (it was created), a moved fingerprint (it was updated)."""
+    return error.status_code in (409, 412) or (error.status_code == 400 and "duplicate" in str(error.reason).lower())
+
+
+def _too_large(error: HttpError) -> bool:
+    """Whether GTM refused a request for its size (413, or a 400 saying so: the answer to an
+    oversized bulk_update is not documented)."""
+    reason = str(error.reason).lower()
+    return error.status_code == 413 or (
+        error.status_code == 400 and any(w in reason for w in ("too many", "too large", "size", "at most"))
+    )
 
 
 class ConcurrentEditError(GoalkeeperError):
@@ -182,17 +218,29 @@ class GTMLiveBackend(Backend):
         workspace: str = "goalkeeper",
         limiter: SlidingWindowLimiter | None = None,
         clock: Clock | None = None,
+        *,
+        bulk: bool = True,
+        batch: int = BULK_BATCH,
+        requests_per_100s: int = GTM_REQUESTS_PER_100S,
     ):
+        """``bulk``: write through ``workspaces.bulk_update`` (``batch`` changes a request at
+        most); off, one request per change. ``limiter`` paces every request (GTM's quota); without
+        one, a limiter of ``requests_per_100s`` on ``clock``."""
         self.service = service
+        self.bulk = bulk
+        self.batch = batch
         self.account = str(account)
         self.container = str(container)
         self.workspace_name = workspace
         self.clock = clock or Clock()
-        self.limiter = limiter or SlidingWindowLimiter(clock=self.clock)
+        self.limiter = limiter or SlidingWindowLimiter(limit=requests_per_100s, clock=self.clock)
         self.calls = Calls(classify, self.clock, limiter=self.limiter)
         self._container_path: str | None = None
         self._container: dict[str, Any] | None = None
         self._workspace: dict[str, Any] | None = None
+        self._header: dict[str, Any] | None = None  # the latest version header, from the last read
+        self._version: dict[str, list[dict[str, Any]]] | None = None  # that version's objects, by kind
+        self._wrote = False  # whether apply wrote into the workspace in this run
         self._snapshot: dict[str, Any] = {}
         try:
             self._resources = _RESOURCES.setdefault(service, {})
@@ -200,8 +248,13 @@ class GTMLiveBackend(Backend):
             self._resources = {}
 
     def seconds_left(self, changes: int) -> float:
-        """About how long ``changes`` more writes take under the GTM quota (one write each)."""
-        return self.limiter.seconds_for(changes)
+        """About how long ``changes`` more changes take to write under the GTM quota: one request
+        per ``batch`` changes in bulk, one per change otherwise."""
+        requests = math.ceil(changes / max(1, self.batch)) if self.bulk else changes
+        return self.limiter.seconds_for(requests)
+
+    def on_quota_wait(self, callback: Callable[[float], None]) -> None:
+        self.limiter.on_wait = callback
 
     def call(self, request: Any, *, idempotent: bool = True) -> Any:
         """Execute one API request through the shared limiter and retries."""
@@ -266,6 +319,8 @@ class GTMLiveBackend(Backend):
         return next((w for w in workspaces if w.get("name") == self.workspace_name), None)
 
     def _read_workspace(self, path: str) -> dict[str, list[dict[str, Any]]]:
+        """Every object of the workspace, by listing each type (the ground truth, and the costly
+        read: one request per type and page). Used only when a cheaper read cannot be trusted."""
         return {
             kind.key: _pages(
                 self.call, self._resource("", "workspaces", kind.collection).list, kind.list_key, parent=path
@@ -282,28 +337,35 @@ class GTMLiveBackend(Backend):
             return {}  # a container that never had a version
 
     def _read_version(self, header: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-        """What a new workspace would start from: the latest container version."""
+        """What a new workspace would start from: the latest container version, in one request
+        (a version holds every object; it also describes the container, so the container needs
+        no request of its own)."""
         if not header.get("containerVersionId") or header.get("containerVersionId") == "0":
             return {kind.key: [] for kind in kinds_of("gtm")}
         version = self.call(self._resource("", "versions").get(path=header["path"]))
+        if isinstance(version.get("container"), dict):
+            self._container = version["container"]
         return {kind.key: version.get(kind.list_key, []) for kind in kinds_of("gtm")}
 
-    def _read_synced(self, path: str, header: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-        """The workspace as apply will find it once synced: the latest version with the workspace's
-        own changes on top. The workspace alone misses a version published from elsewhere since it
-        was created (edits by hand that a plan must show, and a drift check must catch)."""
+    def _on_top(self, version: dict[str, list[dict[str, Any]]], path: str) -> dict[str, list[dict[str, Any]]]:
+        """The workspace as it is once synced: ``version`` (the latest) with the workspace's own
+        changes on top, as ``getStatus`` lists them (one request; the Entity of each change holds
+        the whole object). The workspace alone misses a version published from elsewhere since it
+        was created (edits by hand that a plan must show, and a drift check must catch). Should a
+        change come without the fields every object has, the workspace is listed instead."""
         changes = self.call(self._workspaces().getStatus(path=path)).get("workspaceChange", [])
-        version = self._read_version(header)
-        if not changes:
-            return version
-        workspace = self._read_workspace(path)
+        listing = dict(version)
         for kind in kinds_of("gtm"):
             key, id_key = kind.list_key, kind.id_key or "type"  # built-in variables are known by type
-            touched = {c[key].get(id_key): c.get("changeStatus") for c in changes if key in c}
-            if touched:
-                mine = [o for o in workspace.get(kind.key, []) if touched.get(o.get(id_key)) in ("added", "updated")]
-                version[kind.key] = [o for o in version.get(kind.key, []) if o.get(id_key) not in touched] + mine
-        return version
+            touched = {c[key].get(id_key): c for c in changes if isinstance(c.get(key), dict)}
+            if not touched:
+                continue
+            mine = [c[key] for c in touched.values() if c.get("changeStatus") in ("added", "updated")]
+            if not all(o.get("name") and o.get(id_key) for o in mine):
+                logger.info("GTM: workspace status lacks object fields; listing the workspace instead")
+                return self._read_workspace(path)
+            listing[kind.key] = [o for o in version.get(kind.key, []) if o.get(id_key) not in touched] + mine
+        return listing
 
     def read(self) -> State:
         def read_all():
@@ -311,12 +373,12 @@ class GTMLiveBackend(Backend):
             # would be synced into the workspace before writing, so a saved plan must notice it.
             header = self._latest_version_header()
             self._workspace = self.find_workspace()
-            listing = (
-                self._read_synced(self._workspace["path"], header) if self._workspace else self._read_version(header)
-            )
-            return header, listing
+            version = self._read_version(header)
+            listing = self._on_top(version, self._workspace["path"]) if self._workspace else version
+            return header, version, listing
 
-        header, listing = self._guard(read_all)
+        header, self._version, listing = self._guard(read_all)
+        self._header = header
         entities = self._entities(listing)
         self._snapshot = {
             "version": [header.get("containerVersionId"), header.get("fingerprint")],
@@ -330,20 +392,54 @@ class GTMLiveBackend(Backend):
         return digest(self._snapshot)
 
     # -- writing --------------------------------------------------------------------------
-    def ensure_workspace(self) -> dict[str, Any]:
-        workspace = self.find_workspace()
-        if workspace is None:
-            workspace = self._create_workspace()
-        self._sync(workspace)
+    def _prepared_workspace(self) -> tuple[dict[str, Any], dict[tuple[str, str], Entity]]:
+        """goalkeeper's workspace, ready to write (created, or synced with the latest version), and
+        every object in it now, keyed by (kind, name). The read the plan rests on is reused while
+        the latest version is the one it read: then only the workspace's own changes are read
+        again (one request), never the whole container."""
+        if self._header is None:
+            self.read()  # apply without a plan read by this backend
+        fresh = False
+        workspace = self._workspace
+        if workspace is not None:
+            fresh = not self._sync_or_gone(workspace)
+        if workspace is None or fresh:
+            workspace, fresh = self._create_workspace()
+            if not fresh:  # made meanwhile (by an earlier attempt of this request, or by someone)
+                self._sync(workspace)
         self._workspace = workspace
-        return workspace
+        # Read after the sync: an unchanged latest version means the sync brought in the version
+        # the plan read, and nothing newer.
+        header = self._latest_version_header()
+        if _same_version(header, self._header) and self._version is not None:
+            listing = self._version if fresh else self._on_top(self._version, workspace["path"])
+        else:
+            logger.info("GTM: a version was published since goalkeeper read the container; reading the workspace")
+            listing = self._read_workspace(workspace["path"])
+        self._header = header
+        return workspace, {(e.kind, e.name): e for e in self._entities(listing)}
 
-    def _create_workspace(self) -> dict[str, Any]:
-        """Create goalkeeper's workspace; after an ambiguous failure, look it up by name first."""
+    def _sync_or_gone(self, workspace: dict[str, Any]) -> bool:
+        """Sync ``workspace``; False when it no longer exists (published or deleted since the read)."""
+        try:
+            self._sync(workspace)
+        except HttpError as error:
+            if error.status_code != 404:
+                raise
+            return False
+        return True
+
+    def _create_workspace(self) -> tuple[dict[str, Any], bool]:
+        """Create goalkeeper's workspace; after an ambiguous failure, look it up by name first.
+        Returns the workspace and whether this call created it (a new workspace holds exactly the
+        latest version)."""
         body = {"name": self.workspace_name, "description": "Changes made by goalkeeper apply"}
         for _ in range(3):
             try:
-                return self.call(self._workspaces().create(parent=self.container_path(), body=body), idempotent=False)
+                created = self.call(
+                    self._workspaces().create(parent=self.container_path(), body=body), idempotent=False
+                )
+                return created, True
             except AmbiguousWriteError:
                 pass
             except HttpError as error:
@@ -358,7 +454,7 @@ class GTMLiveBackend(Backend):
                     raise
             found = self.find_workspace()
             if found is not None:
-                return found
+                return found, False
         raise GoalkeeperError(f"GTM kept failing to create workspace {self.workspace_name!r}; run apply again")
 
     def _sync(self, workspace: dict[str, Any]) -> None:
@@ -375,21 +471,26 @@ class GTMLiveBackend(Backend):
             )
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
+        """Write ``changes`` into goalkeeper's workspace: every built-in variable in one request,
+        the rest through ``workspaces.bulk_update`` in as few requests as GTM takes, or one request
+        per change when GTM refuses bulk_update (or ``bulk`` is off). Before writing, the entities
+        the plan touches are compared with the workspace as it is now; after a write whose outcome
+        is unknown, the workspace is read again and only what is still missing is written."""
         changes = [c for c in changes if c.target == "gtm"]
         if not changes:
             return
 
         def run():
-            workspace = self.ensure_workspace()
-            current = {(e.kind, e.name): e for e in State.of(self._entities(self._read_workspace(workspace["path"])))}
-            self._check_unmoved(changes, current)
-            ids = {**BUILTIN_TRIGGERS, **{e.name: e.handle["id"] for e in current.values() if e.kind == "gtm.trigger"}}
-            self._write_builtins(workspace["path"], changes, progress)
-            for change in changes:
-                if change.kind != "gtm.builtin_variable":
-                    self._write(workspace["path"], change, current, ids)
-                    if progress:
-                        progress(change)
+            workspace, current = self._prepared_workspace()
+            ids = _trigger_ids(current)
+            pending = self._still_to_do(changes, current, progress)
+            self._wrote = self._wrote or bool(pending)
+            self._write_builtins(workspace["path"], pending, progress)
+            pending = [c for c in pending if c.kind != "gtm.builtin_variable"]
+            if self.bulk and pending:
+                self._write_in_bulk(workspace["path"], pending, current, ids, progress)
+            else:
+                self._write_each(workspace["path"], pending, current, ids, progress)
 
         self._guard(run)
 
@@ -414,27 +515,55 @@ class GTMLiveBackend(Backend):
                 )
         return out
 
-    def _check_unmoved(self, changes: Iterable[Change], current: dict) -> None:
-        """Every entity the plan updates or deletes must still be as goalkeeper read it. Bodies are
-        compared, not fingerprints: a workspace created just now holds the same entities as the
-        version the plan was read from, under new fingerprints."""
-        moved = []
+    def _still_to_do(
+        self, changes: Sequence[Change], current: dict[tuple[str, str], Entity], progress: Progress | None
+    ) -> list[Change]:
+        """The changes not yet carried out in ``current`` (the workspace as it is now). A change
+        already there exactly as it writes is done (an earlier attempt went through); an entity
+        the plan updates or deletes must otherwise be as the plan read it, and one it creates must
+        not exist: else someone changed the workspace meanwhile, and ConcurrentEditError is raised
+        before anything more is written. Bodies are compared, not fingerprints: a workspace created
+        just now holds the same entities as the version the plan was read from, under new
+        fingerprints."""
+        moved, pending = [], []
         for change in changes:
             before, _ = change.ends
-            if change.kind == "gtm.builtin_variable":
-                continue
-            if before is not None:
-                now = current.get((change.kind, change.name))
-                if now is None or not now.same_body(before):
-                    moved.append(f"{change.kind} {change.name!r}")
-            elif (change.kind, change.name) in current:
+            now = current.get((change.kind, change.name))
+            if self._done(change, now):
+                if progress:
+                    progress(change)
+            elif (
+                change.kind == "gtm.builtin_variable"
+                or (before is None and now is None)
+                or (before is not None and now is not None and now.same_body(before))
+            ):
+                pending.append(change)
+            elif before is not None:
+                moved.append(f"{change.kind} {change.name!r}")
+            else:
                 moved.append(f"{change.kind} {change.name!r} (created meanwhile)")
         if moved:
             raise ConcurrentEditError(
                 "someone changed the GTM workspace since goalkeeper read it: "
                 + ", ".join(moved)
-                + ". Nothing was written; run `goalkeeper plan` again and review the new plan"
+                + ". Nothing more was written; run `goalkeeper plan` again and review the new plan"
             )
+        return pending
+
+    @staticmethod
+    def _done(change: Change, now: Entity | None) -> bool:
+        """Whether the workspace already holds what ``change`` makes (``now``: its entity there)."""
+        if isinstance(change, Delete):
+            return now is None
+        return now is not None and not differs(change.entity, now)
+
+    def _reread(
+        self, workspace_path: str, changes: Sequence[Change], progress: Progress | None
+    ) -> tuple[dict[tuple[str, str], Entity], dict[str, str], list[Change]]:
+        """After a write whose outcome is unknown: the workspace listed again (``bulk_update`` may
+        have carried out part of a request), its trigger ids, and what is still to do."""
+        current = {(e.kind, e.name): e for e in self._entities(self._read_workspace(workspace_path))}
+        return current, _trigger_ids(current), self._still_to_do(changes, current, progress)
 
     def _write_builtins(self, workspace_path: str, changes: Sequence[Change], progress: Progress | None) -> None:
         # One request enables every built-in variable the plan needs. Enabling is idempotent.
@@ -449,6 +578,159 @@ class GTMLiveBackend(Backend):
                 if progress:
                     progress(change)
 
+    # -- writing in bulk ------------------------------------------------------------------
+    def _write_in_bulk(
+        self,
+        workspace_path: str,
+        changes: Sequence[Change],
+        current: dict[tuple[str, str], Entity],
+        ids: dict[str, str],
+        progress: Progress | None,
+    ) -> None:
+        """Write ``changes`` (plan order) through ``workspaces.bulk_update``, ``self.batch``
+        changes a request; a request GTM finds too large is split in two. A request whose outcome
+        is unknown (a lost answer, a 5xx) is followed by a fresh read of the workspace, and what
+        is still missing is sent again. A request GTM refuses otherwise hands the rest to one
+        write per change, which names the change GTM refuses, after the same fresh read (GTM does
+        not say whether bulk_update is atomic: part of the request may have been carried out)."""
+        remaining = list(changes)
+        size, unknown = max(1, self.batch), 0
+        logger.info("GTM: writing %d changes with bulk_update, up to %d a request", len(remaining), size)
+        while remaining:
+            batch = remaining[:size]
+            body = {"changes": self._proposed(workspace_path, batch, current, ids)}
+            try:
+                answer = self._send_bulk(workspace_path, body)
+            except AmbiguousWriteError:
+                unknown += 1
+                if unknown > 2:
+                    raise
+                # A request too large may time out rather than be refused: send less next time.
+                size = max(1, len(batch) // 2)
+                logger.warning("GTM: the outcome of a bulk_update is unknown; reading the workspace again")
+                current, ids, remaining = self._reread(workspace_path, remaining, progress)
+                continue
+            except HttpError as error:
+                if _too_large(error) and len(batch) > 1:
+                    size = len(batch) // 2
+                    logger.info(
+                        "GTM: bulk_update refused %d changes as too many; sending %d a request", len(batch), size
+                    )
+                    continue
+                if _replayed(error) and unknown < 2:
+                    # A duplicate name or a moved fingerprint: perhaps this very request, sent again
+                    # by the transport after its first answer was lost. The workspace says.
+                    unknown += 1
+                    logger.warning("GTM: bulk_update answered %s; reading the workspace again", error.status_code)
+                    current, ids, remaining = self._reread(workspace_path, remaining, progress)
+                    continue
+                logger.warning(
+                    "GTM refused bulk_update (HTTP %s: %s); writing the remaining changes one request each",
+                    error.status_code,
+                    error.reason,
+                )
+                current, ids, remaining = self._reread(workspace_path, remaining, progress)
+                self._write_each(workspace_path, remaining, current, ids, progress)
+                return
+            if not self._learn_ids(batch, answer, ids):
+                current, ids, _ = self._reread(workspace_path, (), None)
+            remaining = remaining[len(batch) :]
+            for change in batch:
+                if progress:
+                    progress(change)
+
+    def _send_bulk(self, workspace_path: str, body: dict[str, Any]) -> Any:
+        """One bulk_update request. A 501 (not implemented) is taken as a refusal, not as a server
+        error whose outcome is unknown."""
+        request = self._workspaces().bulk_update(path=workspace_path, body=body)
+
+        def failure(error: BaseException) -> Failure:
+            if isinstance(error, HttpError) and error.status_code == 501:
+                return Failure.FINAL
+            return classify(error, request)
+
+        return self.calls.send(request.execute, idempotent=False, classify=failure)
+
+    def _proposed(
+        self,
+        workspace_path: str,
+        batch: Sequence[Change],
+        current: dict[tuple[str, str], Entity],
+        ids: dict[str, str],
+    ) -> list[dict[str, Any]]:
+        """The ProposedChange entries of ``batch``: new entities under placeholder ids ``new_1``,
+        ``new_2``… (which later changes of the same request may reference: a tag fires on a trigger
+        made in the same request), updates and deletes with the fingerprint goalkeeper read."""
+        local = dict(ids)  # placeholders are valid within this request only
+        entries = []
+        for number, change in enumerate(batch, start=1):
+            kind = KINDS[change.kind]
+            id_key = str(kind.id_key)  # built-in variables, which have none, are enabled apart
+            existing = current.get((change.kind, change.name))
+            if existing is None:
+                if isinstance(change, Delete):
+                    continue  # already gone
+                obj = {**api_object(change.entity, local), id_key: f"new_{number}"}
+                if change.kind == "gtm.trigger":
+                    local[change.name] = obj[id_key]
+                entries.append({kind.list_key: obj, "changeStatus": "added"})
+                continue
+            head = {id_key: existing.handle["id"], "path": self._path_of(workspace_path, existing)}
+            if existing.handle.get("fingerprint"):
+                head["fingerprint"] = existing.handle["fingerprint"]
+            if isinstance(change, Delete):
+                entries.append({kind.list_key: {"name": change.name, **head}, "changeStatus": "deleted"})
+            else:
+                entries.append(
+                    {kind.list_key: {**self._update_body(existing, change, local), **head}, "changeStatus": "updated"}
+                )
+        return entries
+
+    @staticmethod
+    def _update_body(existing: Entity, change: Change, ids: Mapping[str, str]) -> dict[str, Any]:
+        """What an update writes: the desired object with the settings people made on it in GTM and
+        the folder it was moved into (an update replaces the whole object)."""
+        body = api_object(kept_on_update(existing, change.entity), ids)
+        if existing.handle.get("parentFolderId"):
+            body["parentFolderId"] = existing.handle["parentFolderId"]
+        return body
+
+    @staticmethod
+    def _learn_ids(batch: Sequence[Change], answer: dict[str, Any], ids: dict[str, str]) -> bool:
+        """Record the ids GTM gave the triggers ``batch`` created (later tags fire on them);
+        False when the answer does not name every one (the workspace must then be read)."""
+        made = {
+            str(entry["trigger"].get("name")): str(entry["trigger"].get("triggerId"))
+            for entry in answer.get("changes", [])
+            if isinstance(entry.get("trigger"), dict) and entry["trigger"].get("triggerId")
+        }
+        ids.update(made)
+        created = [c.name for c in batch if c.kind == "gtm.trigger" and isinstance(c, Create)]
+        return all(name in made for name in created)
+
+    # -- writing one change per request ---------------------------------------------------
+    def _write_each(
+        self,
+        workspace_path: str,
+        changes: Sequence[Change],
+        current: dict[tuple[str, str], Entity],
+        ids: dict[str, str],
+        progress: Progress | None,
+    ) -> None:
+        if changes:
+            logger.info("GTM: writing %d changes one request each", len(changes))
+        for change in changes:
+            self._write(workspace_path, change, current, ids)
+            if progress:
+                progress(change)
+
+    @staticmethod
+    def _path_of(workspace_path: str, existing: Entity) -> str:
+        """An entity's path in the workspace (objects read from a version carry none)."""
+        return (
+            existing.handle.get("path") or f"{workspace_path}/{existing.entity_kind.collection}/{existing.handle['id']}"
+        )
+
     def _write(self, workspace_path: str, change: Change, current: dict, ids: dict[str, str]) -> None:
         resource = self._resource("", "workspaces", KINDS[change.kind].collection)
         if isinstance(change, Delete):
@@ -457,7 +739,7 @@ class GTMLiveBackend(Backend):
             if existing is None:
                 return  # already gone: the goal is reached
             try:
-                self.call(resource.delete(path=existing.handle["path"]))
+                self.call(resource.delete(path=self._path_of(workspace_path, existing)))
             except HttpError as error:
                 if error.status_code != 404:  # already gone: the goal is reached
                     raise
@@ -466,10 +748,8 @@ class GTMLiveBackend(Backend):
         if existing is None:
             created = self._create(resource, workspace_path, change, api_object(change.entity, ids), ids)
         else:
-            body = api_object(kept_on_update(existing, change.entity), ids)
-            if existing.handle.get("parentFolderId"):  # the folder someone moved it into stays
-                body["parentFolderId"] = existing.handle["parentFolderId"]
-            created = self._update(resource, existing, change, body, ids)
+            body = self._update_body(existing, change, ids)
+            created = self._update(resource, workspace_path, existing, change, body, ids)
         if change.kind == "gtm.trigger":
             ids[change.name] = str(created["triggerId"])
 
@@ -517,12 +797,11 @@ class GTMLiveBackend(Backend):
         raise GoalkeeperError(f"GTM kept failing to create {change.kind} {change.name!r}; run apply again")
 
     def _update(
-        self, resource, existing: Entity, change: Change, body: dict[str, Any], ids: dict[str, str]
+        self, resource, workspace_path: str, existing: Entity, change: Change, body: dict[str, Any], ids: dict[str, str]
     ) -> dict[str, Any]:
+        path = self._path_of(workspace_path, existing)
         try:
-            return self.call(
-                resource.update(path=existing.handle["path"], fingerprint=existing.handle["fingerprint"], body=body)
-            )
+            return self.call(resource.update(path=path, fingerprint=existing.handle["fingerprint"], body=body))
         except HttpError as error:
             stale = error.status_code in (409, 412) or (
                 error.status_code == 400 and "fingerprint" in str(error.reason).lower()
@@ -531,7 +810,7 @@ class GTMLiveBackend(Backend):
                 raise
             # Our own earlier attempt may have gone through before its answer was lost, which moved
             # the fingerprint: that is no one else's edit.
-            now = self.call(resource.get(path=existing.handle["path"]))
+            now = self.call(resource.get(path=path))
             if self._as_written(change, now, ids):
                 return now
             raise ConcurrentEditError(
@@ -552,7 +831,10 @@ class GTMLiveBackend(Backend):
                     f"there is no GTM workspace {self.workspace_name!r} to publish: goalkeeper has no unpublished "
                     "changes in this container"
                 )
-            if not self.call(self._workspaces().getStatus(path=workspace["path"])).get("workspaceChange"):
+            # A workspace apply just wrote into has changes: no need to ask.
+            if not self._wrote and not self.call(self._workspaces().getStatus(path=workspace["path"])).get(
+                "workspaceChange"
+            ):
                 return {}  # nothing new: an empty version would only clutter the history
             version = self._create_version(workspace, name, notes)
             self._workspace = None  # create_version consumed it
@@ -565,7 +847,10 @@ class GTMLiveBackend(Backend):
         return self._guard(run)
 
     def _create_version(self, workspace: dict[str, Any], name: str, notes: str) -> dict[str, Any]:
-        before = self._latest_version_header().get("containerVersionId")
+        # The latest version before this one: read just before apply wrote, or now.
+        before = (self._header if self._wrote and self._header is not None else self._latest_version_header()).get(
+            "containerVersionId"
+        )
         for _ in range(3):
             try:
                 result = self.call(

@@ -129,9 +129,13 @@ def _used_by(key: tuple[str, str], users: Sequence[Entity]) -> str:
 def untracked_warnings(everything: State, goals: Mapping[str, str], configured: frozenset[str]) -> tuple[str, ...]:
     """Warnings for goals whose every entity belongs to a target the goal file does not name: they
     would silently do nothing (a ``via: ga4_rule`` destination in a GTM-only file, say)."""
+    targets_of: dict[str, set[str]] = {}
+    for entity in everything:  # one pass over the entities, not one per goal
+        for goal in entity.goals:
+            targets_of.setdefault(goal, set()).add(entity.target)
     warnings = []
     for goal in goals:
-        targets = {e.target for e in everything if goal in e.goals}
+        targets = targets_of.get(goal, set())
         if targets and not targets & configured:
             missing = " and ".join(sorted(t.upper() for t in targets))
             warnings.append(

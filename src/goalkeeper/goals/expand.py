@@ -368,24 +368,33 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
 
 def merge(entities: Iterable[Entity]) -> tuple[list[Entity], list[Problem]]:
     """One entity per (kind, name): goals that need the same entity share it; two goals that
-    define the same name differently is a problem."""
-    merged: dict[tuple[str, str], Entity] = {}
+    define the same name differently is a problem. Linear in the entities: each body's canonical
+    form is computed once, and the goals of a shared entity are gathered before it is built."""
+    first: dict[tuple[str, str], tuple[Entity, str]] = {}
+    goals: dict[tuple[str, str], dict[str, None]] = {}
     problems: list[Problem] = []
     for entity in entities:
-        seen = merged.get(entity.key)
+        seen = first.get(entity.key)
+        body = canonical_json(entity.body)
         if seen is None:
-            merged[entity.key] = entity
-        elif seen.same_body(entity):
-            goals = tuple(sorted(set(seen.goals) | set(entity.goals)))
-            merged[entity.key] = Entity(seen.kind, seen.name, seen.body, goals)
+            first[entity.key] = (entity, body)
+            goals[entity.key] = dict.fromkeys(entity.goals)
+        elif seen[1] == body:
+            goals[entity.key].update(dict.fromkeys(entity.goals))
         else:
             problems.append(
                 Problem(
-                    f"goals {', '.join(seen.goals)} and {', '.join(entity.goals)} both define {entity.kind} "
-                    f"{entity.name!r}, differently; give one of them another name or make them agree"
+                    f"goals {', '.join(sorted(goals[entity.key]))} and {', '.join(entity.goals)} both define "
+                    f"{entity.kind} {entity.name!r}, differently; give one of them another name or make them agree"
                 )
             )
-    return list(merged.values()), problems
+    merged = [
+        entity
+        if len(goals[key]) == len(entity.goals)
+        else Entity(entity.kind, entity.name, entity.body, tuple(sorted(goals[key])))
+        for key, (entity, _) in first.items()
+    ]
+    return merged, problems
 
 
 def share_triggers(entities: list[Entity]) -> list[Entity]:

@@ -55,6 +55,16 @@ TARGET_SCHEMA: dict[str, Any] = {
                             "description": "Workspace goalkeeper writes into (created if missing).",
                             "default": "goalkeeper",
                         },
+                        "requests_per_100s": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "description": (
+                                "Tag Manager API requests goalkeeper may send per 100 seconds: Google's quota "
+                                "is 25 per Google Cloud project unless raised; lower it when other tools share "
+                                "the project. GOALKEEPER_GTM_REQUESTS_PER_100S overrides it."
+                            ),
+                            "default": 25,
+                        },
                     },
                 },
             ],

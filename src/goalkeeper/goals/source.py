@@ -3,14 +3,28 @@ turns a document into plain data plus a map from data paths to lines."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from ruamel.yaml.nodes import ScalarNode
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
 
@@ -111,13 +125,42 @@ def _json_scalars(data: Any) -> Any:
     return str(data)  # dates and other YAML types: as the text they were written as
 
 
-def parse_generated(text: str, file: str) -> Any:
-    """Parse YAML that goalkeeper produced itself (a rendered kind template): plain data, no line
-    map, several times faster than ``parse_yaml``; aliases and duplicate keys still refused."""
-    yaml = YAML(typ="safe", pure=True)
+def _generated_loader(pure: bool) -> YAML:
+    yaml = YAML(typ="safe", pure=pure)
     yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _c_loader_or_none() -> YAML | None:
+    """ruamel's safe loader on its C parser (ruamel.yaml.clib, libyaml): the same YAML 1.2 resolver
+    and constructor as the pure-Python one, about five times faster to parse. None where the C
+    extension is not installed (a platform without its wheel), and goalkeeper parses in Python."""
+    loader = _generated_loader(pure=False)
+    return loader if "clib" in getattr(loader.Parser, "__module__", "") else None
+
+
+# The loader rendered templates are read with: C-backed where available (``C_LOADER`` is None
+# otherwise). Kept per process: building one costs more than parsing a goal's output.
+C_LOADER = _c_loader_or_none()
+_PURE_LOADER = _generated_loader(pure=True)
+
+
+def parse_generated(text: str, file: str, *, pure: bool = False) -> Any:
+    """Parse YAML that goalkeeper produced itself (a rendered kind template): plain data, no line
+    map, many times faster than ``parse_yaml``; aliases and duplicate keys still refused. The C
+    parser reads it unless ``pure`` or unavailable; what it refuses, the pure-Python parser reads
+    again, so both accept the same documents and report the same errors (libyaml refuses the
+    escaped surrogate pairs ``tojson`` writes for characters beyond U+FFFF, which YAML 1.2 allows)."""
+    if not pure and C_LOADER is not None:
+        try:
+            data = C_LOADER.load(text)
+        except Exception:  # read again below, where the error is reported
+            pass
+        else:
+            _refuse_shared(data, file)
+            return _json_scalars(data)
     try:
-        data = yaml.load(text)
+        data = _PURE_LOADER.load(text)
     except MarkedYAMLError as error:
         raise GoalkeeperError(_syntax_problem(error, text, file)) from None
     except Exception as error:  # unmarked ruamel errors (duplicate keys)
@@ -126,18 +169,110 @@ def parse_generated(text: str, file: str) -> Any:
     return _json_scalars(data)
 
 
-def parse_yaml(text: str, file: str) -> Source:
-    """Parse one YAML document safely. Aliases are refused before anything is expanded, so a
-    billion-laughs document fails at once instead of eating memory."""
+class _NoAliasComposer(Composer):
+    """A composer that refuses the first alias it meets, with its line: a billion-laughs document
+    fails at once, in the one pass that reads the file, before anything could expand it."""
+
+    file = ""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.parser.check_event(AliasEvent):
+            mark = self.parser.peek_event().start_mark
+            raise GoalkeeperError(
+                Problem(
+                    "YAML aliases (*name) are not allowed in goal files; write the value out",
+                    self.file,
+                    mark.line + 1 if mark else None,
+                )
+            )
+        return super().compose_node(parent, index)
+
+
+class _Unusual(Exception):
+    """Something the fast reading of a goal file leaves to the round-trip loader."""
+
+
+_STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
+
+
+def _fast_scalar(event: ScalarEvent) -> Any:
+    """A plain scalar's value as the round-trip loader reads it (YAML 1.2, ruamel's resolver)."""
+    if event.tag is not None or C_LOADER is None:
+        raise _Unusual  # an explicit tag
+    tag = C_LOADER.resolver.resolve(ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value
+    if tag == _NULL:
+        return None
+    if tag in (_INT, _FLOAT, _BOOL):
+        return C_LOADER.constructor.construct_object(ScalarNode(tag, event.value), deep=True)
+    raise _Unusual  # a timestamp, a merge key, a set…
+
+
+def _fast_node(event: Any, events: Iterator[Any], path: DataPath, lines: dict[DataPath, int]) -> Any:
+    if isinstance(event, ScalarEvent):
+        return _fast_scalar(event)
+    if isinstance(event, SequenceStartEvent) and event.tag is None:
+        lines.setdefault(path, event.start_mark.line + 1)
+        items: list[Any] = []
+        for item in events:
+            if isinstance(item, SequenceEndEvent):
+                return items
+            child = (*path, len(items))
+            lines[child] = item.start_mark.line + 1
+            items.append(_fast_node(item, events, child, lines))
+    if isinstance(event, MappingStartEvent) and event.tag is None:
+        lines.setdefault(path, event.start_mark.line + 1)
+        mapping: dict[str, Any] = {}
+        keys: set[Any] = set()  # as loaded: the loader takes 1 and true for the same key, as Python does
+        for key in events:
+            if isinstance(key, MappingEndEvent):
+                return mapping
+            name = _fast_scalar(key) if isinstance(key, ScalarEvent) else None
+            if not isinstance(name, (str, int)) or name in keys or str(name) in mapping:
+                raise _Unusual  # a complex key, or a duplicate (the loader words the error)
+            keys.add(name)
+            child = (*path, name)  # the loaded key, as the round-trip reading keeps it
+            lines[child] = key.start_mark.line + 1
+            mapping[str(name)] = _fast_node(next(events), events, child, lines)
+    raise _Unusual  # an alias, a tagged collection
+
+
+def _fast_source(text: str, file: str) -> Source | None:
+    """The goal file read from libyaml's events in one pass (ruamel.yaml.clib): the same data and
+    lines as the round-trip loader, in a fraction of its time. None for anything it leaves to
+    that loader (which reports errors, aliases and duplicate keys in its own words): a syntax
+    error, an alias, a duplicate or complex key, a tag, a directive, a scalar of another type."""
+    if C_LOADER is None:
+        return None
+    lines: dict[DataPath, int] = {}
+    try:
+        events = iter(C_LOADER.parse(text))
+        if not isinstance(next(events), StreamStartEvent):
+            return None
+        start = next(events)
+        if not isinstance(start, DocumentStartEvent) or start.version or start.tags:
+            return None
+        data = _fast_node(next(events), events, (), lines)
+        if not isinstance(next(events), DocumentEndEvent) or not isinstance(next(events), StreamEndEvent):
+            return None
+    except Exception:  # _Unusual, or anything libyaml refuses
+        return None
+    return Source(file, _json_scalars(data), lines)
+
+
+def parse_yaml(text: str, file: str, *, pure: bool = False) -> Source:
+    """Parse one YAML document safely, in one pass: from libyaml's events where it can (see
+    ``_fast_source``), else (or when ``pure``) with ruamel's round-trip loader. Aliases are refused
+    before anything is expanded, so a billion-laughs document fails at once instead of eating
+    memory."""
+    fast = None if pure else _fast_source(text, file)
+    if fast is not None:
+        return fast
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    yaml.Composer = type("Composer", (_NoAliasComposer,), {"file": file})  # type: ignore[assignment]
     try:
-        for event in yaml.parse(text):
-            if isinstance(event, AliasEvent):
-                line = event.start_mark.line + 1 if event.start_mark else None
-                raise GoalkeeperError(
-                    Problem("YAML aliases (*name) are not allowed in goal files; write the value out", file, line)
-                )
         document = yaml.load(text)
     except MarkedYAMLError as error:
         raise GoalkeeperError(_syntax_problem(error, text, file)) from None

@@ -39,7 +39,7 @@ from goalkeeper.backends.google_clients import ENDPOINT_VARIABLE
 
 from .fake_google import FakeClock, FakeGoogle, Fault, Faults, Quota, RequestRecord, SeededContainer
 
-__version__ = "1.0"
+__version__ = "1.1"
 
 __all__ = [
     "FakeClock",

@@ -37,7 +37,8 @@ usage_context=("web",), workspace_name="Default Workspace")``, ``fake.seed_synth
 ``fake.ga4.seed(collection, property_id, item)``.
 
 Status-code choices where Google's answer is undocumented (details in gtm.py / ga4.py docstrings):
-stale fingerprint -> 409 ABORTED; 4th workspace -> 400 FAILED_PRECONDITION; quota -> 429
+stale fingerprint -> 409 ABORTED; 4th workspace -> 400 FAILED_PRECONDITION; bulk_update not atomic, at
+most 100 changes a request (400 INVALID_ARGUMENT past it), fingerprints checked; quota -> 429
 RESOURCE_EXHAUSTED (or 403 rateLimitExceeded with ``quota_mode="403"``); unknown GA4 property -> 403.
 """
 

@@ -3,6 +3,7 @@
 Examples::
 
     fake.faults.add(at_request=5, kind="drop")                        # close socket, no response
+    fake.faults.add(at_request=6, kind="lost")                        # carried out, then no response
     fake.faults.add(method="POST", path_contains="/tags", kind="status", status=503, times=1)
     fake.faults.add(api="gtm", kind="status", status=429, times=2)   # next two GTM requests
     fake.faults.add(kind="latency", seconds=0.5, times=None)          # every request (clock.sleep)
@@ -29,7 +30,7 @@ Hook: TypeAlias = "Callable[[FakeGoogle], object]"
 
 @dataclasses.dataclass
 class Fault:
-    kind: str  # "status" | "drop" | "latency"
+    kind: str  # "status" | "drop" | "lost" | "latency"
     at_request: int | None = None
     method: str | None = None
     path_contains: str | None = None
@@ -73,7 +74,7 @@ class Faults:
         seconds: float = 0.0,
         times: int | None = 1,
     ) -> Fault:
-        if kind not in ("status", "drop", "latency"):
+        if kind not in ("status", "drop", "lost", "latency"):
             raise ValueError(f"unknown fault kind {kind!r}")
         f = Fault(
             kind=kind,
@@ -108,7 +109,7 @@ class Faults:
         return found
 
     def pick(self, n: int, method: str, path: str, api: str) -> list[Fault]:
-        """Return matching faults (latency ones first, then at most one status/drop), consuming them."""
+        """Return matching faults (latency ones first, then at most one status/drop/lost), consuming them."""
         out: list[Fault] = []
         terminal = None
         with self._lock:

@@ -196,16 +196,25 @@ class FakeGoogle:
             hooks = self.faults.hooks_for(rec.n)
             for cb in hooks:
                 cb(self)
+        lost = False
         for f in self.faults.pick(rec.n, method, path, api):
             rec.fault = f.kind
             if f.kind == "latency":
                 self.clock.sleep(f.seconds)
             elif f.kind == "drop":
                 return None
+            elif f.kind == "lost":
+                lost = True  # carried out below; the answer never reaches the client
             else:
                 err = ApiError(f.status, f.message or _fault_message(f.status), reason=f.reason)
                 rec.status = f.status
                 return f.status, err.body()
+        reply = self._carry_out(rec, method, path, query, body_bytes)
+        return None if lost else reply
+
+    def _carry_out(self, rec: RequestRecord, method: str, path: str, query: Query, body_bytes: bytes) -> Reply:
+        """Handle a request that no fault stopped: the status and body of the answer."""
+        api = rec.api
         try:
             try:
                 body = json.loads(body_bytes) if body_bytes.strip() else {}
