@@ -160,3 +160,28 @@ def test_publishing_without_changes_makes_no_empty_version(goals, fake_google):
     assert result.exit_code == 0, text
     assert "Nothing to publish" in text
     assert set(container.versions) == versions
+
+
+LOGGED_REQUEST = re.compile(r"msg=request method=(\S+) path=(\S+) status=(\S+) duration_ms=\d+ retries=(\d+)")
+
+
+def test_debug_logs_every_api_request_as_the_server_saw_it(goals, fake_google):
+    fake_google.faults.add(kind="status", status=503, api="gtm", method="GET", times=1)  # one retried read
+    result, _ = run("--debug", "apply", goals, "--auto-approve", "--publish")
+    assert result.exit_code == 0, result.output
+    logged = [m.groups() for m in map(LOGGED_REQUEST.search, result.stderr.splitlines()) if m]
+    answered = [(r.method, r.path, str(r.status)) for r in fake_google.requests if r.status != 503]
+    assert [(method, path, status) for method, path, status, _ in logged] == answered
+    assert [retries for *_, retries in logged].count("1") == 1
+    assert any(path.endswith(":publish") for _, path, *_ in logged)
+    assert_clean(result, result.stderr)
+
+
+def test_the_log_level_can_come_from_the_environment(goals, fake_google, monkeypatch):
+    monkeypatch.setenv("GOALKEEPER_LOG", "debug")
+    result, _ = run("plan", goals)
+    assert result.exit_code == 0
+    assert result.stderr.count("msg=request") == fake_google.request_count
+    monkeypatch.delenv("GOALKEEPER_LOG")
+    result, _ = run("plan", goals)
+    assert "msg=request" not in result.stderr

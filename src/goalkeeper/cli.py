@@ -1,8 +1,10 @@
 """The goalkeeper command: thin, no logic; maps errors to exit codes.
 
-Exit status: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present
-(with --detailed-exitcode), 3 a saved plan is out of date (the goal file, templates or targets
-changed since it was saved), 4 the plan is refused by the goal file's safety thresholds.
+Exit status: 0 success (with --detailed-exitcode: no changes), 1 error (usage errors too: a
+mistyped option must never pass for "changes present"), 2 changes present (with
+--detailed-exitcode), 3 a saved plan is out of date (the goal file, templates or targets changed
+since it was saved), 4 the plan is refused by the goal file's safety thresholds, 130 interrupted
+(Ctrl-C).
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from goalkeeper import __version__, logs
 from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, write_workflow
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError
@@ -31,6 +35,7 @@ from goalkeeper.project import (
     Project,
     open_project,
     open_saved_plan,
+    read_saved_plan_only,
     refuse_if_unsafe,
     save_plan,
     validate_goal_file,
@@ -41,11 +46,80 @@ from goalkeeper.render.markdown import render_markdown
 from goalkeeper.render.text import colour, render_text, wants_colour
 from goalkeeper.saved_plan import is_saved_plan
 
+USAGE_ERROR = 1  # click's own is 2, which --detailed-exitcode gives to "changes present"
+# click's UsageError (BadParameter's base) as the installed typer has it: recent typers vendor click.
+_UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _UsageErrorsExitOne(typer.core.TyperGroup):
+    """Usage errors (an unknown option, a mistyped --target, a missing argument) exit 1, not
+    click's 2: ``plan --detailed-exitcode`` exits 2 for "changes present", and a drift job must not
+    read a typo as drift. The group's own options are parsed in make_context, a subcommand's
+    (and the ci group's) in invoke."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except _UsageError as error:
+            setattr(error, "exit_code", USAGE_ERROR)  # noqa: B010 - typed as a ClassVar, set per error here
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _UsageError as error:
+            setattr(error, "exit_code", USAGE_ERROR)  # noqa: B010
+            raise
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
+    cls=_UsageErrorsExitOne,
     help="Conversion tracking as code: plan and apply YAML goals to Google Tag Manager and GA4.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings=CONTEXT,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"goalkeeper {__version__}")
+        raise typer.Exit()
+
+
+DEBUG_HELP = (
+    "Log every API request (method, path, status, duration, retries) to stderr; "
+    "same as GOALKEEPER_LOG=debug. Never logs tokens, keys or response bodies."
+)
+
+
+def _log_level(value: bool) -> bool:
+    try:
+        logs.configure(logs.level_from(value))
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    return value
+
+
+def _debug_here(value: bool) -> bool:
+    """``plan --debug``: the option after the command too, where people type it."""
+    if value:
+        logs.configure(logs.level_from(True))
+    return value
+
+
+DEBUG_OPTION = typer.Option(False, "--debug", callback=_debug_here, help=DEBUG_HELP)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print goalkeeper's version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", callback=_log_level, help=DEBUG_HELP),
+) -> None:
+    """Conversion tracking as code: plan and apply YAML goals to Google Tag Manager and GA4."""
+
 
 GOALS_ARGUMENT = typer.Argument(Path("goals.yaml"), help="The goal file.", show_default=True)
 TEMPLATES_OPTION = typer.Option(
@@ -126,6 +200,7 @@ def plan(
     target: list[Target] | None = TARGET_OPTION,
     force: bool = FORCE_OPTION,
     templates: Path | None = TEMPLATES_OPTION,
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Show what apply would create, change or delete in GTM and GA4."""
     selection = _selection(goal, category, target)
@@ -137,6 +212,23 @@ def plan(
     refuse_if_unsafe(the_plan)
     if detailed_exitcode and not the_plan.empty:
         raise typer.Exit(2)
+
+
+@app.command()
+@reports_errors
+def show(
+    saved: Path = typer.Argument(..., help="A plan saved by `goalkeeper plan --out`."),
+    output_format: Format = typer.Option(Format.text, "--format", help="text, markdown or json."),
+) -> None:
+    """Show a saved plan, as `plan` showed it, without reading GTM or GA4 (like `terraform show`).
+
+    The file is checked as apply checks it (a damaged or edited plan is an error); a note on stderr
+    says when the goal file or its templates changed since, which would make apply refuse it.
+    """
+    the_plan, context, notes = read_saved_plan_only(saved)
+    for note in notes:
+        typer.echo(f"Note: {note}", err=True)
+    _print_plan(the_plan, context, output_format)
 
 
 def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
@@ -230,6 +322,7 @@ def apply(
     ),
     version_notes: str | None = typer.Option(None, "--version-notes", help="Notes of the published version."),
     templates: Path | None = TEMPLATES_OPTION,
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Show the plan, ask for confirmation, and write it to the targets.
 

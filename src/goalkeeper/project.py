@@ -6,7 +6,7 @@ This is where the pure core meets the backends; the CLI only parses options and 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from goalkeeper.goals.kinds import Kind, load_kinds
 from goalkeeper.goals.load import load_goal_file
 from goalkeeper.goals.model import GoalFile
 from goalkeeper.render import GoalInfo, PlanContext
-from goalkeeper.render.json import plan_json
+from goalkeeper.render.json import PlanFormatError, plan_from_json, plan_json
 from goalkeeper.saved_plan import (
     SavedPlan,
     digest_file,
@@ -224,6 +224,43 @@ def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Plan, Sel
     if reasons:
         raise stale(path, reasons)
     return project, plan, saved.selection
+
+
+def read_saved_plan_only(path: Path) -> tuple[Plan, PlanContext, list[str]]:
+    """A saved plan as it was saved, for ``goalkeeper show``: no target is read, no credentials
+    needed. Checked as apply checks it: GoalkeeperError when it is no saved plan, is damaged, or
+    its changes do not match its checksum (edited by hand). Also notes, in words, whatever makes
+    apply refuse it already (the goal file or templates changed since, the goal file is missing)."""
+    saved = read_saved_plan(path)
+    try:
+        plan, context = plan_from_json(saved.plan)
+    except PlanFormatError as error:
+        raise GoalkeeperError(
+            Problem(f"this saved plan is damaged ({error}); run `goalkeeper plan --out` again", str(path))
+        ) from None
+    if plan.checksum() != saved.checksum:
+        raise GoalkeeperError(
+            Problem(
+                "this saved plan's changes do not match its checksum (edited or damaged); "
+                "run `goalkeeper plan --out` again",
+                str(path),
+            )
+        )
+    context = replace(context, source=saved.goal_file)
+    return plan, context, _local_moves(saved)
+
+
+def _local_moves(saved: SavedPlan) -> list[str]:
+    """What moved since ``saved`` among what can be checked without reading a target."""
+    if not Path(saved.goal_file).is_file():
+        return [f"its goal file {saved.goal_file} is not here; apply runs from the directory the plan was made in"]
+    templates = Path(saved.templates) if saved.templates else templates_dir_for(Path(saved.goal_file))
+    try:
+        local = {"goal_file": digest_file(Path(saved.goal_file)), "templates": digest_kinds(load_kinds(templates))}
+    except GoalkeeperError:
+        return ["its goal-kind templates cannot be read here; apply would refuse it"]
+    reasons = moved({**saved.basis, "targets": {}}, {**local, "targets": {}})
+    return [f"{reason} since this plan was saved: apply would refuse it (exit 3)" for reason in reasons]
 
 
 def templates_dir_for(goals_path: Path) -> Path:

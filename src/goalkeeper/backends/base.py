@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from goalkeeper.backends.ratelimit import Waiting
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.state import State
@@ -65,6 +66,12 @@ class Backend(ABC):
     def seconds_left(self, changes: int) -> float | None:
         """About how long writing ``changes`` more changes takes where a quota paces the writes (a
         live GTM workspace: 25 requests per 100 s). Default: None, nothing paces them."""
+        return None
+
+    def watch_waits(self, waiting: Waiting | None) -> None:
+        """Call ``waiting(seconds, why)`` before each pause the backend makes (the GTM quota's
+        pacing, a retry's backoff), so that progress displays can count it down; None stops.
+        Default: the backend never pauses, nothing to watch."""
         return None
 
     def publish(self, name: str, notes: str) -> Mapping[str, Any] | None:

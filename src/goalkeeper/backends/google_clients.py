@@ -114,7 +114,13 @@ def login(client_secrets: Path) -> Path:
     """Sign in as a Google user in the browser and cache the token for later runs."""
     from google_auth_oauthlib.flow import InstalledAppFlow
 
-    flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), SCOPES)
+    try:
+        flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), SCOPES)
+    except ValueError:  # json.JSONDecodeError too: not the JSON of an OAuth client
+        raise GoalkeeperError(
+            f"{client_secrets}: not an OAuth client file. In the Google Cloud console, APIs & Services > "
+            "Credentials, create an OAuth client ID of type Desktop app and download its JSON"
+        ) from None
     creds = flow.run_local_server(port=0)
     path = token_path()
     path.parent.mkdir(parents=True, exist_ok=True)

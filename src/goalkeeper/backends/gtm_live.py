@@ -15,11 +15,12 @@ import socket
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httplib2
 from googleapiclient.errors import HttpError
 
-from goalkeeper.backends.base import Backend, Progress
+from goalkeeper.backends.base import Backend, Progress, Waiting
 from goalkeeper.backends.calls import AmbiguousWriteError, Calls, Failure, guard
 from goalkeeper.backends.gtm_common import api_object, entity_from_api, trigger_names
 from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, is_rate_error
@@ -173,13 +174,28 @@ class GTMLiveBackend(Backend):
         except TypeError:  # a service that cannot be weakly referenced
             self._resources = {}
 
+    def watch_waits(self, waiting: Waiting | None) -> None:
+        """Quota waits (the limiter) and retry backoffs (the calls) both pause on the clock."""
+        self.limiter.on_wait = waiting
+        self.calls.on_wait = waiting
+
     def seconds_left(self, changes: int) -> float:
         """About how long ``changes`` more writes take under the GTM quota (one write each)."""
         return self.limiter.seconds_for(changes)
 
     def call(self, request: Any, *, idempotent: bool = True) -> Any:
-        """Execute one API request through the shared limiter and retries."""
-        return self.calls.send(request.execute, idempotent=idempotent, classify=lambda e: classify(e, request))
+        """Execute one API request through the shared limiter and retries (logged by method,
+        path and the status googleapiclient hands its response callbacks)."""
+        answer: dict[str, int] = {}
+        request.add_response_callback(lambda response: answer.update(status=int(response.status)))
+        return self.calls.send(
+            request.execute,
+            idempotent=idempotent,
+            classify=lambda e: classify(e, request),
+            method=request.method,
+            path=urlsplit(request.uri).path,
+            status=lambda: answer.get("status"),
+        )
 
     # -- naming ---------------------------------------------------------------------------
     def describe(self) -> str:

@@ -9,8 +9,14 @@ tools share the project's quota) are retried with exponential backoff.
 from __future__ import annotations
 
 import collections
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+log = logging.getLogger("goalkeeper.api")
+# Told before a pause: (seconds, why), e.g. (28.0, "the API quota (25 requests per 100 seconds)").
+Waiting = Callable[[float, str], None]
 
 
 class Clock:
@@ -26,13 +32,15 @@ class Clock:
 
 @dataclass
 class SlidingWindowLimiter:
-    """At most ``limit`` calls in any ``window`` seconds: waits (on ``clock``) when full."""
+    """At most ``limit`` calls in any ``window`` seconds: waits (on ``clock``) when full, telling
+    ``on_wait`` first (seconds, why), so that a progress display can count the wait down."""
 
     limit: int = 25
     window: float = 100.0
     clock: Clock = field(default_factory=Clock)
     calls: collections.deque[float] = field(default_factory=collections.deque)
     waited: float = 0.0
+    on_wait: Waiting | None = None
 
     def acquire(self) -> None:
         now = self.clock.now()
@@ -41,6 +49,9 @@ class SlidingWindowLimiter:
         if len(self.calls) >= self.limit:
             pause = self.calls[0] + self.window - now
             self.waited += pause
+            log.debug("quota wait", extra={"wait_s": round(pause, 1), "limit": f"{self.limit}/{self.window:g}s"})
+            if self.on_wait:
+                self.on_wait(pause, f"the API quota ({self.limit} requests per {self.window:g} seconds)")
             self.clock.sleep(pause)
             self.calls.popleft()
         self.calls.append(self.clock.now())
