@@ -21,7 +21,6 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 import typer.core
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from goalkeeper import __version__, logs
 from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, write_workflow
@@ -31,6 +30,7 @@ from goalkeeper.core.plan import Plan
 from goalkeeper.core.selection import Selection
 from goalkeeper.goals.kinds import load_kinds
 from goalkeeper.goals.model import CATEGORIES, file_schema
+from goalkeeper.progress import ApplyProgress, Busy, interactive
 from goalkeeper.project import (
     Project,
     open_project,
@@ -40,12 +40,13 @@ from goalkeeper.project import (
     save_plan,
     validate_goal_file,
 )
-from goalkeeper.render import PlanContext
+from goalkeeper.render import SYMBOLS, PlanContext, title
 from goalkeeper.render.json import render_json
 from goalkeeper.render.markdown import render_markdown
 from goalkeeper.render.text import colour, render_text, wants_colour
 from goalkeeper.saved_plan import is_saved_plan
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 USAGE_ERROR = 1  # click's own is 2, which --detailed-exitcode gives to "changes present"
 # click's UsageError (BadParameter's base) as the installed typer has it: recent typers vendor click.
 _UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
@@ -205,7 +206,7 @@ def plan(
     """Show what apply would create, change or delete in GTM and GA4."""
     selection = _selection(goal, category, target)
     project = open_project(goals, templates)
-    the_plan = project.plan(selection, force)
+    the_plan = _read_and_plan(project, selection, force)
     if out:  # first: a plan that cannot be saved is an error, with nothing printed as if it were fine
         save_plan(out, project, the_plan, selection, force, templates)
     _print_plan(the_plan, project.context(selection), output_format)
@@ -240,56 +241,85 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
     return typer.confirm("Apply these changes?", default=False)
 
 
-def _apply(project: Project, the_plan: Plan, publish: tuple[str | None, str | None] | None) -> None:
-    """Apply with a progress bar (live applies wait on the GTM quota of 25 requests per 100 s,
-    so it shows the time left), then publish the GTM workspace when asked."""
+def _read_and_plan(project: Project, selection: Selection, force: bool) -> Plan:
+    """``project.plan`` with a spinner naming the targets it reads (and counting down any pause)."""
+    names = " and ".join(b.describe() for b in project.backends_for(selection))
+    busy = Busy(f"Reading {names}", interactive(), sys.stderr)
+    project.watch_waits(busy.waiting)
+    try:
+        with busy.shown():
+            return project.plan(selection, force)
+    finally:
+        project.watch_waits(None)
+
+
+def _apply(
+    project: Project, the_plan: Plan, publish: tuple[str | None, str | None] | None, saved: bool = False
+) -> None:
+    """Apply with progress (a live bar in a terminal, whose time left follows the GTM quota of 25
+    requests per 100 s; a line per change elsewhere), then publish the GTM workspace when asked.
+    Ctrl-C stops with status 130 after saying what was applied and how to carry on."""
     if publish:
         # fails before anything is written when there is nothing to publish to
         project.publisher()
     if not the_plan.empty:
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[left]}"),
-        )
-        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("Applying", total=len(the_plan.changes), left=_time_left(project, the_plan.changes))
-            done: list[Change] = []
-
-            def progress(change: Change) -> None:
-                done.append(change)
-                remaining = the_plan.changes[len(done) :]
-                bar.update(
-                    task,
-                    advance=1,
-                    description=f"{change.action} {change.name}"[:40],
-                    left=_time_left(project, remaining),
-                )
-
-            project.apply(the_plan, progress)
+        progress = ApplyProgress(the_plan.changes, project.seconds_left, interactive(), sys.stderr)
+        project.watch_waits(progress.waiting)
+        try:
+            with progress.shown():
+                project.apply(the_plan, progress.changed)
+        except KeyboardInterrupt:
+            _interrupted(progress.done, the_plan, saved)
+            raise typer.Exit(INTERRUPTED) from None
+        finally:
+            project.watch_waits(None)
         typer.echo(
             f"Apply complete. {the_plan.to_add} added, {the_plan.to_change} changed, {the_plan.to_destroy} destroyed."
         )
     if publish:
-        name, commit = _version_name(publish[0])
-        version = project.publisher().publish(
-            name, publish[1] or f"Published by goalkeeper from {commit or 'the goal file'}."
+        _publish(project, *publish)
+
+
+def _publish(project: Project, version_name: str | None, version_notes: str | None) -> None:
+    name, commit = _version_name(version_name)
+    busy = Busy("Publishing the GTM workspace", interactive(), sys.stderr)
+    project.watch_waits(busy.waiting)
+    try:
+        with busy.shown():
+            version = project.publisher().publish(
+                name, version_notes or f"Published by goalkeeper from {commit or 'the goal file'}."
+            )
+    except KeyboardInterrupt:
+        typer.echo(
+            "Interrupted while publishing: the changes are applied but may not be live. Run "
+            "`goalkeeper apply --publish` again: it publishes the workspace if it still holds them.",
+            err=True,
         )
-        if version:
-            typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
-        else:
-            typer.echo("Nothing to publish: the GTM workspace has no changes since the live version.")
+        raise typer.Exit(INTERRUPTED) from None
+    finally:
+        project.watch_waits(None)
+    if version:
+        typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
+    else:
+        typer.echo("Nothing to publish: the GTM workspace has no changes since the live version.")
 
 
-def _time_left(project: Project, changes: Sequence[Change]) -> str:
-    """The time left, from the GTM quota's pace (the apply's speed so far says little: the first
-    25 requests are quick, then every fourth second brings one more)."""
-    seconds = project.seconds_left(changes)
-    if seconds is None:
-        return ""
-    minutes, rest = divmod(int(seconds), 60)
-    return f"about {minutes}:{rest:02d} left (GTM quota)" if seconds else ""
+def _interrupted(done: Sequence[Change], the_plan: Plan, saved: bool) -> None:
+    """What an interrupted apply says: what was applied, and that running again converges."""
+    lines = [f"Interrupted: {len(done)} of {len(the_plan.changes)} changes were applied before the interruption."]
+    lines += [f"  {SYMBOLS[c.action]} {title(c)}" for c in done]
+    if len(done) < len(the_plan.changes):
+        lines.append("The others were not applied, except perhaps the one under way when Ctrl-C came.")
+    again = (
+        "Plan again (`goalkeeper plan --out`), review, and apply the new plan: this saved plan is out of date now"
+        if saved
+        else "Run `goalkeeper apply` again"
+    )
+    lines.append(
+        f"{again}; goalkeeper re-reads GTM and GA4 and plans only what is left, so it converges without "
+        "duplicating anything."
+    )
+    typer.echo("\n".join(lines), err=True)
 
 
 def _version_name(name: str | None) -> tuple[str, str]:
@@ -337,13 +367,16 @@ def apply(
                 "a saved plan already fixes its goals, targets and templates; "
                 "leave out --goal, --category, --target and --templates"
             )
-        project, the_plan, selection = open_saved_plan(goals, force)
+        busy = Busy(f"Reading the targets of {goals}", interactive(), sys.stderr)
+        with busy.shown():
+            project, the_plan, selection = open_saved_plan(goals, force, busy.waiting)
+        project.watch_waits(None)
         _print_plan(the_plan, project.context(selection), Format.text)
         refuse_if_unsafe(the_plan)
-        _apply(project, the_plan, publishing)  # reviewed when it was saved: no question asked
+        _apply(project, the_plan, publishing, saved=True)  # reviewed when it was saved: no question asked
         return
     project = open_project(goals, templates)
-    the_plan = project.plan(selection, force)
+    the_plan = _read_and_plan(project, selection, force)
     _print_plan(the_plan, project.context(selection), Format.text)
     refuse_if_unsafe(the_plan)
     if the_plan.empty and not publish:

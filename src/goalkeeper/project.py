@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from goalkeeper.backends.base import NO_VERSIONS, Backend, Progress
+from goalkeeper.backends.ratelimit import Waiting
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError, Problem, UnsafePlanError
 from goalkeeper.core.plan import Plan
@@ -158,6 +159,11 @@ class Project:
             if changes:
                 backend.apply(changes, progress)
 
+    def watch_waits(self, waiting: Waiting | None) -> None:
+        """Have every backend tell ``waiting(seconds, why)`` before it pauses (None: stop)."""
+        for backend in self.backends:
+            backend.watch_waits(waiting)
+
     def seconds_left(self, changes: Sequence[Change]) -> float | None:
         """About how long applying ``changes`` still takes where a quota paces the writes (live
         GTM), or None when nothing does."""
@@ -197,10 +203,11 @@ def save_plan(
     write_saved_plan(out, saved)
 
 
-def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Plan, Selection]:
+def open_saved_plan(path: Path, force: bool = False, waiting: Waiting | None = None) -> tuple[Project, Plan, Selection]:
     """Open the project of a saved plan and plan again exactly as it was planned; refuse with
     StalePlanError (exit 3) when the goal files, the templates or the targets moved since, or when
-    the plan now differs. The returned plan is the saved plan, ready to apply."""
+    the plan now differs. The returned plan is the saved plan, ready to apply. ``waiting`` is told
+    about the backends' pauses while they read (see Project.watch_waits)."""
     saved = read_saved_plan(path)
     templates = Path(saved.templates) if saved.templates else None
     if not Path(saved.goal_file).is_file():
@@ -212,6 +219,7 @@ def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Plan, Sel
             )
         )
     project = open_project(Path(saved.goal_file), templates)
+    project.watch_waits(waiting)
     # Goal file and templates are checked before reading any target: no credentials needed to fail.
     local = {"goal_file": digest_file(Path(saved.goal_file)), "templates": digest_kinds(project.kinds)}
     reasons = moved({**saved.basis, "targets": {}}, {**local, "targets": {}})
