@@ -130,7 +130,7 @@ def test_apply_asks_in_the_terminal_and_does_what_it_is_told(
     run = in_terminal([str(goalkeeper), "apply", "goals/shop.yaml"], project, terminal_env(), answer=answer)
     assert run.status == status, run.output
     assert "Traceback" not in run.output
-    assert ESCAPE.sub("", run.output).rstrip().splitlines()[-1].startswith(last_line)
+    assert any(line.strip().startswith(last_line) for line in ESCAPE.sub("", run.output).splitlines())
     assert [t.read_bytes() != b for t, b in zip(targets, before, strict=True)] == [written, written]
 
 
@@ -203,7 +203,7 @@ def test_a_live_apply_counts_a_pause_down_second_by_second(goalkeeper: Path, pro
     shown = screens(run.output)
     for second in (4, 3, 2, 1):
         assert any(f"retry in {second}s" in screen for screen in shown), f"no {second}s left shown"
-    assert ESCAPE.sub("", run.output).rstrip().splitlines()[-1].startswith("Apply complete.")
+    assert "Apply complete." in ESCAPE.sub("", run.output)
 
 
 def test_ctrl_c_says_what_was_applied_and_that_applying_again_converges(goalkeeper: Path, project: Path, live_goals):

@@ -276,11 +276,22 @@ def _apply(
         typer.echo(
             f"Apply complete. {the_plan.to_add} added, {the_plan.to_change} changed, {the_plan.to_destroy} destroyed."
         )
-    if publish:
-        _publish(project, *publish)
+    published = _publish(project, *publish) if publish else False
+    _next_steps(project.next_steps(the_plan, published))
 
 
-def _publish(project: Project, version_name: str | None, version_notes: str | None) -> None:
+def _next_steps(steps: dict[str, list[str]]) -> None:
+    """Where the changes are now and how they reach the site, target by target."""
+    if not steps:
+        return
+    lines = ["", "Next steps:"]
+    for target, said in steps.items():
+        lines += [f"- {target}:", *(f"  {sentence}" for sentence in said)]
+    typer.echo("\n".join(lines))
+
+
+def _publish(project: Project, version_name: str | None, version_notes: str | None) -> bool:
+    """Publish the GTM workspace as a new version; whether a version was published."""
     name, commit = _version_name(version_name)
     busy = Busy("Publishing the GTM workspace", interactive(), sys.stderr)
     project.watch_waits(busy.waiting)
@@ -302,6 +313,7 @@ def _publish(project: Project, version_name: str | None, version_notes: str | No
         typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
     else:
         typer.echo("Nothing to publish: the GTM workspace has no changes since the live version.")
+    return bool(version)
 
 
 def _interrupted(done: Sequence[Change], the_plan: Plan, saved: bool) -> None:

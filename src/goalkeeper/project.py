@@ -159,6 +159,18 @@ class Project:
             if changes:
                 backend.apply(changes, progress)
 
+    def next_steps(self, plan: Plan, published: bool = False) -> dict[str, list[str]]:
+        """Each target's next steps after ``plan`` was applied (see Backend.next_steps), by the
+        target's description; targets the plan left alone say nothing, unless ``published``."""
+        steps = {}
+        for backend in self.backends:
+            changes = plan.for_target(backend.target).changes
+            if changes or (published and backend.publishes):
+                said = backend.next_steps(changes, published and backend.publishes)
+                if said:
+                    steps[backend.describe()] = said
+        return steps
+
     def watch_waits(self, waiting: Waiting | None) -> None:
         """Have every backend tell ``waiting(seconds, why)`` before it pauses (None: stop)."""
         for backend in self.backends:

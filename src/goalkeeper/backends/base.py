@@ -74,6 +74,12 @@ class Backend(ABC):
         Default: the backend never pauses, nothing to watch."""
         return None
 
+    def next_steps(self, changes: Sequence[Change], published: bool) -> list[str]:
+        """What the user does next after ``apply`` wrote ``changes`` to this target (``published``:
+        ``--publish`` made a version live), as sentences: where the changes are now and how they
+        reach the site. Default: nothing to add."""
+        return []
+
     def publish(self, name: str, notes: str) -> Mapping[str, Any] | None:
         """Make what ``apply`` wrote live, as a version called ``name`` with ``notes``; the new
         version (API JSON), or None when there was nothing to publish. Only backends with

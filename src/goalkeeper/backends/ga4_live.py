@@ -262,6 +262,14 @@ class GA4LiveBackend(Backend):
             if progress:
                 progress(change)
 
+    def next_steps(self, changes: Sequence[Change], published: bool) -> list[str]:
+        """GA4 applies configuration at once, to data collected from then on [G: "[GA4] Custom
+        dimensions and metrics": no retroactive data; "[GA4] Data freshness": up to 24-48 hours]."""
+        return [
+            f"GA4 property {self.property.split('/')[-1]} has the changes now. They apply to data collected from "
+            "now on (GA4 does not reprocess the past), and reports can take 24 to 48 hours to show it."
+        ]
+
     def _apply_one(self, change: Change) -> None:
         kind = KINDS[change.kind]
         if isinstance(change, Delete | Replace):

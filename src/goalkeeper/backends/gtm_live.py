@@ -40,7 +40,8 @@ GTM_SCOPES = (
 )
 WORKSPACE_LIMIT_HINT = (
     "a GTM container on a free account has at most 3 workspaces. Delete an unused workspace in "
-    "GTM (Workspaces menu), or set target.gtm.workspace to the name of an existing one"
+    "GTM (Workspaces menu), or set target.gtm.workspace to the name of an existing one "
+    '(docs/troubleshooting.md, "The three-workspace limit")'
 )
 # Resources built per client service (see GTMLiveBackend._resource).
 _RESOURCES: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
@@ -83,7 +84,7 @@ def permission_hint(status: int, message: str, method: str = "GET", uri: str = "
         return (
             f"the credentials lack the OAuth scope https://www.googleapis.com/auth/{scope} ({message}). "
             "Run `goalkeeper login` again, or grant that scope to the credentials "
-            "(gcloud auth application-default login --scopes=...)"
+            '(docs/troubleshooting.md, "Missing scopes")'
         )
     return (
         f"permission denied ({message}). In GTM, Admin > User Management, give the Google account or "
@@ -544,6 +545,18 @@ class GTMLiveBackend(Backend):
                 f"GTM {change.kind} {change.name!r} was changed by someone else since goalkeeper read it; "
                 "nothing was overwritten. Run `goalkeeper plan` again"
             ) from None
+
+    def next_steps(self, changes: Sequence[Change], published: bool) -> list[str]:
+        """Applied changes wait in goalkeeper's workspace until a version is published."""
+        if published:
+            return [f"The new version of container {self.container} is live: the site runs it now."]
+        url = (self._workspace or {}).get("tagManagerUrl")
+        return [
+            f"The changes wait, unpublished, in GTM workspace {self.workspace_name!r} of container "
+            f"{self.container}: nothing on the site changed yet. Check them with Preview in that workspace"
+            + (f" ({url})" if url else "")
+            + ", then Submit > Publish in GTM, or run `goalkeeper apply --publish`."
+        ]
 
     # -- versions -------------------------------------------------------------------------
     def publish(self, name: str, notes: str) -> dict[str, Any]:
