@@ -65,7 +65,7 @@ def test_plan_prints_a_real_plan_with_its_footer(run, project_dir: Path):
     ):
         assert heading in lines
     assert '  + GTM trigger "Link click - checkout_click"' in lines
-    assert '      + filter = Click URL contains "/checkout"' in lines
+    assert '      + Fires on = Click URL contains "/checkout"' in lines
     footer = FOOTER.match(lines[-1])
     assert footer, lines[-1]
     creates = [line for line in lines if re.match(r"^  \+ ", line)]
@@ -102,10 +102,18 @@ def test_plan_as_json_shows_before_and_after_of_an_update(run, project_dir: Path
     )
     assert change["before"]["filter"] != change["after"]["filter"]
     assert change["fields"] == [
-        {"field": "filter", "before": 'Click URL contains "/checkout"', "after": 'Click URL contains "/checkout/start"'}
+        {
+            "field": "filter",
+            "label": "Fires on",
+            "before": 'Click URL contains "/checkout"',
+            "after": 'Click URL contains "/checkout/start"',
+        }
     ]
+    assert change["bookkeeping"] is False
     text = run("plan", "shop.yaml").stdout
-    assert '      ~ filter: Click URL contains "/checkout" -> "/checkout/start"' in text.splitlines()
+    assert '      ~ Fires on: Click URL contains "/checkout" -> "/checkout/start"' in text.splitlines()
+    raw = run("plan", "shop.yaml", "--raw").stdout
+    assert '      ~ filter: Click URL contains "/checkout" -> "/checkout/start"' in raw.splitlines()
     assert text.splitlines()[-1] == "Plan: 0 to add, 1 to change, 0 to destroy."
 
 

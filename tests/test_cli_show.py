@@ -18,10 +18,11 @@ def saved(three_goal_project: Path, monkeypatch) -> Path:
     return three_goal_project / "plan.json"
 
 
+@pytest.mark.parametrize("raw", [[], ["--raw"]], ids=["words", "raw"])
 @pytest.mark.parametrize("output_format", ["text", "markdown", "json"])
-def test_show_prints_the_saved_plan_as_plan_printed_it(saved: Path, output_format: str):
-    planned = run("plan", "shop.yaml", "--format", output_format)
-    shown = run("show", saved, "--format", output_format)
+def test_show_prints_the_saved_plan_as_plan_printed_it(saved: Path, output_format: str, raw: list[str]):
+    planned = run("plan", "shop.yaml", "--format", output_format, *raw)
+    shown = run("show", saved, "--format", output_format, *raw)
     assert shown.exit_code == 0, shown.output
     assert shown.stdout == planned.stdout
 

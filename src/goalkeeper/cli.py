@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -156,8 +157,13 @@ def reports_errors(command: Callable[Params, Result]) -> Callable[Params, Result
     return run
 
 
-def _print_plan(plan: Plan, context: PlanContext, output_format: Format) -> None:
-    text = RENDERERS[output_format](plan, context)
+RAW_OPTION = typer.Option(
+    False, "--raw", help='Show fields and values as the APIs spell them (type = "gaawe"), goalkeeper\'s notes in full.'
+)
+
+
+def _print_plan(plan: Plan, context: PlanContext, output_format: Format, raw: bool = False) -> None:
+    text = RENDERERS[output_format](plan, replace(context, raw=raw))
     coloured = output_format is Format.text and wants_colour(Console())
     # color=True keeps the escapes when FORCE_COLOR colours a pipe; echo strips them otherwise.
     typer.echo(colour(text) if coloured else text, nl=False, color=coloured or None)
@@ -201,6 +207,7 @@ def plan(
     target: list[Target] | None = TARGET_OPTION,
     force: bool = FORCE_OPTION,
     templates: Path | None = TEMPLATES_OPTION,
+    raw: bool = RAW_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Show what apply would create, change or delete in GTM and GA4."""
@@ -209,7 +216,7 @@ def plan(
     the_plan = _read_and_plan(project, selection, force)
     if out:  # first: a plan that cannot be saved is an error, with nothing printed as if it were fine
         save_plan(out, project, the_plan, selection, force, templates)
-    _print_plan(the_plan, project.context(selection), output_format)
+    _print_plan(the_plan, project.context(selection), output_format, raw)
     refuse_if_unsafe(the_plan)
     if detailed_exitcode and not the_plan.empty:
         raise typer.Exit(2)
@@ -220,6 +227,7 @@ def plan(
 def show(
     saved: Path = typer.Argument(..., help="A plan saved by `goalkeeper plan --out`."),
     output_format: Format = typer.Option(Format.text, "--format", help="text, markdown or json."),
+    raw: bool = RAW_OPTION,
 ) -> None:
     """Show a saved plan, as `plan` showed it, without reading GTM or GA4 (like `terraform show`).
 
@@ -229,7 +237,7 @@ def show(
     the_plan, context, notes = read_saved_plan_only(saved)
     for note in notes:
         typer.echo(f"Note: {note}", err=True)
-    _print_plan(the_plan, context, output_format)
+    _print_plan(the_plan, context, output_format, raw)
 
 
 def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
@@ -364,6 +372,7 @@ def apply(
     ),
     version_notes: str | None = typer.Option(None, "--version-notes", help="Notes of the published version."),
     templates: Path | None = TEMPLATES_OPTION,
+    raw: bool = RAW_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Show the plan, ask for confirmation, and write it to the targets.
@@ -383,13 +392,13 @@ def apply(
         with busy.shown():
             project, the_plan, selection = open_saved_plan(goals, force, busy.waiting)
         project.watch_waits(None)
-        _print_plan(the_plan, project.context(selection), Format.text)
+        _print_plan(the_plan, project.context(selection), Format.text, raw)
         refuse_if_unsafe(the_plan)
         _apply(project, the_plan, publishing, saved=True)  # reviewed when it was saved: no question asked
         return
     project = open_project(goals, templates)
     the_plan = _read_and_plan(project, selection, force)
-    _print_plan(the_plan, project.context(selection), Format.text)
+    _print_plan(the_plan, project.context(selection), Format.text, raw)
     refuse_if_unsafe(the_plan)
     if the_plan.empty and not publish:
         return

@@ -19,6 +19,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from goalkeeper.core import vocabulary
+from goalkeeper.core.vocabulary import PLAIN, Vocabulary
+
 Target = Literal["gtm", "ga4"]
 # Where an entity carries goalkeeper's ownership marker (see goalkeeper.core.ownership): GTM notes,
 # a GA4 description, the goal parameter an event-create rule sets, or nowhere (key events and
@@ -45,6 +48,7 @@ class EntityKind:
     Admin API version that serves it. ``shareable``: an unmanaged entity of this kind with a
     desired entity's name is simply used, not a conflict. ``type_is_enum``: the GTM object's own
     ``type`` is an enum (``linkClick``, spelled ``LINK_CLICK`` in exports), not a template id.
+    ``vocabulary``: the interface's words for the kind's fields and values (goalkeeper.core.vocabulary).
     """
 
     key: str
@@ -60,6 +64,7 @@ class EntityKind:
     removal: Literal["delete", "archive"] = "delete"
     type_is_enum: bool = False
     api_version: Literal["v1beta", "v1alpha", "v2"] = "v2"
+    vocabulary: Vocabulary = PLAIN
 
     @property
     def target(self) -> Target:
@@ -100,33 +105,36 @@ _GA4_REPLACED = "archived and created again: GA4 cannot change its parameter or 
 
 # In creation order; deletion runs in the reverse order.
 _REGISTERED = (
-    EntityKind("gtm.folder", "GTM folder", "folder", "notes"),
+    EntityKind("gtm.folder", "GTM folder", "folder", "notes", vocabulary=vocabulary.GTM_FOLDER),
     EntityKind("gtm.builtin_variable", "GTM built-in variable", "built_in_variable", "none", shareable=True,
-               type_is_enum=True),
-    EntityKind("gtm.variable", "GTM variable", "variable", "notes"),
-    EntityKind("gtm.trigger", "GTM trigger", "trigger", "notes", type_is_enum=True),
-    EntityKind("gtm.tag", "GTM tag", "tag", "notes"),
+               type_is_enum=True, vocabulary=vocabulary.GTM_BUILTIN_VARIABLE),
+    EntityKind("gtm.variable", "GTM variable", "variable", "notes", vocabulary=vocabulary.GTM_VARIABLE),
+    EntityKind("gtm.trigger", "GTM trigger", "trigger", "notes", type_is_enum=True,
+               vocabulary=vocabulary.GTM_TRIGGER),
+    EntityKind("gtm.tag", "GTM tag", "tag", "notes", vocabulary=vocabulary.GTM_TAG),
     EntityKind(
         "ga4.custom_dimension", "GA4 custom dimension", "custom_dimension", "description", shareable=True,
         name_field="parameterName", scoped=True, fields=("parameterName", "displayName", "description", "scope"),
         immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", api_version="v1beta",
+        vocabulary=vocabulary.GA4_CUSTOM_DIMENSION,
     ),
     EntityKind(
         "ga4.custom_metric", "GA4 custom metric", "custom_metric", "description", shareable=True,
         name_field="parameterName", scoped=True,
         fields=("parameterName", "displayName", "description", "scope", "measurementUnit"),
         immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", api_version="v1beta",
+        vocabulary=vocabulary.GA4_CUSTOM_METRIC,
     ),
     EntityKind(
         "ga4.event_create_rule", "GA4 event-create rule", "event_create_rule", "rule_parameter",
         name_field="destinationEvent",
         fields=("destinationEvent", "eventConditions", "sourceCopyParameters", "parameterMutations"),
-        api_version="v1alpha",
+        api_version="v1alpha", vocabulary=vocabulary.GA4_EVENT_CREATE_RULE,
     ),
     EntityKind(
         "ga4.key_event", "GA4 key event", "key_event", "none", name_field="eventName",
         fields=("eventName", "countingMethod", "defaultValue"), immutable=("eventName",),
-        replace_note="deleted and created again", api_version="v1beta",
+        replace_note="deleted and created again", api_version="v1beta", vocabulary=vocabulary.GA4_KEY_EVENT,
     ),
     EntityKind(
         "ga4.audience", "GA4 audience", "audience", "description", name_field="displayName",
@@ -134,7 +142,7 @@ _REGISTERED = (
                 "exclusionDurationMode"),
         immutable=("filterClauses", "eventTrigger", "exclusionDurationMode"),
         replace_note="archived and created again: GA4 cannot change an audience's conditions", removal="archive",
-        api_version="v1alpha",
+        api_version="v1alpha", vocabulary=vocabulary.GA4_AUDIENCE,
     ),
 )  # fmt: skip
 

@@ -22,6 +22,7 @@ from goalkeeper.core.changes import (
     Replace,
     Update,
 )
+from goalkeeper.core.describe import in_words
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
@@ -38,8 +39,17 @@ def change_json(change: Change) -> dict[str, Any]:
         "name": change.name,
         "goals": list(change.goals),
         **{side: dict(end.body) if end else None for side, end in zip(("before", "after"), change.ends, strict=True)},
-        "fields": [{"field": f.label, "before": f.before, "after": f.after} for f in change.fields],
+        "bookkeeping": change.bookkeeping,
+        "fields": [
+            {"field": f.label, "label": _label(change, f), "before": f.before, "after": f.after} for f in change.fields
+        ],
     }
+
+
+def _label(change: Change, item: FieldChange) -> str:
+    """The field's label in GTM's and GA4's words (the values stay as the APIs spell them)."""
+    shown = in_words(KINDS[change.kind], item)
+    return shown.label if shown else KINDS[change.kind].vocabulary.marker
 
 
 def plan_json(plan: Plan, context: PlanContext) -> dict[str, Any]:
@@ -82,8 +92,10 @@ def _change(item: Any) -> Change:
         return Create(after, fields=fields)
     if action == DELETE and before:
         return Delete(before, fields=fields)
-    if action in (UPDATE, REPLACE) and before and after:
-        return (Update if action == UPDATE else Replace)(before, after, fields=fields)
+    if action == UPDATE and before and after:
+        return Update(before, after, fields=fields, bookkeeping=bool(item.get("bookkeeping")))
+    if action == REPLACE and before and after:
+        return Replace(before, after, fields=fields)
     raise PlanFormatError(f"change {item.get('name')!r}: action {action!r} without the ends it needs")
 
 
