@@ -60,7 +60,7 @@ def test_plan_prints_a_real_plan_with_its_footer(run, project_dir: Path):
     ]
     assert [heading for heading in headings if heading not in lines] == []
     assert '  + GTM trigger "Link click - checkout_click"' in lines
-    assert '      + filter = Click URL contains "/checkout"' in lines
+    assert '      + Fires on = Click URL contains "/checkout"' in lines
     footer = FOOTER.match(lines[-1])
     assert footer, lines[-1]
     creates = [line for line in lines if re.match(r"^  \+ ", line)]
@@ -97,10 +97,18 @@ def test_plan_as_json_shows_before_and_after_of_an_update(run, project_dir: Path
     )
     assert change["before"]["filter"] != change["after"]["filter"]
     assert change["fields"] == [
-        {"field": "filter", "before": 'Click URL contains "/checkout"', "after": 'Click URL contains "/checkout/start"'}
+        {
+            "field": "filter",
+            "label": "Fires on",
+            "before": 'Click URL contains "/checkout"',
+            "after": 'Click URL contains "/checkout/start"',
+        }
     ]
+    assert change["bookkeeping"] is False
     text = run("plan", "shop.yaml").stdout
-    assert '      ~ filter: Click URL contains "/checkout" -> "/checkout/start"' in text.splitlines()
+    assert '      ~ Fires on: Click URL contains "/checkout" -> "/checkout/start"' in text.splitlines()
+    raw = run("plan", "shop.yaml", "--raw").stdout
+    assert '      ~ filter: Click URL contains "/checkout" -> "/checkout/start"' in raw.splitlines()
     assert text.splitlines()[-1] == "Plan: 0 to add, 1 to change, 0 to destroy."
 
 
@@ -118,7 +126,7 @@ def test_detailed_exitcode_is_2_with_changes_0_without_and_1_on_bad_input(run, p
     assert run("plan", "shop.yaml", "--detailed-exitcode").exit_code == 2
     applied = run("apply", "shop.yaml", "--auto-approve")
     assert applied.exit_code == 0, applied.output
-    assert applied.stdout.splitlines()[-1].startswith("Apply complete.")
+    assert any(line.startswith("Apply complete.") for line in applied.stdout.splitlines())
     again = run("plan", "shop.yaml", "--detailed-exitcode")
     assert again.exit_code == 0
     assert "No changes." in again.stdout

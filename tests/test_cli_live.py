@@ -152,3 +152,71 @@ def test_publishing_without_changes_makes_no_empty_version(goals, container):
     assert result.exit_code == 0, text
     assert "Nothing to publish" in text
     assert set(container.versions) == versions
+
+
+LOGGED_REQUEST = re.compile(r"msg=request method=(\S+) path=(\S+) status=(\S+) duration_ms=\d+ retries=(\d+)")
+
+
+def test_debug_logs_every_api_request_as_the_server_saw_it(goals, fake_google):
+    fake_google.faults.add(kind="status", status=503, api="gtm", method="GET", times=1)  # one retried read
+    result, _ = run("--debug", "apply", goals, "--auto-approve", "--publish")
+    assert result.exit_code == 0, result.output
+    logged = [m.groups() for m in map(LOGGED_REQUEST.search, result.stderr.splitlines()) if m]
+    answered = [(r.method, r.path, str(r.status)) for r in fake_google.requests if r.status != 503]
+    assert [(method, path, status) for method, path, status, _ in logged] == answered
+    assert [retries for *_, retries in logged].count("1") == 1
+    assert any(path.endswith(":publish") for _, path, *_ in logged)
+    assert_clean(result, result.stderr)
+
+
+def test_the_log_level_can_come_from_the_environment(goals, fake_google, monkeypatch):
+    monkeypatch.setenv("GOALKEEPER_LOG", "debug")
+    result, _ = run("plan", goals)
+    assert result.exit_code == 0
+    assert result.stderr.count("msg=request") == fake_google.request_count
+    monkeypatch.delenv("GOALKEEPER_LOG")
+    result, _ = run("plan", goals)
+    assert "msg=request" not in result.stderr
+
+
+def test_in_ci_every_change_and_every_quota_wait_is_a_line_of_the_log(fake_google, fake_clock, tmp_path, monkeypatch):
+    monkeypatch.setattr("goalkeeper.backends.gtm_live.Clock", lambda: fake_clock)
+    monkeypatch.setenv("GOALKEEPER_GTM_REQUESTS_PER_100S", "3")  # a quota shared with other tools: waits
+    fake_google.seed_container_export(EXAMPLES / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123")
+    fake_google.seed_ga4_snapshot(EXAMPLES / "example-ga4.json")
+    monkeypatch.setenv("GOALKEEPER_API_ENDPOINT", fake_google.url)
+    text = (EXAMPLES / "shop.yaml").read_text()
+    text = re.sub(r"  gtm: \{container_file: [^}]*\}", f'  gtm: {{account: "{ACCOUNT}", container: GTM-ABC123}}', text)
+    text = re.sub(r"  ga4: \{snapshot_file: [^}]*\}", '  ga4: {property: "123456789"}', text)
+    (tmp_path / "shop.yaml").write_text(text)
+    result, _ = run("apply", tmp_path / "shop.yaml", "--auto-approve")
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    total = int(re.search(r"Apply complete\. (\d+) added", result.stdout).group(1))
+    assert [int(m.group(1)) for m in map(re.compile(r"^\[(\d+)/(\d+)\] ").match, lines) if m] == list(
+        range(1, total + 1)
+    )
+    assert any(re.fullmatch(r"Waiting \d+s for the API quota \(3 requests per 100 seconds\)\.", line) for line in lines)
+    assert "\r" not in result.stderr and "\x1b[" not in result.stderr  # nothing that redraws in a log
+
+
+def test_ctrl_c_during_a_saved_plan_says_to_plan_again(goals, fake_google, monkeypatch):
+    from goalkeeper.backends.gtm_live import GTMLiveBackend
+
+    assert run("plan", goals, "--out", "plan.json")[0].exit_code == 0
+    write = GTMLiveBackend._send_bulk
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt  # while GTM's changes are sent: GA4's went first
+
+    monkeypatch.setattr(GTMLiveBackend, "_send_bulk", interrupted)
+    result, text = run("apply", "plan.json")
+    assert result.exit_code == 130, text
+    assert re.search(r"Interrupted: \d+ of \d+ changes were applied before the interruption\.", result.stderr)
+    assert "Plan again (`goalkeeper plan --out`)" in result.stderr
+    assert "Apply complete" not in text
+    monkeypatch.setattr(GTMLiveBackend, "_send_bulk", write)
+    assert run("apply", "plan.json")[0].exit_code == 3  # the saved plan is out of date now
+    assert run("apply", goals, "--auto-approve")[0].exit_code == 0
+    result, text = run("plan", goals, "--detailed-exitcode")
+    assert result.exit_code == 0, text

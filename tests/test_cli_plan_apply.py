@@ -184,9 +184,10 @@ def test_planning_one_goal_leaves_the_others_untouched(project):
     removed = [("gtm.tag", "GA4 event - product_video"), ("gtm.trigger", "YouTube video - product_video")]
     assert {key: after_gtm[key].body for key in removed} == {key: before_gtm[key].body for key in removed}
     assert after_ga4 == before_ga4
-    # The shared variable was updated for the selected goal, but still names every goal that uses it.
+    # The shared variable's notes still name the removed goal, whose tag (not deleted) still uses it:
+    # that bookkeeping belongs to the removed goal, and waits until it is selected or all goals apply.
     shared = after_gtm[("gtm.variable", "goalkeeper - GA4 Measurement ID")]
-    assert shared.goals == ("checkout_click", "checkout_page_view")
+    assert shared.goals == ("checkout_click", "checkout_page_view", "product_video")
 
 
 def test_a_removed_goal_is_deleted_only_when_selected(project):
@@ -261,3 +262,41 @@ def test_with_deletes_switched_off_nothing_is_deleted_and_the_user_is_told(proje
 def test_publish_with_only_files_as_targets_is_refused(project):
     result = run("apply", "shop.yaml", "--auto-approve", "--publish")
     assert result.exit_code == 1 and "--publish needs a live GTM target" in result.output
+
+
+# --- ownership bookkeeping ---------------------------------------------------------------------
+
+NEW_GOAL = "  - name: pricing_view\n    kind: destination\n    page: {path_starts_with: /pricing}\n"
+
+
+def test_a_new_goal_sharing_an_entity_changes_no_other_goal_and_counts_toward_no_threshold(project):
+    set_safety(project, "{min_managed: 1, max_change_share: 0}")  # any counted update is refused
+    applied(project)
+    goals = project / "shop.yaml"
+    goals.write_text(goals.read_text() + NEW_GOAL)
+    result = run("plan", "shop.yaml", "--format", "markdown")
+    assert result.exit_code == 0, result.output  # the shared variable's notes are no change that counts
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| `")]
+    assert rows == ["| `pricing_view` | destination | process milestone | added | 2 to add; 1 note updated |"]
+    document = json.loads(run("plan", "shop.yaml", "--format", "json").stdout)
+    (update,) = [c for c in document["changes"] if c["action"] == "update"]
+    assert (update["name"], update["bookkeeping"], update["goals"]) == (
+        "goalkeeper - GA4 Measurement ID",
+        True,
+        ["pricing_view"],
+    )
+    text = run("plan", "shop.yaml").stdout
+    assert "~ Notes: goalkeeper's, for 3 goals -> goalkeeper's, for goals pricing_view and 3 more" in text
+    assert run("apply", "shop.yaml", "--auto-approve").exit_code == 0
+    shared = gtm_entities(project)[("gtm.variable", "goalkeeper - GA4 Measurement ID")]
+    assert "pricing_view" in shared.goals
+
+
+def test_the_plan_says_goalkeeper_s_note_once_and_raw_shows_it_on_every_entity(project):
+    words, raw = run("plan", "shop.yaml").stdout, run("plan", "shop.yaml", "--raw").stdout
+    assert words.count("Managed by goalkeeper") == 1
+    # every entity with notes or a description
+    assert raw.count("Managed by goalkeeper") == raw.count("+ notes = ") + raw.count("+ description = ") > 1
+    assert "+ Tag type = Google Analytics: GA4 Event" in words and '+ type = "gaawe"' in raw
+    assert "+ Trigger type = Click - Just Links" in words and '+ type = "linkClick"' in raw
+    assert "+ Counting method = Once per session" in words and '+ countingMethod = "ONCE_PER_SESSION"' in raw

@@ -156,7 +156,7 @@ def test_a_new_audience_membership_duration_replaces_the_audience_and_applies(ta
     document["goals"] = [{**READERS, "membership_days": 60}]
     goals.write_text(json.dumps(document), encoding="utf-8")
     result, text = targets.run("plan", goals)
-    assert result.exit_code == 0 and "-/+" in text and "membershipDurationDays" in text, text
+    assert result.exit_code == 0 and "-/+" in text and "Membership duration (days): 30 -> 60" in text, text
     applies(targets, goals)
 
 

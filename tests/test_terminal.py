@@ -1,6 +1,7 @@
 """goalkeeper as a user meets it: a wheel built from this checkout, installed without the test
 extras into a clean virtual environment, run in a pseudo-terminal. What only happens in a terminal
-(colours, the apply question, the progress bar) runs here with only the declared dependencies."""
+(colours, the apply question, the spinner and the progress bar, Ctrl-C) runs here with only the
+declared dependencies."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -67,9 +69,12 @@ class Run:
     output: str
 
 
-def in_terminal(argv: list[str], cwd: Path, env: dict[str, str], answer: str | None = None) -> Run:
+def in_terminal(
+    argv: list[str], cwd: Path, env: dict[str, str], answer: str | None = None, interrupt_on: bytes | None = None
+) -> Run:
     """Run ``argv`` with a pseudo-terminal as its stdin, stdout and stderr; type ``answer`` when it
-    asks the apply question. The output as the terminal shows it, newlines normalised."""
+    asks the apply question; press Ctrl-C (SIGINT to its process group, as a terminal does) once
+    ``interrupt_on`` shows. The output as the terminal shows it, newlines normalised."""
     master, slave = os.openpty()
     termios.tcsetwinsize(slave, (40, 120))
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
@@ -91,6 +96,9 @@ def in_terminal(argv: list[str], cwd: Path, env: dict[str, str], answer: str | N
             if answer is not None and QUESTION in seen:
                 os.write(master, answer.encode() + b"\n")
                 answer = None
+            if interrupt_on is not None and interrupt_on in seen:
+                os.killpg(process.pid, signal.SIGINT)
+                interrupt_on = None
     finally:
         os.close(master)
     return Run(process.wait(), seen.decode().replace("\r\n", "\n"))
@@ -124,7 +132,7 @@ def test_apply_asks_in_the_terminal_and_does_what_it_is_told(
     run = in_terminal([str(goalkeeper), "apply", "goals/shop.yaml"], project, terminal_env(), answer=answer)
     assert run.status == status, run.output
     assert "Traceback" not in run.output
-    assert ESCAPE.sub("", run.output).rstrip().splitlines()[-1].startswith(last_line)
+    assert any(line.strip().startswith(last_line) for line in ESCAPE.sub("", run.output).splitlines())
     assert [t.read_bytes() != b for t, b in zip(targets, before, strict=True)] == [written, written]
 
 
@@ -148,7 +156,8 @@ def test_the_environment_decides_the_colours(
     )
     assert run.status == 0, run.output
     assert (GREEN_ADD in run.output) is coloured
-    assert ("\x1b[" in run.output) is coloured
+    # Colour escapes (SGR); a terminal's spinner moves the cursor with escapes of its own.
+    assert bool(re.search(r"\x1b\[[0-9;]*m", run.output)) is coloured
 
 
 def test_the_coloured_plan_is_the_plain_plan_plus_escapes(goalkeeper: Path, project: Path):
@@ -157,3 +166,63 @@ def test_the_coloured_plan_is_the_plain_plan_plus_escapes(goalkeeper: Path, proj
     coloured = piped(argv, project, terminal_env(FORCE_COLOR="1"))
     assert coloured.output != plain.output
     assert ESCAPE.sub("", coloured.output) == plain.output
+
+
+def screens(output: str) -> list[str]:
+    """What the terminal showed, one redraw at a time, without escapes."""
+    return [ESCAPE.sub("", part).strip() for part in re.split(r"\r|\x1b\[2K", output)]
+
+
+def test_the_plan_shows_a_spinner_while_it_reads_the_targets(goalkeeper: Path, project: Path):
+    run = in_terminal([str(goalkeeper), "plan", "goals/shop.yaml"], project, terminal_env())
+    assert run.status == 0, run.output
+    reading = "Reading GTM container export goals/example-container.json and GA4 snapshot goals/example-ga4.json…"
+    assert any(screen.endswith(reading) for screen in screens(run.output))
+    assert reading not in ESCAPE.sub("", run.output).split("Target:")[-1]  # gone once the plan shows
+
+
+@pytest.fixture
+def live_goals(project: Path):
+    """The example goals against a live container and property of the fake Google APIs."""
+    from goalkeeper.testing import FakeGoogle
+    from tests.backends.conftest import ACCOUNT, CHECKOUT, CLICK, VIDEO, write_goals
+
+    with FakeGoogle(quota=False) as fake:
+        seeded = fake.seed_container_export(
+            project / "goals" / "example-container.json", account_id=ACCOUNT, public_id="GTM-ABC123"
+        )
+        fake.seed_ga4_snapshot(project / "goals" / "example-ga4.json")
+        write_goals(project / "live.yaml", [CLICK, CHECKOUT, VIDEO], seeded.container_id)
+        yield fake
+
+
+def test_a_live_apply_counts_a_pause_down_second_by_second(goalkeeper: Path, project: Path, live_goals):
+    # GTM refuses the bulk write for its quota twice: goalkeeper retries after 2 s, then 4 s.
+    live_goals.faults.add(status=429, api="gtm", method="POST", path_contains="bulk_update", times=2)
+    env = terminal_env(GOALKEEPER_API_ENDPOINT=live_goals.url)
+    run = in_terminal([str(goalkeeper), "apply", "live.yaml", "--auto-approve"], project, env)
+    assert run.status == 0, run.output
+    shown = screens(run.output)
+    for second in (4, 3, 2, 1):
+        assert any(f"retry in {second}s" in screen for screen in shown), f"no {second}s left shown"
+    assert "Apply complete." in ESCAPE.sub("", run.output)
+
+
+def test_ctrl_c_says_what_was_applied_and_that_applying_again_converges(goalkeeper: Path, project: Path, live_goals):
+    live_goals.faults.add(status=429, api="gtm", method="POST", path_contains="bulk_update", times=6)
+    env = terminal_env(GOALKEEPER_API_ENDPOINT=live_goals.url)
+    argv = [str(goalkeeper), "apply", "live.yaml", "--auto-approve"]
+    run = in_terminal(argv, project, env, interrupt_on=b"retry in")
+    assert run.status == 130, run.output
+    text = ESCAPE.sub("", run.output)
+    assert "Traceback" not in text
+    summary = text[text.index("Interrupted: ") :]
+    assert re.match(r"Interrupted: \d+ of \d+ changes were applied before the interruption\.", summary)
+    assert '+ GA4 key event "checkout_click"' in summary  # GA4 goes first
+    assert "GA4 event - checkout_click" not in summary  # GTM's write was under way when Ctrl-C came
+    assert "Run `goalkeeper apply` again" in summary and "converges" in summary
+
+    live_goals.faults.clear()
+    assert in_terminal(argv, project, env).status == 0
+    again = piped([str(goalkeeper), "plan", "live.yaml", "--detailed-exitcode"], project, env)
+    assert again.status == 0, again.output

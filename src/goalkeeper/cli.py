@@ -1,8 +1,10 @@
 """The goalkeeper command: thin, no logic; maps errors to exit codes.
 
-Exit status: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes present
-(with --detailed-exitcode), 3 a saved plan is out of date (the goal file, templates or targets
-changed since it was saved), 4 the plan is refused by the goal file's safety thresholds.
+Exit status: 0 success (with --detailed-exitcode: no changes), 1 error (usage errors too: a
+mistyped option must never pass for "changes present"), 2 changes present (with
+--detailed-exitcode), 3 a saved plan is out of date (the goal file, templates or targets changed
+since it was saved), 4 the plan is refused by the goal file's safety thresholds, 130 interrupted
+(Ctrl-C).
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
+import typer.core
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from goalkeeper import __version__, logs
 from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, action_notes, write_workflow
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError
@@ -27,25 +31,97 @@ from goalkeeper.core.plan import Plan
 from goalkeeper.core.selection import Selection
 from goalkeeper.goals.kinds import describe, load_kinds
 from goalkeeper.goals.model import CATEGORIES, file_schema
+from goalkeeper.progress import ApplyProgress, Busy, interactive
 from goalkeeper.project import (
     Project,
     open_project,
     open_saved_plan,
+    read_saved_plan_only,
     refuse_if_unsafe,
     save_plan,
     validate_goal_file,
 )
-from goalkeeper.render import PlanContext
+from goalkeeper.render import SYMBOLS, PlanContext, title
 from goalkeeper.render.json import render_json
 from goalkeeper.render.markdown import render_markdown
 from goalkeeper.render.text import colour, render_text, wants_colour
 from goalkeeper.saved_plan import is_saved_plan
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+USAGE_ERROR = 1  # click's own is 2, which --detailed-exitcode gives to "changes present"
+# click's UsageError (BadParameter's base) as the installed typer has it: recent typers vendor click.
+_UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+class _UsageErrorsExitOne(typer.core.TyperGroup):
+    """Usage errors (an unknown option, a mistyped --target, a missing argument) exit 1, not
+    click's 2: ``plan --detailed-exitcode`` exits 2 for "changes present", and a drift job must not
+    read a typo as drift. The group's own options are parsed in make_context, a subcommand's
+    (and the ci group's) in invoke."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except _UsageError as error:
+            setattr(error, "exit_code", USAGE_ERROR)  # noqa: B010 - typed as a ClassVar, set per error here
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _UsageError as error:
+            setattr(error, "exit_code", USAGE_ERROR)  # noqa: B010
+            raise
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(
+    cls=_UsageErrorsExitOne,
     help="Conversion tracking as code: plan and apply YAML goals to Google Tag Manager and GA4.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings=CONTEXT,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"goalkeeper {__version__}")
+        raise typer.Exit()
+
+
+DEBUG_HELP = (
+    "Log every API request (method, path, status, duration, retries) to stderr; "
+    "same as GOALKEEPER_LOG=debug. Never logs tokens, keys or response bodies."
+)
+
+
+def _log_level(value: bool) -> bool:
+    try:
+        logs.configure(logs.level_from(value))
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    return value
+
+
+def _debug_here(value: bool) -> bool:
+    """``plan --debug``: the option after the command too, where people type it."""
+    if value:
+        logs.configure(logs.level_from(True))
+    return value
+
+
+DEBUG_OPTION = typer.Option(False, "--debug", callback=_debug_here, help=DEBUG_HELP)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print goalkeeper's version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", callback=_log_level, help=DEBUG_HELP),
+) -> None:
+    """Conversion tracking as code: plan and apply YAML goals to Google Tag Manager and GA4."""
+
 
 GOALS_ARGUMENT = typer.Argument(Path("goals.yaml"), help="The goal file.", show_default=True)
 TEMPLATES_OPTION = typer.Option(
@@ -81,8 +157,13 @@ def reports_errors(command: Callable[Params, Result]) -> Callable[Params, Result
     return run
 
 
-def _print_plan(plan: Plan, context: PlanContext, output_format: Format) -> None:
-    text = RENDERERS[output_format](plan, context)
+RAW_OPTION = typer.Option(
+    False, "--raw", help='Show fields and values as the APIs spell them (type = "gaawe"), goalkeeper\'s notes in full.'
+)
+
+
+def _print_plan(plan: Plan, context: PlanContext, output_format: Format, raw: bool = False) -> None:
+    text = RENDERERS[output_format](plan, replace(context, raw=raw))
     coloured = output_format is Format.text and wants_colour(Console())
     # color=True keeps the escapes when FORCE_COLOR colours a pipe; echo strips them otherwise.
     typer.echo(colour(text) if coloured else text, nl=False, color=coloured or None)
@@ -126,17 +207,37 @@ def plan(
     target: list[Target] | None = TARGET_OPTION,
     force: bool = FORCE_OPTION,
     templates: Path | None = TEMPLATES_OPTION,
+    raw: bool = RAW_OPTION,
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Show what apply would create, change or delete in GTM and GA4."""
     selection = _selection(goal, category, target)
     project = open_project(goals, templates)
-    the_plan = project.plan(selection, force)
+    the_plan = _read_and_plan(project, selection, force)
     if out:  # first: a plan that cannot be saved is an error, with nothing printed as if it were fine
         save_plan(out, project, the_plan, selection, force, templates)
-    _print_plan(the_plan, project.context(selection), output_format)
+    _print_plan(the_plan, project.context(selection), output_format, raw)
     refuse_if_unsafe(the_plan)
     if detailed_exitcode and not the_plan.empty:
         raise typer.Exit(2)
+
+
+@app.command()
+@reports_errors
+def show(
+    saved: Path = typer.Argument(..., help="A plan saved by `goalkeeper plan --out`."),
+    output_format: Format = typer.Option(Format.text, "--format", help="text, markdown or json."),
+    raw: bool = RAW_OPTION,
+) -> None:
+    """Show a saved plan, as `plan` showed it, without reading GTM or GA4 (like `terraform show`).
+
+    The file is checked as apply checks it (a damaged or edited plan is an error); a note on stderr
+    says when the goal file or its templates changed since, which would make apply refuse it.
+    """
+    the_plan, context, notes = read_saved_plan_only(saved)
+    for note in notes:
+        typer.echo(f"Note: {note}", err=True)
+    _print_plan(the_plan, context, output_format, raw)
 
 
 def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
@@ -148,57 +249,97 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
     return typer.confirm("Apply these changes?", default=False)
 
 
-def _apply(project: Project, the_plan: Plan, publish: tuple[str | None, str | None] | None) -> None:
-    """Apply with a progress bar (live applies wait on the GTM quota of 25 requests per 100 s,
-    so it shows the time left), then publish the GTM workspace when asked."""
+def _read_and_plan(project: Project, selection: Selection, force: bool) -> Plan:
+    """``project.plan`` with a spinner naming the targets it reads (and counting down any pause)."""
+    names = " and ".join(b.describe() for b in project.backends_for(selection))
+    busy = Busy(f"Reading {names}", interactive(), sys.stderr)
+    project.watch_waits(busy.waiting)
+    try:
+        with busy.shown():
+            return project.plan(selection, force)
+    finally:
+        project.watch_waits(None)
+
+
+def _apply(
+    project: Project, the_plan: Plan, publish: tuple[str | None, str | None] | None, saved: bool = False
+) -> None:
+    """Apply with progress (a live bar in a terminal, whose time left follows the GTM quota of 25
+    requests per 100 s; a line per change elsewhere), then publish the GTM workspace when asked.
+    Ctrl-C stops with status 130 after saying what was applied and how to carry on."""
     if publish:
         # fails before anything is written when there is nothing to publish to
         project.publisher()
     if not the_plan.empty:
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[left]}"),
-        )
-        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("Applying", total=len(the_plan.changes), left=_time_left(project, the_plan.changes))
-            done: list[Change] = []
-
-            def progress(change: Change) -> None:
-                done.append(change)
-                finished = {id(c) for c in done}  # targets apply in their own order (GA4 first)
-                remaining = [c for c in the_plan.changes if id(c) not in finished]
-                bar.update(
-                    task,
-                    advance=1,
-                    description=f"{change.action} {change.name}"[:40],
-                    left=_time_left(project, remaining),
-                )
-
-            project.apply(the_plan, progress)
+        progress = ApplyProgress(the_plan.changes, project.seconds_left, interactive(), sys.stderr)
+        project.watch_waits(progress.waiting)
+        try:
+            with progress.shown():
+                project.apply(the_plan, progress.changed)
+        except KeyboardInterrupt:
+            _interrupted(progress.done, the_plan, saved)
+            raise typer.Exit(INTERRUPTED) from None
+        finally:
+            project.watch_waits(None)
         typer.echo(
             f"Apply complete. {the_plan.to_add} added, {the_plan.to_change} changed, {the_plan.to_destroy} destroyed."
         )
-    if publish:
-        name, commit = _version_name(publish[0])
-        version = project.publisher().publish(
-            name, publish[1] or f"Published by goalkeeper from {commit or 'the goal file'}."
+    published = _publish(project, *publish) if publish else False
+    _next_steps(project.next_steps(the_plan, published))
+
+
+def _next_steps(steps: dict[str, list[str]]) -> None:
+    """Where the changes are now and how they reach the site, target by target."""
+    if not steps:
+        return
+    lines = ["", "Next steps:"]
+    for target, said in steps.items():
+        lines += [f"- {target}:", *(f"  {sentence}" for sentence in said)]
+    typer.echo("\n".join(lines))
+
+
+def _publish(project: Project, version_name: str | None, version_notes: str | None) -> bool:
+    """Publish the GTM workspace as a new version; whether a version was published."""
+    name, commit = _version_name(version_name)
+    busy = Busy("Publishing the GTM workspace", interactive(), sys.stderr)
+    project.watch_waits(busy.waiting)
+    try:
+        with busy.shown():
+            version = project.publisher().publish(
+                name, version_notes or f"Published by goalkeeper from {commit or 'the goal file'}."
+            )
+    except KeyboardInterrupt:
+        typer.echo(
+            "Interrupted while publishing: the changes are applied but may not be live. Run "
+            "`goalkeeper apply --publish` again: it publishes the workspace if it still holds them.",
+            err=True,
         )
-        if version:
-            typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
-        else:
-            typer.echo("Nothing to publish: the GTM workspace has no changes since the live version.")
+        raise typer.Exit(INTERRUPTED) from None
+    finally:
+        project.watch_waits(None)
+    if version:
+        typer.echo(f"Published GTM container version {version.get('containerVersionId')} ({name}).")
+    else:
+        typer.echo("Nothing to publish: the GTM workspace has no changes since the live version.")
+    return bool(version)
 
 
-def _time_left(project: Project, changes: Sequence[Change]) -> str:
-    """The time left, from the GTM quota's pace (the apply's speed so far says little: the first
-    25 requests are quick, then every fourth second brings one more)."""
-    seconds = project.seconds_left(changes)
-    if seconds is None:
-        return ""
-    minutes, rest = divmod(int(seconds), 60)
-    return f"about {minutes}:{rest:02d} left (GTM quota)" if seconds else ""
+def _interrupted(done: Sequence[Change], the_plan: Plan, saved: bool) -> None:
+    """What an interrupted apply says: what was applied, and that running again converges."""
+    lines = [f"Interrupted: {len(done)} of {len(the_plan.changes)} changes were applied before the interruption."]
+    lines += [f"  {SYMBOLS[c.action]} {title(c)}" for c in done]
+    if len(done) < len(the_plan.changes):
+        lines.append("The others were not applied, except perhaps the one under way when Ctrl-C came.")
+    again = (
+        "Plan again (`goalkeeper plan --out`), review, and apply the new plan: this saved plan is out of date now"
+        if saved
+        else "Run `goalkeeper apply` again"
+    )
+    lines.append(
+        f"{again}; goalkeeper re-reads GTM and GA4 and plans only what is left, so it converges without "
+        "duplicating anything."
+    )
+    typer.echo("\n".join(lines), err=True)
 
 
 def _version_name(name: str | None) -> tuple[str, str]:
@@ -231,6 +372,8 @@ def apply(
     ),
     version_notes: str | None = typer.Option(None, "--version-notes", help="Notes of the published version."),
     templates: Path | None = TEMPLATES_OPTION,
+    raw: bool = RAW_OPTION,
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Show the plan, ask for confirmation, and write it to the targets.
 
@@ -245,14 +388,17 @@ def apply(
                 "a saved plan already fixes its goals, targets and templates; "
                 "leave out --goal, --category, --target and --templates"
             )
-        project, the_plan, selection = open_saved_plan(goals, force)
-        _print_plan(the_plan, project.context(selection), Format.text)
+        busy = Busy(f"Reading the targets of {goals}", interactive(), sys.stderr)
+        with busy.shown():
+            project, the_plan, selection = open_saved_plan(goals, force, busy.waiting)
+        project.watch_waits(None)
+        _print_plan(the_plan, project.context(selection), Format.text, raw)
         refuse_if_unsafe(the_plan)
-        _apply(project, the_plan, publishing)  # reviewed when it was saved: no question asked
+        _apply(project, the_plan, publishing, saved=True)  # reviewed when it was saved: no question asked
         return
     project = open_project(goals, templates)
-    the_plan = project.plan(selection, force)
-    _print_plan(the_plan, project.context(selection), Format.text)
+    the_plan = _read_and_plan(project, selection, force)
+    _print_plan(the_plan, project.context(selection), Format.text, raw)
     refuse_if_unsafe(the_plan)
     if the_plan.empty and not publish:
         return

@@ -6,11 +6,12 @@ This is where the pure core meets the backends; the CLI only parses options and 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from goalkeeper.backends.base import NO_VERSIONS, Backend, Progress
+from goalkeeper.backends.ratelimit import Waiting
 from goalkeeper.core import consistency
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError, Problem, UnsafePlanError
@@ -25,7 +26,7 @@ from goalkeeper.goals.kinds import Kind, load_kinds
 from goalkeeper.goals.load import load_goal_file
 from goalkeeper.goals.model import GoalFile
 from goalkeeper.render import ExamplesInfo, GoalInfo, PlanContext
-from goalkeeper.render.json import plan_json
+from goalkeeper.render.json import PlanFormatError, plan_from_json, plan_json
 from goalkeeper.saved_plan import (
     SavedPlan,
     digest_file,
@@ -188,11 +189,22 @@ class Project:
                 error.add_note(applied_report(done))
                 raise
 
-    def on_quota_wait(self, callback: Callable[[float], None]) -> None:
-        """Call ``callback(seconds)`` as each wait for an API quota begins (a progress display's
-        hook; every wait is logged on the ``goalkeeper`` logger too)."""
+    def next_steps(self, plan: Plan, published: bool = False) -> dict[str, list[str]]:
+        """Each target's next steps after ``plan`` was applied (see Backend.next_steps), by the
+        target's description; targets the plan left alone say nothing, unless ``published``."""
+        steps = {}
         for backend in self.backends:
-            backend.on_quota_wait(callback)
+            changes = plan.for_target(backend.target).changes
+            if changes or (published and backend.publishes):
+                said = backend.next_steps(changes, published and backend.publishes)
+                if said:
+                    steps[backend.describe()] = said
+        return steps
+
+    def watch_waits(self, waiting: Waiting | None) -> None:
+        """Have every backend tell ``waiting(seconds, why)`` before it pauses (None: stop)."""
+        for backend in self.backends:
+            backend.watch_waits(waiting)
 
     def seconds_left(self, changes: Sequence[Change]) -> float | None:
         """About how long applying ``changes`` still takes where a quota paces the writes (live
@@ -257,10 +269,11 @@ def save_plan(
     write_saved_plan(out, saved)
 
 
-def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Plan, Selection]:
+def open_saved_plan(path: Path, force: bool = False, waiting: Waiting | None = None) -> tuple[Project, Plan, Selection]:
     """Open the project of a saved plan and plan again exactly as it was planned; refuse with
     StalePlanError (exit 3) when the goal files, the templates or the targets moved since, or when
-    the plan now differs. The returned plan is the saved plan, ready to apply."""
+    the plan now differs. The returned plan is the saved plan, ready to apply. ``waiting`` is told
+    about the backends' pauses while they read (see Project.watch_waits)."""
     saved = read_saved_plan(path)
     templates = Path(saved.templates) if saved.templates else None
     if not Path(saved.goal_file).is_file():
@@ -272,6 +285,7 @@ def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Plan, Sel
             )
         )
     project = open_project(Path(saved.goal_file), templates)
+    project.watch_waits(waiting)
     # Goal file and templates are checked before reading any target: no credentials needed to fail.
     local = {"goal_file": digest_file(Path(saved.goal_file)), "templates": digest_kinds(project.kinds)}
     reasons = moved({**saved.basis, "targets": {}}, {**local, "targets": {}})
@@ -284,6 +298,43 @@ def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Plan, Sel
     if reasons:
         raise stale(path, reasons)
     return project, plan, saved.selection
+
+
+def read_saved_plan_only(path: Path) -> tuple[Plan, PlanContext, list[str]]:
+    """A saved plan as it was saved, for ``goalkeeper show``: no target is read, no credentials
+    needed. Checked as apply checks it: GoalkeeperError when it is no saved plan, is damaged, or
+    its changes do not match its checksum (edited by hand). Also notes, in words, whatever makes
+    apply refuse it already (the goal file or templates changed since, the goal file is missing)."""
+    saved = read_saved_plan(path)
+    try:
+        plan, context = plan_from_json(saved.plan)
+    except PlanFormatError as error:
+        raise GoalkeeperError(
+            Problem(f"this saved plan is damaged ({error}); run `goalkeeper plan --out` again", str(path))
+        ) from None
+    if plan.checksum() != saved.checksum:
+        raise GoalkeeperError(
+            Problem(
+                "this saved plan's changes do not match its checksum (edited or damaged); "
+                "run `goalkeeper plan --out` again",
+                str(path),
+            )
+        )
+    context = replace(context, source=saved.goal_file)
+    return plan, context, _local_moves(saved)
+
+
+def _local_moves(saved: SavedPlan) -> list[str]:
+    """What moved since ``saved`` among what can be checked without reading a target."""
+    if not Path(saved.goal_file).is_file():
+        return [f"its goal file {saved.goal_file} is not here; apply runs from the directory the plan was made in"]
+    templates = Path(saved.templates) if saved.templates else templates_dir_for(Path(saved.goal_file))
+    try:
+        local = {"goal_file": digest_file(Path(saved.goal_file)), "templates": digest_kinds(load_kinds(templates))}
+    except GoalkeeperError:
+        return ["its goal-kind templates cannot be read here; apply would refuse it"]
+    reasons = moved({**saved.basis, "targets": {}}, {**local, "targets": {}})
+    return [f"{reason} since this plan was saved: apply would refuse it (exit 3)" for reason in reasons]
 
 
 def templates_dir_for(goals_path: Path) -> Path:

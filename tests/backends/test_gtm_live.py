@@ -328,7 +328,7 @@ def test_the_budget_from_the_goal_file_paces_the_apply(
     path.write_text(text)
     project = open_project(path)
     waits = []
-    project.on_quota_wait(waits.append)
+    project.watch_waits(lambda seconds, why: waits.append(seconds))
     with caplog.at_level(logging.INFO, logger="goalkeeper"):
         project.apply(project.plan())
     times = [r.time for r in gtm_requests(fake_google)]

@@ -52,7 +52,9 @@ def test_backoff_outlasts_a_full_window():
 def test_each_wait_is_reported_as_it_begins(caplog):
     clock = FakeClock()
     waits = []
-    limiter = SlidingWindowLimiter(limit=10, window=100.0, clock=clock, on_wait=waits.append)
+    limiter = SlidingWindowLimiter(
+        limit=10, window=100.0, clock=clock, on_wait=lambda seconds, why: waits.append(seconds)
+    )
     with caplog.at_level(logging.INFO, logger="goalkeeper"):
         for _ in range(30):
             limiter.acquire()

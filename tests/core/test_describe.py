@@ -1,8 +1,15 @@
-"""describe.fields: entity bodies as labelled, readable text for plans."""
+"""describe.fields: entity bodies as labelled, readable text for plans; describe.in_words: the same
+fields in GTM's and GA4's own words."""
 
 from __future__ import annotations
 
-from goalkeeper.core.describe import condition_text, fields, ga4_condition_text
+import json
+
+import pytest
+
+from goalkeeper.core.changes import FieldChange
+from goalkeeper.core.describe import condition_text, fields, ga4_condition_text, in_words
+from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity
 from tests.core.helpers import condition, notes
 
@@ -102,3 +109,72 @@ def test_ga4_rule_conditions_and_nested_values():
     )
     assert key_event["defaultValue.numericValue"] == "5"
     assert key_event["defaultValue.currencyCode"] == '"USD"'
+
+
+# --- in GTM's and GA4's words ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "words"),
+    [
+        ("gtm.tag", ("type", None, '"gaawe"'), ("Tag type", None, "Google Analytics: GA4 Event")),
+        ("gtm.tag", ("type", None, '"cvt_123_45"'), ("Tag type", None, '"cvt_123_45"')),  # no word: as spelt
+        (
+            "gtm.trigger",
+            ("type", '"click"', '"linkClick"'),
+            ("Trigger type", "Click - All Elements", "Click - Just Links"),
+        ),
+        (
+            "gtm.tag",
+            ("eventSettingsTable[link_url]", None, '"{{Click URL}}"'),
+            ("Event parameter link_url", None, '"{{Click URL}}"'),
+        ),
+        (
+            "gtm.trigger",
+            ("filter[1]", None, 'Page Path starts with "/x"'),
+            ("Fires on[1]", None, 'Page Path starts with "/x"'),
+        ),
+        ("gtm.variable", ("type", None, '"v"'), ("Variable type", None, "Data Layer Variable")),
+        ("gtm.builtin_variable", ("type", None, '"clickUrl"'), ("Built-in variable", None, "Click URL")),
+        (
+            "ga4.key_event",
+            ("countingMethod", '"ONCE_PER_EVENT"', '"ONCE_PER_SESSION"'),
+            ("Counting method", "Once per event", "Once per session"),
+        ),
+        ("ga4.key_event", ("defaultValue.numericValue", None, "5.0"), ("Default key event value", None, "5.0")),
+        ("ga4.custom_dimension", ("scope", None, '"EVENT"'), ("Scope", None, "Event")),
+        ("gtm.trigger", ("someNewField", None, '"x"'), ("someNewField", None, '"x"')),  # unknown: as spelt
+    ],
+)
+def test_fields_read_in_the_interfaces_words(kind, raw, words):
+    assert in_words(KINDS[kind], FieldChange(*raw)) == FieldChange(*words)
+
+
+def quoted(text: str) -> str:
+    return json.dumps(text)
+
+
+def test_goalkeeper_s_note_is_left_out_of_an_entity_being_created():
+    assert in_words(KINDS["gtm.tag"], FieldChange("notes", None, quoted(notes("a")))) is None
+    assert (
+        in_words(KINDS["ga4.audience"], FieldChange("description", None, quoted("Managed by goalkeeper. Goals: a")))
+        is None
+    )
+
+
+def test_a_note_someone_wrote_is_shown_as_it_is():
+    item = FieldChange("notes", quoted("Fires on the new checkout"), quoted(notes("a")))
+    assert in_words(KINDS["gtm.tag"], item) == FieldChange(
+        "Notes", quoted("Fires on the new checkout"), "goalkeeper's, for goal a"
+    )
+
+
+def test_a_shared_note_shows_only_the_goals_that_join_or_leave():
+    item = FieldChange("notes", quoted(notes("a", "b", "c", "d")), quoted(notes("b", "c", "d", "e")))
+    assert in_words(KINDS["gtm.variable"], item) == FieldChange(
+        "Notes", "goalkeeper's, for goals a and 3 more", "goalkeeper's, for goals e and 3 more"
+    )
+    item = FieldChange("notes", quoted(notes("a", key_events=())), quoted(notes("a", key_events=("a",))))
+    assert in_words(KINDS["gtm.tag"], item) == FieldChange(
+        "Notes", "goalkeeper's, for 1 goal", "goalkeeper's, for 1 goal; key event a"
+    )

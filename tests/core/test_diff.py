@@ -11,7 +11,7 @@ from goalkeeper.core.diff import diff
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.model import Entity
 from goalkeeper.core.state import State
-from tests.core.helpers import builtin, dimension, folder, key_event, tag, trigger, variable
+from tests.core.helpers import builtin, dimension, folder, key_event, notes, tag, trigger, variable
 
 
 def actions(changes) -> set[tuple[str, str, str]]:
@@ -257,3 +257,28 @@ def test_a_field_the_goals_set_stays_theirs_even_when_people_may_set_it():
     have = Entity("gtm.trigger", "T", {**trigger("T").body, "waitForTagsTimeout": {"type": "template", "value": "500"}})
     (change,) = diff(State.of([want]), State.of([have]))
     assert [f.label for f in change.fields] == ["waitForTagsTimeout"]
+
+
+def shared_trigger(*goals: str, url: str = "/checkout") -> Entity:
+    """A trigger several goals share; its notes list them all."""
+    body = {**trigger("Shared", url).body, "notes": notes(*goals)}
+    return Entity("gtm.trigger", "Shared", body, tuple(sorted(goals)))
+
+
+def test_a_goal_leaving_a_shared_entity_is_bookkeeping_of_that_goal_alone():
+    have = shared_trigger("a", "b", "c")
+    (change,) = diff(State.of([shared_trigger("a", "b")]), State.of([have]))
+    assert change.action == UPDATE and change.bookkeeping
+    assert change.goals == ("c",)  # not a change of a or b
+
+
+def test_a_key_event_recorded_in_a_tag_note_is_bookkeeping_of_the_tag_goal():
+    have = tag("Tag", "T", key_event=False)
+    (change,) = diff(State.of([tag("Tag", "T", key_event=True)]), State.of([have]))
+    assert change.bookkeeping and change.goals == ("checkout_click",)
+
+
+def test_a_shared_entity_whose_content_changes_too_is_no_bookkeeping():
+    (change,) = diff(State.of([shared_trigger("a", "b", url="/cart")]), State.of([shared_trigger("a", "b", "c")]))
+    assert change.action == UPDATE and not change.bookkeeping
+    assert change.goals == ("a", "b", "c")

@@ -156,7 +156,7 @@ def test_the_text_plan_shows_a_trigger_url_change_as_one_readable_line():
     text = render_text(plan_of(desired, live), context)
     lines = text.splitlines()
     assert '  ~ GTM trigger "Link click - checkout_click"' in lines
-    assert '      ~ filter: Click URL contains "/checkout" -> "/checkout/start"' in lines
+    assert '      ~ Fires on: Click URL contains "/checkout" -> "/checkout/start"' in lines
     assert "# goal checkout_click (link_click, process_milestone)" in lines
     assert lines[-1] == "Plan: 0 to add, 1 to change, 0 to destroy."
     assert lines[0] == "Target: GTM container export c.json"

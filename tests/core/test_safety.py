@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
@@ -64,3 +66,15 @@ def test_without_deletes_deletions_and_replacements_are_dropped_and_listed():
 def test_dropped_deletions_do_not_count_toward_the_share():
     checked = check(plan_of(DELETE, DELETE, DELETE, DELETE), managed=10, policy=SafetyPolicy(allow_deletes=False))
     assert checked.refusal is None and checked.empty
+
+
+def test_ownership_bookkeeping_does_not_count_toward_the_share():
+    def bookkeeping(i: int):
+        before = Entity("gtm.variable", f"v{i}", {"notes": "Managed by goalkeeper. Goals: a, b"}, ("a", "b"))
+        after = Entity("gtm.variable", f"v{i}", {"notes": "Managed by goalkeeper. Goals: a"}, ("a",))
+        return replace(change(UPDATE, before, after), bookkeeping=True)
+
+    plan = Plan.of([*plan_of(UPDATE, UPDATE).changes, *(bookkeeping(i) for i in range(5))])
+    checked = check(plan, managed=10, policy=SafetyPolicy())
+    assert checked.refusal is None  # 2 of 10, not 7 of 10
+    assert len(checked.changes) == 7  # still applied: the notes must say who uses the entity

@@ -14,7 +14,7 @@ import pytest
 
 from goalkeeper.core import ownership
 from goalkeeper.core.changes import CREATE, DELETE, UPDATE, Change
-from goalkeeper.core.diff import field_changes
+from goalkeeper.core.diff import field_changes, only_marker_differs
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
 from goalkeeper.render import ExamplesInfo, GoalInfo, PlanContext
@@ -31,7 +31,11 @@ GOALS = {
 
 
 def change(action: str, before: Entity | None, after: Entity | None) -> Change:
-    return typed_change(action, before, after, field_changes(before, after))
+    """The change the diff makes: an update of goalkeeper's notes alone is bookkeeping."""
+    made = typed_change(action, before, after, field_changes(before, after))
+    if action == UPDATE and before and after and only_marker_differs(after, before):
+        return replace(made, bookkeeping=True)
+    return made
 
 
 def trigger(name: str, goal: str, url: str) -> Entity:

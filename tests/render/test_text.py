@@ -115,5 +115,5 @@ def test_an_update_whose_text_hides_the_change_still_shows_a_line_under_it():
     lines = render_text(plan, PlanContext()).splitlines()
     header = lines.index('  ~ GTM variable "Timeout"')
     assert lines[header + 1] == (
-        '      ~ value: {"key":"value","type":"template","value":"5"} -> {"key":"value","type":"integer","value":"5"}'
+        '      ~ Value: {"key":"value","type":"template","value":"5"} -> {"key":"value","type":"integer","value":"5"}'
     )

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from goalkeeper.backends.ratelimit import Waiting
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.preflight import TargetFacts
@@ -77,10 +78,17 @@ class Backend(ABC):
         live GTM workspace: 25 requests per 100 s). Default: None, nothing paces them."""
         return None
 
-    def on_quota_wait(self, callback: Callable[[float], None]) -> None:
-        """Call ``callback(seconds)`` before each wait for the target's request quota (a live GTM
-        workspace). Default: nothing paces this target, so nothing is ever called."""
+    def watch_waits(self, waiting: Waiting | None) -> None:
+        """Call ``waiting(seconds, why)`` before each pause the backend makes (the GTM quota's
+        pacing, a retry's backoff), so that progress displays can count it down; None stops.
+        Default: the backend never pauses, nothing to watch."""
         return None
+
+    def next_steps(self, changes: Sequence[Change], published: bool) -> list[str]:
+        """What the user does next after ``apply`` wrote ``changes`` to this target (``published``:
+        ``--publish`` made a version live), as sentences: where the changes are now and how they
+        reach the site. Default: nothing to add."""
+        return []
 
     def publish(self, name: str, notes: str) -> Mapping[str, Any] | None:
         """Make what ``apply`` wrote live, as a version called ``name`` with ``notes``; the new

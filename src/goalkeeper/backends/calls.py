@@ -5,19 +5,26 @@ backoff (nothing was done, so trying again is always safe); server errors and lo
 retried only for requests that are safe to repeat, and turn a write into ``AmbiguousWriteError``
 otherwise, so the backend can look before it writes again. ``guard`` then turns whatever still
 fails into a GoalkeeperError that says what to do, through the backend's own ``explain``.
+
+Every request is logged here at debug level (logger ``goalkeeper.api``, see ``goalkeeper.logs``):
+its method and path, the final status, how long it took and how many retries it needed. Paths are
+logged without their query, and errors by type alone: no token, key or response body is logged.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NoReturn, TypeVar
 
-from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, backoff_delays
+from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, Waiting, backoff_delays
 from goalkeeper.core.errors import GoalkeeperError
 
 T = TypeVar("T")
+log = logging.getLogger("goalkeeper.api")
 
 
 class Failure(enum.Enum):
@@ -45,6 +52,8 @@ class Calls:
     delays: list[float] = field(default_factory=backoff_delays)
     limiter: SlidingWindowLimiter | None = None
     requests: int = 0
+    #: Told before each pause between attempts: (seconds, why), so a progress display can count down.
+    on_wait: Waiting | None = None
 
     def send(
         self,
@@ -52,27 +61,89 @@ class Calls:
         *,
         idempotent: bool = True,
         classify: Callable[[BaseException], Failure] | None = None,
+        method: str = "",
+        path: str = "",
+        status: Callable[[], int | None] | None = None,
     ) -> T:
         """The result of ``request()``, retried as the module docstring says (``classify``, when
-        given, stands in for the backend's for this request). Raises the last error when retries
-        run out, or AmbiguousWriteError for a write that may have happened."""
+        given, stands in for the backend's for this request). ``method`` and ``path`` name the
+        request in the log (the HTTP method, the URL path without its query); ``status`` tells
+        the HTTP status of the answer just received, where the client can say (default 200: both
+        clients raise on any status that is no success, and Google's REST mapping answers OK as
+        200, google/rpc/code.proto). Raises the last error when retries run out, or
+        AmbiguousWriteError for a write that may have happened."""
         classify = classify or self.classify
+        start = 0.0
         for attempt in range(len(self.delays) + 1):
             if self.limiter:
                 self.limiter.acquire()
+            if not attempt:  # timed from the first send: the quota's pacing is the limiter's to log
+                start = time.perf_counter()
             self.requests += 1
             try:
-                return request()
+                result = request()
             except Exception as error:
-                failure = classify(error)
+                failure = self._failure(classify, error, method, path, start, attempt)
                 if failure is Failure.FINAL:
                     raise
                 if failure is not Failure.RATE and not idempotent:
+                    self._log(method, path, _status_of(error), start, attempt, failure="ambiguous write")
                     raise AmbiguousWriteError(type(error).__name__) from error
                 if attempt == len(self.delays):
+                    self._log(method, path, _status_of(error), start, attempt, failure="retries exhausted")
                     raise
-            self.clock.sleep(self.delays[attempt])
+                self._pause(self.delays[attempt], error, method, path)
+                continue
+            self._log(method, path, (status() if status else None) or 200, start, attempt)
+            return result
         raise AssertionError("unreachable")
+
+    def _failure(
+        self,
+        classify: Callable[[BaseException], Failure],
+        error: Exception,
+        method: str,
+        path: str,
+        start: float,
+        attempt: int,
+    ) -> Failure:
+        """What ``error`` means; a final failure (or an error ``classify`` raises) is logged here."""
+        try:
+            failure = classify(error)
+        except Exception:
+            self._log(method, path, _status_of(error), start, attempt, failure=type(error).__name__)
+            raise
+        if failure is Failure.FINAL:
+            self._log(method, path, _status_of(error), start, attempt, failure=type(error).__name__)
+        return failure
+
+    def _pause(self, seconds: float, error: Exception, method: str, path: str) -> None:
+        why = "the API quota" if _status_of(error) in (403, 429) else f"a failed request ({type(error).__name__})"
+        log.debug("retry", extra={"method": method, "path": path, "status": _status_of(error), "wait_s": seconds})
+        if self.on_wait:
+            self.on_wait(seconds, f"retrying after {why}")
+        self.clock.sleep(seconds)
+
+    @staticmethod
+    def _log(method: str, path: str, status: int | str, start: float, attempt: int, failure: str = "") -> None:
+        fields = {
+            "method": method or "?",
+            "path": path or "?",
+            "status": status,
+            "duration_ms": round((time.perf_counter() - start) * 1000),
+            "retries": attempt,
+        }
+        log.debug("request", extra={**fields, **({"failure": failure} if failure else {})})
+
+
+def _status_of(error: BaseException) -> int | str:
+    """The HTTP status an API error carries (googleapiclient's ``status_code``, google-api-core's
+    ``code``), or the error's type for one that never got an answer (a lost connection)."""
+    for attribute in ("status_code", "code"):
+        value = getattr(error, attribute, None)
+        if isinstance(value, int):
+            return value
+    return type(error).__name__
 
 
 def unreliable(system: str, where: str, error: BaseException) -> NoReturn:

@@ -24,7 +24,7 @@ from goalkeeper.backends.gtm_common import (
 )
 from goalkeeper.backends.json_file import JsonFileTarget
 from goalkeeper.core.builtins import BUILTIN_TRIGGERS
-from goalkeeper.core.changes import Change, Delete
+from goalkeeper.core.changes import Change, Create, Delete
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.kinds import KINDS, kinds_of
 from goalkeeper.core.model import Entity
@@ -84,6 +84,30 @@ class ContainerFileBackend(JsonFileTarget):
         contexts = self.document()["containerVersion"].get("container", {}).get("usageContext")
         usage = tuple(str(c) for c in contexts) if isinstance(contexts, list) else None
         return TargetFacts(described=self.describe(), file=str(self.path), usage_context=usage)
+
+    def next_steps(self, changes: Sequence[Change], published: bool) -> list[str]:
+        """How the updated export reaches GTM: Admin > Import Container (GTM Help, "Export and
+        import containers"). A plan that only adds is merged, renaming on conflict, so nothing in
+        the container is overwritten; updates and deletions need the workspace replaced by the file
+        (Merge never deletes, and renames an updated entity into a second copy)."""
+        steps = [
+            f"{self.path} is updated; GTM is not, until you import it: in GTM, Admin > Import Container, choose "
+            f'{self.path.name}, and import into a new workspace (say "goalkeeper") so other work stays apart.'
+        ]
+        if all(isinstance(c, Create) for c in changes):
+            steps.append(
+                'Choose Merge, then "Rename conflicting tags, triggers, and variables": nothing in the container '
+                "is overwritten, and the import preview lists what is added."
+            )
+        else:
+            steps.append(
+                "This apply also changes or removes entities: choose Overwrite, so the workspace becomes the file, "
+                "if nobody changed the container in GTM since you exported it (otherwise export it again and run "
+                "goalkeeper again). Merge would keep what goalkeeper removed and add changed entities as renamed "
+                "copies."
+            )
+        steps.append("Confirm, check the workspace with Preview, then Submit > Publish.")
+        return steps
 
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         self.save(updated_export(self.document(), changes))

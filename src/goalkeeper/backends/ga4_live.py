@@ -24,7 +24,7 @@ from google.api_core import exceptions as gexc
 from google.protobuf import field_mask_pb2
 from requests import exceptions as requests_exceptions
 
-from goalkeeper.backends.base import Backend, Progress
+from goalkeeper.backends.base import Backend, Progress, Waiting
 from goalkeeper.backends.calls import (
     ADMIN_API_ERRORS,
     AmbiguousWriteError,
@@ -112,6 +112,45 @@ def explain(error: Exception, writing: bool, prop: str) -> GoalkeeperError | Non
     return None
 
 
+# The HTTP method of an Admin API method, by its verb: the standard methods' REST mapping (Google's
+# API design guide, AIP-131 to 135: Get and List GET, Create POST, Update PATCH, Delete DELETE) and
+# the custom method ``:archive`` (POST, AIP-136).
+_HTTP_METHODS = {
+    "get": "GET",
+    "list": "GET",
+    "create": "POST",
+    "update": "PATCH",
+    "delete": "DELETE",
+    "archive": "POST",
+}
+
+
+def rest_route(method: Callable[..., Any], kwargs: dict[str, Any]) -> tuple[str, str]:
+    """The HTTP method and URL path an Admin API client method sends, for the request log:
+    ``("GET", "/v1beta/properties/1/keyEvents")``. Built from the method's name and the resource
+    names it is given (never from a body: the log holds no values a user wrote)."""
+    verb, _, collection = getattr(method, "__name__", "call").partition("_")
+    version = "v1alpha" if "v1alpha" in type(getattr(method, "__self__", None)).__module__ else "v1beta"
+    request = kwargs.get("request")
+    request = request if isinstance(request, dict) else {}
+    parent = kwargs.get("parent") or request.get("parent")
+    name = kwargs.get("name") or request.get("name")
+    if verb in ("list", "create") and parent:
+        plural = collection if verb == "list" else collection + "s"
+        path = f"{parent}/{_camel(plural)}"
+    elif verb == "update":
+        message = next((v for k, v in request.items() if k != "update_mask"), None)
+        path = str(getattr(message, "name", "") or "?")
+    else:
+        path = str(name or "?") + (":archive" if verb == "archive" else "")
+    return _HTTP_METHODS.get(verb, "POST"), f"/{version}/{path}"
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
@@ -144,6 +183,10 @@ class GA4LiveBackend(Backend):
         self._digest = ""
         self._defaults: frozenset[tuple[str, str]] = frozenset()  # key events GA4 does not count
 
+    def watch_waits(self, waiting: Waiting | None) -> None:
+        """Retry backoffs after rate errors or failed requests pause on the clock."""
+        self.calls.on_wait = waiting
+
     def describe(self) -> str:
         return f"GA4 property {self.property.split('/')[-1]}"
 
@@ -165,7 +208,8 @@ class GA4LiveBackend(Backend):
             result = method(**kwargs, retry=None)
             return list(result) if hasattr(result, "pages") else result
 
-        return self.calls.send(request, idempotent=idempotent)
+        http_method, path = rest_route(method, kwargs)
+        return self.calls.send(request, idempotent=idempotent, method=http_method, path=path)
 
     def _guard(self, action: Callable[[], T], writing: bool = False) -> T:
         prop = self.property.split("/")[-1]
@@ -259,6 +303,14 @@ class GA4LiveBackend(Backend):
             self._guard(functools.partial(self._apply_one, change), writing=True)
             if progress:
                 progress(change)
+
+    def next_steps(self, changes: Sequence[Change], published: bool) -> list[str]:
+        """GA4 applies configuration at once, to data collected from then on [G: "[GA4] Custom
+        dimensions and metrics": no retroactive data; "[GA4] Data freshness": up to 24-48 hours]."""
+        return [
+            f"GA4 property {self.property.split('/')[-1]} has the changes now. They apply to data collected from "
+            "now on (GA4 does not reprocess the past), and reports can take 24 to 48 hours to show it."
+        ]
 
     def _apply_one(self, change: Change) -> None:
         kind = KINDS[change.kind]

@@ -122,6 +122,15 @@ class GA4SnapshotBackend(JsonFileTarget):
             return None
         return enhanced_settings({"name": f"{stream}/enhancedMeasurementSettings", **found})
 
+    def next_steps(self, changes: Sequence[Change], published: bool) -> list[str]:
+        """A snapshot is a record of a property, not the property: GA4 has no import."""
+        return [
+            f"{self.path} now describes the GA4 property as the goals want it; GA4 itself is unchanged (a "
+            "snapshot is a record: GA4 has no import). Make the same changes in GA4 Admin > Data display (Key "
+            'events, Custom definitions, Audiences), or target the live property (ga4: {property: "123456789"}) '
+            "and let goalkeeper apply them."
+        ]
+
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         document = copy.deepcopy(self.document())
         for change in changes:

@@ -32,6 +32,8 @@ GTM_SCOPES = [
 ]
 GA4_SCOPES = ["https://www.googleapis.com/auth/analytics.edit", "https://www.googleapis.com/auth/analytics.readonly"]
 SCOPES = GTM_SCOPES + GA4_SCOPES
+# gcloud refuses to create Application Default Credentials without it (gcloud auth application-default login).
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 ENDPOINT_VARIABLE = "GOALKEEPER_API_ENDPOINT"
 
 
@@ -70,9 +72,11 @@ def credentials(settings: Mapping[str, Any] | None = None):
         ) from None
     except Exception as error:  # google.auth.exceptions.DefaultCredentialsError and kin
         raise GoalkeeperError(
-            "no Google credentials found. Run `goalkeeper login`, or `gcloud auth application-default login "
-            "--scopes=" + ",".join(SCOPES) + "`, or set GOALKEEPER_CREDENTIALS to a service-account key file "
-            f"({type(error).__name__})"
+            "no Google credentials found. Run `goalkeeper login --client-secrets FILE` with an OAuth client "
+            "(Desktop app) of your own, or set GOALKEEPER_CREDENTIALS to a service-account key file, or create "
+            "Application Default Credentials with the same client: `gcloud auth application-default login "
+            "--client-id-file=FILE --scopes=" + ",".join([CLOUD_PLATFORM, *SCOPES]) + "` (docs/troubleshooting.md, "
+            f'"Application Default Credentials for Tag Manager") ({type(error).__name__})'
         ) from None
     target = os.environ.get("GOALKEEPER_IMPERSONATE") or settings.get("impersonate")
     if target:
@@ -114,7 +118,13 @@ def login(client_secrets: Path) -> Path:
     """Sign in as a Google user in the browser and cache the token for later runs."""
     from google_auth_oauthlib.flow import InstalledAppFlow
 
-    flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), SCOPES)
+    try:
+        flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), SCOPES)
+    except ValueError:  # json.JSONDecodeError too: not the JSON of an OAuth client
+        raise GoalkeeperError(
+            f"{client_secrets}: not an OAuth client file. In the Google Cloud console, APIs & Services > "
+            "Credentials, create an OAuth client ID of type Desktop app and download its JSON"
+        ) from None
     creds = flow.run_local_server(port=0)
     path = token_path()
     path.parent.mkdir(parents=True, exist_ok=True)

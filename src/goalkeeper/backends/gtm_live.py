@@ -22,11 +22,12 @@ import socket
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httplib2
 from googleapiclient.errors import HttpError
 
-from goalkeeper.backends.base import Backend, Progress
+from goalkeeper.backends.base import Backend, Progress, Waiting
 from goalkeeper.backends.calls import (
     TAG_MANAGER_ERRORS,
     AmbiguousWriteError,
@@ -50,7 +51,8 @@ from goalkeeper.core.state import State
 T = TypeVar("T")
 WORKSPACE_LIMIT_HINT = (
     "a GTM container on a free account has at most 3 workspaces. Delete an unused workspace in "
-    "GTM (Workspaces menu), or set target.gtm.workspace to the name of an existing one"
+    "GTM (Workspaces menu), or set target.gtm.workspace to the name of an existing one "
+    '(docs/troubleshooting.md, "The three-workspace limit")'
 )
 # Resources built per client service (see GTMLiveBackend._resource).
 _RESOURCES: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
@@ -123,7 +125,7 @@ def permission_hint(status: int, message: str, method: str = "GET", uri: str = "
         return (
             f"the credentials lack the OAuth scope https://www.googleapis.com/auth/{scope} ({message}). "
             "Run `goalkeeper login` again, or grant that scope to the credentials "
-            "(gcloud auth application-default login --scopes=...)"
+            '(docs/troubleshooting.md, "Missing scopes")'
         )
     return (
         f"permission denied ({message}). In GTM, Admin > User Management, give the Google account or "
@@ -247,18 +249,33 @@ class GTMLiveBackend(Backend):
         except TypeError:  # a service that cannot be weakly referenced
             self._resources = {}
 
+    def watch_waits(self, waiting: Waiting | None) -> None:
+        """Quota waits (the limiter) and retry backoffs (the calls) both pause on the clock."""
+        self.limiter.on_wait = waiting
+        self.calls.on_wait = waiting
+
     def seconds_left(self, changes: int) -> float:
         """About how long ``changes`` more changes take to write under the GTM quota: one request
         per ``batch`` changes in bulk, one per change otherwise."""
         requests = math.ceil(changes / max(1, self.batch)) if self.bulk else changes
         return self.limiter.seconds_for(requests)
 
-    def on_quota_wait(self, callback: Callable[[float], None]) -> None:
-        self.limiter.on_wait = callback
-
-    def call(self, request: Any, *, idempotent: bool = True) -> Any:
-        """Execute one API request through the shared limiter and retries."""
-        return self.calls.send(request.execute, idempotent=idempotent, classify=lambda e: classify(e, request))
+    def call(
+        self, request: Any, *, idempotent: bool = True, failure: Callable[[BaseException], Failure] | None = None
+    ) -> Any:
+        """Execute one API request through the shared limiter and retries (logged by method,
+        path and the status googleapiclient hands its response callbacks); ``failure`` stands in
+        for ``classify`` where a request reads an error its own way."""
+        answer: dict[str, int] = {}
+        request.add_response_callback(lambda response: answer.update(status=int(response.status)))
+        return self.calls.send(
+            request.execute,
+            idempotent=idempotent,
+            classify=failure or (lambda e: classify(e, request)),
+            method=request.method,
+            path=urlsplit(request.uri).path,
+            status=lambda: answer.get("status"),
+        )
 
     # -- naming ---------------------------------------------------------------------------
     def describe(self) -> str:
@@ -649,7 +666,7 @@ class GTMLiveBackend(Backend):
                 return Failure.FINAL
             return classify(error, request)
 
-        return self.calls.send(request.execute, idempotent=False, classify=failure)
+        return self.call(request, idempotent=False, failure=failure)
 
     def _proposed(
         self,
@@ -817,6 +834,18 @@ class GTMLiveBackend(Backend):
                 f"GTM {change.kind} {change.name!r} was changed by someone else since goalkeeper read it; "
                 "nothing was overwritten. Run `goalkeeper plan` again"
             ) from None
+
+    def next_steps(self, changes: Sequence[Change], published: bool) -> list[str]:
+        """Applied changes wait in goalkeeper's workspace until a version is published."""
+        if published:
+            return [f"The new version of container {self.container} is live: the site runs it now."]
+        url = (self._workspace or {}).get("tagManagerUrl")
+        return [
+            f"The changes wait, unpublished, in GTM workspace {self.workspace_name!r} of container "
+            f"{self.container}: nothing on the site changed yet. Check them with Preview in that workspace"
+            + (f" ({url})" if url else "")
+            + ", then Submit > Publish in GTM, or run `goalkeeper apply --publish`."
+        ]
 
     # -- versions -------------------------------------------------------------------------
     def publish(self, name: str, notes: str) -> dict[str, Any]:

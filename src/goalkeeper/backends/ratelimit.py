@@ -25,6 +25,8 @@ from goalkeeper.core.errors import GoalkeeperError
 logger = logging.getLogger("goalkeeper")
 GTM_REQUESTS_PER_100S = 25  # Google's documented default quota for the Tag Manager API
 BUDGET_VARIABLE = "GOALKEEPER_GTM_REQUESTS_PER_100S"
+# Told before a pause: (seconds, why), e.g. (28.0, "the API quota (25 requests per 100 seconds)").
+Waiting = Callable[[float, str], None]
 
 
 class Clock:
@@ -41,15 +43,15 @@ class Clock:
 @dataclass
 class SlidingWindowLimiter:
     """At most ``limit`` calls in any ``window`` seconds: waits (on ``clock``) when full. Before
-    each wait it logs one line and calls ``on_wait(seconds)`` (a progress display's hook);
-    ``waited`` adds up the seconds waited. ``name`` names the API in the log line."""
+    each wait it logs one line and tells ``on_wait`` (seconds, why), so that a progress display can
+    count the wait down; ``waited`` adds up the seconds waited. ``name`` names the API in the log line."""
 
     limit: int = GTM_REQUESTS_PER_100S
     window: float = 100.0
     clock: Clock = field(default_factory=Clock)
     calls: collections.deque[float] = field(default_factory=collections.deque)
     waited: float = 0.0
-    on_wait: Callable[[float], None] | None = None
+    on_wait: Waiting | None = None
     name: str = "GTM"
 
     def acquire(self) -> None:
@@ -67,7 +69,7 @@ class SlidingWindowLimiter:
                 self.window,
             )
             if self.on_wait is not None:
-                self.on_wait(pause)
+                self.on_wait(pause, f"the API quota ({self.limit} requests per {self.window:g} seconds)")
             self.clock.sleep(pause)
             self.calls.popleft()
         self.calls.append(self.clock.now())

@@ -32,6 +32,11 @@ class Change:
 
     action: ClassVar[str]
     fields: tuple[FieldChange, ...] = field(default=(), kw_only=True)
+    #: Ownership bookkeeping only: an Update whose sole difference is goalkeeper's marker text (the
+    #: goals a shared entity's notes list, the key events a tag's notes record). It serves the goals
+    #: that joined or left the marker, not every goal sharing the entity, and it does not count
+    #: toward the safety share (see goalkeeper.core.diff and goalkeeper.core.safety).
+    bookkeeping: bool = field(default=False, kw_only=True)
 
     @property
     def entity(self) -> Entity:
@@ -57,8 +62,12 @@ class Change:
 
     @property
     def goals(self) -> tuple[str, ...]:
-        """The goals either end serves, sorted."""
-        return tuple(sorted({goal for end in self.ends if end for goal in end.goals}))
+        """The goals either end serves, sorted; for bookkeeping, the goals that joined or left the
+        marker (all the goals, when only the key events it records changed)."""
+        ends = [set(end.goals) for end in self.ends if end]
+        if self.bookkeeping and len(ends) == 2 and ends[0] ^ ends[1]:
+            return tuple(sorted(ends[0] ^ ends[1]))
+        return tuple(sorted(set().union(*ends)))
 
 
 @dataclass(frozen=True)

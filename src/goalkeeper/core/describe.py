@@ -12,7 +12,11 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from goalkeeper.core import ownership
+from goalkeeper.core.changes import FieldChange
+from goalkeeper.core.kinds import EntityKind
 from goalkeeper.core.model import Entity
+from goalkeeper.core.vocabulary import Vocabulary
 
 _CONDITION_WORDS = {
     "equals": "equals",
@@ -133,3 +137,80 @@ def body_fields(body: Mapping[str, Any]) -> dict[str, str]:
         else:
             _flatten(key, value, out)
     return out
+
+
+def _parsed(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text is not None else None
+    except json.JSONDecodeError:  # a sentence (a condition), not a JSON value
+        return text
+
+
+def _marker(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The goals and key events goalkeeper's marker text lists; None for any other text."""
+    value = _parsed(text)
+    if not isinstance(value, str) or not value.startswith(ownership.MARKER):
+        return None
+    return ownership.goals_in(value), ownership.key_events_in(value)
+
+
+def _names(what: str, names: tuple[str, ...], others: int) -> str:
+    """``goals a, b and 8 more``: the names that differ, and a count for those both sides share."""
+    if not names:
+        return f"{others} {what}{'s' if others != 1 else ''}" if others else f"no {what}s"
+    text = f"{what}{'s' if len(names) + others > 1 else ''} {', '.join(names)}"
+    return text + (f" and {others} more" if others else "")
+
+
+def marker_words(text: str | None, other: str | None = None) -> str | None:
+    """goalkeeper's marker text, shortened to the goals (and key events) it lists: ``goalkeeper's,
+    for goals a, b``; compared with ``other`` (the change's other end), names both list are only
+    counted, so a shared entity's notes read ``goals c and 8 more -> 8 goals``. Any other text as
+    it was."""
+    mine, theirs = _marker(text), _marker(other)
+    if mine is None:
+        return text
+    shared_goals = set(mine[0]) & set(theirs[0]) if theirs else set()
+    shared_events = set(mine[1]) & set(theirs[1]) if theirs else set()
+    goals = tuple(g for g in mine[0] if g not in shared_goals)
+    words = "goalkeeper's, for " + _names("goal", goals, len(shared_goals))
+    events = tuple(e for e in mine[1] if e not in shared_events)
+    if events or shared_events:
+        words += "; " + _names("key event", events, len(shared_events))
+    return words
+
+
+def _label(vocabulary: Vocabulary, label: str) -> tuple[str, str]:
+    """(the label in the interface's words, the field whose value words apply)."""
+    if label in vocabulary.fields:
+        return vocabulary.fields[label], label
+    match = re.match(r"([^.\[]+)(.*)", label)
+    head, rest = (match.group(1), match.group(2)) if match else (label, "")
+    if head not in vocabulary.fields:
+        return label, head
+    key = re.fullmatch(r"\[([^\]]+)\]", rest)
+    if key and not key.group(1).isdigit():
+        rest = f" {key.group(1)}"  # eventSettingsTable[link_url]: Event parameter link_url
+    return vocabulary.fields[head] + rest, head
+
+
+def _value_words(words: Mapping[str, str] | None, text: str | None) -> str | None:
+    value = _parsed(text)
+    if words and isinstance(value, str) and value in words:
+        return words[value]
+    return text
+
+
+def in_words(kind: EntityKind, item: FieldChange) -> FieldChange | None:
+    """``item`` as GTM's and GA4's interfaces word it (their field labels and value names, see
+    goalkeeper.core.vocabulary); goalkeeper's marker text shortened to the goals and key events it
+    lists. None for the marker of an entity being created: a plan says it once, not per entity."""
+    vocabulary = kind.vocabulary
+    if item.label == kind.marker:
+        before, after = marker_words(item.before, item.after), marker_words(item.after, item.before)
+        if item.before is None and after != item.after:
+            return None
+        return FieldChange(vocabulary.marker, before, after)
+    label, key = _label(vocabulary, item.label)
+    words = vocabulary.values.get(key)
+    return FieldChange(label, _value_words(words, item.before), _value_words(words, item.after))

@@ -80,6 +80,17 @@ def differs(desired: Entity, live: Entity) -> bool:
     return canonical_json(desired.body) != canonical_json(comparable(desired, live))
 
 
+def only_marker_differs(desired: Entity, live: Entity) -> bool:
+    """Whether the live entity differs from the desired one in goalkeeper's marker text alone
+    (the field the registry names, ``EntityKind.marker``): ownership bookkeeping."""
+    marker = desired.entity_kind.marker
+    if marker not in ("notes", "description"):
+        return False
+    rest = {k: v for k, v in desired.body.items() if k != marker}
+    live_rest = {k: v for k, v in comparable(desired, live).items() if k != marker}
+    return canonical_json(rest) == canonical_json(live_rest)
+
+
 def needs_replace(desired: Entity, live: Entity) -> bool:
     return any(
         canonical_json(desired.body.get(key)) != canonical_json(live.body.get(key))
@@ -121,8 +132,11 @@ def diff(desired: State, live: State) -> list[Change]:
                 conflicts.append(_conflict(want))
         elif differs(want, have):
             trimmed = replace(have, body=comparable(want, have))
-            typed = Replace if needs_replace(want, have) else Update
-            changes.append(typed(have, want, fields=field_changes(trimmed, want)))
+            fields = field_changes(trimmed, want)
+            if needs_replace(want, have):
+                changes.append(Replace(have, want, fields=fields))
+            else:
+                changes.append(Update(have, want, fields=fields, bookkeeping=only_marker_differs(want, have)))
     for have in live.managed():
         if desired.get(*have.key) is None and have.kind != "gtm.builtin_variable":
             changes.append(Delete(have, fields=field_changes(have, None)))

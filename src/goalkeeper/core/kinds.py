@@ -19,6 +19,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from goalkeeper.core import vocabulary
+from goalkeeper.core.vocabulary import PLAIN, Vocabulary
+
 Target = Literal["gtm", "ga4"]
 # Where an entity carries goalkeeper's ownership marker (see goalkeeper.core.ownership): GTM notes,
 # a GA4 description, the goal parameter an event-create rule sets, or nowhere (key events and
@@ -109,6 +112,7 @@ class EntityKind:
     ``parentFolderId`` is an id, held in the backend's handle).
     ``limits``: how many a GA4 property may hold; ``rules``: what GA4 accepts in the fields
     goalkeeper writes; ``message``: the Admin API message type both come from (``CustomDimension``).
+    ``vocabulary``: the interface's words for the kind's fields and values (goalkeeper.core.vocabulary).
     """
 
     key: str
@@ -129,6 +133,7 @@ class EntityKind:
     limits: tuple[Limit, ...] = ()
     rules: tuple[FieldRule, ...] = ()
     message: str = ""
+    vocabulary: Vocabulary = PLAIN
 
     @property
     def target(self) -> Target:
@@ -225,15 +230,16 @@ _KEY_EVENT_SOURCE = _docs("KeyEvent")
 
 # In creation order; deletion runs in the reverse order.
 _REGISTERED = (
-    EntityKind("gtm.folder", "GTM folder", "folder", "notes"),
+    EntityKind("gtm.folder", "GTM folder", "folder", "notes", vocabulary=vocabulary.GTM_FOLDER),
     EntityKind("gtm.builtin_variable", "GTM built-in variable", "built_in_variable", "none", shareable=True,
-               type_is_enum=True),
-    EntityKind("gtm.variable", "GTM variable", "variable", "notes", user_fields=_VARIABLE_USER_FIELDS),
+               type_is_enum=True, vocabulary=vocabulary.GTM_BUILTIN_VARIABLE),
+    EntityKind("gtm.variable", "GTM variable", "variable", "notes", user_fields=_VARIABLE_USER_FIELDS,
+               vocabulary=vocabulary.GTM_VARIABLE),
     EntityKind(
         "gtm.trigger", "GTM trigger", "trigger", "notes", type_is_enum=True, server_fields=_TRIGGER_SERVER_FIELDS,
-        user_fields=_TRIGGER_USER_FIELDS,
+        user_fields=_TRIGGER_USER_FIELDS, vocabulary=vocabulary.GTM_TRIGGER,
     ),
-    EntityKind("gtm.tag", "GTM tag", "tag", "notes", user_fields=_TAG_USER_FIELDS),
+    EntityKind("gtm.tag", "GTM tag", "tag", "notes", user_fields=_TAG_USER_FIELDS, vocabulary=vocabulary.GTM_TAG),
     EntityKind(
         "ga4.custom_dimension", "GA4 custom dimension", "custom_dimension", "description", shareable=True,
         name_field="parameterName", scoped=True, fields=("parameterName", "displayName", "description", "scope"),
@@ -245,6 +251,7 @@ _REGISTERED = (
             Limit("item-scoped custom dimensions", 10, 25, CONFIG_LIMITS, scope="ITEM"),
         ),
         rules=_definition_rules("CustomDimension", (("EVENT", 40), ("USER", 24), ("ITEM", 40))),
+        vocabulary=vocabulary.GA4_CUSTOM_DIMENSION,
     ),
     EntityKind(
         "ga4.custom_metric", "GA4 custom metric", "custom_metric", "description", shareable=True,
@@ -257,6 +264,7 @@ _REGISTERED = (
             *_definition_rules("CustomMetric", (("EVENT", 40),)),
             FieldRule("measurementUnit", "required", _docs("CustomMetric"), required=True),
         ),
+        vocabulary=vocabulary.GA4_CUSTOM_METRIC,
     ),
     EntityKind(
         "ga4.event_create_rule", "GA4 event-create rule", "event_create_rule", "rule_parameter",
@@ -278,6 +286,7 @@ _REGISTERED = (
             FieldRule("parameterMutations[].parameterValue", "less than 100 characters", _RULE_SOURCE, required=True,
                       max_length=99),
         ),
+        vocabulary=vocabulary.GA4_EVENT_CREATE_RULE,
     ),
     EntityKind(
         "ga4.key_event", "GA4 key event", "key_event", "none", name_field="eventName",
@@ -291,6 +300,7 @@ _REGISTERED = (
             FieldRule("defaultValue.currencyCode", "an ISO 4217 currency code, required in a default value",
                       _KEY_EVENT_SOURCE, required=True, pattern=r"[A-Z]{3}"),
         ),
+        vocabulary=vocabulary.GA4_KEY_EVENT,
     ),
     EntityKind(
         "ga4.audience", "GA4 audience", "audience", "description", name_field="displayName",
@@ -306,6 +316,7 @@ _REGISTERED = (
             FieldRule("membershipDurationDays", "1 to 540 days", _AUDIENCE_SOURCE, required=True, between=(1, 540)),
             FieldRule("filterClauses", "at least one clause", _AUDIENCE_SOURCE, required=True, items=(1, 10_000)),
         ),
+        vocabulary=vocabulary.GA4_AUDIENCE,
     ),
 )  # fmt: skip
 

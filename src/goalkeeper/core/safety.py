@@ -8,7 +8,9 @@ Pure: a plan and a count in, a checked plan out. Two guards, both set in the goa
   delete", not "never apply", which is what octoDNS users know from providers that ignore deletions.
 - ``max_change_share`` refuses a plan that updates, replaces or deletes more than this share of the
   entities goalkeeper manages, once at least ``min_managed`` are managed (a new, small setup is
-  not guarded: every change there is a large share). ``--force`` overrides the refusal.
+  not guarded: every change there is a large share). ``--force`` overrides the refusal. Ownership
+  bookkeeping (an update of goalkeeper's marker text alone, ``Change.bookkeeping``) changes
+  nothing a site runs, and does not count.
 - ``keep_used: true`` keeps an entity a removed goal no longer needs while something else in the
   container still uses it, where the plan would otherwise be refused (see goalkeeper.core.dependants).
 """
@@ -65,7 +67,7 @@ def check(plan: Plan, managed: int, policy: SafetyPolicy, force: bool = False) -
                 f"sets safety.allow_deletes to false; remove it by hand, or allow deletes"
             )
         plan = replace(plan, changes=tuple(c for c in plan.changes if not isinstance(c, (Delete, Replace))))
-    touching = plan.count(UPDATE, REPLACE, DELETE)
+    touching = sum(1 for c in plan.changes if c.action in (UPDATE, REPLACE, DELETE) and not c.bookkeeping)
     refusal = None
     if managed and managed >= policy.min_managed:
         share = touching / managed

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE, Change, Delete, FieldChange, Replace
+from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE, Change, Create, Delete, FieldChange, Replace
+from goalkeeper.core.describe import in_words
 from goalkeeper.core.kinds import KINDS
 
 SYMBOLS = {CREATE: "+", UPDATE: "~", DELETE: "-", REPLACE: "-/+"}
@@ -29,12 +30,20 @@ class ExamplesInfo:
 @dataclass(frozen=True)
 class PlanContext:
     """What renderers need besides the plan (which carries its own warnings and refusal): target
-    names, the goals' kinds and categories, the goal file it came from, and how its examples fared."""
+    names, the goals' kinds and categories, the goal file it came from, how its examples fared, and
+    whether to show fields as the APIs spell them (``raw``) rather than in GTM's and GA4's words."""
 
     targets: Mapping[str, str] = field(default_factory=dict)
     goals: Mapping[str, GoalInfo] = field(default_factory=dict)
     source: str = ""
     examples: ExamplesInfo | None = None
+    raw: bool = False
+
+
+MARKER_NOTE = (
+    'Each entity goalkeeper creates gets the note "Managed by goalkeeper: …" naming its goals (in its notes or '
+    "description); `--raw` shows it in full, with every field as the APIs spell it."
+)
 
 
 def title(change: Change) -> str:
@@ -54,19 +63,37 @@ def field_line(item: FieldChange) -> str:
         common += 1
     # Only a prefix outside quoted values is shared: never cut a "…" value in two.
     quote = before.find('"')
-    common = min(common, quote) if quote >= 0 else common
+    if quote < 0:  # words, not a sentence quoting a value: "Once per event -> Once per session"
+        return f"~ {item.label}: {before} -> {after}"
+    common = min(common, quote)
     cut = before.rfind(" ", 0, common + 1) if common < len(before) else -1
     if cut > 0 and before[:cut] == after[:cut]:
         return f"~ {item.label}: {before[:cut]} {before[cut + 1 :]} -> {after[cut + 1 :]}"
     return f"~ {item.label}: {before} -> {after}"
 
 
-def change_lines(change: Change) -> list[str]:
+def shown_fields(change: Change, raw: bool = False) -> list[FieldChange]:
+    """A change's fields as a reviewer reads them: in GTM's and GA4's words (see
+    goalkeeper.core.describe.in_words), or as the APIs spell them when ``raw``."""
+    if raw:
+        return list(change.fields)
+    kind = KINDS[change.kind]
+    return [shown for item in change.fields if (shown := in_words(kind, item)) is not None]
+
+
+def hides_marker(change: Change, raw: bool = False) -> bool:
+    """Whether the change's marker note is left out (said once per plan instead, MARKER_NOTE)."""
+    return not raw and isinstance(change, Create) and len(shown_fields(change)) < len(change.fields)
+
+
+def change_lines(change: Change, raw: bool = False) -> list[str]:
     """The lines a reviewer reads for one change: a header, then its fields."""
     header = f"{SYMBOLS[change.action]} {title(change)}"
     if isinstance(change, Replace):
         header += f" ({KINDS[change.kind].replace_note})"
+    if change.bookkeeping and not raw:
+        header += f" (only goalkeeper's {KINDS[change.kind].vocabulary.marker.lower()}: the goals it lists)"
     lines = [header]
     if not isinstance(change, Delete):
-        lines += ["    " + field_line(item) for item in change.fields]
+        lines += ["    " + field_line(item) for item in shown_fields(change, raw)]
     return lines

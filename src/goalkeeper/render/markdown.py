@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from goalkeeper.core.changes import CREATE, Change
 from goalkeeper.core.plan import UNASSIGNED, Plan
-from goalkeeper.render import PlanContext, change_lines
+from goalkeeper.render import MARKER_NOTE, PlanContext, change_lines, hides_marker
 
 MARKER_PREFIX = "<!-- goalkeeper-plan"
 # GitHub refuses comments over 65,536 characters; past this size the field diffs are left out.
@@ -65,15 +65,21 @@ def _counts(changes: list[Change]) -> str:
 
 def _goal_rows(plan: Plan, context: PlanContext) -> list[str]:
     """One row per goal a change serves. A goal's own changes decide its status; a goal touched only
-    through an entity it shares with others is "changed (shared)"."""
+    through an entity it shares with others is "changed (shared)". Ownership bookkeeping (a shared
+    entity's notes listing one goal more or less) belongs to the goals that joined or left the
+    notes (``Change.goals``), and never decides a status: it is counted as "notes"."""
     own: dict[str, list[Change]] = {}
     shared: dict[str, list[Change]] = {}
+    notes: dict[str, int] = {}
     for change in plan.changes:
         goals = change.goals
         for goal in goals:
-            (own if len(goals) == 1 else shared).setdefault(goal, []).append(change)
+            if change.bookkeeping:
+                notes[goal] = notes.get(goal, 0) + 1
+            else:
+                (own if len(goals) == 1 else shared).setdefault(goal, []).append(change)
     rows = []
-    for goal in sorted(set(own) | set(shared)):
+    for goal in sorted(set(own) | set(shared) | set(notes)):
         info = context.goals.get(goal)
         mine = own.get(goal, [])
         if info is None:
@@ -82,21 +88,27 @@ def _goal_rows(plan: Plan, context: PlanContext) -> list[str]:
             status = "added"
         elif mine:
             status = "changed"
-        else:
+        elif goal in shared:
             status = "changed (shared)"
+        else:
+            status = "notes only"
         kind, category = (info.kind, info.category.replace("_", " ")) if info else ("—", "—")
         parts = [_counts(mine)] if mine else []
         if goal in shared:
             parts.append(f"{len(shared[goal])} shared")
+        if goal in notes:
+            parts.append(f"{notes[goal]} note{'s' if notes[goal] != 1 else ''} updated")
         rows.append(f"| {_code(goal)} | {_escape(kind)} | {_escape(category)} | {status} | {'; '.join(parts)} |")
     return rows
 
 
-def _details(plan: Plan) -> list[str]:
+def _details(plan: Plan, raw: bool = False) -> list[str]:
     lines: list[str] = []
+    if any(hides_marker(change, raw) for change in plan.changes):
+        lines += [f"<sub>{_escape(MARKER_NOTE)}</sub>", ""]
     for goal, changes in plan.by_goal().items():
         label = "Shared by several goals" if goal == UNASSIGNED else f"Goal <code>{html.escape(goal)}</code>"
-        body = [line for change in changes for line in change_lines(change)]
+        body = [line for change in changes for line in change_lines(change, raw)]
         fence = _fence(body)
         count = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"
         lines += [
@@ -164,7 +176,7 @@ def render_markdown(plan: Plan, context: PlanContext) -> str:
         f"<sub>Plan checksum <code>{plan.checksum()[:12]}</code>: after merge, CI applies exactly this plan, "
         "or nothing if GTM, GA4 or the goals changed in the meantime.</sub>",
     ]
-    details = _details(plan)
+    details = _details(plan, context.raw)
     text = "\n".join(head + table + details + foot) + "\n"
     if len(text) > MAX_COMMENT:
         details = [

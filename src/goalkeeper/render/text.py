@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.style import Style
 
 from goalkeeper.core.plan import UNASSIGNED, Plan
-from goalkeeper.render import PlanContext, change_lines
+from goalkeeper.render import MARKER_NOTE, PlanContext, change_lines, hides_marker
 
 
 def goal_heading(goal: str, context: PlanContext) -> str:
@@ -35,10 +35,12 @@ def render_text(plan: Plan, context: PlanContext) -> str:
         lines.append("No changes. The targets match the goals.")
         return "\n".join(lines + notice_lines(plan)) + "\n"
     lines.append("goalkeeper will perform the following actions:")
+    if any(hides_marker(change, context.raw) for change in plan.changes):
+        lines.append(MARKER_NOTE)
     for goal, changes in plan.by_goal().items():
         lines += ["", goal_heading(goal, context)]
         for change in changes:
-            lines += ["  " + line for line in change_lines(change)]
+            lines += ["  " + line for line in change_lines(change, context.raw)]
     lines += ["", plan.summary()]
     lines += notice_lines(plan)
     return "\n".join(lines) + "\n"
