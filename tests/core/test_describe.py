@@ -178,3 +178,89 @@ def test_a_shared_note_shows_only_the_goals_that_join_or_leave():
     assert in_words(KINDS["gtm.tag"], item) == FieldChange(
         "Notes", "goalkeeper's, for 1 goal", "goalkeeper's, for 1 goal; key event a"
     )
+
+
+def _event(name: str, **where) -> dict:
+    event: dict = {"eventName": name}
+    if where:
+        event["eventParameterFilterExpression"] = {
+            "andGroup": {"filterExpressions": [{"dimensionOrMetricFilter": where}]}
+        }
+    return {"eventFilter": event}
+
+
+@pytest.mark.parametrize(
+    "clause, text",
+    [
+        (
+            {
+                "clauseType": "INCLUDE",
+                "simpleFilter": {
+                    "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
+                    "filterExpression": {
+                        "andGroup": {
+                            "filterExpressions": [
+                                {
+                                    "orGroup": {
+                                        "filterExpressions": [
+                                            _event(
+                                                "article_view",
+                                                fieldName="eventCount",
+                                                numericFilter={
+                                                    "operation": "GREATER_THAN",
+                                                    "value": {"int64Value": "2"},
+                                                },
+                                            )
+                                        ]
+                                    }
+                                }
+                            ]
+                        }
+                    },
+                },
+            },
+            'include users across all sessions: event "article_view" where eventCount > 2',
+        ),
+        (
+            {
+                "clauseType": "EXCLUDE",
+                "simpleFilter": {
+                    "scope": "AUDIENCE_FILTER_SCOPE_WITHIN_SAME_SESSION",
+                    "filterExpression": {"orGroup": {"filterExpressions": [_event("purchase"), _event("refund")]}},
+                },
+            },
+            'exclude users within one session: (event "purchase" or event "refund")',
+        ),
+        (
+            {
+                "clauseType": "INCLUDE",
+                "simpleFilter": {
+                    "scope": "AUDIENCE_FILTER_SCOPE_WITHIN_SAME_EVENT",
+                    "filterExpression": {
+                        "dimensionOrMetricFilter": {
+                            "fieldName": "page_location",
+                            "stringFilter": {"matchType": "CONTAINS", "value": "/pricing"},
+                        }
+                    },
+                },
+            },
+            'include users within one event: page_location contains "/pricing"',
+        ),
+        (
+            {
+                "clauseType": "INCLUDE",
+                "sequenceFilter": {
+                    "scope": "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS",
+                    "sequenceSteps": [
+                        {"filterExpression": _event("view_item")},
+                        {"filterExpression": _event("add_to_cart")},
+                    ],
+                },
+            },
+            'include users across all sessions: event "view_item" then event "add_to_cart"',
+        ),
+    ],
+    ids=["event count", "either event excluded", "page contains", "sequence"],
+)
+def test_an_audience_condition_reads_as_a_sentence(clause, text):
+    assert fields(Entity("ga4.audience", "A", {"displayName": "A", "filterClauses": [clause]}))["filterClauses"] == text

@@ -102,6 +102,70 @@ def _flatten(label: str, value: Any, out: dict[str, str]) -> None:
         out[label] = quote(value)
 
 
+_SCOPES = {
+    "AUDIENCE_FILTER_SCOPE_WITHIN_SAME_EVENT": "within one event",
+    "AUDIENCE_FILTER_SCOPE_WITHIN_SAME_SESSION": "within one session",
+    "AUDIENCE_FILTER_SCOPE_ACROSS_ALL_SESSIONS": "across all sessions",
+}
+_NUMERIC = {"EQUAL": "=", "LESS_THAN": "<", "GREATER_THAN": ">"}
+
+
+def _number(value: Mapping[str, Any]) -> str:
+    return str(value.get("int64Value", value.get("doubleValue", "")))
+
+
+def _dimension_text(condition: Mapping[str, Any]) -> str:
+    """A GA4 AudienceDimensionOrMetricFilter: ``eventCount > 2``, ``page_location contains "/blog"``."""
+    name = str(condition.get("fieldName", "?"))
+    if "stringFilter" in condition:
+        text = condition["stringFilter"]
+        match = str(text.get("matchType", "EXACT")).lower().replace("_", " ")
+        words = {"exact": "equals", "full regexp": "matches RegEx", "partial regexp": "contains RegEx"}.get(
+            match, match
+        )
+        return f"{name} {words} {quote(text.get('value', ''))}"
+    if "numericFilter" in condition:
+        numeric = condition["numericFilter"]
+        return f"{name} {_NUMERIC.get(str(numeric.get('operation')), numeric.get('operation'))} {_number(numeric.get('value', {}))}"
+    if "betweenFilter" in condition:
+        between = condition["betweenFilter"]
+        return f"{name} between {_number(between.get('fromValue', {}))} and {_number(between.get('toValue', {}))}"
+    if "inListFilter" in condition:
+        return f"{name} in {', '.join(quote(v) for v in condition['inListFilter'].get('values', []))}"
+    return f"{name} {quote(condition)}"
+
+
+def _expression_text(expression: Mapping[str, Any]) -> str:
+    """A GA4 AudienceFilterExpression as words: groups joined with and/or, events and their parameters."""
+    for group, joiner in (("andGroup", " and "), ("orGroup", " or ")):
+        if group in expression:
+            parts = [_expression_text(e) for e in expression[group].get("filterExpressions", [])]
+            text = joiner.join(parts)
+            return f"({text})" if len(parts) > 1 and group == "orGroup" else text
+    if "notExpression" in expression:
+        return f"not {_expression_text(expression['notExpression'])}"
+    if "eventFilter" in expression:
+        event = expression["eventFilter"]
+        text = f"event {quote(event.get('eventName', ''))}"
+        where = event.get("eventParameterFilterExpression")
+        return f"{text} where {_expression_text(where)}" if where else text
+    if "dimensionOrMetricFilter" in expression:
+        return _dimension_text(expression["dimensionOrMetricFilter"])
+    return quote(expression)
+
+
+def audience_clause_text(clause: Mapping[str, Any]) -> str:
+    """A GA4 audience filter clause as a sentence: ``include users across all sessions: event
+    "article_view" where eventCount > 2``; a sequence lists its steps with "then"."""
+    verb = "exclude" if clause.get("clauseType") == "EXCLUDE" else "include"
+    if "sequenceFilter" in clause:
+        sequence = clause["sequenceFilter"]
+        steps = [_expression_text(s.get("filterExpression", {})) for s in sequence.get("sequenceSteps", [])]
+        return f"{verb} users {_SCOPES.get(str(sequence.get('scope')), '')}: {' then '.join(steps)}"
+    simple = clause.get("simpleFilter", {})
+    return f"{verb} users {_SCOPES.get(str(simple.get('scope')), '')}: {_expression_text(simple.get('filterExpression', {}))}"
+
+
 def _conditions(
     label: str, conditions: list[Mapping[str, Any]], render: Callable[[Mapping[str, Any]], str], out: dict[str, str]
 ) -> None:
@@ -129,6 +193,8 @@ def body_fields(body: Mapping[str, Any]) -> dict[str, str]:
             _conditions(key, value, condition_text, out)
         elif key == "eventConditions":
             _conditions("conditions", value, ga4_condition_text, out)
+        elif key == "filterClauses" and isinstance(value, list):
+            _conditions(key, value, audience_clause_text, out)
         elif key == "firingTrigger":
             out["firing triggers"] = ", ".join(quote(v) for v in value)
         elif isinstance(value, Mapping) and set(value) <= {"type", "value", "key"} and "type" in value:
