@@ -7,6 +7,7 @@ changed since it was saved), 4 the plan is refused by the goal file's safety thr
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import subprocess
@@ -244,21 +245,24 @@ def apply(
                 "a saved plan already fixes its goals, targets and templates; "
                 "leave out --goal, --category, --target and --templates"
             )
-        project, the_plan, selection = open_saved_plan(goals, force)
-        _print_plan(the_plan, project.context(selection), Format.text)
-        refuse_if_unsafe(the_plan)
-        _apply(project, the_plan, publishing)  # reviewed when it was saved: no question asked
+        # The targets stay locked from the re-plan to the last write: no other run writes between.
+        with contextlib.ExitStack() as locks:
+            project, the_plan, selection = open_saved_plan(goals, force, locks)
+            _print_plan(the_plan, project.context(selection), Format.text)
+            refuse_if_unsafe(the_plan)
+            _apply(project, the_plan, publishing)  # reviewed when it was saved: no question asked
         return
     project = open_project(goals, templates)
-    the_plan = project.plan(selection, force)
-    _print_plan(the_plan, project.context(selection), Format.text)
-    refuse_if_unsafe(the_plan)
-    if the_plan.empty and not publish:
-        return
-    if not the_plan.empty and not _confirm(the_plan, auto_approve):
-        typer.echo("Apply cancelled; nothing was changed.")
-        raise typer.Exit(1)
-    _apply(project, the_plan, publishing)
+    with project.locked():
+        the_plan = project.plan(selection, force)
+        _print_plan(the_plan, project.context(selection), Format.text)
+        refuse_if_unsafe(the_plan)
+        if the_plan.empty and not publish:
+            return
+        if not the_plan.empty and not _confirm(the_plan, auto_approve):
+            typer.echo("Apply cancelled; nothing was changed.")
+            raise typer.Exit(1)
+        _apply(project, the_plan, publishing)
 
 
 @app.command()

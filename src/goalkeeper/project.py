@@ -5,7 +5,8 @@ This is where the pure core meets the backends; the CLI only parses options and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,11 +153,26 @@ class Project:
             "targets": {b.target: b.fingerprint() for b in self.backends_for(selection)},
         }
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """A context holding every target's lock (a file target's lock file), to read, plan and
+        write without another goalkeeper run writing in between. Raises GoalkeeperError when a lock
+        cannot be had (another run held it too long)."""
+        with contextlib.ExitStack() as stack:
+            for backend in self.backends:
+                stack.enter_context(backend.lock())
+            yield
+
     def apply(self, plan: Plan, progress: Progress | None = None) -> None:
-        for backend in self.backends:
-            changes = plan.for_target(backend.target).changes
-            if changes:
-                backend.apply(changes, progress)
+        """Write ``plan``, under the targets' locks; every target that has changes is checked first
+        (unchanged since read, writable), so a target that cannot be written stops the apply before
+        anything is written anywhere."""
+        writing = [b for b in self.backends if plan.for_target(b.target).changes]
+        with self.locked():
+            for backend in writing:
+                backend.check_writable()
+            for backend in writing:
+                backend.apply(plan.for_target(backend.target).changes, progress)
 
     def seconds_left(self, changes: Sequence[Change]) -> float | None:
         """About how long applying ``changes`` still takes where a quota paces the writes (live
@@ -197,10 +213,13 @@ def save_plan(
     write_saved_plan(out, saved)
 
 
-def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Plan, Selection]:
+def open_saved_plan(
+    path: Path, force: bool = False, locks: contextlib.ExitStack | None = None
+) -> tuple[Project, Plan, Selection]:
     """Open the project of a saved plan and plan again exactly as it was planned; refuse with
     StalePlanError (exit 3) when the goal files, the templates or the targets moved since, or when
-    the plan now differs. The returned plan is the saved plan, ready to apply."""
+    the plan now differs. The returned plan is the saved plan, ready to apply. Given ``locks``, the
+    targets' locks are taken into it before the targets are read (to be held until written)."""
     saved = read_saved_plan(path)
     templates = Path(saved.templates) if saved.templates else None
     if not Path(saved.goal_file).is_file():
@@ -217,6 +236,8 @@ def open_saved_plan(path: Path, force: bool = False) -> tuple[Project, Plan, Sel
     reasons = moved({**saved.basis, "targets": {}}, {**local, "targets": {}})
     if reasons:
         raise stale(path, reasons)
+    if locks is not None:
+        locks.enter_context(project.locked())
     plan = project.plan(saved.selection, force=saved.force or force)
     reasons = moved(saved.basis, project.basis(saved.selection))
     if not reasons and plan.checksum() != saved.checksum:

@@ -7,6 +7,7 @@ does for its providers.
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -51,6 +52,19 @@ class Backend(ABC):
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         """Carry out ``changes`` of this target in the order given, calling ``progress`` after
         each one. Raises GoalkeeperError when the target refuses or cannot be reached."""
+
+    def lock(self) -> contextlib.AbstractContextManager[object]:
+        """A context that keeps other goalkeeper runs from writing this target while one reads,
+        plans and writes it (a file target's lock file). Re-entrant. Raises GoalkeeperError when
+        the lock cannot be had. Default: nothing to lock (a live target: GTM's fingerprints and
+        re-reads before writing guard it instead)."""
+        return contextlib.nullcontext()
+
+    def check_writable(self) -> None:
+        """Raise GoalkeeperError when ``apply`` could not write this target (a read-only file, a
+        file changed since it was read), before anything is written to any target. Default: nothing
+        to check beforehand."""
+        return None
 
     def problems_with(self, desired: State) -> list[Problem]:
         """What this target sees wrong in the desired state before anything is planned (a server

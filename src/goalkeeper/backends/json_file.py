@@ -1,4 +1,9 @@
-"""What the two file targets share: a JSON document read once, written whole or not at all."""
+"""What the two file targets share: a JSON document read once, written whole or not at all.
+
+A read-plan-write cycle holds the target's lock (``goalkeeper.files.TargetLock``), and the file's
+digest is checked again just before writing: a file another program changed since goalkeeper read
+it is never overwritten (StalePlanError, exit 3: plan again).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from goalkeeper.backends.base import Backend
-from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
+from goalkeeper.files import TargetLock
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -36,6 +42,14 @@ class JsonFileTarget(Backend):
     def __init__(self, path: Path):
         self.path = Path(path)
         self._document: dict[str, Any] | None = None
+        self._read_digest: str | None = None  # sha256 of the bytes ``document`` parsed
+        self._lock: TargetLock | None = None
+
+    def lock(self) -> TargetLock:
+        """The lock file beside the target, held from reading to writing (see goalkeeper.files)."""
+        if self._lock is None:
+            self._lock = TargetLock(self.path, self.what)
+        return self._lock
 
     def check(self, document: Any) -> None:
         """Raise GoalkeeperError when ``document`` is not this kind of file."""
@@ -59,7 +73,8 @@ class JsonFileTarget(Backend):
     def document(self) -> dict[str, Any]:
         if self._document is None:
             try:
-                document = json.loads(self.path.read_text(encoding="utf-8"))
+                data = self.path.read_bytes()
+                document = json.loads(data.decode("utf-8"))
             except OSError as error:
                 raise GoalkeeperError(
                     Problem(f"cannot read the {self.what}: {error.strerror}. {self.missing_hint}", str(self.path))
@@ -68,12 +83,39 @@ class JsonFileTarget(Backend):
                 raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(self.path), error.lineno)) from None
             self.check(document)
             self._document = document
+            self._read_digest = hashlib.sha256(data).hexdigest()
         return self._document
 
     def fingerprint(self) -> str:
-        """A digest of the file as it is now, for saved plans to notice any change."""
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        """A digest of the file as goalkeeper read it (as it is now, before any read), for saved
+        plans to notice any change."""
+        return self._read_digest or self._current_digest()
+
+    def _current_digest(self) -> str:
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except OSError as error:
+            raise GoalkeeperError(Problem(f"cannot read the {self.what}: {error.strerror}", str(self.path))) from None
+
+    def check_writable(self) -> None:
+        """Refuse before anything is written: a file changed since goalkeeper read it
+        (StalePlanError), or one that cannot be written."""
+        if self._read_digest is not None and self._current_digest() != self._read_digest:
+            raise StalePlanError(
+                [
+                    Problem(
+                        f"the {self.what} changed since goalkeeper read it (another program wrote it meanwhile); "
+                        "nothing was written: plan again",
+                        str(self.path),
+                    )
+                ]
+            )
 
     def save(self, document: dict[str, Any]) -> None:
-        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        """Write ``document`` whole, under the target's lock, after checking once more that the file
+        is as goalkeeper read it."""
+        with self.lock():
+            self.check_writable()
+            write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         self._document = document
+        self._read_digest = self._current_digest()

@@ -59,6 +59,7 @@ class EntityKind:
     replace_note: str = "replaced"
     removal: Literal["delete", "archive"] = "delete"
     type_is_enum: bool = False
+    unique_names: bool = False
     api_version: Literal["v1beta", "v1alpha", "v2"] = "v2"
 
     @property
@@ -109,13 +110,15 @@ _REGISTERED = (
     EntityKind(
         "ga4.custom_dimension", "GA4 custom dimension", "custom_dimension", "description", shareable=True,
         name_field="parameterName", scoped=True, fields=("parameterName", "displayName", "description", "scope"),
-        immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", api_version="v1beta",
+        immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", unique_names=True,
+        api_version="v1beta",
     ),
     EntityKind(
         "ga4.custom_metric", "GA4 custom metric", "custom_metric", "description", shareable=True,
         name_field="parameterName", scoped=True,
         fields=("parameterName", "displayName", "description", "scope", "measurementUnit"),
-        immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", api_version="v1beta",
+        immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", unique_names=True,
+        api_version="v1beta",
     ),
     EntityKind(
         "ga4.event_create_rule", "GA4 event-create rule", "event_create_rule", "rule_parameter",
@@ -126,7 +129,7 @@ _REGISTERED = (
     EntityKind(
         "ga4.key_event", "GA4 key event", "key_event", "none", name_field="eventName",
         fields=("eventName", "countingMethod", "defaultValue"), immutable=("eventName",),
-        replace_note="deleted and created again", api_version="v1beta",
+        replace_note="deleted and created again", unique_names=True, api_version="v1beta",
     ),
     EntityKind(
         "ga4.audience", "GA4 audience", "audience", "description", name_field="displayName",
