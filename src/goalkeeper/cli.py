@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from goalkeeper.backends.google_clients import network_problem
 from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, write_workflow
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError
@@ -78,6 +79,14 @@ def reports_errors(command: Callable[Params, Result]) -> Callable[Params, Result
             for problem in error.problems:
                 typer.echo(f"Error: {problem}", err=True)
             raise typer.Exit(error.exit_code) from None
+        except Exception as error:
+            # Outside the backends' own error handling (a token refreshed while building a client):
+            # a network or sign-in failure is still one clear line, never a traceback quoting Google.
+            mapped = network_problem(error)
+            if mapped is None:
+                raise
+            typer.echo(f"Error: {mapped}", err=True)
+            raise typer.Exit(1) from None
 
     return run
 

@@ -16,24 +16,10 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.environment import seconds_setting
 
 LOCK_TIMEOUT_VARIABLE = "GOALKEEPER_LOCK_TIMEOUT"
 LOCK_TIMEOUT = 120.0  # seconds: longer than a file target's apply, shorter than a CI job's patience
-
-
-def seconds_setting(variable: str, default: float) -> float:
-    """A duration in seconds from the environment variable ``variable`` (``default`` when unset).
-    Raises GoalkeeperError naming the variable when it is not a number of seconds >= 0."""
-    text = os.environ.get(variable, "").strip()
-    if not text:
-        return default
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not (0 <= seconds < float("inf")):
-        raise GoalkeeperError(f"{variable}={text!r} is not a number of seconds (0 or more); fix or unset it")
-    return seconds
 
 
 def real_path(path: Path) -> Path:

@@ -28,6 +28,7 @@ from goalkeeper.backends import ratelimit
 from goalkeeper.backends.base import Backend, Progress
 from goalkeeper.backends.calls import AmbiguousWriteError, Calls, Failure, guard
 from goalkeeper.backends.ga4_common import api_object, enhanced_settings, entities_from_api, entity_body, web_stream
+from goalkeeper.backends.google_clients import request_timeout
 from goalkeeper.backends.ratelimit import Clock, backoff_delays
 from goalkeeper.core import ownership
 from goalkeeper.core.changes import Change, Create, Delete, Replace, Update
@@ -120,12 +121,14 @@ class GA4LiveBackend(Backend):
         measurement_id: str | None = None,
         clock: Clock | None = None,
         attempts: int = 8,
+        timeout: float | None = None,
     ):
         self.beta = beta_client
         self.alpha = alpha_client
         self.property = property_id if str(property_id).startswith("properties/") else f"properties/{property_id}"
         self.measurement_id = measurement_id
-        self.calls = Calls(classify, clock or Clock(), backoff_delays(attempts))
+        self.calls = Calls(classify, clock or Clock(), backoff_delays(attempts), system="GA4")
+        self.timeout = request_timeout() if timeout is None else timeout
         self._stream: str | None = None
         self._streams: list[dict[str, Any]] | None = None
         self._digest = ""
@@ -148,10 +151,12 @@ class GA4LiveBackend(Backend):
         """Call one Admin API method (pagers are read to the end), retrying what is safe to retry."""
 
         def request() -> Any:
-            result = method(**kwargs, retry=None)
+            # The timeout covers the request and any token refresh before it (google-auth's
+            # AuthorizedSession passes it on); without one, a silent server is waited on forever.
+            result = method(**kwargs, retry=None, timeout=self.timeout)
             return list(result) if hasattr(result, "pages") else result
 
-        return self.calls.send(request, idempotent=idempotent)
+        return self.calls.send(request, idempotent=idempotent, what=getattr(method, "__name__", None))
 
     def _guard(self, action: Callable[[], T], writing: bool = False) -> T:
         prop = self.property.split("/")[-1]

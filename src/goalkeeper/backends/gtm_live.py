@@ -162,7 +162,7 @@ class GTMLiveBackend(Backend):
         self.workspace_name = workspace
         self.clock = clock or Clock()
         self.limiter = limiter or SlidingWindowLimiter(clock=self.clock)
-        self.calls = Calls(classify, self.clock, limiter=self.limiter)
+        self.calls = Calls(classify, self.clock, limiter=self.limiter, system="GTM")
         self._container_path: str | None = None
         self._container: dict[str, Any] | None = None
         self._variable_names: set[str] = set()  # the container's own variables, from the last read
