@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import enum
 import json
+import signal
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -68,13 +70,32 @@ Params = ParamSpec("Params")
 Result = TypeVar("Result")
 
 
+@contextlib.contextmanager
+def _terminated_cleanly() -> Iterator[None]:
+    """Let SIGTERM (CI cancelling a job, `kill`) end goalkeeper as Ctrl-C does: through every
+    ``finally``, so temporary files are removed and locks released, instead of vanishing at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def reports_errors(command: Callable[Params, Result]) -> Callable[Params, Result]:
     """Print a user's error as the problems it lists, and exit with its status: no traceback."""
 
     @wraps(command)
     def run(*args: Params.args, **kwargs: Params.kwargs) -> Result:
         try:
-            return command(*args, **kwargs)
+            with _terminated_cleanly():
+                return command(*args, **kwargs)
         except GoalkeeperError as error:
             for problem in error.problems:
                 typer.echo(f"Error: {problem}", err=True)

@@ -1,4 +1,4 @@
-"""The user's files: locked while goalkeeper reads, plans and writes them.
+"""The user's files: locked while goalkeeper reads, plans and writes them, written whole or not at all.
 
 A file target (a container export, a GA4 snapshot) is locked for a whole read-plan-write cycle by
 a lock file beside it (``.example-container.json.lock``), so two goalkeeper runs on one file take
@@ -10,7 +10,10 @@ stays (deleting it would let a waiting run lock a file nobody else sees); it is 
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
+import tempfile
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -69,3 +72,131 @@ class TargetLock:
 
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
+
+
+TEMPORARY_SUFFIX = ".goalkeeper-tmp"
+
+
+def _temporaries(real: Path) -> list[Path]:
+    return list(real.parent.glob(f".{real.name}.*{TEMPORARY_SUFFIX}"))
+
+
+def sweep_temporaries(path: Path) -> None:
+    """Remove temporary files a killed run left beside ``path``. Call it only under the file's
+    lock: then no other run is writing one."""
+    for leftover in _temporaries(real_path(path)):
+        leftover.unlink(missing_ok=True)
+
+
+def _keeps_identity(temporary: int, status: os.stat_result) -> bool:
+    """Give the temporary file the target's mode and owner; whether that worked (a file owned by
+    someone else, writable through its group, cannot be given away: it is written in place)."""
+    os.fchmod(temporary, stat.S_IMODE(status.st_mode))
+    if (status.st_uid, status.st_gid) == (os.fstat(temporary).st_uid, os.fstat(temporary).st_gid):
+        return True
+    try:
+        os.fchown(temporary, status.st_uid, status.st_gid)
+    except PermissionError:
+        return False
+    return True
+
+
+def _overwrite(real: Path, data: bytes) -> None:
+    """Write ``data`` into the existing file itself (its inode, so hard links and owner stay),
+    putting the old content back if that fails half-way."""
+    with open(real, "r+b") as stream:
+        original = stream.read()
+        try:
+            stream.seek(0)
+            stream.write(data)
+            stream.truncate()
+            stream.flush()
+            os.fsync(stream.fileno())
+        except BaseException:
+            stream.seek(0)
+            stream.write(original)
+            stream.truncate()
+            raise
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def write_atomically(path: Path, text: str, what: str = "file", mode: int | None = None) -> None:
+    """Write a whole file or nothing: a crash never leaves a half-written file behind.
+
+    A symbolic link is followed (the real file is updated, the link stays); an existing file keeps
+    its mode and owner; a file with hard links is written in place, after the new content was
+    written in full beside it (so a full disk fails before the file is touched). ``mode`` (e.g.
+    0o600) is forced on the file instead of the old one's. Raises GoalkeeperError naming ``path``
+    and the system's reason (read-only folder, full disk...); the temporary file is always removed.
+    """
+    real = real_path(path)
+    data = text.encode("utf-8")
+    temporary: Path | None = None
+    status = None
+    try:
+        status = real.stat() if real.exists() else None
+        handle, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=TEMPORARY_SUFFIX)
+        temporary = Path(name)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+            in_place = (
+                status is not None
+                and mode is None
+                and (status.st_nlink > 1 or not _keeps_identity(stream.fileno(), status))
+            )
+            if mode is not None or status is None:  # a new file: as the umask says, not mkstemp's 0600
+                os.fchmod(stream.fileno(), mode if mode is not None else 0o666 & ~_umask())
+        if in_place:
+            _overwrite(real, data)
+        else:
+            os.replace(temporary, real)
+    except OSError as error:
+        full = error.errno == errno.ENOSPC
+        reason = "the disk is full" if full else (error.strerror or type(error).__name__)
+        kept = "; it was left as it was" if status is not None else ""
+        raise GoalkeeperError(Problem(f"cannot write the {what} ({reason}){kept}", str(path))) from None
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Raise GoalkeeperError unless ``path`` (an existing file) can be written: its mode allows it
+    (a file marked read-only is refused even where the system would let goalkeeper write it) and
+    its folder takes the temporary file."""
+    real = real_path(path)
+    try:
+        status = real.stat()
+    except OSError as error:
+        raise GoalkeeperError(Problem(f"cannot write the {what}: {error.strerror}", str(path))) from None
+    if not status.st_mode & stat.S_IWUSR or not os.access(real, os.W_OK):
+        raise GoalkeeperError(
+            Problem(
+                f"the {what} is read-only ({stat.filemode(status.st_mode)}); nothing was written anywhere. "
+                "Make it writable (chmod u+w) if goalkeeper should update it",
+                str(path),
+            )
+        )
+    if not os.access(real.parent, os.W_OK):
+        raise GoalkeeperError(
+            Problem(
+                f"the folder {real.parent} is not writable, and goalkeeper writes the {what} through a temporary "
+                "file beside it; nothing was written anywhere",
+                str(path),
+            )
+        )
+
+
+def same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file (links followed); a missing file is compared by path."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return real_path(one) == real_path(other)

@@ -19,6 +19,7 @@ from goalkeeper.core.planner import make_plan
 from goalkeeper.core.safety import SafetyPolicy
 from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
+from goalkeeper.files import same_file
 from goalkeeper.goals.expand import expand
 from goalkeeper.goals.kinds import Kind, load_kinds
 from goalkeeper.goals.load import load_goal_file
@@ -201,7 +202,18 @@ def save_plan(
     out: Path, project: Project, plan: Plan, selection: Selection, force: bool, templates: Path | None = None
 ) -> None:
     """Write ``plan`` with its basis, for ``apply`` to carry out exactly (even a refused
-    plan is written: apply checks the thresholds again, and the file is what reviewers download)."""
+    plan is written: apply checks the thresholds again, and the file is what reviewers download).
+    Raises GoalkeeperError when ``out`` names one of the plan's inputs (the goal file, a template,
+    a target file): saving there would destroy what the plan is made from."""
+    inputs = [Path(project.goal_file.path), *(Path(k.path) for k in project.kinds.values() if not k.builtin)]
+    inputs += [f for b in project.backends for f in b.local_files()]
+    clash = next((i for i in inputs if same_file(out, i)), None)
+    if clash is not None:
+        raise GoalkeeperError(
+            Problem(
+                f"--out {out} would overwrite {clash}, which the plan is made from; save the plan elsewhere (plan.json)"
+            )
+        )
     saved = SavedPlan(
         goal_file=project.goal_file.path,
         templates=str(templates) if templates else None,

@@ -25,6 +25,7 @@ from goalkeeper import __version__
 from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
 from goalkeeper.core.model import canonical_json
 from goalkeeper.core.selection import Selection
+from goalkeeper.files import write_atomically
 
 KIND = "goalkeeper-saved-plan"
 SAVED_FORMAT = 1
@@ -75,10 +76,8 @@ class SavedPlan:
 
 
 def write_saved_plan(path: Path, saved: SavedPlan) -> None:
-    try:
-        Path(path).write_text(json.dumps(saved.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot save the plan here: {error.strerror}", str(path))) from None
+    """Write the saved plan whole or not at all (a reviewer never downloads half a plan)."""
+    write_atomically(Path(path), json.dumps(saved.to_json(), indent=2, ensure_ascii=False) + "\n", "saved plan")
 
 
 def _text(path: Path) -> str | None:

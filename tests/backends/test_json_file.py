@@ -76,8 +76,9 @@ def test_a_failed_write_leaves_the_target_as_it_was(tmp_path: Path, monkeypatch)
     path = tmp_path / "ga4.json"
     path.write_text('{"property": "properties/1"}')
     backend = GA4SnapshotBackend(path)
-    monkeypatch.setattr("os.replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
-    with pytest.raises(OSError):
+    full = OSError(28, "No space left on device")
+    monkeypatch.setattr("os.replace", lambda *a: (_ for _ in ()).throw(full))
+    with pytest.raises(GoalkeeperError, match="cannot write the GA4 snapshot \\(the disk is full\\)"):
         backend.save({"property": "properties/1", "keyEvents": []})
     assert path.read_text() == '{"property": "properties/1"}'
     # no temporary file left behind (the empty lock file stays: see goalkeeper.files)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from goalkeeper.core.changes import Change
@@ -59,6 +60,11 @@ class Backend(ABC):
         the lock cannot be had. Default: nothing to lock (a live target: GTM's fingerprints and
         re-reads before writing guard it instead)."""
         return contextlib.nullcontext()
+
+    def local_files(self) -> list[Path]:
+        """The files on this machine the target reads and writes (a container export), so nothing
+        else overwrites them (``plan --out``). Default: none (a live target)."""
+        return []
 
     def check_writable(self) -> None:
         """Raise GoalkeeperError when ``apply`` could not write this target (a read-only file, a

@@ -34,6 +34,7 @@ import typer
 
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.environment import seconds_setting
+from goalkeeper.files import write_atomically
 
 GTM_SCOPES = [
     "https://www.googleapis.com/auth/tagmanager.edit.containers",
@@ -206,7 +207,11 @@ def login(client_secrets: Path) -> Path:
     flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), SCOPES)
     creds = flow.run_local_server(port=0)
     path = token_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600, exist_ok=True)
-    path.write_text(creds.to_json(), encoding="utf-8")
+    # The token opens the user's GTM and GA4: only they may read it, nor list the folder.
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+    except OSError as error:
+        raise GoalkeeperError(f"cannot create {path.parent} for the token: {error.strerror}") from None
+    write_atomically(path, creds.to_json(), "token cache", mode=0o600)
     return path

@@ -9,27 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from goalkeeper.backends.base import Backend
 from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
-from goalkeeper.files import TargetLock
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a crash never leaves a half-written target behind."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+from goalkeeper.files import TargetLock, check_writable, sweep_temporaries, write_atomically
 
 
 class JsonFileTarget(Backend):
@@ -97,9 +83,13 @@ class JsonFileTarget(Backend):
         except OSError as error:
             raise GoalkeeperError(Problem(f"cannot read the {self.what}: {error.strerror}", str(self.path))) from None
 
+    def local_files(self) -> list[Path]:
+        return [self.path]
+
     def check_writable(self) -> None:
         """Refuse before anything is written: a file changed since goalkeeper read it
-        (StalePlanError), or one that cannot be written."""
+        (StalePlanError), or one that cannot be written (read-only, in a read-only folder)."""
+        check_writable(self.path, self.what)
         if self._read_digest is not None and self._current_digest() != self._read_digest:
             raise StalePlanError(
                 [
@@ -116,6 +106,7 @@ class JsonFileTarget(Backend):
         is as goalkeeper read it."""
         with self.lock():
             self.check_writable()
-            write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+            sweep_temporaries(self.path)  # left by a run that was killed: none is writing now
+            write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", self.what)
         self._document = document
         self._read_digest = self._current_digest()
