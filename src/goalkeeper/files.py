@@ -11,10 +11,14 @@ stays (deleting it would let a waiting run lock a file nobody else sees); it is 
 from __future__ import annotations
 
 import errno
+import json
+import math
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -200,3 +204,96 @@ def same_file(one: Path, other: Path) -> bool:
         return os.path.samefile(one, other)
     except OSError:
         return real_path(one) == real_path(other)
+
+
+# Inputs, capped: a goal file of 10,000 goals is about 1 MB, the largest real GTM exports a few MB.
+MAX_GOAL_FILE = 10 * 2**20
+MAX_TEMPLATE = 2**20
+MAX_JSON_FILE = 64 * 2**20
+MAX_DEPTH = 64  # nesting of mappings and lists; goal files need 6, GTM exports about 10
+
+
+def read_input(path: Path, what: str, limit: int, hint: str = "") -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them. A FIFO, a device such as
+    /dev/zero or a folder is refused without reading from it (opened without blocking), and so is
+    a file over the limit. Raises GoalkeeperError naming the file (``hint`` added when it cannot
+    be opened at all)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise GoalkeeperError(
+            Problem(f"cannot read the {what}: {error.strerror}. {hint}".rstrip(". ") + ("." if hint else ""), str(path))
+        ) from None
+    with os.fdopen(handle, "rb") as stream:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            raise GoalkeeperError(
+                Problem(
+                    f"the {what} is not a regular file (a folder, pipe or device); give the path of a file", str(path)
+                )
+            )
+        if status.st_size > limit:
+            raise GoalkeeperError(
+                Problem(f"the {what} is larger than goalkeeper reads ({limit // 2**20} MB)", str(path))
+            )
+        try:
+            data = stream.read(limit + 1)
+        except OSError as error:
+            raise GoalkeeperError(Problem(f"cannot read the {what}: {error.strerror}", str(path))) from None
+    if len(data) > limit:
+        raise GoalkeeperError(Problem(f"the {what} is larger than goalkeeper reads ({limit // 2**20} MB)", str(path)))
+    return data
+
+
+_NON_FINITE = re.compile(r"\b(NaN|-?Infinity)\b")
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large a number")
+    return number
+
+
+_DEEPER = object()
+
+
+def depth_of(document: object) -> int:
+    """How deeply lists and mappings nest in ``document`` (a scalar: 0), without recursion."""
+    deepest, todo = 0, [(document, 1)]
+    while todo:
+        item, level = todo.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level)
+            todo += [(child, level + 1) for child in children]
+    return deepest
+
+
+def parse_json(data: bytes, what: str, path: Path) -> Any:
+    """A JSON document from ``data``: UTF-8, only finite numbers (no NaN, Infinity or 1e400, which
+    no Google API takes), nested at most MAX_DEPTH deep. Raises GoalkeeperError with the file and,
+    where known, the line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GoalkeeperError(Problem(f"the {what} is not UTF-8 text (byte {error.start})", str(path))) from None
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+    except json.JSONDecodeError as error:
+        raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(path), error.lineno)) from None
+    except RecursionError:
+        document = _DEEPER  # nested beyond what the parser takes: reported just below
+    except ValueError as error:
+        found = _NON_FINITE.search(text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+        raise GoalkeeperError(Problem(f"not valid JSON: {error}", str(path), line)) from None
+    if document is _DEEPER or depth_of(document) > MAX_DEPTH:
+        raise GoalkeeperError(
+            Problem(f"the {what} nests lists and objects more than {MAX_DEPTH} deep; is it the right file?", str(path))
+        )
+    return document

@@ -25,7 +25,7 @@ from goalkeeper import __version__
 from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
 from goalkeeper.core.model import canonical_json
 from goalkeeper.core.selection import Selection
-from goalkeeper.files import write_atomically
+from goalkeeper.files import MAX_JSON_FILE, parse_json, read_input, write_atomically
 
 KIND = "goalkeeper-saved-plan"
 SAVED_FORMAT = 1
@@ -82,15 +82,16 @@ def write_saved_plan(path: Path, saved: SavedPlan) -> None:
 
 def _text(path: Path) -> str | None:
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+        return read_input(Path(path), "saved plan", MAX_JSON_FILE).decode("utf-8")
+    except (GoalkeeperError, UnicodeDecodeError):
+        return None  # not a saved plan (or not one goalkeeper can read): the caller says which
 
 
 def _document(path: Path) -> Any:
+    text = _text(path)
     try:
-        return json.loads(_text(path) or "")
-    except json.JSONDecodeError:
+        return parse_json(text.encode("utf-8"), "saved plan", Path(path)) if text is not None else None
+    except GoalkeeperError:
         return None
 
 

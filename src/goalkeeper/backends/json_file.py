@@ -15,7 +15,15 @@ from typing import Any
 
 from goalkeeper.backends.base import Backend
 from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
-from goalkeeper.files import TargetLock, check_writable, sweep_temporaries, write_atomically
+from goalkeeper.files import (
+    MAX_JSON_FILE,
+    TargetLock,
+    check_writable,
+    parse_json,
+    read_input,
+    sweep_temporaries,
+    write_atomically,
+)
 
 
 class JsonFileTarget(Backend):
@@ -58,15 +66,8 @@ class JsonFileTarget(Backend):
 
     def document(self) -> dict[str, Any]:
         if self._document is None:
-            try:
-                data = self.path.read_bytes()
-                document = json.loads(data.decode("utf-8"))
-            except OSError as error:
-                raise GoalkeeperError(
-                    Problem(f"cannot read the {self.what}: {error.strerror}. {self.missing_hint}", str(self.path))
-                ) from None
-            except json.JSONDecodeError as error:
-                raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(self.path), error.lineno)) from None
+            data = read_input(self.path, self.what, MAX_JSON_FILE, self.missing_hint)
+            document = parse_json(data, self.what, self.path)
             self.check(document)
             self._document = document
             self._read_digest = hashlib.sha256(data).hexdigest()

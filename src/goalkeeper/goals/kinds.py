@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.files import MAX_TEMPLATE, read_input
 from goalkeeper.goals.source import parse_yaml
 
 TEMPLATE_SUFFIX = ".yaml.j2"
@@ -78,7 +79,10 @@ def builtin_templates_dir() -> Path:
 
 
 def parse_kind(path: Path, builtin: bool) -> Kind:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_input(path, "goal-kind template", MAX_TEMPLATE).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GoalkeeperError(Problem(f"not UTF-8 text (byte {error.start}); save it as UTF-8", str(path))) from None
     match = _FRONT_MATTER.match(text)
     name = path.name[: -len(TEMPLATE_SUFFIX)]
     if not match:

@@ -297,17 +297,37 @@ def _file_problems(goals: list[Goal], raw_goals: list[Any], source: Source) -> l
     return problems
 
 
+def _blank_problems(source: Source) -> list[Problem]:
+    """Values of only spaces: GTM and GA4 would get an empty-looking condition, name or filter
+    that matches everything or nothing; a description may be anything."""
+    problems: list[Problem] = []
+    todo: list[tuple[DataPath, Any]] = [((), source.data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, dict):
+            todo += [((*path, k), v) for k, v in value.items() if k != "description"]
+        elif isinstance(value, list):
+            todo += [((*path, i), v) for i, v in enumerate(value)]
+        elif isinstance(value, str) and value and not value.strip():
+            where = _describe(path, source)
+            problems.append(
+                source.problem(path, f"{where}: {value!r} is only blank space; give a value, or leave it out")
+            )
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
 def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
     if not isinstance(source.data, dict):
         raise GoalkeeperError(source.problem((), "a goal file must be a YAML mapping with a `goals:` list"))
     problems, broken = _schema_problems(source, kinds)
+    problems += _blank_problems(source)
     defaults = source.data.get("defaults") or {}
     goals: list[Goal] = []
     listed = source.data.get("goals")
     raw_goals: list[Any] = listed if isinstance(listed, list) else []
     for index, raw in enumerate(raw_goals):
-        if not isinstance(raw, dict) or raw.get("kind") not in kinds:
-            continue
+        if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str) or raw["kind"] not in kinds:
+            continue  # the schema reported it
         if index in broken:
             # A goal the schema refused is not built, but its regexes and selectors are still
             # checked, so one run reports every problem.

@@ -3,6 +3,8 @@ turns a document into plain data plus a map from data paths to lines."""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,9 +12,10 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.files import MAX_DEPTH, MAX_GOAL_FILE, read_input
 
 DataPath = tuple[Any, ...]
 
@@ -70,10 +73,21 @@ def _plain(node: Any, path: DataPath, lines: dict[DataPath, int]) -> Any:
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
+        if abs(node) > _LARGEST:
+            raise _NotANumber(path, "this number is larger than any field of GTM or GA4 takes")
         return int(node)
     if isinstance(node, float):
+        if not math.isfinite(node):
+            raise _NotANumber(path, "NaN" if math.isnan(node) else "infinity (1e400 and the like read as infinity)")
         return float(node)
     return str(node)
+
+
+_LARGEST = 2**63  # no field of GTM or GA4 takes more
+
+
+class _NotANumber(Exception):
+    """A NaN, an infinity (1e400 reads as one) or an integer past any API's range, at a path."""
 
 
 def _syntax_problem(error: MarkedYAMLError, text: str, file: str) -> Problem:
@@ -126,18 +140,80 @@ def parse_generated(text: str, file: str) -> Any:
     return _json_scalars(data)
 
 
+# Where brackets and quotes matter, for the nesting check before parsing.
+_FLOW_CHARACTERS = re.compile(r"""[\[\]{}'"#\n\\]""")
+_QUOTE_OPENERS = " \t\n[{,:-"
+_DEEP_INDENT = re.compile(rf"^ {{{4 * MAX_DEPTH},}}\S", re.MULTILINE)
+# The YAML tags a goal file may spell out (!!str 5); anything else (!!python/..., !custom) is refused.
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+def _too_deep(text: str, file: str) -> Problem | None:
+    """Nesting deeper than MAX_DEPTH, found before parsing: the YAML parser takes minutes over a
+    few thousand nested brackets. Counts brackets outside quotes and comments, and indentation."""
+    depth, quote, skip_to = 0, "", -1
+    for match in _FLOW_CHARACTERS.finditer(text):
+        at, character = match.start(), match.group()
+        if at < skip_to:
+            continue
+        before = text[at - 1] if at else "\n"
+        if quote:
+            if character == "\\" and quote == '"':
+                skip_to = at + 2
+            elif character == quote:
+                quote = ""
+        elif character == "#" and before in " \t\n":
+            end = text.find("\n", at)
+            skip_to = len(text) if end < 0 else end
+        elif character in "'\"" and before in _QUOTE_OPENERS:
+            quote = character
+        elif character in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, at) + 1
+                return Problem(
+                    f"lists and mappings nest more than {MAX_DEPTH} deep here; flatten the document", file, line
+                )
+        elif character in "]}":
+            depth = max(0, depth - 1)
+    deep = _DEEP_INDENT.search(text)
+    if deep:
+        line = text.count("\n", 0, deep.start()) + 1
+        return Problem(f"indented more than {4 * MAX_DEPTH} columns; flatten the document", file, line)
+    return None
+
+
+def _event_problem(event: Any, depth: int, file: str) -> Problem | None:
+    """What a goal file may not hold, seen in one parser event: an alias, a tag that is not plain
+    data (!!python/object and the like), nesting deeper than MAX_DEPTH."""
+    line = event.start_mark.line + 1 if event.start_mark else None
+    if isinstance(event, AliasEvent):
+        return Problem("YAML aliases (*name) are not allowed in goal files; write the value out", file, line)
+    tag = getattr(event, "tag", None)
+    if tag is not None and str(tag) not in _PLAIN_TAGS:
+        shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+        return Problem(f"YAML tag {shown} is not allowed in goal files: write plain values", file, line)
+    if depth > MAX_DEPTH:
+        return Problem(f"lists and mappings nest more than {MAX_DEPTH} deep here; flatten the document", file, line)
+    return None
+
+
 def parse_yaml(text: str, file: str) -> Source:
     """Parse one YAML document safely. Aliases are refused before anything is expanded, so a
-    billion-laughs document fails at once instead of eating memory."""
+    billion-laughs document fails at once instead of eating memory; so are deep nesting (before
+    parsing), tags that are not plain data, and numbers no API takes (NaN, infinity, 1e400)."""
+    problem = _too_deep(text, file)
+    if problem:
+        raise GoalkeeperError(problem)
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
+        depth = 0
         for event in yaml.parse(text):
-            if isinstance(event, AliasEvent):
-                line = event.start_mark.line + 1 if event.start_mark else None
-                raise GoalkeeperError(
-                    Problem("YAML aliases (*name) are not allowed in goal files; write the value out", file, line)
-                )
+            depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+            problem = _event_problem(event, depth, file)
+            if problem:
+                raise GoalkeeperError(problem)
         document = yaml.load(text)
     except MarkedYAMLError as error:
         raise GoalkeeperError(_syntax_problem(error, text, file)) from None
@@ -146,14 +222,23 @@ def parse_yaml(text: str, file: str) -> Source:
             raise
         raise GoalkeeperError(Problem(f"invalid YAML: {error}", file)) from None
     lines: dict[DataPath, int] = {}
-    return Source(file, _plain(document, (), lines), lines)
-
-
-def load_yaml(path: Path) -> Source:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot read the file: {error.strerror}", str(path))) from None
+        data = _plain(document, (), lines)
+    except _NotANumber as error:
+        raise GoalkeeperError(
+            Problem(
+                f"not a number GTM or GA4 can take: {error.args[1]}; write a finite number",
+                file,
+                lines.get(error.args[0]),
+            )
+        ) from None
+    return Source(file, data, lines)
+
+
+def load_yaml(path: Path, what: str = "goal file", limit: int = MAX_GOAL_FILE) -> Source:
+    """The YAML document in the regular file ``path`` (at most ``limit`` bytes), parsed."""
+    try:
+        text = read_input(path, what, limit).decode("utf-8")
     except UnicodeDecodeError as error:
         raise GoalkeeperError(
             Problem(f"not UTF-8 text (byte {error.start}); save the goal file as UTF-8", str(path))
