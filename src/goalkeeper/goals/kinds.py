@@ -18,7 +18,10 @@ The file opens with a Jinja2 comment holding YAML metadata::
         url_contains: /checkout
     -#}
 
-Other metadata keys: ``one_of: [a, b]`` (exactly one of these inputs must be given) and
+Other metadata keys: ``one_of: [a, b]`` (exactly one of these inputs must be given),
+``rules`` (a list of ``{schema: <JSON Schema of the goal>, message: <what to do>}``: what a value
+means only together with another, so that a value that could not take effect is an error, never
+dropped; the message is the error) and
 ``sends_events: false`` (the kind makes no GA4 event, e.g. audiences: such goals may not have
 key_event, event_name, params or dimensions). ``event`` may name an input: ``"{datalayer_event}"``.
 ``checks`` keys may be dotted paths into nested inputs (``page.path_regex``); lists on the way are
@@ -69,6 +72,7 @@ class Kind:
     builtin: bool
     one_of: tuple[str, ...] = ()  # exactly one of these inputs must be given
     sends_events: bool = True  # False: the kind makes no GA4 event (audiences), so no key event
+    rules: tuple[dict[str, Any], ...] = ()  # {schema, message}: cross-field rules (module docstring)
 
     def input_schema(self) -> dict[str, Any]:
         return {"properties": self.inputs, "required": list(self.required)}
@@ -102,6 +106,11 @@ def parse_kind(path: Path, builtin: bool) -> Kind:
         problems.append(Problem("template metadata needs a one-line `description`", str(path), 1))
     if isinstance(meta, dict) and not isinstance(meta.get("inputs", {}), dict):
         problems.append(Problem("template metadata `inputs` must map field names to JSON Schemas", str(path), 1))
+    rules = meta.get("rules", []) if isinstance(meta, dict) else []
+    if not isinstance(rules, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("schema"), dict) and isinstance(r.get("message"), str) for r in rules
+    ):
+        problems.append(Problem("template metadata `rules` must be a list of {schema, message}", str(path), 1))
     if problems:
         raise GoalkeeperError(problems)
     return Kind(
@@ -118,6 +127,7 @@ def parse_kind(path: Path, builtin: bool) -> Kind:
         builtin=builtin,
         one_of=tuple(meta.get("one_of", ())),
         sends_events=bool(meta.get("sends_events", True)),
+        rules=tuple(rules),
     )
 
 

@@ -33,6 +33,9 @@ _PATTERN_WORDS = {
     NAME_PATTERN: "must start with a letter and hold only letters, digits and _",
     r"^G-[A-Z0-9]+$": "is not a GA4 measurement id (G- followed by capitals and digits)",
     "^[A-Z]{3}$": "is not an ISO 4217 currency code (three capitals, e.g. USD)",
+    r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$": (
+        "is not a domain name (such as example.com: labels of letters, digits and -, joined by dots)"
+    ),
 }
 
 
@@ -54,9 +57,20 @@ def _one_of_inputs(error: jsonschema.ValidationError) -> list[str] | None:
     return None
 
 
+def _rule_message(error: jsonschema.ValidationError) -> str | None:
+    """The message of the kind's rule that ``error`` broke (see goalkeeper.goals.kinds), if any."""
+    for schema in (error.schema, *(e.schema for e in error.context or ())):
+        if isinstance(schema, dict) and isinstance(schema.get("errorMessage"), str):
+            return schema["errorMessage"]
+    return None
+
+
 def _schema_problem(error: jsonschema.ValidationError, source: Source) -> Problem:
     path = tuple(error.absolute_path)
     message = error.message
+    rule = _rule_message(error)
+    if rule:
+        return source.problem(path, f"{_describe(path, source)}: {rule}")
     one_of = _one_of_inputs(error)
     if one_of:
         given = [f for f in one_of if isinstance(error.instance, dict) and f in error.instance]
