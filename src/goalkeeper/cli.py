@@ -17,11 +17,12 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from typer.core import TyperGroup
 
 from goalkeeper.backends.google_clients import network_problem
 from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, write_workflow
@@ -45,10 +46,38 @@ from goalkeeper.render.markdown import render_markdown
 from goalkeeper.render.text import colour, render_text, wants_colour
 from goalkeeper.saved_plan import is_saved_plan
 
+
+@contextlib.contextmanager
+def _usage_errors_exit_one() -> Iterator[None]:
+    try:
+        yield
+    except typer.exceptions.TyperException as error:
+        # typer's own click raises usage errors (unknown option, bad value) with status 2
+        if not isinstance(error, (typer.Exit, typer.Abort)) and getattr(error, "exit_code", None) == 2:
+            setattr(error, "exit_code", 1)  # noqa: B010 (the class declares it for all instances)
+        raise
+
+
+class Commands(TyperGroup):
+    """goalkeeper's commands, whose usage errors (an unknown option, a bad --format) exit 1 like
+    every other error: click's 2 would read as "changes present" to a script using
+    --detailed-exitcode."""
+
+    # typer's click is private to typer: its Context is spelled Any here.
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        with _usage_errors_exit_one():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_errors_exit_one():
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
     help="Conversion tracking as code: plan and apply YAML goals to Google Tag Manager and GA4.",
     no_args_is_help=True,
     add_completion=False,
+    cls=Commands,
 )
 
 GOALS_ARGUMENT = typer.Argument(Path("goals.yaml"), help="The goal file.", show_default=True)
@@ -376,7 +405,9 @@ def schema(
 
 
 ci_app = typer.Typer(
-    help="Continuous integration: plans reviewed in pull requests, applied on merge.", no_args_is_help=True
+    help="Continuous integration: plans reviewed in pull requests, applied on merge.",
+    no_args_is_help=True,
+    cls=Commands,
 )
 app.add_typer(ci_app, name="ci")
 

@@ -224,14 +224,13 @@ def read_input(path: Path, what: str, limit: int, hint: str = "") -> bytes:
         raise GoalkeeperError(
             Problem(f"cannot read the {what}: {error.strerror}. {hint}".rstrip(". ") + ("." if hint else ""), str(path))
         ) from None
+    status = os.fstat(handle)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(handle)
+        raise GoalkeeperError(
+            Problem(f"the {what} is not a regular file (a folder, pipe or device); give the path of a file", str(path))
+        )
     with os.fdopen(handle, "rb") as stream:
-        status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode):
-            raise GoalkeeperError(
-                Problem(
-                    f"the {what} is not a regular file (a folder, pipe or device); give the path of a file", str(path)
-                )
-            )
         if status.st_size > limit:
             raise GoalkeeperError(
                 Problem(f"the {what} is larger than goalkeeper reads ({limit // 2**20} MB)", str(path))

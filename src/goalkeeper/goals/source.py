@@ -12,7 +12,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.files import MAX_DEPTH, MAX_GOAL_FILE, read_input
@@ -189,6 +189,8 @@ def _event_problem(event: Any, depth: int, file: str) -> Problem | None:
     line = event.start_mark.line + 1 if event.start_mark else None
     if isinstance(event, AliasEvent):
         return Problem("YAML aliases (*name) are not allowed in goal files; write the value out", file, line)
+    if isinstance(event, ScalarEvent) and event.value == "<<" and event.style is None:
+        return Problem("YAML merge keys (<<) are not allowed in goal files; write the fields out", file, line)
     tag = getattr(event, "tag", None)
     if tag is not None and str(tag) not in _PLAIN_TAGS:
         shown = str(tag).replace("tag:yaml.org,2002:", "!!")
