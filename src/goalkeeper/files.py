@@ -92,14 +92,16 @@ def sweep_temporaries(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _keeps_identity(temporary: int, status: os.stat_result) -> bool:
+def _keeps_identity(temporary: Path, status: os.stat_result) -> bool:
     """Give the temporary file the target's mode and owner; whether that worked (a file owned by
-    someone else, writable through its group, cannot be given away: it is written in place)."""
-    os.fchmod(temporary, stat.S_IMODE(status.st_mode))
-    if (status.st_uid, status.st_gid) == (os.fstat(temporary).st_uid, os.fstat(temporary).st_gid):
+    someone else, writable through its group, cannot be given away: it is written in place).
+    Windows has no owners to give: there only the mode is kept."""
+    os.chmod(temporary, stat.S_IMODE(status.st_mode))
+    mine = temporary.stat()
+    if (status.st_uid, status.st_gid) == (mine.st_uid, mine.st_gid) or not hasattr(os, "chown"):
         return True
     try:
-        os.fchown(temporary, status.st_uid, status.st_gid)
+        os.chown(temporary, status.st_uid, status.st_gid)
     except PermissionError:
         return False
     return True
@@ -151,12 +153,10 @@ def write_atomically(path: Path, text: str, what: str = "file", mode: int | None
             stream.flush()
             os.fsync(stream.fileno())
             in_place = (
-                status is not None
-                and mode is None
-                and (status.st_nlink > 1 or not _keeps_identity(stream.fileno(), status))
+                status is not None and mode is None and (status.st_nlink > 1 or not _keeps_identity(temporary, status))
             )
             if mode is not None or status is None:  # a new file: as the umask says, not mkstemp's 0600
-                os.fchmod(stream.fileno(), mode if mode is not None else 0o666 & ~_umask())
+                os.chmod(temporary, mode if mode is not None else 0o666 & ~_umask())
         if in_place:
             _overwrite(real, data)
         else:
