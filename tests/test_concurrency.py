@@ -173,10 +173,17 @@ def test_two_live_applies_at_once_make_nothing_twice(shared_fake, tmp_path: Path
     env = {"GOALKEEPER_API_ENDPOINT": shared_fake.url}
     runs = [goalkeeper("apply", str(goals), "--auto-approve", cwd=tmp_path, env=env) for _ in range(2)]
     results = [finished(process) for process in runs]
-    assert [code for code, _ in results] == [0, 0], results
+    # Each run either lands, or (GTM: an entity it planned to create was created meanwhile) stops
+    # before writing it with "plan again", status 3; never an error of another kind.
+    assert all(code == 0 or (code == 3 and "plan" in text and "again" in text) for code, text in results), results
+    assert 0 in [code for code, _ in results], results
+    if targets == "ga4":
+        assert [code for code, _ in results] == [0, 0], results  # GA4 adopts what the other run made
+    code, text = finished(goalkeeper("apply", str(goals), "--auto-approve", cwd=tmp_path, env=env))
+    assert code == 0, text  # the loser, run again, finishes
     audiences = [a["displayName"] for a in shared_fake.ga4.items(f"properties/{PROPERTY}", "audiences")]
     key_events = [k["eventName"] for k in shared_fake.ga4.items(f"properties/{PROPERTY}", "keyEvents")]
     assert audiences.count("returning_visitors") == 1, audiences
     assert key_events.count("checkout_click") == 1, key_events
     code, text = finished(goalkeeper("plan", str(goals), "--detailed-exitcode", cwd=tmp_path, env=env))
-    assert code == 0, text  # both runs' work is there, once: nothing left to do
+    assert code == 0, text  # all the runs' work is there, once: nothing left to do

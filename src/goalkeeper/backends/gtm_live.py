@@ -26,7 +26,7 @@ from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, is_rate_e
 from goalkeeper.core.builtins import BUILTIN_TRIGGERS
 from goalkeeper.core.changes import Change, Create, Delete
 from goalkeeper.core.diff import differs
-from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
 from goalkeeper.core.kinds import KINDS, kinds_of
 from goalkeeper.core.model import Entity, digest
 from goalkeeper.core.state import State
@@ -46,10 +46,9 @@ _RESOURCES: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]] = weakref
 CONNECTION_ERRORS = (ConnectionError, socket.timeout, TimeoutError, httplib2.HttpLib2Error, OSError)
 
 
-class ConcurrentEditError(GoalkeeperError):
-    """Someone changed the container between goalkeeper's read and its write."""
-
-    exit_code = 1
+class ConcurrentEditError(StalePlanError):
+    """Someone changed the container between goalkeeper's read and its write: the plan is out of
+    date (exit 3, plan again), as a file target changed since it was read is."""
 
 
 # What a request needs, by what it does: (GTM container permission, OAuth scope).
