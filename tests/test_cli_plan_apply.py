@@ -153,7 +153,8 @@ def test_a_plan_that_cannot_be_saved_is_an_error_with_nothing_printed(project):
     result = run("plan", "shop.yaml", "--out", "no-such-folder/plan.json")
     assert result.exit_code == 1
     assert (
-        result.output.strip() == "Error: no-such-folder/plan.json: cannot save the plan here: No such file or directory"
+        result.output.strip()
+        == "Error: no-such-folder/plan.json: cannot write the saved plan (No such file or directory)"
     )
 
 

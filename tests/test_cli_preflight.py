@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -182,16 +183,16 @@ def test_a_hand_made_video_title_variable_blocks_the_built_in_on_every_target(ta
 def break_gtm_writes(targets: Targets, monkeypatch) -> None:
     """GTM's writes fail past the preflight: a full disk for the export, GTM refusing tags live."""
     if targets.fake is None:
-        from goalkeeper.backends import json_file
+        import os
 
-        real = json_file.write_atomically
+        real = os.replace
 
-        def full_disk(path: Path, text: str) -> None:
-            if path.name == "container.json":
+        def full_disk(source: Any, destination: Any, *more: Any, **options: Any) -> None:
+            if str(destination).endswith("container.json"):
                 raise OSError(28, "No space left on device")
-            real(path, text)
+            real(source, destination, *more, **options)
 
-        monkeypatch.setattr(json_file, "write_atomically", full_disk)
+        monkeypatch.setattr(os, "replace", full_disk)
     else:
         # bulk_update refused (goalkeeper falls back to one write per change), then every tag write fails
         targets.fake.faults.add(api="gtm", method="POST", path_contains="bulk_update", status=501, times=None)

@@ -40,7 +40,7 @@ def test_a_file_that_is_not_utf8_is_a_problem_not_a_traceback(in_tmp_path: Path)
     result = run("validate", "latin1.yaml", "missing.yaml")
     assert result.exit_code == 1
     assert "latin1.yaml: not UTF-8 text (byte 20); save the goal file as UTF-8" in result.output
-    assert "missing.yaml: cannot read the file" in result.output
+    assert "missing.yaml: cannot read the goal file" in result.output
 
 
 def test_the_pre_commit_hook_runs_validate():

@@ -9,11 +9,14 @@ since it was saved), 4 the plan is refused by the goal file's safety thresholds,
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
+import signal
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
@@ -24,6 +27,7 @@ import typer.core
 from rich.console import Console
 
 from goalkeeper import __version__, logs
+from goalkeeper.backends.google_clients import network_problem
 from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, action_notes, write_workflow
 from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError
@@ -142,17 +146,44 @@ Params = ParamSpec("Params")
 Result = TypeVar("Result")
 
 
+@contextlib.contextmanager
+def _terminated_cleanly() -> Iterator[None]:
+    """Let SIGTERM (CI cancelling a job, `kill`) end goalkeeper as Ctrl-C does: through every
+    ``finally``, so temporary files are removed and locks released, instead of vanishing at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def reports_errors(command: Callable[Params, Result]) -> Callable[Params, Result]:
     """Print a user's error as the problems it lists, and exit with its status: no traceback."""
 
     @wraps(command)
     def run(*args: Params.args, **kwargs: Params.kwargs) -> Result:
         try:
-            return command(*args, **kwargs)
+            with _terminated_cleanly():
+                return command(*args, **kwargs)
         except GoalkeeperError as error:
             for problem in error.problems:
                 typer.echo(f"Error: {problem}", err=True)
             raise typer.Exit(error.exit_code) from None
+        except Exception as error:
+            # Outside the backends' own error handling (a token refreshed while building a client):
+            # a network or sign-in failure is still one clear line, never a traceback quoting Google.
+            mapped = network_problem(error)
+            if mapped is None:
+                raise
+            typer.echo(f"Error: {mapped}", err=True)
+            raise typer.Exit(1) from None
 
     return run
 
@@ -389,23 +420,26 @@ def apply(
                 "leave out --goal, --category, --target and --templates"
             )
         busy = Busy(f"Reading the targets of {goals}", interactive(), sys.stderr)
-        with busy.shown():
-            project, the_plan, selection = open_saved_plan(goals, force, busy.waiting)
-        project.watch_waits(None)
-        _print_plan(the_plan, project.context(selection), Format.text, raw)
-        refuse_if_unsafe(the_plan)
-        _apply(project, the_plan, publishing, saved=True)  # reviewed when it was saved: no question asked
+        # The targets stay locked from the re-plan to the last write: no other run writes between.
+        with contextlib.ExitStack() as locks:
+            with busy.shown():
+                project, the_plan, selection = open_saved_plan(goals, force, busy.waiting, locks)
+            project.watch_waits(None)
+            _print_plan(the_plan, project.context(selection), Format.text, raw)
+            refuse_if_unsafe(the_plan)
+            _apply(project, the_plan, publishing, saved=True)  # reviewed when it was saved: no question asked
         return
     project = open_project(goals, templates)
-    the_plan = _read_and_plan(project, selection, force)
-    _print_plan(the_plan, project.context(selection), Format.text, raw)
-    refuse_if_unsafe(the_plan)
-    if the_plan.empty and not publish:
-        return
-    if not the_plan.empty and not _confirm(the_plan, auto_approve):
-        typer.echo("Apply cancelled; nothing was changed.")
-        raise typer.Exit(1)
-    _apply(project, the_plan, publishing)
+    with project.locked():
+        the_plan = _read_and_plan(project, selection, force)
+        _print_plan(the_plan, project.context(selection), Format.text, raw)
+        refuse_if_unsafe(the_plan)
+        if the_plan.empty and not publish:
+            return
+        if not the_plan.empty and not _confirm(the_plan, auto_approve):
+            typer.echo("Apply cancelled; nothing was changed.")
+            raise typer.Exit(1)
+        _apply(project, the_plan, publishing)
 
 
 @app.command()
@@ -485,7 +519,9 @@ def schema(
 
 
 ci_app = typer.Typer(
-    help="Continuous integration: plans reviewed in pull requests, applied on merge.", no_args_is_help=True
+    help="Continuous integration: plans reviewed in pull requests, applied on merge.",
+    no_args_is_help=True,
+    cls=_UsageErrorsExitOne,
 )
 app.add_typer(ci_app, name="ci")
 

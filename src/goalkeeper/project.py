@@ -5,7 +5,8 @@ This is where the pure core meets the backends; the CLI only parses options and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from goalkeeper.core.planner import make_plan
 from goalkeeper.core.safety import SafetyPolicy
 from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
+from goalkeeper.files import same_file
 from goalkeeper.goals.examples import ExampleResult, check_examples, untested
 from goalkeeper.goals.expand import expand
 from goalkeeper.goals.kinds import Kind, load_kinds
@@ -162,15 +164,32 @@ class Project:
             "targets": {b.target: b.fingerprint() for b in self.backends_for(selection)},
         }
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """A context holding every target's lock (a file target's lock file), to read, plan and
+        write without another goalkeeper run writing in between. Raises GoalkeeperError when a lock
+        cannot be had (another run held it too long)."""
+        with contextlib.ExitStack() as stack:
+            for backend in self.backends:
+                stack.enter_context(backend.lock())
+            yield
+
     def apply(self, plan: Plan, progress: Progress | None = None) -> None:
-        """Apply ``plan``, GA4 first, then GTM (``APPLY_ORDER``). When a target fails, the error
-        says what was already applied, per target, and that running again converges (the error
-        keeps its type and exit status; it gains the report as its last problem)."""
+        """Apply ``plan``, GA4 first, then GTM (``APPLY_ORDER``), under the targets' locks. Every
+        target that has changes is checked first (unchanged since read, writable), so a target that
+        cannot be written stops the apply before anything is written anywhere. When a target fails,
+        the error says what was already applied, per target, and that running again converges (the
+        error keeps its type and exit status; it gains the report as its last problem)."""
+        writing = [b for b in self.backends if plan.for_target(b.target).changes]
+        with self.locked():
+            for backend in writing:
+                backend.check_writable()
+            self._apply_in_order(sorted(writing, key=lambda b: APPLY_ORDER.index(b.target)), plan, progress)
+
+    def _apply_in_order(self, writing: Sequence[Backend], plan: Plan, progress: Progress | None) -> None:
         done: list[tuple[Backend, list[Change]]] = []
-        for backend in sorted(self.backends, key=lambda b: APPLY_ORDER.index(b.target)):
+        for backend in writing:
             changes = plan.for_target(backend.target).changes
-            if not changes:
-                continue
             applied: list[Change] = []
             done.append((backend, applied))
 
@@ -257,7 +276,18 @@ def save_plan(
     out: Path, project: Project, plan: Plan, selection: Selection, force: bool, templates: Path | None = None
 ) -> None:
     """Write ``plan`` with its basis, for ``apply`` to carry out exactly (even a refused
-    plan is written: apply checks the thresholds again, and the file is what reviewers download)."""
+    plan is written: apply checks the thresholds again, and the file is what reviewers download).
+    Raises GoalkeeperError when ``out`` names one of the plan's inputs (the goal file, a template,
+    a target file): saving there would destroy what the plan is made from."""
+    inputs = [Path(project.goal_file.path), *(Path(k.path) for k in project.kinds.values() if not k.builtin)]
+    inputs += [f for b in project.backends for f in b.local_files()]
+    clash = next((i for i in inputs if same_file(out, i)), None)
+    if clash is not None:
+        raise GoalkeeperError(
+            Problem(
+                f"--out {out} would overwrite {clash}, which the plan is made from; save the plan elsewhere (plan.json)"
+            )
+        )
     saved = SavedPlan(
         goal_file=project.goal_file.path,
         templates=str(templates) if templates else None,
@@ -269,11 +299,14 @@ def save_plan(
     write_saved_plan(out, saved)
 
 
-def open_saved_plan(path: Path, force: bool = False, waiting: Waiting | None = None) -> tuple[Project, Plan, Selection]:
+def open_saved_plan(
+    path: Path, force: bool = False, waiting: Waiting | None = None, locks: contextlib.ExitStack | None = None
+) -> tuple[Project, Plan, Selection]:
     """Open the project of a saved plan and plan again exactly as it was planned; refuse with
     StalePlanError (exit 3) when the goal files, the templates or the targets moved since, or when
     the plan now differs. The returned plan is the saved plan, ready to apply. ``waiting`` is told
-    about the backends' pauses while they read (see Project.watch_waits)."""
+    about the backends' pauses while they read (see Project.watch_waits). Given ``locks``, the
+    targets' locks are taken into it before the targets are read (to be held until written)."""
     saved = read_saved_plan(path)
     templates = Path(saved.templates) if saved.templates else None
     if not Path(saved.goal_file).is_file():
@@ -291,6 +324,8 @@ def open_saved_plan(path: Path, force: bool = False, waiting: Waiting | None = N
     reasons = moved({**saved.basis, "targets": {}}, {**local, "targets": {}})
     if reasons:
         raise stale(path, reasons)
+    if locks is not None:
+        locks.enter_context(project.locked())
     plan = project.plan(saved.selection, force=saved.force or force)
     reasons = moved(saved.basis, project.basis(saved.selection))
     if not reasons and plan.checksum() != saved.checksum:

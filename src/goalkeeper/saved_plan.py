@@ -25,6 +25,7 @@ from goalkeeper import __version__
 from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
 from goalkeeper.core.model import canonical_json
 from goalkeeper.core.selection import Selection
+from goalkeeper.files import MAX_JSON_FILE, parse_json, read_input, write_atomically
 
 KIND = "goalkeeper-saved-plan"
 SAVED_FORMAT = 1
@@ -75,23 +76,22 @@ class SavedPlan:
 
 
 def write_saved_plan(path: Path, saved: SavedPlan) -> None:
-    try:
-        Path(path).write_text(json.dumps(saved.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot save the plan here: {error.strerror}", str(path))) from None
+    """Write the saved plan whole or not at all (a reviewer never downloads half a plan)."""
+    write_atomically(Path(path), json.dumps(saved.to_json(), indent=2, ensure_ascii=False) + "\n", "saved plan")
 
 
 def _text(path: Path) -> str | None:
     try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+        return read_input(Path(path), "saved plan", MAX_JSON_FILE).decode("utf-8")
+    except (GoalkeeperError, UnicodeDecodeError):
+        return None  # not a saved plan (or not one goalkeeper can read): the caller says which
 
 
 def _document(path: Path) -> Any:
+    text = _text(path)
     try:
-        return json.loads(_text(path) or "")
-    except json.JSONDecodeError:
+        return parse_json(text.encode("utf-8"), "saved plan", Path(path)) if text is not None else None
+    except GoalkeeperError:
         return None
 
 

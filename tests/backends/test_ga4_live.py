@@ -132,7 +132,9 @@ def test_immutable_audience_change_is_planned_and_applied_as_archive_then_create
     start = fake_google.request_count
     live.ga4.apply(plan.changes)
     calls = [(r.method, r.path) for r in ga4_requests(fake_google, start)]
-    assert calls[0][1].endswith(":archive") and calls[1] == ("POST", f"/v1alpha/{PROP}/audiences")
+    audiences = f"/v1alpha/{PROP}/audiences"
+    # archived, then looked up by name just before the create (GA4 allows two of one name)
+    assert calls[0][1].endswith(":archive") and calls[1:3] == [("GET", audiences), ("POST", audiences)]
     [now] = fake_google.ga4.items(PROP, "audiences")
     assert "refund" in str(now["filterClauses"])
 
@@ -301,3 +303,53 @@ def test_enhanced_measurement_unreadable_is_unknown(live, fake_google):
     fake_google.faults.add(kind="status", status=403, path_contains="enhancedMeasurementSettings", times=None)
     assert live.ga4.enhanced_measurement() is None
     assert not [w for w in project.plan().warnings if "enhanced measurement" in w]
+
+
+# -- creates look by name first: GA4 keeps two audiences of one name ------------------------
+
+RETURNING = {"name": "returning_visitors", "kind": "audience", "returning": True}
+
+
+def _audiences(fake_google) -> list[dict]:
+    return [a for a in fake_google.ga4.items(PROP, "audiences") if a["displayName"] == "returning_visitors"]
+
+
+def test_an_audience_another_apply_made_since_the_plan_is_adopted(live, fake_google):
+    project = live.project([RETURNING])
+    plan = project.plan()
+    live.project([RETURNING]).apply(plan)  # a colleague's run applied the same goals meanwhile
+    project.apply(plan)
+    assert len(_audiences(fake_google)) == 1
+    assert live.project([RETURNING]).plan().empty
+
+
+def test_an_audience_made_by_hand_since_the_plan_is_never_taken_over(live, fake_google):
+    from goalkeeper.core.errors import StalePlanError
+
+    project = live.project([RETURNING])
+    plan = project.plan()
+    by_hand = {**AUDIENCE, "displayName": "returning_visitors", "description": "made in GA4"}
+    fake_google.ga4.seed("audiences", PROPERTY, by_hand)
+    with pytest.raises(StalePlanError, match="created by someone else since the plan"):
+        project.apply(plan)
+    assert [a["description"] for a in _audiences(fake_google)] == ["made in GA4"]
+
+
+def test_of_two_audiences_created_at_once_the_later_is_removed(live, fake_google):
+    project = live.project([RETURNING])
+    plan = project.plan()
+    fired = []
+
+    def the_other_run_creates_it_first(fake):
+        record = fake.requests[-1]
+        if record.method == "POST" and record.path.endswith("/audiences") and not fired:
+            fired.append(record.n)
+            [audience] = [c.after for c in plan.changes if c.kind == "ga4.audience"]
+            fake.ga4.seed("audiences", PROPERTY, dict(audience.body))
+
+    for n in range(fake_google.request_count + 1, fake_google.request_count + 40):
+        fake_google.faults.before_request(n, the_other_run_creates_it_first)
+    project.apply(plan)
+    assert fired
+    assert len(_audiences(fake_google)) == 1
+    assert live.project([RETURNING]).plan().empty

@@ -133,7 +133,14 @@ def test_test_endpoint_uses_anonymous_credentials(monkeypatch):
     assert isinstance(google_clients.credentials(), AnonymousCredentials)
 
 
-def test_login_caches_the_token_privately(monkeypatch, tmp_path):
+@pytest.mark.parametrize("before", ["none", "readable by others"])
+def test_login_caches_the_token_privately(monkeypatch, tmp_path, before):
+    if before == "readable by others":  # an older goalkeeper, or a copy, left it open
+        google_clients.token_path().parent.mkdir(parents=True, mode=0o755)
+        google_clients.token_path().parent.chmod(0o755)
+        google_clients.token_path().write_text("{}")
+        google_clients.token_path().chmod(0o644)
+
     class Flow:
         @classmethod
         def from_client_secrets_file(cls, path, scopes):
@@ -155,4 +162,6 @@ def test_login_caches_the_token_privately(monkeypatch, tmp_path):
     path = google_clients.login(tmp_path / "client_secret.json")
     assert path == google_clients.token_path()
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    assert [p.name for p in path.parent.iterdir()] == ["token.json"]  # no temporary file left
     assert isinstance(google_clients.credentials(), user_credentials.Credentials)

@@ -204,7 +204,7 @@ def _goal_texts() -> list[tuple[str, str]]:
     snippets = [
         "goals:\n  - name: a\n    kind: link_click\n    url_contains: /x\n    key_event: true\n",
         "goals: [{name: a, kind: timer, seconds: 1_000, ratio: 1.5e3, octal: 0o17, none: ~, flag: false}]\n",
-        "a: \"quoted 5\"\nb: 'yes'\nc: yes\nd: -.inf\ne: |\n  two\n  lines\nf: >-\n  folded\n  text\n2: int key\ntrue: bool key\n",
+        "a: \"quoted 5\"\nb: 'yes'\nc: yes\nd: -1.5\ne: |\n  two\n  lines\nf: >-\n  folded\n  text\n2: int key\ntrue: bool key\n",
         "# a comment\n\nlist:\n- 1\n-\n  - nested\n- {flow: map, other: [1, 2]}\n",
     ]
     return texts + [(f"snippet {i}", text) for i, text in enumerate(snippets)]

@@ -7,8 +7,10 @@ does for its providers.
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from goalkeeper.backends.ratelimit import Waiting
@@ -53,6 +55,24 @@ class Backend(ABC):
     def apply(self, changes: Sequence[Change], progress: Progress | None = None) -> None:
         """Carry out ``changes`` of this target in the order given, calling ``progress`` after
         each one. Raises GoalkeeperError when the target refuses or cannot be reached."""
+
+    def lock(self) -> contextlib.AbstractContextManager[object]:
+        """A context that keeps other goalkeeper runs from writing this target while one reads,
+        plans and writes it (a file target's lock file). Re-entrant. Raises GoalkeeperError when
+        the lock cannot be had. Default: nothing to lock (a live target: GTM's fingerprints and
+        re-reads before writing guard it instead)."""
+        return contextlib.nullcontext()
+
+    def local_files(self) -> list[Path]:
+        """The files on this machine the target reads and writes (a container export), so nothing
+        else overwrites them (``plan --out``). Default: none (a live target)."""
+        return []
+
+    def check_writable(self) -> None:
+        """Raise GoalkeeperError when ``apply`` could not write this target (a read-only file, a
+        file changed since it was read), before anything is written to any target. Default: nothing
+        to check beforehand."""
+        return None
 
     def problems_with(self, desired: State) -> list[Problem]:
         """What this target alone sees wrong in the desired state before anything is planned.

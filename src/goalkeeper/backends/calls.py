@@ -9,19 +9,28 @@ fails into a GoalkeeperError that says what to do, through the backend's own ``e
 Every request is logged here at debug level (logger ``goalkeeper.api``, see ``goalkeeper.logs``):
 its method and path, the final status, how long it took and how many retries it needed. Paths are
 logged without their query, and errors by type alone: no token, key or response body is logged.
+
+Retries share one budget per backend and run: ``GOALKEEPER_RETRY_BUDGET`` seconds of waiting (300
+unless set), after which the last error stands. Each retry prints one line on standard error, saying
+what is retried, why and when. Failures no retry can cure (no DNS, a refused connection, TLS,
+credentials refused: ``google_clients.network_problem``) are not retried at all.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+from goalkeeper.backends.google_clients import TIMEOUT_VARIABLE, network_problem, request_timeout
 from goalkeeper.backends.ratelimit import Clock, SlidingWindowLimiter, Waiting, backoff_delays
 from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.environment import seconds_setting
 
 T = TypeVar("T")
 log = logging.getLogger("goalkeeper.api")
@@ -40,6 +49,38 @@ class AmbiguousWriteError(Exception):
     """A write whose outcome is unknown: the connection failed or the server erred mid-way."""
 
 
+RETRY_BUDGET_VARIABLE = "GOALKEEPER_RETRY_BUDGET"
+RETRY_BUDGET = 300.0  # seconds: rides out a GTM quota window (100 s) and a short outage, not an hour
+
+
+def retry_budget() -> float:
+    """Seconds a run may wait for retries in all (``GOALKEEPER_RETRY_BUDGET``, 300 by default)."""
+    return seconds_setting(RETRY_BUDGET_VARIABLE, RETRY_BUDGET)
+
+
+def report_to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def described(request: Callable[[], Any], what: str | None) -> str:
+    """What a request does, for people: given, or a Tag Manager request's method and path (its
+    query left out)."""
+    if what:
+        return what
+    http_request = getattr(request, "__self__", None)
+    method, uri = getattr(http_request, "method", None), getattr(http_request, "uri", None)
+    if method and uri:
+        return f"{method} {urllib.parse.urlsplit(str(uri)).path}"
+    return "a request"
+
+
+def reason(error: BaseException) -> str:
+    """Why a request failed, in a few words: its HTTP status, or the exception's type (never its
+    text, which may quote an answer)."""
+    status = getattr(error, "status_code", None) or getattr(error, "code", None)
+    return f"HTTP {status}" if isinstance(status, int) else type(error).__name__
+
+
 @dataclass
 class Calls:
     """Sends requests for one backend: paced by ``limiter`` when a quota needs it (GTM), retried
@@ -54,6 +95,10 @@ class Calls:
     requests: int = 0
     #: Told before each pause between attempts: (seconds, why), so a progress display can count down.
     on_wait: Waiting | None = None
+    system: str = "Google"  # who answers, in the retry lines: "GTM", "GA4"
+    budget: float = field(default_factory=retry_budget)  # seconds of retry waits in all
+    waited: float = 0.0  # seconds of retry waits so far
+    report: Callable[[str], None] = report_to_stderr
 
     def send(
         self,
@@ -64,13 +109,15 @@ class Calls:
         method: str = "",
         path: str = "",
         status: Callable[[], int | None] | None = None,
+        what: str | None = None,
     ) -> T:
         """The result of ``request()``, retried as the module docstring says (``classify``, when
         given, stands in for the backend's for this request). ``method`` and ``path`` name the
-        request in the log (the HTTP method, the URL path without its query); ``status`` tells
-        the HTTP status of the answer just received, where the client can say (default 200: both
-        clients raise on any status that is no success, and Google's REST mapping answers OK as
-        200, google/rpc/code.proto). Raises the last error when retries run out, or
+        request in the log (the HTTP method, the URL path without its query) and ``what`` in the
+        retry lines; ``status`` tells the HTTP status of the answer just received, where the client
+        can say (default 200: both clients raise on any status that is no success, and Google's REST
+        mapping answers OK as 200, google/rpc/code.proto). Raises the last error when retries or the
+        retry budget run out, or
         AmbiguousWriteError for a write that may have happened."""
         classify = classify or self.classify
         start = 0.0
@@ -83,13 +130,16 @@ class Calls:
             try:
                 result = request()
             except Exception as error:
+                if network_problem(error) is not None:  # no DNS, refused, TLS, credentials: the same again
+                    self._log(method, path, _status_of(error), start, attempt, failure=type(error).__name__)
+                    raise
                 failure = self._failure(classify, error, method, path, start, attempt)
                 if failure is Failure.FINAL:
                     raise
                 if failure is not Failure.RATE and not idempotent:
                     self._log(method, path, _status_of(error), start, attempt, failure="ambiguous write")
                     raise AmbiguousWriteError(type(error).__name__) from error
-                if attempt == len(self.delays):
+                if attempt == len(self.delays) or not self._may_wait(self.delays[attempt], request, what, error):
                     self._log(method, path, _status_of(error), start, attempt, failure="retries exhausted")
                     raise
                 self._pause(self.delays[attempt], error, method, path)
@@ -135,6 +185,19 @@ class Calls:
         }
         log.debug("request", extra={**fields, **({"failure": failure} if failure else {})})
 
+    def _may_wait(self, delay: float, request: Callable[[], Any], what: str | None, error: BaseException) -> bool:
+        """Whether the budget allows waiting ``delay`` seconds to retry; reports the retry (or that
+        the budget is spent) in one line."""
+        doing = f"{self.system}: {described(request, what)} failed ({reason(error)})"
+        if self.waited + delay > self.budget:
+            self.report(
+                f"{doing}; not retrying: the retry budget of {self.budget:g} s ({RETRY_BUDGET_VARIABLE}) is spent"
+            )
+            return False
+        self.waited += delay
+        self.report(f"{doing}; retrying in {delay:g} s ({self.budget - self.waited:g} s of retry budget left)")
+        return True
+
 
 def _status_of(error: BaseException) -> int | str:
     """The HTTP status an API error carries (googleapiclient's ``status_code``, google-api-core's
@@ -149,8 +212,12 @@ def _status_of(error: BaseException) -> int | str:
 def unreliable(system: str, where: str, error: BaseException) -> NoReturn:
     """Raise the error for a request whose fate is unknown after every retry. Only the error's type
     is named: its text may quote a response."""
+    cause = error.__cause__ if isinstance(error, AmbiguousWriteError) and error.__cause__ else error
+    why = type(cause).__name__
+    if isinstance(cause, TimeoutError) or "Timeout" in why:
+        why = f"no answer within {request_timeout():g} s, {TIMEOUT_VARIABLE}"
     raise GoalkeeperError(
-        f"{system} could not be reached reliably ({type(error).__name__}). Run the command again: goalkeeper "
+        f"{system} could not be reached reliably ({why}). Run the command again: goalkeeper "
         f"re-reads the {where} and carries on without duplicating anything"
     ) from None
 
@@ -171,6 +238,9 @@ def guard(
     except GoalkeeperError:
         raise
     except Exception as error:
+        problem = network_problem(error, system)
+        if problem is not None:
+            raise problem from None
         if isinstance(error, (AmbiguousWriteError, *connection_errors)):
             unreliable(system, where, error)
         mapped = explain(error)

@@ -34,10 +34,12 @@ from goalkeeper.backends.calls import (
     failure_for,
     guard,
 )
-from goalkeeper.backends.ga4_common import api_object, enhanced_settings, entities_from_api, web_stream
+from goalkeeper.backends.ga4_common import api_object, enhanced_settings, entities_from_api, entity_body, web_stream
+from goalkeeper.backends.google_clients import request_timeout
 from goalkeeper.backends.ratelimit import Clock, backoff_delays
+from goalkeeper.core import ownership
 from goalkeeper.core.changes import Change, Create, Delete, Replace, Update
-from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.core.errors import GoalkeeperError, StalePlanError
 from goalkeeper.core.kinds import KINDS, EntityKind, kinds_of
 from goalkeeper.core.model import Entity, digest
 from goalkeeper.core.preflight import TargetFacts
@@ -172,12 +174,14 @@ class GA4LiveBackend(Backend):
         measurement_id: str | None = None,
         clock: Clock | None = None,
         attempts: int = 8,
+        timeout: float | None = None,
     ):
         self.beta = beta_client
         self.alpha = alpha_client
         self.property = property_id if str(property_id).startswith("properties/") else f"properties/{property_id}"
         self.measurement_id = measurement_id
-        self.calls = Calls(classify, clock or Clock(), backoff_delays(attempts))
+        self.calls = Calls(classify, clock or Clock(), backoff_delays(attempts), system="GA4")
+        self.timeout = request_timeout() if timeout is None else timeout
         self._stream: str | None = None
         self._streams: list[dict[str, Any]] | None = None
         self._digest = ""
@@ -205,11 +209,15 @@ class GA4LiveBackend(Backend):
         """Call one Admin API method (pagers are read to the end), retrying what is safe to retry."""
 
         def request() -> Any:
-            result = method(**kwargs, retry=None)
+            # The timeout covers the request and any token refresh before it (google-auth's
+            # AuthorizedSession passes it on); without one, a silent server is waited on forever.
+            result = method(**kwargs, retry=None, timeout=self.timeout)
             return list(result) if hasattr(result, "pages") else result
 
         http_method, path = rest_route(method, kwargs)
-        return self.calls.send(request, idempotent=idempotent, method=http_method, path=path)
+        return self.calls.send(
+            request, idempotent=idempotent, method=http_method, path=path, what=getattr(method, "__name__", None)
+        )
 
     def _guard(self, action: Callable[[], T], writing: bool = False) -> T:
         prop = self.property.split("/")[-1]
@@ -334,12 +342,26 @@ class GA4LiveBackend(Backend):
         mask = field_mask_pb2.FieldMask(paths=[_snake(k) for k in changed])
         self._call(self._method(kind, "update"), request={kind.api_name: message, "update_mask": mask})
 
+    def _named(self, kind: EntityKind, entity: Entity) -> list[dict[str, Any]]:
+        """The objects of ``kind`` in the property now that have ``entity``'s name, oldest first."""
+        wanted = kind.name_of(entity.body)
+        found = [obj for obj in (to_json(m) for m in self._list(kind)) if kind.name_of(obj) == wanted]
+        return sorted(found, key=_resource_number)
+
     def _create(self, kind: EntityKind, entity: Entity) -> None:
+        """Create ``entity``, never a second object of its name. Where GA4 itself allows two
+        (audiences, event-create rules), the collection is read just before writing (another apply
+        may have made it since the plan), and again after: of two applies that raced, the later
+        object is removed, so both runs end with the one made first."""
+        if not kind.unique_names and self._adopt_existing(kind, entity):
+            return
         message = self._message_type(kind).from_json(json.dumps(api_object(entity)))
         request = {"parent": self._parent(kind), kind.api_name: message}
         for _ in range(3):
             try:
-                self._call(self._method(kind, "create"), idempotent=False, request=request)
+                created = self._call(self._method(kind, "create"), idempotent=False, request=request)
+                if not kind.unique_names:
+                    self._keep_first(kind, entity, str(getattr(created, "name", "")))
                 return
             except gexc.Conflict:
                 # It exists already (a create that had gone through, or a key event made by hand
@@ -350,3 +372,32 @@ class GA4LiveBackend(Backend):
                 if any(kind.name_of(to_json(m)) == kind.name_of(entity.body) for m in self._list(kind)):
                     return
         raise GoalkeeperError(f"GA4 kept failing to create {kind.key} {entity.name!r}; run apply again")
+
+    def _adopt_existing(self, kind: EntityKind, entity: Entity) -> bool:
+        """Whether an object of ``entity``'s name exists already: goalkeeper's own (another run made
+        it since the plan: adopted, the next plan reconciles it) or, raising StalePlanError, someone
+        else's (made by hand since the plan: never taken over)."""
+        existing = self._named(kind, entity)
+        if not existing:
+            return False
+        if all(ownership.has_marker(kind.key, entity_body(kind.key, obj)) for obj in existing):
+            return True
+        raise StalePlanError(
+            f"GA4: {kind.label} {entity.name!r} was created by someone else since the plan was made; "
+            "nothing was overwritten. Run `goalkeeper plan` again and review the new plan"
+        )
+
+    def _keep_first(self, kind: EntityKind, entity: Entity, created: str) -> None:
+        """After creating ``created``: when an older object of the same name turned up meanwhile (a
+        concurrent apply), remove ours, so exactly one stays."""
+        same = self._named(kind, entity)
+        if created and same and same[0].get("name") != created and any(o.get("name") == created for o in same):
+            with contextlib.suppress(gexc.NotFound):
+                self._call(self._method(kind, kind.removal), request={"name": created})
+
+
+def _resource_number(obj: dict[str, Any]) -> tuple[int, str]:
+    """Sort key of an Admin API object by the number ending its resource name (GA4 numbers them as
+    it creates them)."""
+    last = str(obj.get("name", "")).rsplit("/", 1)[-1]
+    return (int(last), "") if last.isdigit() else (2**63, last)

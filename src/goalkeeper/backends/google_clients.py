@@ -11,18 +11,30 @@ Any of them can act as another service account through ``GOALKEEPER_IMPERSONATE`
 ``GOALKEEPER_API_ENDPOINT`` points both clients at another server with anonymous credentials:
 goalkeeper's tests run the real clients against a local fake of the Google APIs this way.
 Credentials are never printed.
+
+Every request has a timeout, ``GOALKEEPER_TIMEOUT`` seconds (60 unless set): the Tag Manager
+client's HTTP connection (httplib2) is built with it, and the GA4 backend passes it to each Admin
+API call (the REST transport's requests session, token refreshes included). ``network_problem``
+turns what goes wrong on the way to Google (no DNS, a refused connection, TLS, a token the sign-in
+service refuses, impersonation refused) into one clear error, never quoting a response: the sign-in
+service's answers may hold account details.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+import socket
+import ssl
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.environment import seconds_setting
+from goalkeeper.files import write_atomically
 
 GTM_SCOPES = [
     "https://www.googleapis.com/auth/tagmanager.edit.containers",
@@ -35,6 +47,13 @@ SCOPES = GTM_SCOPES + GA4_SCOPES
 # gcloud refuses to create Application Default Credentials without it (gcloud auth application-default login).
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 ENDPOINT_VARIABLE = "GOALKEEPER_API_ENDPOINT"
+TIMEOUT_VARIABLE = "GOALKEEPER_TIMEOUT"
+TIMEOUT = 60.0  # seconds: Google answers in well under a second; a minute is a dead connection
+
+
+def request_timeout() -> float:
+    """Seconds to wait for any one answer from Google (``GOALKEEPER_TIMEOUT``, 60 by default)."""
+    return seconds_setting(TIMEOUT_VARIABLE, TIMEOUT) or TIMEOUT
 
 
 def token_path() -> Path:
@@ -89,17 +108,14 @@ def credentials(settings: Mapping[str, Any] | None = None):
 
 
 def tagmanager_service(creds=None):
+    import httplib2
+    from google_auth_httplib2 import AuthorizedHttp
     from googleapiclient.discovery import build
 
     options = {"api_endpoint": test_endpoint()} if test_endpoint() else None
-    return build(
-        "tagmanager",
-        "v2",
-        static_discovery=True,
-        cache_discovery=False,
-        credentials=creds or credentials(),
-        client_options=options,
-    )
+    # The HTTP connection carries the timeout: googleapiclient has no setting of its own for it.
+    http = AuthorizedHttp(creds or credentials(), http=httplib2.Http(timeout=request_timeout()))
+    return build("tagmanager", "v2", static_discovery=True, cache_discovery=False, http=http, client_options=options)
 
 
 def admin_clients(creds=None):
@@ -111,6 +127,80 @@ def admin_clients(creds=None):
     return (
         admin_v1beta.AnalyticsAdminServiceClient(transport="rest", credentials=creds, client_options=options),
         admin_v1alpha.AnalyticsAdminServiceClient(transport="rest", credentials=creds, client_options=options),
+    )
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and everything it wraps: causes, contexts, and urllib3's ``reason``."""
+    seen: set[int] = set()
+    todo = [error]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        wrapped = [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
+        todo += [w for w in wrapped if isinstance(w, BaseException)]
+
+
+# OAuth 2.0 error codes (RFC 6749, section 5.2): safe to name, unlike the rest of the answer.
+_OAUTH_CODE = re.compile(
+    r"^(invalid_grant|invalid_client|unauthorized_client|invalid_scope|access_denied|invalid_request)\b"
+)
+NETWORK_HINT = "Check this machine's network connection and proxy settings (HTTPS_PROXY), then run goalkeeper again"
+
+
+def network_problem(error: BaseException, system: str = "Google") -> GoalkeeperError | None:
+    """The GoalkeeperError for a failure on the way to Google that retrying cannot cure, or None:
+    a host name that does not resolve (offline, DNS), a refused connection, a TLS failure, an access
+    token the sign-in service refuses, impersonation refused, the sign-in service unreachable.
+    Only exception types and OAuth error codes are named, never an answer's text."""
+    from google.auth import exceptions as auth_exceptions
+
+    causes = list(_causes(error))
+    if any(
+        isinstance(c, socket.gaierror) or type(c).__name__ in ("ServerNotFoundError", "NameResolutionError")
+        for c in causes
+    ):
+        return GoalkeeperError(
+            f"{system}: cannot look up Google's servers: this machine seems offline, or its DNS fails. {NETWORK_HINT}"
+        )
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return GoalkeeperError(
+            f"{system}: the connection to Google was refused (a firewall or proxy in the way?). {NETWORK_HINT}"
+        )
+    tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
+    if tls is not None:
+        return GoalkeeperError(
+            f"{system}: the secure connection to Google failed ({type(tls).__name__}). A proxy that inspects "
+            "HTTPS needs its certificate authority in REQUESTS_CA_BUNDLE and HTTPLIB2_CA_CERTS; otherwise check "
+            "the machine's clock and certificates"
+        )
+    refused = next((c for c in causes if isinstance(c, auth_exceptions.RefreshError)), None)
+    if refused is not None:
+        return _token_refused(refused, system)
+    if any(isinstance(c, auth_exceptions.TransportError) for c in causes):
+        return GoalkeeperError(
+            f"{system}: cannot reach Google's sign-in service to get an access token. {NETWORK_HINT}"
+        )
+    return None
+
+
+def _token_refused(error: BaseException, system: str) -> GoalkeeperError:
+    text = str(error.args[0]) if error.args else ""
+    if "impersonat" in text.lower():
+        return GoalkeeperError(
+            f"{system}: Google refused to let goalkeeper act as the service account in GOALKEEPER_IMPERSONATE "
+            "(or target.impersonate). The account goalkeeper runs as needs the Service Account Token Creator "
+            "role (roles/iam.serviceAccountTokenCreator) on it, and the project needs the IAM Service Account "
+            "Credentials API enabled"
+        )
+    code = _OAUTH_CODE.match(text)
+    return GoalkeeperError(
+        f"{system}: Google refused to issue an access token{f' ({code.group(1)})' if code else ''}: the sign-in "
+        "expired or was revoked, or the key was deleted. Run `goalkeeper login` again, or check the "
+        "service-account key (GOALKEEPER_CREDENTIALS or target.credentials)"
     )
 
 
@@ -127,7 +217,11 @@ def login(client_secrets: Path) -> Path:
         ) from None
     creds = flow.run_local_server(port=0)
     path = token_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600, exist_ok=True)
-    path.write_text(creds.to_json(), encoding="utf-8")
+    # The token opens the user's GTM and GA4: only they may read it, nor list the folder.
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)
+    except OSError as error:
+        raise GoalkeeperError(f"cannot create {path.parent} for the token: {error.strerror}") from None
+    write_atomically(path, creds.to_json(), "token cache", mode=0o600)
     return path

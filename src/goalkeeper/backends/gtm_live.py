@@ -42,7 +42,7 @@ from goalkeeper.backends.ratelimit import GTM_REQUESTS_PER_100S, Clock, SlidingW
 from goalkeeper.core.builtins import BUILTIN_TRIGGERS
 from goalkeeper.core.changes import Change, Create, Delete
 from goalkeeper.core.diff import differs
-from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.core.errors import GoalkeeperError, StalePlanError
 from goalkeeper.core.kinds import KINDS, kinds_of
 from goalkeeper.core.model import Entity, digest
 from goalkeeper.core.preflight import TargetFacts
@@ -89,10 +89,9 @@ def _too_large(error: HttpError) -> bool:
     )
 
 
-class ConcurrentEditError(GoalkeeperError):
-    """Someone changed the container between goalkeeper's read and its write."""
-
-    exit_code = 1
+class ConcurrentEditError(StalePlanError):
+    """Someone changed the container between goalkeeper's read and its write: the plan is out of
+    date (exit 3, plan again), as a file target changed since it was read is."""
 
 
 # What a request needs, by what it does: (GTM container permission, OAuth scope).
@@ -236,7 +235,7 @@ class GTMLiveBackend(Backend):
         self.workspace_name = workspace
         self.clock = clock or Clock()
         self.limiter = limiter or SlidingWindowLimiter(limit=requests_per_100s, clock=self.clock)
-        self.calls = Calls(classify, self.clock, limiter=self.limiter)
+        self.calls = Calls(classify, self.clock, limiter=self.limiter, system="GTM")
         self._container_path: str | None = None
         self._container: dict[str, Any] | None = None
         self._workspace: dict[str, Any] | None = None

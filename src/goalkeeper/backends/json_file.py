@@ -1,29 +1,29 @@
-"""What the two file targets share: a JSON document read once, written whole or not at all."""
+"""What the two file targets share: a JSON document read once, written whole or not at all.
+
+A read-plan-write cycle holds the target's lock (``goalkeeper.files.TargetLock``), and the file's
+digest is checked again just before writing: a file another program changed since goalkeeper read
+it is never overwritten (StalePlanError, exit 3: plan again).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from goalkeeper.backends.base import Backend
-from goalkeeper.core.errors import GoalkeeperError, Problem
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a crash never leaves a half-written target behind."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+from goalkeeper.core.errors import GoalkeeperError, Problem, StalePlanError
+from goalkeeper.files import (
+    MAX_JSON_FILE,
+    TargetLock,
+    check_writable,
+    parse_json,
+    read_input,
+    sweep_temporaries,
+    write_atomically,
+)
 
 
 class JsonFileTarget(Backend):
@@ -36,6 +36,14 @@ class JsonFileTarget(Backend):
     def __init__(self, path: Path):
         self.path = Path(path)
         self._document: dict[str, Any] | None = None
+        self._read_digest: str | None = None  # sha256 of the bytes ``document`` parsed
+        self._lock: TargetLock | None = None
+
+    def lock(self) -> TargetLock:
+        """The lock file beside the target, held from reading to writing (see goalkeeper.files)."""
+        if self._lock is None:
+            self._lock = TargetLock(self.path, self.what)
+        return self._lock
 
     def check(self, document: Any) -> None:
         """Raise GoalkeeperError when ``document`` is not this kind of file."""
@@ -58,31 +66,48 @@ class JsonFileTarget(Backend):
 
     def document(self) -> dict[str, Any]:
         if self._document is None:
-            try:
-                document = json.loads(self.path.read_text(encoding="utf-8"))
-            except OSError as error:
-                raise GoalkeeperError(
-                    Problem(f"cannot read the {self.what}: {error.strerror}. {self.missing_hint}", str(self.path))
-                ) from None
-            except json.JSONDecodeError as error:
-                raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(self.path), error.lineno)) from None
+            data = read_input(self.path, self.what, MAX_JSON_FILE, self.missing_hint)
+            document = parse_json(data, self.what, self.path)
             self.check(document)
             self._document = document
+            self._read_digest = hashlib.sha256(data).hexdigest()
         return self._document
 
     def fingerprint(self) -> str:
-        """A digest of the file as it is now, for saved plans to notice any change."""
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        """A digest of the file as goalkeeper read it (as it is now, before any read), for saved
+        plans to notice any change."""
+        return self._read_digest or self._current_digest()
+
+    def _current_digest(self) -> str:
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except OSError as error:
+            raise GoalkeeperError(Problem(f"cannot read the {self.what}: {error.strerror}", str(self.path))) from None
+
+    def local_files(self) -> list[Path]:
+        return [self.path]
+
+    def check_writable(self) -> None:
+        """Refuse before anything is written: a file changed since goalkeeper read it
+        (StalePlanError), or one that cannot be written (read-only, in a read-only folder)."""
+        check_writable(self.path, self.what)
+        if self._read_digest is not None and self._current_digest() != self._read_digest:
+            raise StalePlanError(
+                [
+                    Problem(
+                        f"the {self.what} changed since goalkeeper read it (another program wrote it meanwhile); "
+                        "nothing was written: plan again",
+                        str(self.path),
+                    )
+                ]
+            )
 
     def save(self, document: dict[str, Any]) -> None:
-        """Write ``document`` to the file, whole or not at all; GoalkeeperError when it cannot be
-        written (a read-only folder, a full disk)."""
-        try:
-            write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        except OSError as error:
-            raise GoalkeeperError(
-                Problem(
-                    f"the {self.what} could not be written ({error.strerror or error}); it is unchanged", str(self.path)
-                )
-            ) from None
+        """Write ``document`` whole, under the target's lock, after checking once more that the file
+        is as goalkeeper read it."""
+        with self.lock():
+            self.check_writable()
+            sweep_temporaries(self.path)  # left by a run that was killed: none is writing now
+            write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", self.what)
         self._document = document
+        self._read_digest = self._current_digest()

@@ -129,6 +129,7 @@ class EntityKind:
     type_is_enum: bool = False
     server_fields: frozenset[str] = frozenset()
     user_fields: frozenset[str] = frozenset()
+    unique_names: bool = False
     api_version: Literal["v1beta", "v1alpha", "v2"] = "v2"
     limits: tuple[Limit, ...] = ()
     rules: tuple[FieldRule, ...] = ()
@@ -243,7 +244,8 @@ _REGISTERED = (
     EntityKind(
         "ga4.custom_dimension", "GA4 custom dimension", "custom_dimension", "description", shareable=True,
         name_field="parameterName", scoped=True, fields=("parameterName", "displayName", "description", "scope"),
-        immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", api_version="v1beta",
+        immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", unique_names=True,
+        api_version="v1beta",
         message="CustomDimension",
         limits=(
             Limit("event-scoped custom dimensions", 50, 125, CONFIG_LIMITS, scope="EVENT"),
@@ -257,7 +259,8 @@ _REGISTERED = (
         "ga4.custom_metric", "GA4 custom metric", "custom_metric", "description", shareable=True,
         name_field="parameterName", scoped=True,
         fields=("parameterName", "displayName", "description", "scope", "measurementUnit"),
-        immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", api_version="v1beta",
+        immutable=("parameterName", "scope"), replace_note=_GA4_REPLACED, removal="archive", unique_names=True,
+        api_version="v1beta",
         message="CustomMetric",
         limits=(Limit("custom metrics", 50, 125, CONFIG_LIMITS),),
         rules=(
@@ -291,7 +294,7 @@ _REGISTERED = (
     EntityKind(
         "ga4.key_event", "GA4 key event", "key_event", "none", name_field="eventName",
         fields=("eventName", "countingMethod", "defaultValue"), immutable=("eventName",),
-        replace_note="deleted and created again", api_version="v1beta", message="KeyEvent",
+        replace_note="deleted and created again", unique_names=True, api_version="v1beta", message="KeyEvent",
         limits=(Limit("custom key events", 30, 50, f"{CONFIG_LIMITS}; {KEY_EVENT_DOC}"),),
         rules=(
             FieldRule("eventName", "required", _KEY_EVENT_SOURCE, required=True),

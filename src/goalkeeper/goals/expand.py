@@ -9,14 +9,12 @@ that several goals share.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import jsonschema
-from jinja2 import StrictUndefined, Template
+from jinja2 import Template
 from jinja2.exceptions import SecurityError, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from goalkeeper.core import gtm_body, ownership
 from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES, builtin_name
@@ -24,10 +22,12 @@ from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
+from goalkeeper.goals import sandbox
 from goalkeeper.goals.checks import MAX_EVENT_PARAMETERS
 from goalkeeper.goals.helpers import TEMPLATE_HELPERS
 from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.model import Goal, GoalFile
+from goalkeeper.goals.sandbox import BudgetedSandbox
 from goalkeeper.goals.source import parse_generated
 
 MEASUREMENT_ID_VARIABLE = "goalkeeper - GA4 Measurement ID"
@@ -39,17 +39,8 @@ GOOGLE_TAG_TRIGGER = "Initialization - All Pages"
 _CONDITION_OPTIONS = ("ignore_case", "negate")
 
 
-def _environment() -> SandboxedEnvironment:
-    # GTM writes variable references as {{Name}}: give Jinja2 other expression delimiters so
-    # templates can carry GTM references as plain text.
-    env = SandboxedEnvironment(
-        variable_start_string="<<",
-        variable_end_string=">>",
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    env.filters["regex_escape"] = re.escape
+def _environment() -> BudgetedSandbox:
+    env = sandbox.environment()
     env.globals.update(TEMPLATE_HELPERS)
     return env
 
@@ -58,8 +49,10 @@ ENVIRONMENT = _environment()
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(source: str) -> Template:
-    """A kind's template, compiled once however many goals use it."""
+def _compiled(source: str, path: str) -> Template:
+    """A kind's template, compiled once however many goals use it; one that would load another
+    file is refused (GoalkeeperError at its line)."""
+    sandbox.refuse_other_files(ENVIRONMENT, source, path)
     return ENVIRONMENT.from_string(source)
 
 
@@ -237,8 +230,8 @@ def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
         "event_tag": _event_tag_helper(goal, goal.event_name),
     }
     try:
-        template = _compiled(kind.source)
-        text = template.render(context)
+        template = _compiled(kind.source, kind.path)
+        text = sandbox.render_within_budget(template, context)
     except SecurityError as error:
         raise GoalkeeperError(
             Problem(f"template of kind {kind.name!r} did something unsafe: {error}", kind.path)

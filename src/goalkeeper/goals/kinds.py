@@ -19,6 +19,9 @@ The file opens with a Jinja2 comment holding YAML metadata::
     -#}
 
 Other metadata keys: ``one_of: [a, b]`` (exactly one of these inputs must be given),
+``rules`` (a list of ``{schema: <JSON Schema of the goal>, message: <what to do>}``: what a value
+means only together with another, so that a value that could not take effect is an error, never
+dropped; the message is the error) and
 ``sends_events: false`` (the kind makes no GA4 event, e.g. audiences: such goals may not have
 key_event, event_name, params or dimensions) and ``tradeoffs:`` (a list of what users must choose
 knowingly, shown by ``goalkeeper kinds NAME``). ``event`` may name an input: ``"{datalayer_event}"``.
@@ -49,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.files import MAX_TEMPLATE, read_input
 from goalkeeper.goals.source import parse_yaml
 
 TEMPLATE_SUFFIX = ".yaml.j2"
@@ -72,6 +76,7 @@ class Kind:
     one_of: tuple[str, ...] = ()  # exactly one of these inputs must be given
     sends_events: bool = True  # False: the kind makes no GA4 event (audiences), so no key event
     tradeoffs: tuple[str, ...] = ()  # what users must choose knowingly, in words
+    rules: tuple[dict[str, Any], ...] = ()  # {schema, message}: cross-field rules (module docstring)
 
 
 def builtin_templates_dir() -> Path:
@@ -79,7 +84,10 @@ def builtin_templates_dir() -> Path:
 
 
 def parse_kind(path: Path, builtin: bool) -> Kind:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_input(path, "goal-kind template", MAX_TEMPLATE).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GoalkeeperError(Problem(f"not UTF-8 text (byte {error.start}); save it as UTF-8", str(path))) from None
     match = _FRONT_MATTER.match(text)
     name = path.name[: -len(TEMPLATE_SUFFIX)]
     if not match:
@@ -99,6 +107,11 @@ def parse_kind(path: Path, builtin: bool) -> Kind:
         problems.append(Problem("template metadata needs a one-line `description`", str(path), 1))
     if isinstance(meta, dict) and not isinstance(meta.get("inputs", {}), dict):
         problems.append(Problem("template metadata `inputs` must map field names to JSON Schemas", str(path), 1))
+    rules = meta.get("rules", []) if isinstance(meta, dict) else []
+    if not isinstance(rules, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("schema"), dict) and isinstance(r.get("message"), str) for r in rules
+    ):
+        problems.append(Problem("template metadata `rules` must be a list of {schema, message}", str(path), 1))
     if problems:
         raise GoalkeeperError(problems)
     return Kind(
@@ -116,6 +129,7 @@ def parse_kind(path: Path, builtin: bool) -> Kind:
         one_of=tuple(meta.get("one_of", ())),
         sends_events=bool(meta.get("sends_events", True)),
         tradeoffs=tuple(" ".join(str(t).split()) for t in meta.get("tradeoffs", ()) or ()),
+        rules=tuple(rules),
     )
 
 

@@ -43,6 +43,9 @@ _PATTERN_WORDS = {
     NAME_PATTERN: "must start with a letter and hold only letters, digits and _",
     r"^G-[A-Z0-9]+$": "is not a GA4 measurement id (G- followed by capitals and digits)",
     "^[A-Z]{3}$": "is not an ISO 4217 currency code (three capitals, e.g. USD)",
+    r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$": (
+        "is not a domain name (such as example.com: labels of letters, digits and -, joined by dots)"
+    ),
 }
 
 
@@ -64,9 +67,20 @@ def _one_of_inputs(error: jsonschema.ValidationError) -> list[str] | None:
     return None
 
 
+def _rule_message(error: jsonschema.ValidationError) -> str | None:
+    """The message of the kind's rule that ``error`` broke (see goalkeeper.goals.kinds), if any."""
+    for schema in (error.schema, *(e.schema for e in error.context or ())):
+        if isinstance(schema, dict) and isinstance(schema.get("errorMessage"), str):
+            return schema["errorMessage"]
+    return None
+
+
 def _schema_problem(error: jsonschema.ValidationError, source: Source) -> Problem:
     path = tuple(error.absolute_path)
     message = error.message
+    rule = _rule_message(error)
+    if rule:
+        return source.problem(path, f"{_describe(path, source)}: {rule}")
     one_of = _one_of_inputs(error)
     if one_of:
         given = [f for f in one_of if isinstance(error.instance, dict) and f in error.instance]
@@ -386,17 +400,37 @@ def _shared_event_problems(goals: list[Goal], source: Source) -> list[Problem]:
     return problems
 
 
+def _blank_problems(source: Source) -> list[Problem]:
+    """Values of only spaces: GTM and GA4 would get an empty-looking condition, name or filter
+    that matches everything or nothing; a description may be anything."""
+    problems: list[Problem] = []
+    todo: list[tuple[DataPath, Any]] = [((), source.data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, dict):
+            todo += [((*path, k), v) for k, v in value.items() if k != "description"]
+        elif isinstance(value, list):
+            todo += [((*path, i), v) for i, v in enumerate(value)]
+        elif isinstance(value, str) and value and not value.strip():
+            where = _describe(path, source)
+            problems.append(
+                source.problem(path, f"{where}: {value!r} is only blank space; give a value, or leave it out")
+            )
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
 def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
     if not isinstance(source.data, dict):
         raise GoalkeeperError(source.problem((), "a goal file must be a YAML mapping with a `goals:` list"))
     problems, broken = _schema_problems(source, kinds)
+    problems += _blank_problems(source)
     defaults = source.data.get("defaults") or {}
     goals: list[Goal] = []
     listed = source.data.get("goals")
     raw_goals: list[Any] = listed if isinstance(listed, list) else []
     for index, raw in enumerate(raw_goals):
-        if not isinstance(raw, dict) or raw.get("kind") not in kinds:
-            continue
+        if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str) or raw["kind"] not in kinds:
+            continue  # the schema reported it
         if index in broken:
             # A goal the schema refused is not built, but its regexes and selectors are still
             # checked, so one run reports every problem.

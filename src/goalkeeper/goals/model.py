@@ -317,6 +317,9 @@ def goal_schema(kind: Kind) -> dict[str, Any]:
     }
     if kind.one_of:
         schema["oneOf"] = [{"required": [field]} for field in kind.one_of]
+    if kind.rules:
+        # ``errorMessage`` is no JSON Schema keyword: validators ignore it, goalkeeper reports it.
+        schema["allOf"] = [{**rule["schema"], "errorMessage": rule["message"]} for rule in kind.rules]
     return schema
 
 

@@ -3,6 +3,8 @@ turns a document into plain data plus a map from data paths to lines."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,10 +12,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.events import (
     AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
     DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,
@@ -27,6 +30,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.nodes import ScalarNode
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.files import MAX_DEPTH, MAX_GOAL_FILE, read_input
 
 DataPath = tuple[Any, ...]
 
@@ -84,10 +88,21 @@ def _plain(node: Any, path: DataPath, lines: dict[DataPath, int]) -> Any:
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
+        if abs(node) > _LARGEST:
+            raise _NotANumber(path, "this number is larger than any field of GTM or GA4 takes")
         return int(node)
     if isinstance(node, float):
+        if not math.isfinite(node):
+            raise _NotANumber(path, "NaN" if math.isnan(node) else "infinity (1e400 and the like read as infinity)")
         return float(node)
     return str(node)
+
+
+_LARGEST = 2**63  # no field of GTM or GA4 takes more
+
+
+class _NotANumber(Exception):
+    """A NaN, an infinity (1e400 reads as one) or an integer past any API's range, at a path."""
 
 
 def _syntax_problem(error: MarkedYAMLError, text: str, file: str) -> Problem:
@@ -169,25 +184,6 @@ def parse_generated(text: str, file: str, *, pure: bool = False) -> Any:
     return _json_scalars(data)
 
 
-class _NoAliasComposer(Composer):
-    """A composer that refuses the first alias it meets, with its line: a billion-laughs document
-    fails at once, in the one pass that reads the file, before anything could expand it."""
-
-    file = ""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.parser.check_event(AliasEvent):
-            mark = self.parser.peek_event().start_mark
-            raise GoalkeeperError(
-                Problem(
-                    "YAML aliases (*name) are not allowed in goal files; write the value out",
-                    self.file,
-                    mark.line + 1 if mark else None,
-                )
-            )
-        return super().compose_node(parent, index)
-
-
 class _Unusual(Exception):
     """Something the fast reading of a goal file leaves to the round-trip loader."""
 
@@ -261,18 +257,98 @@ def _fast_source(text: str, file: str) -> Source | None:
     return Source(file, _json_scalars(data), lines)
 
 
+# Where brackets and quotes matter, for the nesting check before parsing.
+_FLOW_CHARACTERS = re.compile(r"""[\[\]{}'"#\n\\]""")
+_QUOTE_OPENERS = " \t\n[{,:-"
+_DEEP_INDENT = re.compile(rf"^ {{{4 * MAX_DEPTH},}}\S", re.MULTILINE)
+# The YAML tags a goal file may spell out (!!str 5); anything else (!!python/..., !custom) is refused.
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+def _too_deep(text: str, file: str) -> Problem | None:
+    """Nesting deeper than MAX_DEPTH, found before parsing: the YAML parser takes minutes over a
+    few thousand nested brackets. Counts brackets outside quotes and comments, and indentation."""
+    depth, quote, skip_to = 0, "", -1
+    for match in _FLOW_CHARACTERS.finditer(text):
+        at, character = match.start(), match.group()
+        if at < skip_to:
+            continue
+        before = text[at - 1] if at else "\n"
+        if quote:
+            if character == "\\" and quote == '"':
+                skip_to = at + 2
+            elif character == quote:
+                quote = ""
+        elif character == "#" and before in " \t\n":
+            end = text.find("\n", at)
+            skip_to = len(text) if end < 0 else end
+        elif character in "'\"" and before in _QUOTE_OPENERS:
+            quote = character
+        elif character in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, at) + 1
+                return Problem(
+                    f"lists and mappings nest more than {MAX_DEPTH} deep here; flatten the document", file, line
+                )
+        elif character in "]}":
+            depth = max(0, depth - 1)
+    deep = _DEEP_INDENT.search(text)
+    if deep:
+        line = text.count("\n", 0, deep.start()) + 1
+        return Problem(f"indented more than {4 * MAX_DEPTH} columns; flatten the document", file, line)
+    return None
+
+
+def _event_problem(event: Any, depth: int, file: str) -> Problem | None:
+    """What a goal file may not hold, seen in one parser event: an alias, a tag that is not plain
+    data (!!python/object and the like), nesting deeper than MAX_DEPTH."""
+    line = event.start_mark.line + 1 if event.start_mark else None
+    if isinstance(event, AliasEvent):
+        return Problem("YAML aliases (*name) are not allowed in goal files; write the value out", file, line)
+    if isinstance(event, ScalarEvent) and event.value == "<<" and event.style is None:
+        return Problem("YAML merge keys (<<) are not allowed in goal files; write the fields out", file, line)
+    tag = getattr(event, "tag", None)
+    if tag is not None and str(tag) not in _PLAIN_TAGS:
+        shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+        return Problem(f"YAML tag {shown} is not allowed in goal files: write plain values", file, line)
+    if depth > MAX_DEPTH:
+        return Problem(f"lists and mappings nest more than {MAX_DEPTH} deep here; flatten the document", file, line)
+    return None
+
+
+def _finite(data: Any) -> bool:
+    """Whether every number in ``data`` is one an API takes (no NaN, infinity or huge integer)."""
+    if isinstance(data, dict):
+        return all(_finite(v) for v in data.values())
+    if isinstance(data, list):
+        return all(_finite(v) for v in data)
+    if isinstance(data, float):
+        return math.isfinite(data)
+    return not isinstance(data, int) or isinstance(data, bool) or abs(data) <= _LARGEST
+
+
 def parse_yaml(text: str, file: str, *, pure: bool = False) -> Source:
     """Parse one YAML document safely, in one pass: from libyaml's events where it can (see
     ``_fast_source``), else (or when ``pure``) with ruamel's round-trip loader. Aliases are refused
     before anything is expanded, so a billion-laughs document fails at once instead of eating
-    memory."""
+    memory; so are deep nesting (before parsing), tags that are not plain data, and numbers no API
+    takes (NaN, infinity, 1e400): the round-trip reading reports those with their line."""
+    problem = _too_deep(text, file)
+    if problem:
+        raise GoalkeeperError(problem)
     fast = None if pure else _fast_source(text, file)
-    if fast is not None:
+    if fast is not None and _finite(fast.data):
         return fast
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
-    yaml.Composer = type("Composer", (_NoAliasComposer,), {"file": file})  # type: ignore[assignment]
     try:
+        depth = 0
+        for event in yaml.parse(text):
+            depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+            problem = _event_problem(event, depth, file)
+            if problem:
+                raise GoalkeeperError(problem)
         document = yaml.load(text)
     except MarkedYAMLError as error:
         raise GoalkeeperError(_syntax_problem(error, text, file)) from None
@@ -281,14 +357,23 @@ def parse_yaml(text: str, file: str, *, pure: bool = False) -> Source:
             raise
         raise GoalkeeperError(Problem(f"invalid YAML: {error}", file)) from None
     lines: dict[DataPath, int] = {}
-    return Source(file, _plain(document, (), lines), lines)
-
-
-def load_yaml(path: Path) -> Source:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise GoalkeeperError(Problem(f"cannot read the file: {error.strerror}", str(path))) from None
+        data = _plain(document, (), lines)
+    except _NotANumber as error:
+        raise GoalkeeperError(
+            Problem(
+                f"not a number GTM or GA4 can take: {error.args[1]}; write a finite number",
+                file,
+                lines.get(error.args[0]),
+            )
+        ) from None
+    return Source(file, data, lines)
+
+
+def load_yaml(path: Path, what: str = "goal file", limit: int = MAX_GOAL_FILE) -> Source:
+    """The YAML document in the regular file ``path`` (at most ``limit`` bytes), parsed."""
+    try:
+        text = read_input(path, what, limit).decode("utf-8")
     except UnicodeDecodeError as error:
         raise GoalkeeperError(
             Problem(f"not UTF-8 text (byte {error.start}); save the goal file as UTF-8", str(path))
