@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,6 +13,41 @@ from typing import Any
 
 from goalkeeper.backends.base import Backend
 from goalkeeper.core.errors import GoalkeeperError, Problem
+
+# A \uXXXX escape of a character outside ASCII, not itself escaped (an even run of backslashes before it).
+_ESCAPED_NON_ASCII = re.compile(r"(?<!\\)(?:\\\\)*\\u(?:00[89a-fA-F]|0[1-9a-fA-F]|[1-9a-fA-F])")
+_FIRST_INDENT = re.compile(r"\n([ \t]+)\S")
+_FIRST_KEY = re.compile(r'\A\s*\{\s*"(?:[^"\\]|\\.)*"\s*:(\s?)')
+
+
+def json_text(document: Any, original: str | None) -> str:
+    """The text of ``document`` written the way ``original`` (the file's text as it was read,
+    newlines untranslated) was: same indentation (spaces, tabs, or none for one-line JSON), line
+    endings (CRLF or LF), final newline, and non-ASCII characters as they were (real or \\u-escaped),
+    so that a diff of the file shows only what changed. Keys keep the order they have in
+    ``document``. Without an original: two spaces, LF, a final newline, characters as they are.
+
+    GTM's Export Container writes four spaces (some older exports two), LF, non-ASCII characters
+    unescaped, with or without a final newline: every export in goalkeeper's test collection is
+    reproduced byte for byte by this function."""
+    if original is None:
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    ascii_only = bool(_ESCAPED_NON_ASCII.search(original)) and original.isascii()
+    body = original.strip()
+    if "\n" not in body:  # one-line JSON stays on one line, with or without spaces after separators
+        key = _FIRST_KEY.match(body)
+        spaced = key is None or key.group(1) == " "
+        separators = (", ", ": ") if spaced else (",", ":")
+        text = json.dumps(document, ensure_ascii=ascii_only, separators=separators)
+    else:
+        indent = _FIRST_INDENT.search(original)
+        unit: str | int = 2 if indent is None else indent.group(1)
+        if isinstance(unit, str) and set(unit) == {" "}:
+            unit = len(unit)
+        text = json.dumps(document, indent=unit, ensure_ascii=ascii_only)
+    if original.endswith("\n"):
+        text += "\n"
+    return text.replace("\n", "\r\n") if "\r\n" in original else text
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -36,6 +72,7 @@ class JsonFileTarget(Backend):
     def __init__(self, path: Path):
         self.path = Path(path)
         self._document: dict[str, Any] | None = None
+        self._text: str | None = None  # the file as read, newlines untranslated, for save to write alike
 
     def check(self, document: Any) -> None:
         """Raise GoalkeeperError when ``document`` is not this kind of file."""
@@ -59,7 +96,9 @@ class JsonFileTarget(Backend):
     def document(self) -> dict[str, Any]:
         if self._document is None:
             try:
-                document = json.loads(self.path.read_text(encoding="utf-8"))
+                with open(self.path, encoding="utf-8", newline="") as stream:
+                    text = stream.read()
+                document = json.loads(text)
             except OSError as error:
                 raise GoalkeeperError(
                     Problem(f"cannot read the {self.what}: {error.strerror}. {self.missing_hint}", str(self.path))
@@ -67,7 +106,7 @@ class JsonFileTarget(Backend):
             except json.JSONDecodeError as error:
                 raise GoalkeeperError(Problem(f"not valid JSON: {error.msg}", str(self.path), error.lineno)) from None
             self.check(document)
-            self._document = document
+            self._document, self._text = document, text
         return self._document
 
     def fingerprint(self) -> str:
@@ -76,13 +115,15 @@ class JsonFileTarget(Backend):
 
     def save(self, document: dict[str, Any]) -> None:
         """Write ``document`` to the file, whole or not at all; GoalkeeperError when it cannot be
-        written (a read-only folder, a full disk)."""
+        written (a read-only folder, a full disk). The text keeps the file's own formatting
+        (see ``json_text``), so a diff of the file shows only what changed."""
         try:
-            write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+            text = json_text(document, self._text)
+            write_atomically(self.path, text)
         except OSError as error:
             raise GoalkeeperError(
                 Problem(
                     f"the {self.what} could not be written ({error.strerror or error}); it is unchanged", str(self.path)
                 )
             ) from None
-        self._document = document
+        self._document, self._text = document, text
