@@ -32,7 +32,7 @@ def json_text(document: Any, original: str | None) -> str:
     reproduced byte for byte by this function."""
     if original is None:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    ascii_only = bool(_ESCAPED_NON_ASCII.search(original)) and original.isascii()
+    ascii_only = original.isascii() and "\\u" in original and bool(_ESCAPED_NON_ASCII.search(original))
     body = original.strip()
     if "\n" not in body:  # one-line JSON stays on one line, with or without spaces after separators
         key = _FIRST_KEY.match(body)
