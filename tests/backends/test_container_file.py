@@ -4,6 +4,7 @@ written file is one GTM's Import Container accepts."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import shutil
@@ -12,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from goalkeeper.backends.container_file import ContainerFileBackend
+from goalkeeper.backends.json_file import json_text
 from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES
 from goalkeeper.core.changes import DELETE, UPDATE
 from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.ownership import MARKER
 from goalkeeper.project import open_project
 from tests.backends.conftest import apply_goal_file
@@ -275,6 +278,87 @@ def test_a_gtm_only_project_works_on_every_export(tmp_path: Path, export: Path):
     assert all(c.entity.target == "gtm" for c in plan.changes)
     assert import_problems(version_of(tmp_path / "container.json")) == []
     assert open_project(goals).plan().summary() == "No changes."
+
+
+# --- the written file's text: a git diff shows only what changed ------------------------------
+
+
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
+
+
+def line_diff(before: str, after: str) -> tuple[list[tuple[int, str]], list[str]]:
+    """(number, text) of each line removed from ``before`` (numbered from 1), and each line added."""
+    removed, added = [], []
+    for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0):
+        if hunk := HUNK.match(line):
+            number = int(hunk.group(1)) if hunk.group(2) != "0" else 0
+        elif line.startswith("-") and not line.startswith("---"):
+            removed.append((number, line[1:]))
+            number += 1
+        elif line.startswith("+") and not line.startswith("+++"):
+            added.append(line[1:])
+    return removed, added
+
+
+def entity_lines(text: str) -> dict[int, tuple[str, str]]:
+    """Line number (from 1) -> (list, name) of the tag, trigger, variable, folder or built-in
+    variable whose object holds that line in an export's text, found from its indentation (the
+    objects of the entity lists are the third level in)."""
+    unit = re.search(r"\n([ \t]+)\S", text).group(1)
+    lines = text.splitlines()
+    owner: dict[int, tuple[str, str]] = {}
+    start, in_list = None, ""
+    for number, line in enumerate(lines, 1):
+        if line.startswith(unit * 2 + '"') and line.rstrip().endswith("["):
+            in_list = line.strip().split('"')[1]
+        elif in_list in LISTS and line == unit * 3 + "{":
+            start = number
+        elif in_list in LISTS and start is not None and line.rstrip(",") == unit * 3 + "}":
+            name = next(x for x in lines[start:number] if x.startswith(unit * 4 + '"name": '))
+            entity = (in_list, json.loads(name.split(": ", 1)[1].rstrip(",")))
+            owner.update({n: entity for n in range(start, number + 1)})
+            start = None
+    return owner
+
+
+def lines_outside(text: str, entities: set[tuple[str, str]]) -> list[str]:
+    """The lines of an export's text that belong to none of ``entities``, commas aside (the last
+    object of a list loses or gains one when its neighbour goes or comes)."""
+    owner = entity_lines(text)
+    return [line.rstrip(",") for n, line in enumerate(text.splitlines(), 1) if owner.get(n) not in entities]
+
+
+def only_commas_moved(removed: list[tuple[int, str]], added: list[str]) -> list[str]:
+    """Removed lines that are not a list's last object or key gaining (or losing) its comma."""
+    return [line for _, line in removed if line + "," not in added and line.rstrip(",") not in added]
+
+
+@pytest.mark.parametrize("export", WEB_EXPORTS)
+def test_applying_goals_to_an_export_changes_only_the_lines_of_what_was_added(tmp_path: Path, export: Path):
+    goals = write_project(tmp_path, export)
+    before = (tmp_path / "container.json").read_bytes().decode("utf-8")
+    apply_goal_file(goals)
+    after = (tmp_path / "container.json").read_bytes().decode("utf-8")
+    removed, added = line_diff(before, after)
+    assert only_commas_moved(removed, added) == []
+    assert len(removed) <= len(LISTS)  # at most the last closing brace of each list gains a comma
+    assert json_text(json.loads(after), before) == after  # written in the file's own style
+    assert after.endswith("\n") == before.endswith("\n")
+
+
+@pytest.mark.parametrize("export", WEB_EXPORTS)
+def test_removing_a_goal_from_an_export_changes_only_the_lines_of_its_entities(tmp_path: Path, export: Path):
+    goals = write_project(tmp_path, export)
+    apply_goal_file(goals)
+    before = (tmp_path / "container.json").read_bytes().decode("utf-8")
+    text = goals.read_text()
+    goals.write_text(text[: text.index("  - name: checkout_click")] + text[text.index("  - name: product_video") :])
+    plan = apply_goal_file(goals)
+    after = (tmp_path / "container.json").read_bytes().decode("utf-8")
+    changed = {(KINDS[c.kind].list_key, c.name) for c in plan.changes if c.target == "gtm"}
+    assert changed
+    assert lines_outside(before, changed) == lines_outside(after, changed)
+    assert json_text(json.loads(after), before) == after
 
 
 # --- what the file refuses -------------------------------------------------------------------

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from goalkeeper.backends.container_file import ContainerFileBackend
 from goalkeeper.backends.ga4_snapshot import GA4SnapshotBackend
+from goalkeeper.backends.json_file import json_text
 from goalkeeper.core.errors import GoalkeeperError
+from tests.conftest import export_params, shared_exports
 
 
 def problem_of(backend) -> tuple[str, int | None, str]:
@@ -84,3 +87,76 @@ def test_a_failed_write_leaves_the_target_as_it_was(tmp_path: Path, monkeypatch)
     assert path.read_text() == '{"property": "properties/1"}'
     # no temporary file left behind (the empty lock file stays: see goalkeeper.files)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".ga4.json.lock", "ga4.json"]
+
+
+# --- the file keeps its own formatting ---------------------------------------------------------
+
+STYLES = {
+    "four spaces, no final newline (GTM's export)": '{\n    "containerVersion": {\n        "tag": []\n    }\n}',
+    "two spaces, final newline": '{\n  "containerVersion": {\n    "tag": []\n  }\n}\n',
+    "tabs": '{\n\t"containerVersion": {\n\t\t"tag": []\n\t}\n}\n',
+    "minified": '{"containerVersion":{"tag":[]}}',
+    "one line with spaces": '{"containerVersion": {"tag": []}}\n',
+    "CRLF": '{\r\n    "containerVersion": {\r\n        "tag": []\r\n    }\r\n}\r\n',
+    "non-ASCII as it is": '{\n    "containerVersion": {\n        "name": "Variável Email",\n        "tag": []\n    }\n}',
+    "non-ASCII escaped": '{\n    "containerVersion": {\n        "name": "Vari\\u00e1vel Email",\n        "tag": []\n    }\n}',
+}
+
+
+def added_tag_text(path: Path, text: str) -> str:
+    """The file's text after a tag is added to its (empty) tag list through the target."""
+    path.write_bytes(text.encode("utf-8"))
+    backend = ContainerFileBackend(path)
+    document = backend.document()
+    version = {**document["containerVersion"], "tag": [{"tagId": "1", "name": "Ação"}]}
+    backend.save({**document, "containerVersion": version})
+    return path.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("text", STYLES.values(), ids=STYLES.keys())
+def test_a_file_written_unchanged_is_the_same_text(text: str):
+    assert json_text(json.loads(text), text) == text
+
+
+@pytest.mark.parametrize(
+    "style, expected",
+    [
+        ("four spaces, no final newline (GTM's export)", '"tag": [\n            {\n                "tagId": "1",\n'),
+        ("tabs", '"tag": [\n\t\t\t{\n\t\t\t\t"tagId": "1",\n'),
+        ("minified", '{"containerVersion":{"tag":[{"tagId":"1","name":"Ação"}]}}'),
+        ("one line with spaces", '{"containerVersion": {"tag": [{"tagId": "1", "name": "Ação"}]}}\n'),
+        ("CRLF", '"tag": [\r\n            {\r\n                "tagId": "1",\r\n'),
+        ("non-ASCII as it is", '"name": "Ação"'),
+        ("non-ASCII escaped", '"name": "A\\u00e7\\u00e3o"'),
+    ],
+)
+def test_what_goalkeeper_adds_is_written_in_the_files_own_style(tmp_path: Path, style: str, expected: str):
+    written = added_tag_text(tmp_path / "container.json", STYLES[style])
+    assert expected in written
+    assert written.endswith("\n") == STYLES[style].endswith("\n")
+    assert ("\r\n" in written) == (style == "CRLF")
+
+
+def test_crlf_files_get_no_bare_newline(tmp_path: Path):
+    written = added_tag_text(tmp_path / "container.json", STYLES["CRLF"])
+    assert written.count("\n") == written.count("\r\n") > 5
+
+
+def test_a_file_goalkeeper_did_not_read_is_written_with_two_spaces():
+    assert json_text({"a": [1]}, None) == '{\n  "a": [\n    1\n  ]\n}\n'
+
+
+@pytest.mark.parametrize("export", export_params(shared_exports()))
+def test_every_real_export_is_written_back_byte_for_byte(export: Path):
+    text = export.read_bytes().decode("utf-8")
+    assert json_text(json.loads(text), text) == text
+
+
+def test_a_ga4_snapshot_keeps_its_own_formatting_too(tmp_path: Path):
+    path = tmp_path / "ga4.json"
+    path.write_bytes(b'{\r\n\t"property": "properties/1",\r\n\t"keyEvents": []\r\n}')
+    backend = GA4SnapshotBackend(path)
+    backend.save({**backend.document(), "keyEvents": [{"eventName": "sign_up"}]})
+    assert path.read_bytes() == (
+        b'{\r\n\t"property": "properties/1",\r\n\t"keyEvents": [\r\n\t\t{\r\n\t\t\t"eventName": "sign_up"\r\n\t\t}\r\n\t]\r\n}'
+    )

@@ -569,3 +569,90 @@ def _mini_export() -> dict:
             "builtInVariable": [{**base, "type": "PAGE_URL", "name": "Page URL"}],
         },
     }
+
+
+# ---------------------------------------------------------------------------- what GTM fills in
+LINK_CLICK = {"name": "Link click", "type": "linkClick"}
+FORM = {"name": "Form", "type": "formSubmission"}
+HTML_TAG = {"name": "T", "type": "html", "parameter": [{"type": "template", "key": "html", "value": "<b></b>"}]}
+CONSTANT = {"name": "C", "type": "c", "parameter": [{"type": "template", "key": "value", "value": "1"}]}
+
+
+@pytest.mark.parametrize(
+    "collection, body, field, filled",
+    [
+        ("triggers", LINK_CLICK, "waitForTagsTimeout", {"type": "template", "value": "2000"}),
+        ("triggers", LINK_CLICK, "uniqueTriggerId", {"type": "template"}),
+        ("triggers", LINK_CLICK, "waitForTags", {"type": "boolean", "value": "false"}),
+        ("triggers", LINK_CLICK, "checkValidation", {"type": "boolean", "value": "false"}),
+        ("triggers", FORM, "waitForTagsTimeout", {"type": "template", "value": "2000"}),
+        ("triggers", FORM, "uniqueTriggerId", {"type": "template"}),
+        ("tags", HTML_TAG, "tagFiringOption", "oncePerEvent"),
+        ("tags", HTML_TAG, "monitoringMetadata", {"type": "map"}),
+        ("tags", HTML_TAG, "consentSettings", {"consentStatus": "notSet"}),
+        ("variables", CONSTANT, "formatValue", {}),
+    ],
+)
+def test_gtm_fills_in_fields_a_create_and_an_update_leave_out(gtm, seeded, collection, body, field, filled):
+    resource = getattr(ws_api(gtm), collection)()
+    created = resource.create(parent=seeded, body=body).execute()
+    assert created[field] == filled
+    assert resource.get(path=created["path"]).execute()[field] == filled
+    updated = resource.update(path=created["path"], body=body).execute()  # a full replace without it
+    assert updated[field] == filled
+
+
+@pytest.mark.parametrize(
+    "collection, body",
+    [
+        ("triggers", {**LINK_CLICK, "waitForTagsTimeout": {"type": "template", "value": "500"}}),
+        ("tags", {**HTML_TAG, "tagFiringOption": "oncePerLoad"}),
+        ("tags", {**HTML_TAG, "consentSettings": {"consentStatus": "needed"}}),
+        ("variables", {**CONSTANT, "formatValue": {"caseConversionType": "lowercase"}}),
+    ],
+)
+def test_fields_a_request_sets_are_kept_as_sent(gtm, seeded, collection, body):
+    created = getattr(ws_api(gtm), collection)().create(parent=seeded, body=body).execute()
+    assert {k: created[k] for k in body if k != "parameter"} == {k: v for k, v in body.items() if k != "parameter"}
+
+
+@pytest.mark.parametrize("kind", ["customEvent", "pageview", "click"])
+def test_other_triggers_get_no_click_fields(gtm, seeded, kind):
+    body = ce_trigger("CE", "e") if kind == "customEvent" else {"name": kind, "type": kind}
+    created = ws_api(gtm).triggers().create(parent=seeded, body=body).execute()
+    assert not {"waitForTags", "waitForTagsTimeout", "uniqueTriggerId", "checkValidation"} & set(created)
+
+
+# ---------------------------------------------------------------------------- workspace life cycle
+def workspace_names(gtm, container_path) -> list[str]:
+    return sorted(w["name"] for w in ws_api(gtm).list(parent=container_path).execute().get("workspace", []))
+
+
+def test_a_named_workspace_is_gone_after_its_version_and_does_not_come_back(fake_google, gtm):
+    s = fake_google.seed_container_export(_mini_export(), account_id="6001234567")
+    w = ws_api(gtm)
+    mine = w.create(parent=s.container_path, body={"name": "goalkeeper"}).execute()
+    w.variables().create(parent=mine["path"], body={"name": "Added", "type": "c"}).execute()
+    answer = w.create_version(path=mine["path"], body={"name": "v2"}).execute()
+    assert "containerVersion" in answer and "newWorkspacePath" not in answer
+    assert workspace_names(gtm, s.container_path) == ["Default Workspace"]
+    assert error_of(w.get(path=mine["path"])).status_code == 404
+
+
+def test_a_version_from_the_default_workspace_brings_a_new_default_workspace(fake_google, gtm):
+    s = fake_google.seed_container_export(_mini_export(), account_id="6001234567")
+    w = ws_api(gtm)
+    w.create(parent=s.container_path, body={"name": "goalkeeper"}).execute()
+    answer = w.create_version(path=s.workspace_path, body={"name": "v2"}).execute()
+    assert answer["newWorkspacePath"] != s.workspace_path
+    assert w.get(path=answer["newWorkspacePath"]).execute()["name"] == "Default Workspace"
+    assert workspace_names(gtm, s.container_path) == ["Default Workspace", "goalkeeper"]
+
+
+def test_the_last_workspace_consumed_leaves_a_default_workspace(fake_google, gtm):
+    ct = fake_google.gtm.add_container("6001234567", "1002", "GTM-TEST02", workspace_name="goalkeeper")
+    w = ws_api(gtm)
+    [only] = w.list(parent=ct.path).execute()["workspace"]
+    answer = w.create_version(path=only["path"], body={"name": "v1"}).execute()
+    assert w.get(path=answer["newWorkspacePath"]).execute()["name"] == "Default Workspace"
+    assert workspace_names(gtm, ct.path) == ["Default Workspace"]

@@ -855,10 +855,9 @@ class GTMLiveBackend(Backend):
         def run():
             workspace = self._workspace or self.find_workspace()
             if workspace is None:
-                raise GoalkeeperError(
-                    f"there is no GTM workspace {self.workspace_name!r} to publish: goalkeeper has no unpublished "
-                    "changes in this container"
-                )
+                # Creating a version consumes its workspace and GTM brings back only the Default
+                # Workspace: after goalkeeper's last publish, no workspace of its name means nothing new.
+                return {}
             # A workspace apply just wrote into has changes: no need to ask.
             if not self._wrote and not self.call(self._workspaces().getStatus(path=workspace["path"])).get(
                 "workspaceChange"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,41 @@ from goalkeeper.files import (
     write_atomically,
 )
 
+# A \uXXXX escape of a character outside ASCII, not itself escaped (an even run of backslashes before it).
+_ESCAPED_NON_ASCII = re.compile(r"(?<!\\)(?:\\\\)*\\u(?:00[89a-fA-F]|0[1-9a-fA-F]|[1-9a-fA-F])")
+_FIRST_INDENT = re.compile(r"\n([ \t]+)\S")
+_FIRST_KEY = re.compile(r'\A\s*\{\s*"(?:[^"\\]|\\.)*"\s*:(\s?)')
+
+
+def json_text(document: Any, original: str | None) -> str:
+    """The text of ``document`` written the way ``original`` (the file's text as it was read,
+    newlines untranslated) was: same indentation (spaces, tabs, or none for one-line JSON), line
+    endings (CRLF or LF), final newline, and non-ASCII characters as they were (real or \\u-escaped),
+    so that a diff of the file shows only what changed. Keys keep the order they have in
+    ``document``. Without an original: two spaces, LF, a final newline, characters as they are.
+
+    GTM's Export Container writes four spaces (some older exports two), LF, non-ASCII characters
+    unescaped, with or without a final newline: every export in goalkeeper's test collection is
+    reproduced byte for byte by this function."""
+    if original is None:
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    ascii_only = original.isascii() and "\\u" in original and bool(_ESCAPED_NON_ASCII.search(original))
+    body = original.strip()
+    if "\n" not in body:  # one-line JSON stays on one line, with or without spaces after separators
+        key = _FIRST_KEY.match(body)
+        spaced = key is None or key.group(1) == " "
+        separators = (", ", ": ") if spaced else (",", ":")
+        text = json.dumps(document, ensure_ascii=ascii_only, separators=separators)
+    else:
+        indent = _FIRST_INDENT.search(original)
+        unit: str | int = 2 if indent is None else indent.group(1)
+        if isinstance(unit, str) and set(unit) == {" "}:
+            unit = len(unit)
+        text = json.dumps(document, indent=unit, ensure_ascii=ascii_only)
+    if original.endswith("\n"):
+        text += "\n"
+    return text.replace("\n", "\r\n") if "\r\n" in original else text
+
 
 class JsonFileTarget(Backend):
     """A target kept in one JSON file. Subclasses name it (``what``), say how to get one when it
@@ -38,6 +74,7 @@ class JsonFileTarget(Backend):
         self._document: dict[str, Any] | None = None
         self._read_digest: str | None = None  # sha256 of the bytes ``document`` parsed
         self._lock: TargetLock | None = None
+        self._text: str | None = None  # the file as read, newlines untranslated, for save to write alike
 
     def lock(self) -> TargetLock:
         """The lock file beside the target, held from reading to writing (see goalkeeper.files)."""
@@ -70,6 +107,7 @@ class JsonFileTarget(Backend):
             document = parse_json(data, self.what, self.path)
             self.check(document)
             self._document = document
+            self._text = data.decode("utf-8")  # bytes: CRLF stays as it was
             self._read_digest = hashlib.sha256(data).hexdigest()
         return self._document
 
@@ -104,10 +142,12 @@ class JsonFileTarget(Backend):
 
     def save(self, document: dict[str, Any]) -> None:
         """Write ``document`` whole, under the target's lock, after checking once more that the file
-        is as goalkeeper read it."""
+        is as goalkeeper read it. The text keeps the file's own formatting (see ``json_text``), so a
+        diff of the file shows only what changed."""
         with self.lock():
             self.check_writable()
             sweep_temporaries(self.path)  # left by a run that was killed: none is writing now
-            write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", self.what)
-        self._document = document
+            text = json_text(document, self._text)
+            write_atomically(self.path, text, self.what)
+        self._document, self._text = document, text
         self._read_digest = self._current_digest()

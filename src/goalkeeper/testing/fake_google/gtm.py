@@ -25,6 +25,13 @@ Choices where Google's behaviour is not documented (the API reference is silent 
   says how large a request may be; a fingerprint given on an updated or deleted entity must match, as on
   update. The answer lists the added and updated entities, not the deleted ones (as the reference says);
 - UPPER_SNAKE enums in requests are accepted and stored as lowerCamel; responses always use lowerCamel;
+- fields GTM fills in (``SERVER_FILLED``): a tag, trigger or variable created or updated without them
+  gets them, as every such object in the real exports carries them (the discovery document says GTM
+  populates ``uniqueTriggerId``; for the others, whether GTM or its interface sets them is unknown, so
+  the fake takes the stricter reading: a client must expect them back on objects it wrote without them);
+- ``create_version`` consumes the workspace; only a Default Workspace comes back (when the consumed one
+  was the Default Workspace, or none is left), never a named one (GTM Help, "Workspaces"); which of the
+  two cases GTM re-creates it in is not documented: the fake re-creates it in both, and no named one;
 - deletes answer 204 with no body.
 """
 
@@ -46,6 +53,36 @@ PREFIX = "/tagmanager/v2/"
 BUILTIN_TRIGGER_IDS = frozenset({"2147479553", "2147479572", "2147479573"})
 READ_ONLY = ("path", "accountId", "containerId", "workspaceId", "fingerprint", "tagManagerUrl")
 VAR_REF = re.compile(r"\{\{([^{}]+)\}\}")
+DEFAULT_WORKSPACE = "Default Workspace"
+
+# Fields GTM fills in when a request leaves them out, by entity (vkey) and, for triggers, type; in the
+# API's spelling. Every link-click and form trigger of the real exports in ../shared/containers (52 of
+# 52) carries these four with these values; every tag (210 of 210) a firing option (GTM's interface
+# defaults to once per event), monitoring metadata (197, all exports from 2018 on) and consent settings
+# (152, all from 2022 on); 370 of 399 variables an empty formatValue. uniqueTriggerId "is populated
+# during output generation" (Tag Manager API v2 discovery document, Trigger.uniqueTriggerId).
+_CLICK_AND_FORM_FIELDS: Json = {
+    "waitForTags": {"type": "boolean", "value": "false"},
+    "checkValidation": {"type": "boolean", "value": "false"},
+    "waitForTagsTimeout": {"type": "template", "value": "2000"},
+    "uniqueTriggerId": {"type": "template"},
+}
+SERVER_FILLED: dict[tuple[str, str | None], Json] = {
+    ("tag", None): {
+        "tagFiringOption": "oncePerEvent",
+        "monitoringMetadata": {"type": "map"},
+        "consentSettings": {"consentStatus": "notSet"},
+    },
+    ("trigger", "linkClick"): _CLICK_AND_FORM_FIELDS,
+    ("trigger", "formSubmission"): _CLICK_AND_FORM_FIELDS,
+    ("variable", None): {"formatValue": {}},
+}
+
+
+def _with_server_fields(vkey: str, e: Json) -> Json:
+    """``e`` with the fields GTM fills in (``SERVER_FILLED``) added where it has none."""
+    filled = SERVER_FILLED.get((vkey, e.get("type")), SERVER_FILLED.get((vkey, None), {}))
+    return {**e, **{k: copy.deepcopy(v) for k, v in filled.items() if k not in e}}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -547,7 +584,7 @@ class GtmState:
         e = self._clean(kind, body)
         self._validate(snap, kind, e, None)
         eid = eid or ct.new_entity_id()
-        e = {kind.id_field: eid, **e, "fingerprint": self.fingerprint()}
+        e = {kind.id_field: eid, **_with_server_fields(kind.vkey, e), "fingerprint": self.fingerprint()}
         snap.entities[kind.vkey][eid] = e
         return e
 
@@ -556,7 +593,7 @@ class GtmState:
         self._check_fp(query, cur["fingerprint"])
         e = self._clean(kind, body)
         self._validate(snap, kind, e, eid)
-        e = {kind.id_field: eid, **e, "fingerprint": self.fingerprint()}
+        e = {kind.id_field: eid, **_with_server_fields(kind.vkey, e), "fingerprint": self.fingerprint()}
         snap.entities[kind.vkey][eid] = e
         return e
 
@@ -677,12 +714,11 @@ class GtmState:
             return {"compilerError": True}
         v = self.add_version(ct, ws.snap, name=name, description=notes)
         del ct.workspaces[ws.id]
-        new_ws = self.add_workspace(ct, ws.name, ws.description, base_version_id=v.id)
-        return {
-            "containerVersion": self.version_out(ct, v),
-            "compilerError": False,
-            "newWorkspacePath": f"{ct.path}/workspaces/{new_ws.id}",
-        }
+        out = {"containerVersion": self.version_out(ct, v), "compilerError": False}
+        if ws.name == DEFAULT_WORKSPACE or not ct.workspaces:
+            new_ws = self.add_workspace(ct, DEFAULT_WORKSPACE, base_version_id=v.id)
+            out["newWorkspacePath"] = f"{ct.path}/workspaces/{new_ws.id}"
+        return out
 
     def publish(self, ct: Container, vid: str, query: Query | None = None) -> Json:
         v = self._version(ct, vid)
