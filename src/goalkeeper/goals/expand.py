@@ -11,12 +11,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
-from jinja2 import StrictUndefined, Template
-from jinja2.exceptions import SecurityError, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from goalkeeper.core import gtm_body, ownership
 from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES, builtin_name
@@ -30,6 +27,12 @@ from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.model import Goal, GoalFile
 from goalkeeper.goals.source import parse_generated
 
+# Jinja2 is imported by the first goal rendered: the commands that render none (--version, ci
+# init, kinds, login) start without it.
+if TYPE_CHECKING:
+    from jinja2 import Template
+    from jinja2.sandbox import SandboxedEnvironment
+
 MEASUREMENT_ID_VARIABLE = "goalkeeper - GA4 Measurement ID"
 MEASUREMENT_ID_REF = "{{" + MEASUREMENT_ID_VARIABLE + "}}"
 GOOGLE_TAG = "goalkeeper - Google tag"
@@ -39,7 +42,11 @@ GOOGLE_TAG_TRIGGER = "Initialization - All Pages"
 _CONDITION_OPTIONS = ("ignore_case", "negate")
 
 
+@functools.cache
 def _environment() -> SandboxedEnvironment:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
     # GTM writes variable references as {{Name}}: give Jinja2 other expression delimiters so
     # templates can carry GTM references as plain text.
     env = SandboxedEnvironment(
@@ -54,13 +61,10 @@ def _environment() -> SandboxedEnvironment:
     return env
 
 
-ENVIRONMENT = _environment()
-
-
 @functools.lru_cache(maxsize=256)
 def _compiled(source: str) -> Template:
     """A kind's template, compiled once however many goals use it."""
-    return ENVIRONMENT.from_string(source)
+    return _environment().from_string(source)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,6 +234,8 @@ def _event_tag_helper(goal: Goal, event: str) -> Callable[..., dict[str, Any]]:
 
 def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
     """Render a goal's template into its short-form entity description."""
+    from jinja2.exceptions import SecurityError, TemplateError
+
     context = {  # the helpers are the environment's globals
         "goal": {**goal.inputs, "name": goal.name, "category": goal.category},
         "event": goal.event_name,
