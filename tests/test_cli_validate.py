@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli_helpers import run
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_valid_files_pass_without_reading_any_target(in_three_goal_project: Path):
@@ -53,3 +59,39 @@ def test_the_pre_commit_hook_runs_validate():
     assert hook["entry"] == "goalkeeper validate" and hook["language"] == "python"
     assert re.search(hook["files"], "goals/shop.yaml") and re.search(hook["files"], "site/goals/x.yml")
     assert not re.search(hook["files"], "goals/goals.schema.json")
+
+
+# A fresh interpreter runs the command, then lists the modules it imported.
+MODULES_OF = """
+import sys
+from goalkeeper.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print("modules:", *sorted(sys.modules))
+"""
+
+
+def modules_imported_by(*arguments: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", MODULES_OF, *arguments], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    listed = next(line for line in result.stdout.splitlines() if line.startswith("modules:"))
+    return set(listed.split()[1:])
+
+
+def test_validate_as_a_pre_commit_hook_loads_no_google_client_terminal_widgets_or_html_parser():
+    # The hook waits on start-up: validate reads no target (no Google client), prints plain lines
+    # (no rich), and the bundled example's selectors and example HTML are checked without
+    # Beautiful Soup or soupsieve.
+    loaded = modules_imported_by("validate", "goals/shop.yaml")
+    unwanted = {"googleapiclient", "google.analytics", "google.auth", "rich", "rich.table", "bs4", "soupsieve"}
+    assert loaded & unwanted == set()
+    assert "jinja2" in loaded  # it renders every goal, as plan does
+
+
+@pytest.mark.parametrize("arguments", [["--version"], ["kinds"], ["kinds", "link_click"], ["schema"]])
+def test_commands_that_render_no_goal_load_no_jinja2_google_client_or_rich(arguments: list[str]):
+    loaded = modules_imported_by(*arguments)
+    assert loaded & {"jinja2", "googleapiclient", "google.analytics", "google.auth", "rich"} == set()

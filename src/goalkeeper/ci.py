@@ -21,7 +21,6 @@ The text is a template with ``@NAME@`` placeholders rather than f-strings, becau
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -30,8 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
-from goalkeeper.render import PlanContext
-from goalkeeper.render.markdown import MAX_COMMENT, marker
 
 DEFAULT_PATH = Path(".github/workflows/goalkeeper.yml")
 AUTH_CHOICES = ("wif", "key", "none")
@@ -360,6 +357,10 @@ def comment(outcome: PlanOutcome) -> str:
     plan, or a notice that the latest plan failed (and why) in place of the plan that is now out
     of date; always the commit and a link to the run. At most MAX_COMMENT characters plus the
     footer, within GitHub's 65,536 per comment."""
+    # Imported here: every goalkeeper command imports this module (for `ci init`'s defaults).
+    from goalkeeper.render import PlanContext
+    from goalkeeper.render.markdown import MAX_COMMENT, marker
+
     short = outcome.commit[:7] or "unknown"
     footer = ["", "---", f"<sub>Commit {short} · [run log]({outcome.run_url}) · updated on every push</sub>", ""]
     what, output = _failure(outcome)
@@ -395,6 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Statuses are given as text, empty when the step did not run; outputs as files, which may be
     missing for the same reason."""
+    import argparse
+
     parser = argparse.ArgumentParser(prog="python -m goalkeeper.ci")
     commands = parser.add_subparsers(dest="command", required=True)
     sub = commands.add_parser("comment", help="print the pull request's goalkeeper comment")

@@ -20,22 +20,19 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 import typer.core
-from rich.console import Console
 
 from goalkeeper import __version__, logs
 from goalkeeper.backends.google_clients import network_problem
 from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, action_notes, write_workflow
-from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.selection import Selection
 from goalkeeper.goals.kinds import describe, load_kinds
 from goalkeeper.goals.model import CATEGORIES, file_schema
-from goalkeeper.progress import ApplyProgress, Busy, interactive
 from goalkeeper.project import (
     Project,
     open_project,
@@ -45,11 +42,13 @@ from goalkeeper.project import (
     save_plan,
     validate_goal_file,
 )
-from goalkeeper.render import SYMBOLS, PlanContext, title
-from goalkeeper.render.json import render_json
-from goalkeeper.render.markdown import render_markdown
-from goalkeeper.render.text import colour, render_text, wants_colour
 from goalkeeper.saved_plan import is_saved_plan
+
+# Each command imports what only it needs (rich's widgets, the renderers, the Google clients):
+# `validate` runs as a pre-commit hook, where start-up time is most of the wait.
+if TYPE_CHECKING:
+    from goalkeeper.core.changes import Change
+    from goalkeeper.render import PlanContext
 
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 USAGE_ERROR = 1  # click's own is 2, which --detailed-exitcode gives to "changes present"
@@ -139,9 +138,6 @@ class Format(str, enum.Enum):
     json = "json"
 
 
-RENDERERS = {Format.text: render_text, Format.markdown: render_markdown, Format.json: render_json}
-
-
 Params = ParamSpec("Params")
 Result = TypeVar("Result")
 
@@ -194,7 +190,14 @@ RAW_OPTION = typer.Option(
 
 
 def _print_plan(plan: Plan, context: PlanContext, output_format: Format, raw: bool = False) -> None:
-    text = RENDERERS[output_format](plan, replace(context, raw=raw))
+    from rich.console import Console
+
+    from goalkeeper.render.json import render_json
+    from goalkeeper.render.markdown import render_markdown
+    from goalkeeper.render.text import colour, render_text, wants_colour
+
+    renderers = {Format.text: render_text, Format.markdown: render_markdown, Format.json: render_json}
+    text = renderers[output_format](plan, replace(context, raw=raw))
     coloured = output_format is Format.text and wants_colour(Console())
     # color=True keeps the escapes when FORCE_COLOR colours a pipe; echo strips them otherwise.
     typer.echo(colour(text) if coloured else text, nl=False, color=coloured or None)
@@ -282,6 +285,8 @@ def _confirm(the_plan: Plan, auto_approve: bool) -> bool:
 
 def _read_and_plan(project: Project, selection: Selection, force: bool) -> Plan:
     """``project.plan`` with a spinner naming the targets it reads (and counting down any pause)."""
+    from goalkeeper.progress import Busy, interactive
+
     names = " and ".join(b.describe() for b in project.backends_for(selection))
     busy = Busy(f"Reading {names}", interactive(), sys.stderr)
     project.watch_waits(busy.waiting)
@@ -298,6 +303,8 @@ def _apply(
     """Apply with progress (a live bar in a terminal, whose time left follows the GTM quota of 25
     requests per 100 s; a line per change elsewhere), then publish the GTM workspace when asked.
     Ctrl-C stops with status 130 after saying what was applied and how to carry on."""
+    from goalkeeper.progress import ApplyProgress, interactive
+
     if publish:
         # fails before anything is written when there is nothing to publish to
         project.publisher()
@@ -331,6 +338,8 @@ def _next_steps(steps: dict[str, list[str]]) -> None:
 
 def _publish(project: Project, version_name: str | None, version_notes: str | None) -> bool:
     """Publish the GTM workspace as a new version; whether a version was published."""
+    from goalkeeper.progress import Busy, interactive
+
     name, commit = _version_name(version_name)
     busy = Busy("Publishing the GTM workspace", interactive(), sys.stderr)
     project.watch_waits(busy.waiting)
@@ -357,6 +366,8 @@ def _publish(project: Project, version_name: str | None, version_notes: str | No
 
 def _interrupted(done: Sequence[Change], the_plan: Plan, saved: bool) -> None:
     """What an interrupted apply says: what was applied, and that running again converges."""
+    from goalkeeper.render import SYMBOLS, title
+
     lines = [f"Interrupted: {len(done)} of {len(the_plan.changes)} changes were applied before the interruption."]
     lines += [f"  {SYMBOLS[c.action]} {title(c)}" for c in done]
     if len(done) < len(the_plan.changes):
@@ -419,6 +430,8 @@ def apply(
                 "a saved plan already fixes its goals, targets and templates; "
                 "leave out --goal, --category, --target and --templates"
             )
+        from goalkeeper.progress import Busy, interactive
+
         busy = Busy(f"Reading the targets of {goals}", interactive(), sys.stderr)
         # The targets stay locked from the re-plan to the last write: no other run writes between.
         with contextlib.ExitStack() as locks:

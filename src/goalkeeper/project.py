@@ -9,26 +9,17 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from goalkeeper.backends.base import NO_VERSIONS, Backend, Progress
-from goalkeeper.backends.ratelimit import Waiting
 from goalkeeper.core import consistency
-from goalkeeper.core.changes import Change
 from goalkeeper.core.errors import GoalkeeperError, Problem, UnsafePlanError
-from goalkeeper.core.plan import Plan
-from goalkeeper.core.planner import make_plan
-from goalkeeper.core.safety import SafetyPolicy
 from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
 from goalkeeper.files import same_file
-from goalkeeper.goals.examples import ExampleResult, check_examples, untested
 from goalkeeper.goals.expand import expand
 from goalkeeper.goals.kinds import Kind, load_kinds
 from goalkeeper.goals.load import load_goal_file
 from goalkeeper.goals.model import GoalFile
-from goalkeeper.render import ExamplesInfo, GoalInfo, PlanContext
-from goalkeeper.render.json import PlanFormatError, plan_from_json, plan_json
 from goalkeeper.saved_plan import (
     SavedPlan,
     digest_file,
@@ -39,7 +30,18 @@ from goalkeeper.saved_plan import (
     write_saved_plan,
 )
 
-BackendFactory = Callable[[Mapping, GoalFile, Path], Backend]
+# What only planning, applying or showing a plan needs is imported there: `validate` (a
+# pre-commit hook) starts without the planner, the backends' base, the examples' evaluator or
+# the renderers.
+if TYPE_CHECKING:
+    from goalkeeper.backends.base import Backend, Progress
+    from goalkeeper.backends.ratelimit import Waiting
+    from goalkeeper.core.changes import Change
+    from goalkeeper.core.plan import Plan
+    from goalkeeper.goals.examples import ExampleResult
+    from goalkeeper.render import ExamplesInfo, PlanContext
+
+BackendFactory = Callable[[Mapping, GoalFile, Path], "Backend"]
 # Target spellings → backend factories. Live backends register themselves here too.
 GTM_BACKENDS: dict[str, BackendFactory] = {}
 GA4_BACKENDS: dict[str, BackendFactory] = {}
@@ -109,6 +111,9 @@ class Project:
     backends: list[Backend] = field(default_factory=list)
 
     def context(self, selection: Selection = Selection()) -> PlanContext:
+        from goalkeeper.goals.examples import check_examples
+        from goalkeeper.render import GoalInfo, PlanContext
+
         return PlanContext(
             targets={b.target: b.describe() for b in self.backends_for(selection)},
             goals={g.name: GoalInfo(g.kind, g.category) for g in self.goal_file.goals},
@@ -130,6 +135,9 @@ class Project:
 
     def plan(self, selection: Selection = Selection(), force: bool = False) -> Plan:
         """Expand every goal, read the selected targets, and plan (see core.planner.make_plan)."""
+        from goalkeeper.core.planner import make_plan
+        from goalkeeper.core.safety import SafetyPolicy
+
         backends = self.backends_for(selection)
         planned = frozenset(b.target for b in backends)
         # Every goal's entities, even of a target not planned: a GA4 key event is sent by a GTM tag
@@ -237,6 +245,8 @@ class Project:
 
     def publisher(self) -> Backend:
         """The backend that can publish a container version (a live GTM target)."""
+        from goalkeeper.backends.base import NO_VERSIONS
+
         publisher = next((b for b in self.backends if b.publishes), None)
         if publisher is None:
             raise GoalkeeperError(NO_VERSIONS)
@@ -288,6 +298,8 @@ def save_plan(
                 f"--out {out} would overwrite {clash}, which the plan is made from; save the plan elsewhere (plan.json)"
             )
         )
+    from goalkeeper.render.json import plan_json
+
     saved = SavedPlan(
         goal_file=project.goal_file.path,
         templates=str(templates) if templates else None,
@@ -340,6 +352,8 @@ def read_saved_plan_only(path: Path) -> tuple[Plan, PlanContext, list[str]]:
     needed. Checked as apply checks it: GoalkeeperError when it is no saved plan, is damaged, or
     its changes do not match its checksum (edited by hand). Also notes, in words, whatever makes
     apply refuse it already (the goal file or templates changed since, the goal file is missing)."""
+    from goalkeeper.render.json import PlanFormatError, plan_from_json
+
     saved = read_saved_plan(path)
     try:
         plan, context = plan_from_json(saved.plan)
@@ -431,6 +445,8 @@ def run_examples(
 ) -> tuple[list[ExampleResult], list[str]]:
     """The outcome of every example in a goal file (of ``goals`` only, when named), and the goals
     that send an event but give no example. Reads no target."""
+    from goalkeeper.goals.examples import check_examples, untested
+
     goal_file, kinds = open_goal_file(goals_path, templates)
     unknown = sorted(set(goals) - {g.name for g in goal_file.goals})
     if unknown:
@@ -442,6 +458,8 @@ def run_examples(
 
 def examples_info(results: Sequence[ExampleResult]) -> ExamplesInfo:
     """What a plan comment says of the examples."""
+    from goalkeeper.render import ExamplesInfo
+
     failures = tuple(
         f"{r.goal} (line {r.line}) {r.expectation}: {r.example}: {r.outcome}: {r.verdict.reason}"
         for r in results

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from goalkeeper.backends.container_file import ContainerFileBackend
+from goalkeeper.core import evaluate as evaluate_module
 from goalkeeper.core.evaluate import Container, Example, evaluate, trigger_fires
 from goalkeeper.core.model import Entity
 from goalkeeper.goals.expand import gtm_entity_body
@@ -535,3 +536,56 @@ def test_hand_checked_verdicts_on_a_real_regex_custom_event_trigger(event, fires
         trigger_fires("Event - addToCart", example(datalayer={"event": event}), read_export(shared("29_"))).fired
         is fires
     )
+
+
+# Reading a goal file checks that each example's HTML has an element with Python's own HTML
+# parser (what bs4's html.parser builder runs), leaving Beautiful Soup unimported until an example
+# is evaluated: whatever the markup, the check and Beautiful Soup must agree.
+MARKUP = [
+    "<a href='/x'>Go</a>",
+    "<section id=reviews>",
+    "<br/>",
+    "<img src=x>",
+    "text before <b>bold</b>",
+    "<!-- <a href='/x'> -->",
+    "<!DOCTYPE html>",
+    "<?php echo 1 ?>",
+    "<![CDATA[<a>]]>",
+    "just text",
+    "",
+    "   ",
+    "< a href='/x'>",
+    "<a",
+    "<a href='/x'",
+    "</a>",
+    "&lt;a&gt;",
+    "<script><a></script>",
+    "<1a>",
+    "<a/b>",
+    "<!doctype html><html><body><button class='cta'>Buy</button></body></html>",
+    "<![if !IE]><a>x</a><![endif]>",
+]
+
+
+@pytest.mark.parametrize("html", MARKUP)
+def test_an_examples_html_has_an_element_exactly_when_beautiful_soup_finds_one(html):
+    from bs4 import BeautifulSoup, Tag
+
+    found = isinstance(BeautifulSoup(html, "html.parser").find(True), Tag)
+    assert evaluate_module._has_start_tag(html) is found
+
+
+@pytest.mark.parametrize("html", ["just text", "<!-- <a> -->", "</a>"])
+def test_an_example_whose_html_has_no_element_is_refused_when_read(html):
+    with pytest.raises(ValueError, match="no HTML element"):
+        Example.from_spec({"click": html})
+
+
+def test_an_examples_element_is_the_innermost_one_once_looked_at():
+    step = Example.from_spec({"click": "<a href='/x'><span class='icon'>Go</span></a>"}).steps[0]
+    assert step.element is not None and step.element.tag.name == "span"
+    assert step.element.closest("a") is not None
+
+
+def test_markup_the_html_parser_gives_up_on_is_left_to_beautiful_soup_to_report():
+    assert evaluate_module._has_start_tag("<a><![foo[ x ]]>") is False

@@ -79,6 +79,44 @@ def test_a_pseudo_class_name_inside_quotes_is_only_text():
     assert checks.css_selector_problem("a[title=':contains']") is None
 
 
+# Selectors of type, #id and .class selectors and combinators are known valid without soupsieve
+# (whose first parse costs a pre-commit hook tens of milliseconds): soupsieve must agree on each.
+PLAIN = [
+    "#reviews",
+    ".cta-quote",
+    "button.book-demo",
+    "nav > a.cta",
+    "ul li a",
+    "h2 + p",
+    "h2~p",
+    "*",
+    "*.promo",
+    "div#main.wide.dark",
+    "#-x",
+    "._private",
+    ".a-",
+    "x-widget .slot_1",
+    "form#newsletter > button",
+]
+
+
+@pytest.mark.parametrize("selector", PLAIN)
+def test_a_plain_selector_is_accepted_without_parsing_and_soupsieve_agrees(selector):
+    import soupsieve
+
+    assert checks.plainly_valid(selector)
+    assert checks.css_selector_problem(selector) is None
+    soupsieve.compile(selector)  # raises if soupsieve disagreed
+
+
+@pytest.mark.parametrize(
+    "selector",
+    ["#1a", ".-1", "#-", "a >", "> a", " a", "a ", "a,b", "a:hover", "[data-x]", "a\tb", "a\n> b", "é.x", "#", ""],
+)
+def test_anything_else_is_left_to_soupsieve(selector):
+    assert not checks.plainly_valid(selector)
+
+
 @pytest.mark.parametrize(
     "check, field, value, hint",
     [

@@ -40,18 +40,23 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import re2
-import soupsieve
-from bs4 import BeautifulSoup, Tag
 
 from goalkeeper.core.builtins import BUILTIN_TRIGGERS, BUILTIN_VARIABLE_NAMES
 from goalkeeper.core.describe import condition_text, ga4_condition_text, quote
 from goalkeeper.core.model import Entity
+
+# Beautiful Soup and soupsieve (about 60 ms to import) are imported when an element is first
+# looked at: reading a goal file (`validate`, a pre-commit hook) only checks that each example's
+# HTML has an element, which Python's own HTML parser, the one bs4 runs, settles.
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 DEFAULT_PAGE = "https://www.example.com/"
 _REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
@@ -68,22 +73,28 @@ class Undecided(Exception):
 
 
 class Element:
-    """An element of the page an interaction reached, with its ancestors (parsed from HTML)."""
+    """An element of the page an interaction reached, with its ancestors (parsed from HTML, or
+    built by ``build`` when first looked at)."""
 
-    def __init__(self, tag: Tag) -> None:
-        self.tag = tag
+    def __init__(self, tag: Tag | None = None, build: Callable[[], Tag] | None = None) -> None:
+        self._tag = tag
+        self._build = build
+
+    @property
+    def tag(self) -> Tag:
+        if self._tag is None:
+            assert self._build is not None, "an Element needs a tag or a way to build one"
+            self._tag = self._build()
+        return self._tag
 
     @classmethod
     def innermost(cls, html: str) -> Element:
         """The innermost element of ``html``: its first element, then that element's first child
-        element, and so on (``<a href="/x"><span>Go</span></a>`` → the span)."""
-        soup = BeautifulSoup(html, "html.parser")
-        node = soup.find(True)
-        if not isinstance(node, Tag):
-            raise ValueError(f"no HTML element in {html!r}")
-        while isinstance(child := node.find(True, recursive=False), Tag):
-            node = child
-        return cls(node)
+        element, and so on (``<a href="/x"><span>Go</span></a>`` → the span). Raises ValueError
+        when ``html`` has no element."""
+        if _has_start_tag(html):
+            return cls(build=lambda: _innermost_tag(html))
+        return cls(_innermost_tag(html))  # bs4 says what is wrong, as it would later
 
     def attribute(self, name: str) -> str:
         value = self.tag.get(name)
@@ -96,11 +107,15 @@ class Element:
         return " ".join(self.tag.get_text(" ").split())
 
     def closest(self, selector: str) -> Element | None:
+        import soupsieve
+
         found = soupsieve.closest(selector, self.tag)
         return Element(found) if found is not None else None
 
     def matches(self, selector: str) -> bool:
         """Element.matches(selector); raises ValueError on a selector browsers would refuse."""
+        import soupsieve
+
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -112,6 +127,42 @@ class Element:
         return f"<{self.tag.name}>"
 
 
+class _StartTags(HTMLParser):
+    """Python's HTML parser as bs4's html.parser builder runs it (convert_charrefs off), noting
+    whether it met a start tag: bs4 makes an element of every start tag it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.met = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.met = True  # <tag/> comes here too, through handle_startendtag
+
+
+def _has_start_tag(html: str) -> bool:
+    """Whether bs4 would find an element in ``html`` (False also where the parser gives up on
+    the markup, which bs4 reports as ParserRejectedMarkup: let bs4 say so)."""
+    parser = _StartTags()
+    try:
+        parser.feed(html)
+        parser.close()
+    except AssertionError:
+        return False
+    return parser.met
+
+
+def _innermost_tag(html: str) -> Tag:
+    from bs4 import BeautifulSoup, Tag
+
+    soup = BeautifulSoup(html, "html.parser")
+    node = soup.find(True)
+    if not isinstance(node, Tag):
+        raise ValueError(f"no HTML element in {html!r}")
+    while isinstance(child := node.find(True, recursive=False), Tag):
+        node = child
+    return node
+
+
 def _element(spec: Any, tag: str, text_key: str = "text") -> Element:
     """An element from an example's description: ``html``, or ``id``/``classes``/``text``/``tag``
     (and ``url`` for a link's href, ``action`` for a form's)."""
@@ -119,6 +170,12 @@ def _element(spec: Any, tag: str, text_key: str = "text") -> Element:
         spec = {"html": spec} if spec.lstrip().startswith("<") else {"url": spec}
     if spec.get("html"):
         return Element.innermost(str(spec["html"]))
+    return Element(build=lambda: _described_tag(spec, tag, text_key))
+
+
+def _described_tag(spec: Mapping[str, Any], tag: str, text_key: str) -> Tag:
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup("", "html.parser")
     node = soup.new_tag(str(spec.get("tag", tag)))
     for key, attribute in (
@@ -133,7 +190,7 @@ def _element(spec: Any, tag: str, text_key: str = "text") -> Element:
     if spec.get(text_key) is not None:
         node.string = str(spec[text_key])
     soup.append(node)
-    return Element(node)
+    return node
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ import warnings
 from collections.abc import Callable, Iterable
 
 import re2
-import soupsieve
 
 # https://support.google.com/analytics/answer/13316687 : names GA4 reserves for its own events.
 RESERVED_EVENT_NAMES = frozenset(
@@ -128,12 +127,31 @@ NOT_IN_EVERY_BROWSER = {
 }
 _PSEUDO = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<!:)(:[-a-zA-Z]+)""")
 
+# Selectors made only of type, #id and .class selectors (ASCII names) and combinators: valid in
+# every browser by the grammar alone (Selectors Level 4: <compound-selector>, <combinator>; CSS
+# Syntax Level 3: <ident-token>), so they skip soupsieve, whose parser compiles its
+# case-insensitive Unicode patterns on first use (tens of milliseconds a process; most goal
+# files' selectors are of this sort, and `validate` runs as a pre-commit hook).
+_CSS_NAME = r"-?[A-Za-z_][A-Za-z0-9_-]*"
+_COMPOUND = rf"(?:(?:[A-Za-z][A-Za-z0-9-]*|\*)(?:[#.]{_CSS_NAME})*|(?:[#.]{_CSS_NAME})+)"
+_PLAIN_SELECTOR = re.compile(rf"{_COMPOUND}(?:(?: *[>+~] *| +){_COMPOUND})*")
+
+
+def plainly_valid(selector: str) -> bool:
+    """Whether ``selector`` is only type, #id and .class selectors joined by combinators (so valid
+    without parsing it further): ``#reviews``, ``button.book-demo``, ``nav > a.cta``."""
+    return _PLAIN_SELECTOR.fullmatch(selector) is not None
+
 
 def css_selector_problem(selector: str) -> str | None:
     """What a browser would say of ``selector`` in ``Element.matches()`` (None: it is fine).
 
     Parsed by soupsieve, which follows the Selectors Level 4 grammar as browsers do (the selector
     engine of Beautiful Soup), then the pseudo-classes not every browser ships are refused."""
+    if plainly_valid(selector):
+        return None
+    import soupsieve  # see _PLAIN_SELECTOR
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # soupsieve warns of its deprecated :contains

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
-from jinja2 import Template
-from jinja2.exceptions import SecurityError, TemplateError
 
 from goalkeeper.core import gtm_body, ownership
 from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES, builtin_name
@@ -22,13 +20,18 @@ from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
-from goalkeeper.goals import sandbox
 from goalkeeper.goals.checks import MAX_EVENT_PARAMETERS
 from goalkeeper.goals.helpers import TEMPLATE_HELPERS
 from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.model import Goal, GoalFile
-from goalkeeper.goals.sandbox import BudgetedSandbox
 from goalkeeper.goals.source import parse_generated
+
+# Jinja2 is imported by the first goal rendered: the commands that render none (--version, ci
+# init, kinds, login) start without it.
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+    from goalkeeper.goals.sandbox import BudgetedSandbox
 
 MEASUREMENT_ID_VARIABLE = "goalkeeper - GA4 Measurement ID"
 MEASUREMENT_ID_REF = "{{" + MEASUREMENT_ID_VARIABLE + "}}"
@@ -39,21 +42,24 @@ GOOGLE_TAG_TRIGGER = "Initialization - All Pages"
 _CONDITION_OPTIONS = ("ignore_case", "negate")
 
 
+@functools.cache
 def _environment() -> BudgetedSandbox:
+    """The one sandbox every kind's template renders in, built on first use."""
+    from goalkeeper.goals import sandbox
+
     env = sandbox.environment()
     env.globals.update(TEMPLATE_HELPERS)
     return env
-
-
-ENVIRONMENT = _environment()
 
 
 @functools.lru_cache(maxsize=256)
 def _compiled(source: str, path: str) -> Template:
     """A kind's template, compiled once however many goals use it; one that would load another
     file is refused (GoalkeeperError at its line)."""
-    sandbox.refuse_other_files(ENVIRONMENT, source, path)
-    return ENVIRONMENT.from_string(source)
+    from goalkeeper.goals import sandbox
+
+    sandbox.refuse_other_files(_environment(), source, path)
+    return _environment().from_string(source)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,12 +229,17 @@ def _event_tag_helper(goal: Goal, event: str) -> Callable[..., dict[str, Any]]:
 
 def render(kind: Kind, goal: Goal, file: GoalFile) -> dict[str, Any]:
     """Render a goal's template into its short-form entity description."""
+
     context = {  # the helpers are the environment's globals
         "goal": {**goal.inputs, "name": goal.name, "category": goal.category},
         "event": goal.event_name,
         "defaults": file.defaults,
         "event_tag": _event_tag_helper(goal, goal.event_name),
     }
+    from jinja2.exceptions import SecurityError, TemplateError
+
+    from goalkeeper.goals import sandbox
+
     try:
         template = _compiled(kind.source, kind.path)
         text = sandbox.render_within_budget(template, context)
