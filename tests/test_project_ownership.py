@@ -130,3 +130,15 @@ def test_two_goal_files_share_a_real_export_without_deleting_each_other(site: Pa
     kept = {t["name"] for t in version["tag"]}
     assert {t["name"] for t in hand_made["tag"]} <= kept
     assert {"GA4 event - quote_request", "GA4 event - article_read"} <= kept
+
+
+def test_a_renamed_goal_file_is_told_to_keep_its_old_owner(site: Path):
+    apply_goal_file(site / "b2b.yaml")
+    renamed = site / "leads.yaml"
+    shutil.copy(site / "b2b.yaml", renamed)
+    with pytest.raises(GoalkeeperError) as error:
+        open_project(renamed).plan()
+    assert "goal file whose owner is 'b2b.yaml'" in str(error.value)
+    assert "moved or renamed" in str(error.value)
+    renamed.write_text("owner: b2b.yaml\n" + renamed.read_text())
+    assert open_project(renamed).plan().empty

@@ -12,7 +12,7 @@ from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.model import Entity
 from goalkeeper.core.planner import make_plan
 from goalkeeper.core.state import State
-from tests.core.helpers import builtin, key_event, tag, trigger, variable
+from tests.core.helpers import builtin, dimension, key_event, tag, trigger, variable
 
 
 def test_notes_round_trip_goals_and_key_events():
@@ -287,3 +287,27 @@ def test_an_adopted_event_create_rule_only_gains_its_owner_parameter_as_bookkeep
     plan = make_plan(State.of([owned(legacy, B2B)]), State.of([legacy]), owner=B2B, planned=frozenset({"ga4"}))
     [change] = plan.changes
     assert change.action == UPDATE and change.bookkeeping
+
+
+def test_a_goal_file_whose_entities_another_owner_holds_as_they_are_is_told_how_to_keep_them():
+    """A renamed goal file gets a new owner: what it defines is its old owner's, unchanged."""
+    entities = [owned(trigger("Link click - demo", "/demo", "demo"), B2B), owned(variable("Demo ID"), B2B)]
+    desired = State.of([builtin("Click URL", "clickUrl", goals=("demo",)), *(owned(e, CONTENT) for e in entities)])
+    live = State.of([builtin("Click URL", "clickUrl"), *entities])
+    plan = make_plan(desired, live, owner=CONTENT)
+    assert plan.changes == ()
+    [warning] = [w for w in plan.warnings if "moved or renamed" in w]
+    assert warning.startswith("2 entities") and "set `owner: goals/b2b.yaml`" in warning
+
+
+def test_a_custom_dimension_whose_parameter_another_goal_file_sends_is_not_archived():
+    mine = owned(dimension("video_title", goal="demo"), B2B)
+    row = {"type": "map", "map": [{"key": "parameter", "type": "template", "value": "video_title"}]}
+    table = {"key": "eventSettingsTable", "type": "list", "list": [row]}
+    theirs = owned(
+        tag("GA4 event - video", "All Pages", "video", "video", key_event=False, extra_params=(table,)), CONTENT
+    )
+    plan = make_plan(State(), State.of([mine, theirs]), owner=B2B, planned=frozenset({"ga4"}))
+    assert plan.changes == ()
+    [warning] = [w for w in plan.warnings if "not planned" in w]
+    assert 'custom dimension "video_title"' in warning and "'goals/content.yaml'" in warning

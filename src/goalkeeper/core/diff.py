@@ -135,13 +135,18 @@ def _conflict(entity: Entity, have: Entity) -> Problem:
         return Problem(
             f"{label} {entity.name!r} (goal {', '.join(entity.goals) or '?'}) is already managed by goalkeeper "
             f"for {ownership.whose(have)}, with other settings. Rename one of them, or manage it in one goal "
-            "file only."
+            f"file only{_moved_hint(have)}."
         )
     return Problem(
         f"{label} {entity.name!r} (goal {', '.join(entity.goals) or '?'}) already exists and is not "
         f"managed by goalkeeper. Rename it in {entity.target.upper()}, or adopt it by starting its "
         f"notes with {ownership.MARKER!r}."
     )
+
+
+def _moved_hint(have: Entity) -> str:
+    owner = ownership.owner_of(have)
+    return f"; if this goal file was moved or renamed from {owner}, set `owner: {owner}` in it" if owner else ""
 
 
 def _key_event_conflict(want: Entity, vouchers: list[Entity]) -> Problem:

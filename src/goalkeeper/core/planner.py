@@ -23,8 +23,9 @@ from goalkeeper.core import ownership, safety
 from goalkeeper.core.changes import Delete
 from goalkeeper.core.consistency import Declarations, Findings, check, settle_google_tag
 from goalkeeper.core.dependants import after_apply, dependants, relation
-from goalkeeper.core.diff import claim_key_events, diff
+from goalkeeper.core.diff import claim_key_events, diff, differs_beyond_marker
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.events import event_parameters
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
@@ -94,7 +95,7 @@ def make_plan(
     categories = dict(goals or {})
     chosen = selected_goals(selection, categories, {goal for entity in live.managed() for goal in entity.goals})
     plan = keep_or_refuse_used(select(full, selection, chosen, event_goals(desired, live)), live, policy)
-    plan = keep_google_tag_for_others(plan, live)
+    plan = keep_definitions_for_others(keep_google_tag_for_others(plan, live), live)
     problems = preflight(plan, live, facts)
     if problems:
         raise GoalkeeperError(problems)
@@ -102,7 +103,7 @@ def make_plan(
     managed = len(claim_key_events(live, desired).managed())
     warnings = untracked_warnings(everything, categories, configured if configured is not None else planned)
     warnings += tuple(dict.fromkeys(str(w) for w in found.warnings))
-    warnings += ownership_notes(scoped, plan)
+    warnings += ownership_notes(scoped) + moved_warnings(desired, live)
     return safety.check(replace(plan, warnings=plan.warnings + warnings), managed, policy, force)
 
 
@@ -189,7 +190,33 @@ def keep_google_tag_for_others(plan: Plan, live: State) -> Plan:
     return replace(plan, changes=tuple(kept), warnings=plan.warnings + warnings)
 
 
-def ownership_notes(scoped: ownership.Scoped, plan: Plan) -> tuple[str, ...]:
+def keep_definitions_for_others(plan: Plan, live: State) -> Plan:
+    """``plan`` without the archiving of a custom dimension or metric whose parameter another goal
+    file's tags or rules send (both goal files use it; the kinds are shareable), with a warning."""
+    sent: dict[str, set[str]] = {}
+    for entity in live:
+        if ownership.foreign(entity):
+            for parameter in event_parameters(entity):
+                sent.setdefault(parameter, set()).add(ownership.whose(entity))
+    used = [
+        c
+        for c in plan.changes
+        if isinstance(c, Delete)
+        and c.kind in ("ga4.custom_dimension", "ga4.custom_metric")
+        and str(c.entity.body.get("parameterName")) in sent
+    ]
+    if not used:
+        return plan
+    warnings = tuple(
+        f'not planned: archiving {c.entity.entity_kind.label} "{c.name}", whose parameter '
+        f"{', '.join(sorted(sent[str(c.entity.body.get('parameterName'))]))} sends too: it stays until no goal "
+        "file uses it"
+        for c in used
+    )
+    return replace(plan, changes=tuple(c for c in plan.changes if c not in used), warnings=plan.warnings + warnings)
+
+
+def ownership_notes(scoped: ownership.Scoped) -> tuple[str, ...]:
     """What the plan says about markers without an owner: the entities it adopts, and how many it
     leaves alone."""
     notes = []
@@ -198,7 +225,8 @@ def ownership_notes(scoped: ownership.Scoped, plan: Plan) -> tuple[str, ...]:
         more = f" and {len(scoped.adopted) - 5} more" if len(scoped.adopted) > 5 else ""
         notes.append(
             f"adopted {len(scoped.adopted)} entit{'y' if len(scoped.adopted) == 1 else 'ies'} whose goalkeeper marker "
-            f"names no owner (written by an earlier goalkeeper): {names}{more}; their markers now name this goal file"
+            f"names no owner (written by an earlier goalkeeper): {names}{more}; applying writes this goal file's owner "
+            "into their markers"
         )
     if scoped.left:
         notes.append(
@@ -207,6 +235,27 @@ def ownership_notes(scoped: ownership.Scoped, plan: Plan) -> tuple[str, ...]:
             "adopt_unowned: true to manage, and delete, them here"
         )
     return tuple(notes)
+
+
+def moved_warnings(desired: State, live: State) -> tuple[str, ...]:
+    """A warning per other owner holding several of the entities this goal file defines, exactly
+    as it defines them: they are used as they are and this goal file changes none of them, which is
+    what happens when a goal file is moved or renamed (its default owner is its path). One shared
+    entity (the measurement-ID variable) is what two goal files on one container have in common."""
+    held: dict[str, list[Entity]] = {}
+    for want in desired:
+        have = live.get(*want.key)
+        if have is not None and ownership.foreign(have) and not want.entity_kind.shareable:
+            owner = ownership.owner_of(have)
+            if owner and not differs_beyond_marker(want, have):
+                held.setdefault(owner, []).append(have)
+    return tuple(
+        f"{len(found)} entities this goal file defines are goalkeeper's for {owner!r} and are used as they are, "
+        f"never changed or deleted from here ({found[0].entity_kind.label} {found[0].name!r} among them). If this goal file was moved or renamed from {owner}, set `owner: {owner}` "
+        "in it"
+        for owner, found in sorted(held.items())
+        if len(found) > 1
+    )
 
 
 def _used_by(key: tuple[str, str], users: Sequence[Entity]) -> str:

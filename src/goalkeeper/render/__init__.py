@@ -42,8 +42,9 @@ class PlanContext:
 
 
 MARKER_NOTE = (
-    'Each entity goalkeeper creates gets the note "Managed by goalkeeper: …" naming its goals (in its notes or '
-    "description); `--raw` shows it in full, with every field as the APIs spell it."
+    'Each entity goalkeeper creates gets the note "Managed by goalkeeper for …" naming the goal file that owns '
+    "it and its goals (in its notes or description); `--raw` shows it in full, with every field as the APIs "
+    "spell it."
 )
 
 
