@@ -173,7 +173,7 @@ def marker_words(text: str | None, other: str | None = None) -> str | None:
         return text
     owner = ""
     if theirs is not None and theirs[2] != mine[2]:
-        owner = f" of {mine[2]!r}" if mine[2] else " (no owner)"
+        owner = f" ({mine[2]})" if mine[2] else " (no owner)"
     shared_goals = set(mine[0]) & set(theirs[0]) if theirs else set()
     shared_events = set(mine[1]) & set(theirs[1]) if theirs else set()
     goals = tuple(g for g in mine[0] if g not in shared_goals)
