@@ -3,6 +3,8 @@ manages its own entities and leaves the other's alone."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from goalkeeper.core.changes import DELETE, UPDATE
@@ -45,3 +47,24 @@ def test_the_property_keeps_both_goal_files_key_events(both_applied: Live):
     assert both_applied.ga4 is not None
     names = {e.name for e in both_applied.ga4.read().of_kind("ga4.key_event")}
     assert {"generate_lead", "sign_up"} <= names
+
+
+def forget_owners(live: Live) -> None:
+    """Seed the workspace as an earlier goalkeeper left it: markers that name no owner."""
+    workspace = next(w for w in live.container.workspaces.values() if w.name == "goalkeeper")
+    for entities in workspace.snap.entities.values():
+        for entity in entities.values():
+            if "notes" in entity:
+                entity["notes"] = re.sub(r"Managed by goalkeeper for \S+?:", "Managed by goalkeeper:", entity["notes"])
+
+
+def test_upgrading_two_goal_files_on_a_live_container_adopts_each_ones_entities(live: Live):
+    for file in ("b2b.yaml", "content.yaml"):
+        live.applied(bundled_goals(file), file=file, ga4=False)
+    forget_owners(live)
+    for file in ("b2b.yaml", "content.yaml"):
+        plan = live.project(bundled_goals(file), file=file, ga4=False).plan()
+        assert plan.count(DELETE) == 0 and plan.changes and all(c.bookkeeping for c in plan.changes)
+        live.project(bundled_goals(file), file=file, ga4=False).apply(plan)
+    for file in ("b2b.yaml", "content.yaml"):
+        assert live.project(bundled_goals(file), file=file, ga4=False).plan().empty
