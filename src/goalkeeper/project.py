@@ -162,6 +162,8 @@ class Project:
             target_problems=problems,
             facts=facts,
             declared=self.goal_file.declarations(),
+            owner=self.goal_file.owner,
+            adopt_unowned=self.goal_file.adopt_unowned,
         )
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:

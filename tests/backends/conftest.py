@@ -63,9 +63,16 @@ class Live:
         self.ga4: GA4LiveBackend | None = None
 
     def project(
-        self, goals: list[dict], *, workspace: str = "goalkeeper", gtm: bool = True, ga4: bool = True
+        self,
+        goals: list[dict],
+        *,
+        workspace: str = "goalkeeper",
+        gtm: bool = True,
+        ga4: bool = True,
+        file: str = "goals.yaml",
     ) -> Project:
-        path = write_goals(self.tmp_path / "goals.yaml", goals, self.container_id, gtm=gtm, ga4=ga4)
+        """A project of ``goals`` in the goal file ``file`` (its name is its owner)."""
+        path = write_goals(self.tmp_path / file, goals, self.container_id, gtm=gtm, ga4=ga4)
         kinds = _kinds()
         goal_file = load_goal_file(path, kinds)
         backends = []

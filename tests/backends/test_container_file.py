@@ -18,7 +18,8 @@ from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES
 from goalkeeper.core.changes import DELETE, UPDATE
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.kinds import KINDS
-from goalkeeper.core.ownership import MARKER
+from goalkeeper.core.ownership import MARKER, managed_notes
+from goalkeeper.goals.load import default_owner
 from goalkeeper.project import open_project
 from tests.backends.conftest import apply_goal_file
 from tests.conftest import EXAMPLES, SHARED_CONTAINERS, THREE_GOALS, edited_json, export_params, shared_exports
@@ -456,18 +457,18 @@ AGTM = SHARED_CONTAINERS / "27_agtm-workspace-template.json"
 needs_agtm = pytest.mark.skipif(not AGTM.is_file(), reason=f"{AGTM} (a real export with setup tags) is absent")
 
 
-def adopt_tag(export: Path, name: str, goal: str) -> None:
-    """Mark one tag of ``export`` as goalkeeper's, as an earlier apply for ``goal`` would have."""
+def adopt_tag(export: Path, name: str, goal: str, goals: Path) -> None:
+    """Mark one tag of ``export`` as the goal file ``goals``'s, as an earlier apply for ``goal`` would have."""
     document = json.loads(export.read_text())
     [tag] = [t for t in document["containerVersion"]["tag"] if t["name"] == name]
-    tag["notes"] = f"{MARKER}: edits made here are overwritten by `goalkeeper apply`. Goal: {goal}."
+    tag["notes"] = managed_notes([goal], owner=default_owner(str(goals)))
     export.write_text(json.dumps(document))
 
 
 @needs_agtm
 def test_a_tag_hand_made_tags_run_as_their_setup_tag_is_not_deleted_with_its_goal(tmp_path: Path):
     goals = write_project(tmp_path, AGTM, ga4=False)
-    adopt_tag(tmp_path / "container.json", "GA4 - GTAG", "old_google_tag")
+    adopt_tag(tmp_path / "container.json", "GA4 - GTAG", "old_google_tag", goals)
     before = (tmp_path / "container.json").read_bytes()
     with pytest.raises(GoalkeeperError) as error:
         open_project(goals).plan()
@@ -480,7 +481,7 @@ def test_a_tag_hand_made_tags_run_as_their_setup_tag_is_not_deleted_with_its_goa
 def test_with_keep_used_the_setup_tag_stays_and_the_goals_still_apply(tmp_path: Path):
     goals = write_project(tmp_path, AGTM, ga4=False)
     goals.write_text(goals.read_text().replace("target:\n", "safety: {keep_used: true}\ntarget:\n", 1))
-    adopt_tag(tmp_path / "container.json", "GA4 - GTAG", "old_google_tag")
+    adopt_tag(tmp_path / "container.json", "GA4 - GTAG", "old_google_tag", goals)
     plan = apply_goal_file(goals)
     assert "GA4 - GTAG" not in {c.name for c in plan.changes}
     assert any('GTM tag "GA4 - GTAG"' in w and "safety.keep_used" in w for w in plan.warnings)

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from goalkeeper.core import ownership
 from goalkeeper.core.changes import FieldChange
-from goalkeeper.core.describe import condition_text, fields, ga4_condition_text, in_words
+from goalkeeper.core.describe import condition_text, fields, ga4_condition_text, in_words, marker_words
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity
 from tests.core.helpers import condition, notes
@@ -264,3 +265,13 @@ def _event(name: str, **where) -> dict:
 )
 def test_an_audience_condition_reads_as_a_sentence(clause, text):
     assert fields(Entity("ga4.audience", "A", {"displayName": "A", "filterClauses": [clause]}))["filterClauses"] == text
+
+
+def test_an_adopted_marker_names_the_owner_it_gains():
+    before = ownership.managed_notes(["a"])
+    after = ownership.managed_notes(["a"], owner="goals/b2b.yaml")
+    assert marker_words(before, after) == "goalkeeper's (no owner), for 1 goal"
+    assert marker_words(after, before) == "goalkeeper's (goals/b2b.yaml), for 1 goal"
+    assert marker_words(after, ownership.managed_notes(["a", "b"], owner="goals/b2b.yaml")) == (
+        "goalkeeper's, for 1 goal"
+    )

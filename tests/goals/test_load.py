@@ -260,3 +260,49 @@ def test_a_bad_setting_inside_key_event_is_named_exactly(kinds):
     line, message = only_problem("  - name: a\n" + LINK + "    key_event: {counting: sometimes}\n", kinds)
     assert line == 8
     assert "key_event.counting" in message and "once_per_session" in message
+
+
+# --- owner: whose entities the goal file manages --------------------------------------------------
+
+GOAL = "  - name: checkout_click\n" + LINK
+
+
+def write_goal_file(folder: Path, name: str = "b2b.yaml", head: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(head + HEAD + GOAL, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("git_entry", ["dir", "file"])  # a repository, or a linked work tree (.git is a file)
+def test_the_owner_is_the_goal_files_path_from_the_repository_root(tmp_path, kinds, monkeypatch, git_entry):
+    (tmp_path / ".git").mkdir() if git_entry == "dir" else (tmp_path / ".git").write_text("gitdir: /elsewhere\n")
+    path = write_goal_file(tmp_path / "tracking" / "goals")
+    monkeypatch.chdir(path.parent)  # the same owner from any working directory
+    assert load_goal_file(Path("b2b.yaml"), kinds).owner == "tracking/goals/b2b.yaml"
+
+
+def test_outside_git_the_owner_is_the_goal_files_name(tmp_path, kinds):
+    assert load_goal_file(write_goal_file(tmp_path / "site"), kinds).owner == "b2b.yaml"
+
+
+def test_the_owner_setting_overrides_the_path(tmp_path, kinds):
+    path = write_goal_file(tmp_path, head="owner: shop-tracking\nadopt_unowned: true\n")
+    goal_file = load_goal_file(path, kinds)
+    assert (goal_file.owner, goal_file.adopt_unowned) == ("shop-tracking", True)
+
+
+@pytest.mark.parametrize("owner", ["has space", "a,b", "x" * 65, "trailing/"])
+def test_an_owner_that_cannot_go_into_a_marker_is_named_at_its_line(kinds, owner):
+    with pytest.raises(GoalkeeperError) as error:
+        parse_goal_text(f"owner: {owner!r}\n" + HEAD + GOAL, kinds, FILE)
+    [problem] = error.value.problems
+    assert problem.line == 1 and "owner" in problem.message
+
+
+def test_a_path_that_cannot_be_an_owner_asks_for_the_owner_setting(tmp_path, kinds):
+    path = write_goal_file(tmp_path, "b2b goals.yaml")
+    with pytest.raises(GoalkeeperError) as error:
+        load_goal_file(path, kinds)
+    [problem] = error.value.problems
+    assert "set `owner:`" in problem.message and problem.file == str(path)

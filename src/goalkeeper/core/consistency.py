@@ -331,13 +331,24 @@ def _container_double_findings(
                         declared.at(
                             ours.goals,
                             f"{_goals(ours.goals)} sends {ours.name!r} on {how}, and the container's tag "
-                            f"{other.sender!r} (not goalkeeper's) already sends it there: GA4 would count every one "
+                            f"{other.sender!r} ({_whose(other)}) already sends it there: GA4 would count every one "
                             "twice. Let that tag send it and say `external: true` on the goal (goalkeeper then makes "
                             "only its GA4 key event and dimensions), remove that tag, or give the goal its own "
-                            "event_name",
+                            f"event_name{_moved(other)}",
                         )
                     )
     return Findings(errors=tuple(errors)), found
+
+
+def _whose(sender: SentEvent) -> str:
+    return f"goalkeeper's, for {sender.held_by}" if sender.held_by else "not goalkeeper's"
+
+
+def _moved(sender: SentEvent) -> str:
+    """A hint for the goal file that was moved or renamed, and so no longer has its own owner."""
+    if not sender.held_by.startswith("the goal file"):
+        return ""
+    return ". If this goal file was moved or renamed from that one, set its `owner:` to that goal file's owner"
 
 
 def _page_view_findings(senders: list[SentEvent], desired: State, live: State, declared: Declarations) -> Findings:

@@ -212,12 +212,12 @@ def _parsed(text: str | None) -> Any:
         return text
 
 
-def _marker(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """The goals and key events goalkeeper's marker text lists; None for any other text."""
+def _marker(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...], str | None] | None:
+    """The goals, key events and owner goalkeeper's marker text names; None for any other text."""
     value = _parsed(text)
     if not isinstance(value, str) or not value.startswith(ownership.MARKER):
         return None
-    return ownership.goals_in(value), ownership.key_events_in(value)
+    return ownership.goals_in(value), ownership.key_events_in(value), ownership.owner_in(value)
 
 
 def _names(what: str, names: tuple[str, ...], others: int) -> str:
@@ -231,15 +231,19 @@ def _names(what: str, names: tuple[str, ...], others: int) -> str:
 def marker_words(text: str | None, other: str | None = None) -> str | None:
     """goalkeeper's marker text, shortened to the goals (and key events) it lists: ``goalkeeper's,
     for goals a, b``; compared with ``other`` (the change's other end), names both list are only
-    counted, so a shared entity's notes read ``goals c and 8 more -> 8 goals``. Any other text as
-    it was."""
+    counted, so a shared entity's notes read ``goals c and 8 more -> 8 goals``; the owner is named
+    when the two ends' owners differ (a marker adopted from an earlier goalkeeper reads ``no
+    owner``). Any other text as it was."""
     mine, theirs = _marker(text), _marker(other)
     if mine is None:
         return text
+    owner = ""
+    if theirs is not None and theirs[2] != mine[2]:
+        owner = f" ({mine[2]})" if mine[2] else " (no owner)"
     shared_goals = set(mine[0]) & set(theirs[0]) if theirs else set()
     shared_events = set(mine[1]) & set(theirs[1]) if theirs else set()
     goals = tuple(g for g in mine[0] if g not in shared_goals)
-    words = "goalkeeper's, for " + _names("goal", goals, len(shared_goals))
+    words = f"goalkeeper's{owner}, for " + _names("goal", goals, len(shared_goals))
     events = tuple(e for e in mine[1] if e not in shared_events)
     if events or shared_events:
         words += "; " + _names("key event", events, len(shared_events))

@@ -1,8 +1,9 @@
 """diff(desired, live) -> changes. Pure: two States in, typed changes out.
 
-Identity is (kind, name). Only entities goalkeeper manages can be updated or deleted; an unmanaged
-entity with a desired entity's name is either shared (a built-in variable already enabled, a GA4
-custom dimension someone already registered) or a conflict the user must resolve.
+Identity is (kind, name). Only entities goalkeeper manages for this goal file can be updated or
+deleted; an unmanaged entity with a desired entity's name is either shared (a built-in variable
+already enabled, a GA4 custom dimension someone already registered, another goal file's entity
+that is the same apart from its marker) or a conflict the user must resolve.
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ def only_marker_differs(desired: Entity, live: Entity) -> bool:
     """Whether the live entity differs from the desired one in goalkeeper's marker text alone
     (the field the registry names, ``EntityKind.marker``): ownership bookkeeping."""
     marker = desired.entity_kind.marker
+    if marker == "rule_parameter":
+        return canonical_json(ownership.without_marker(desired.body)) == canonical_json(
+            ownership.without_marker(comparable(desired, live))
+        )
     if marker not in ("notes", "description"):
         return False
     rest = {k: v for k, v in desired.body.items() if k != marker}
@@ -98,19 +103,40 @@ def needs_replace(desired: Entity, live: Entity) -> bool:
     )
 
 
+def others_key_events(live: State) -> dict[str, list[Entity]]:
+    """Key event name → the tags and rules of other goal files (see ownership.foreign) that vouch
+    for it: a key event they vouch for is never this goal file's to delete."""
+    found: dict[str, list[Entity]] = {}
+    for entity in live:
+        if ownership.foreign(entity):
+            for event in vouched_key_events([entity]):
+                found.setdefault(event, []).append(entity)
+    return found
+
+
 def claim_key_events(live: State, desired: State) -> State:
-    """Mark the live key events goalkeeper owns (see goalkeeper.core.ownership)."""
+    """Mark the live key events this goal file owns (see goalkeeper.core.ownership): the ones it
+    declares, and the ones its own tags and rules vouch for that no other goal file's do."""
     sent = vouched_key_events(live.managed())  # key events goalkeeper's own tags and rules vouch for
+    theirs = others_key_events(live)
     wanted = {e.name for e in desired.of_kind("ga4.key_event")}
     claimed = [
-        replace(e, managed=True) if e.kind == "ga4.key_event" and (e.name in sent or e.name in wanted) else e
+        replace(e, managed=True)
+        if e.kind == "ga4.key_event" and (e.name in wanted or (e.name in sent and e.name not in theirs))
+        else e
         for e in live
     ]
     return State(tuple(claimed))
 
 
-def _conflict(entity: Entity) -> Problem:
+def _conflict(entity: Entity, have: Entity) -> Problem:
     label = entity.entity_kind.label
+    if ownership.foreign(have):
+        return Problem(
+            f"{label} {entity.name!r} (goal {', '.join(entity.goals) or '?'}) is already managed by goalkeeper "
+            f"for {ownership.whose(have)}, with other settings. Rename one of them, or manage it in one goal "
+            f"file only{_moved_hint(have)}."
+        )
     return Problem(
         f"{label} {entity.name!r} (goal {', '.join(entity.goals) or '?'}) already exists and is not "
         f"managed by goalkeeper. Rename it in {entity.target.upper()}, or adopt it by starting its "
@@ -118,8 +144,34 @@ def _conflict(entity: Entity) -> Problem:
     )
 
 
+def _moved_hint(have: Entity) -> str:
+    owner = ownership.owner_of(have)
+    return f"; if this goal file was moved or renamed from {owner}, set `owner: {owner}` in it" if owner else ""
+
+
+def _key_event_conflict(want: Entity, vouchers: list[Entity]) -> Problem:
+    users = "; ".join(f"{v.entity_kind.label} {v.name!r} of {ownership.whose(v)}" for v in vouchers)
+    return Problem(
+        f"GA4 key event {want.name!r} (goal {', '.join(want.goals) or '?'}) is also goalkeeper's for another "
+        f"goal file ({users}), with other settings. Give both goal files the same key-event settings, or "
+        "track it in one goal file only."
+    )
+
+
+def _shared(want: Entity, have: Entity) -> bool:
+    """Whether an entity ``have`` that is not this goal file's can simply be used for ``want``: its
+    kind is shareable, or it is another goal file's and the same apart from the marker."""
+    return want.entity_kind.shareable or (ownership.foreign(have) and not differs_beyond_marker(want, have))
+
+
+def differs_beyond_marker(desired: Entity, live: Entity) -> bool:
+    """Whether ``live`` differs from ``desired`` in more than goalkeeper's marker."""
+    return differs(desired, live) and not only_marker_differs(desired, live)
+
+
 def diff(desired: State, live: State) -> list[Change]:
     """Changes that make the managed part of ``live`` equal ``desired``. Raises on conflicts."""
+    theirs = others_key_events(live)
     live = claim_key_events(live, desired)
     changes: list[Change] = []
     conflicts: list[Problem] = []
@@ -128,8 +180,11 @@ def diff(desired: State, live: State) -> list[Change]:
         if have is None:
             changes.append(Create(want, fields=field_changes(None, want)))
         elif not have.managed:
-            if not want.entity_kind.shareable:
-                conflicts.append(_conflict(want))
+            if not _shared(want, have):
+                conflicts.append(_conflict(want, have))
+        elif want.kind == "ga4.key_event" and want.name in theirs:
+            if differs(want, have):  # another goal file's key event too: used as it is, or a conflict
+                conflicts.append(_key_event_conflict(want, theirs[want.name]))
         elif differs(want, have):
             trimmed = replace(have, body=comparable(want, have))
             fields = field_changes(trimmed, want)

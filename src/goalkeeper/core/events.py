@@ -45,7 +45,8 @@ class SentEvent:
     event-create rule (inside GA4) rather than a GTM tag (in the browser) makes it. ``sender`` is
     the tag's or rule's name, ``managed`` whether goalkeeper owns it, ``triggers`` the names of a
     tag's firing triggers and ``destination`` its measurement ID as written (``measurementIdOverride``,
-    or an older tag's ``measurementId``; empty for rules)."""
+    or an older tag's ``measurementId``; empty for rules). ``held_by`` says, for goalkeeper's tag or
+    rule of another goal file, whose it is (``goalkeeper.core.ownership.whose``); empty otherwise."""
 
     name: str
     goals: tuple[str, ...]
@@ -54,6 +55,7 @@ class SentEvent:
     managed: bool = True
     triggers: tuple[str, ...] = ()
     destination: str = ""
+    held_by: str = ""
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -103,6 +105,7 @@ def sent_events(state: State) -> list[SentEvent]:
                         managed=entity.managed,
                         triggers=tuple(entity.body.get("firingTrigger", ())),
                         destination=destination or parameter_value(entity.body, "measurementId") or "",
+                        held_by=_held_by(entity),
                     )
                 )
         elif entity.kind == "ga4.event_create_rule":
@@ -113,9 +116,30 @@ def sent_events(state: State) -> list[SentEvent]:
                     by_rule=True,
                     sender=entity.name,
                     managed=entity.managed,
+                    held_by=_held_by(entity),
                 )
             )
     return sent
+
+
+def event_parameters(entity: Entity) -> set[str]:
+    """The event parameter names a GA4 event tag sends (its ``eventSettingsTable`` rows) or an
+    event-create rule sets (its parameter mutations); empty for anything else. A custom dimension or
+    metric reports the parameter of its ``parameterName``."""
+    if entity.kind == "ga4.event_create_rule":
+        return {str(m.get("parameter", "")) for m in entity.body.get("parameterMutations", ())}
+    if entity.kind != "gtm.tag":
+        return set()
+    names = set()
+    for param in entity.body.get("parameter", ()):
+        if param.get("key") == "eventSettingsTable":
+            for row in param.get("list", ()):
+                names |= {str(c.get("value", "")) for c in row.get("map", ()) if c.get("key") == "parameter"}
+    return names
+
+
+def _held_by(entity: Entity) -> str:
+    return ownership.whose(entity) if ownership.foreign(entity) else ""
 
 
 def vouched_key_events(entities: Iterable[Entity]) -> dict[str, set[str]]:

@@ -477,4 +477,6 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
     for key_event in (e for e in merged if e.kind == "ga4.key_event"):
         for goal_name in key_event.goals:
             key_events_by_goal.setdefault(goal_name, set()).add(key_event.name)
-    return State.of(ownership.mark(e, {k for g in e.goals for k in key_events_by_goal.get(g, ())}) for e in merged)
+    return State.of(
+        ownership.mark(e, {k for g in e.goals for k in key_events_by_goal.get(g, ())}, file.owner) for e in merged
+    )

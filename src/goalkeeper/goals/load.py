@@ -14,6 +14,7 @@ import jsonschema
 
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.evaluate import Example
+from goalkeeper.core.ownership import OWNER_PATTERN
 from goalkeeper.goals import checks
 from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.model import (
@@ -45,6 +46,10 @@ _PATTERN_WORDS = {
     "^[A-Z]{3}$": "is not an ISO 4217 currency code (three capitals, e.g. USD)",
     r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$": (
         "is not a domain name (such as example.com: labels of letters, digits and -, joined by dots)"
+    ),
+    f"^{OWNER_PATTERN}$": (
+        "is not a short owner id (up to 64 letters, digits, _ . / -, starting and ending with a letter, "
+        "digit or _; e.g. shop-tracking)"
     ),
 }
 
@@ -442,6 +447,8 @@ def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
         goals.append(goal)
         problems += _goal_problems(goal, index, kinds[goal.kind], source)
     problems += _file_problems(goals, raw_goals, source)
+    owner, owner_problems = _owner(source)
+    problems += owner_problems
     if problems:
         raise GoalkeeperError(problems)
     return GoalFile(
@@ -451,7 +458,34 @@ def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
         defaults=defaults,
         safety=source.data.get("safety") or {},
         target_line=source.line_of(("target", "measurement_id")),
+        owner=owner,
+        adopt_unowned=bool(source.data.get("adopt_unowned", False)),
     )
+
+
+def default_owner(file: str) -> str:
+    """A goal file's owner when it sets none: its path relative to the root of the git work tree
+    holding it (the folder with ``.git``, a directory or, in a linked work tree, a file), or its
+    name when it is in none. ``goals/b2b.yaml`` stays ``goals/b2b.yaml`` from any working directory."""
+    path = Path(file).resolve()
+    root = next((folder for folder in path.parents if (folder / ".git").exists()), path.parent)
+    return path.relative_to(root).as_posix()
+
+
+def _owner(source: Source) -> tuple[str | None, list[Problem]]:
+    written = source.data.get("owner")
+    if written is not None:
+        return str(written), []  # the schema checked it
+    owner = default_owner(source.file)
+    if re.fullmatch(OWNER_PATTERN, owner):
+        return owner, []
+    return None, [
+        source.problem(
+            (),
+            f"the goal file's path {owner!r} cannot be its owner id (at most 64 letters, digits, _ . / -): "
+            "set `owner:` at the top of the file to a short id, say `owner: shop-tracking`",
+        )
+    ]
 
 
 def load_goal_file(path: Path, kinds: Mapping[str, Kind]) -> GoalFile:

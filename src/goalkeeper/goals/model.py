@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from goalkeeper.core.consistency import Declarations
+from goalkeeper.core.ownership import OWNER_PATTERN
 from goalkeeper.goals.kinds import Kind
 
 CATEGORIES = ("process_milestone", "secondary_action", "macro")
@@ -337,6 +338,16 @@ def file_schema(kinds: Mapping[str, Any]) -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["goals"],
         "properties": {
+            "owner": OWNER_SCHEMA,
+            "adopt_unowned": {
+                "type": "boolean",
+                "default": False,
+                "description": (
+                    "Manage, and delete when no goal defines them, the entities an earlier goalkeeper marked "
+                    "without an owner. By default a goal file adopts only those it defines and leaves the "
+                    "rest alone, so two goal files on one container lose nothing."
+                ),
+            },
             "target": TARGET_SCHEMA,
             "defaults": DEFAULTS_SCHEMA,
             "safety": SAFETY_SCHEMA,
@@ -352,6 +363,19 @@ def file_schema(kinds: Mapping[str, Any]) -> dict[str, Any]:
             },
         },
     }
+
+
+OWNER_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": f"^{OWNER_PATTERN}$",
+    "description": (
+        "Who manages the entities this goal file makes: goalkeeper writes it into their markers and "
+        "touches only entities whose marker names it. Default: the goal file's path relative to the "
+        "repository root (its folder outside git). Set it to keep ownership when the file moves. Up to "
+        "64 letters, digits, _ . / -."
+    ),
+    "examples": ["shop-tracking"],
+}
 
 
 SAFETY_SCHEMA: dict[str, Any] = {
@@ -426,6 +450,10 @@ class GoalFile:
     defaults: Mapping[str, Any]
     safety: Mapping[str, Any]
     target_line: int | None = None  # where target.measurement_id (or target) is written
+    # Whose markers this goal file writes and manages (goalkeeper.core.ownership): the ``owner:``
+    # setting, or the file's path relative to the repository root. None: markers without an owner.
+    owner: str | None = None
+    adopt_unowned: bool = False
 
     @property
     def measurement_id(self) -> str | None:

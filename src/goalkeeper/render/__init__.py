@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from goalkeeper.core import ownership
 from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE, Change, Create, Delete, FieldChange, Replace
 from goalkeeper.core.describe import in_words
 from goalkeeper.core.kinds import KINDS
@@ -41,8 +42,9 @@ class PlanContext:
 
 
 MARKER_NOTE = (
-    'Each entity goalkeeper creates gets the note "Managed by goalkeeper: …" naming its goals (in its notes or '
-    "description); `--raw` shows it in full, with every field as the APIs spell it."
+    'Each entity goalkeeper creates gets the note "Managed by goalkeeper for …" naming the goal file that owns '
+    "it and its goals (in its notes or description); `--raw` shows it in full, with every field as the APIs "
+    "spell it."
 )
 
 
@@ -86,13 +88,21 @@ def hides_marker(change: Change, raw: bool = False) -> bool:
     return not raw and isinstance(change, Create) and len(shown_fields(change)) < len(change.fields)
 
 
+def _adopted(change: Change) -> bool:
+    """Whether a bookkeeping change writes another owner into the marker (one an earlier
+    goalkeeper wrote without an owner, adopted by the goal file)."""
+    before, after = change.ends
+    return before is not None and after is not None and ownership.owner_of(before) != ownership.owner_of(after)
+
+
 def change_lines(change: Change, raw: bool = False) -> list[str]:
     """The lines a reviewer reads for one change: a header, then its fields."""
     header = f"{SYMBOLS[change.action]} {title(change)}"
     if isinstance(change, Replace):
         header += f" ({KINDS[change.kind].replace_note})"
     if change.bookkeeping and not raw:
-        header += f" (only goalkeeper's {KINDS[change.kind].vocabulary.marker.lower()}: the goals it lists)"
+        what = "the owner it names" if _adopted(change) else "the goals it lists"
+        header += f" (only goalkeeper's {KINDS[change.kind].vocabulary.marker.lower()}: {what})"
     lines = [header]
     if not isinstance(change, Delete):
         lines += ["    " + field_line(item) for item in shown_fields(change, raw)]
