@@ -563,3 +563,38 @@ def test_goals(
     typer.echo(summary(results))
     if any(not r.passed for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def snapshot(
+    goals: Path = GOALS_ARGUMENT,
+    out: Path = typer.Option(..., "--out", help="The GA4 snapshot file to write (for target.ga4.snapshot_file)."),
+    templates: Path | None = TEMPLATES_OPTION,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Write the goal file's live GA4 property to a snapshot file, so plans (offline, in pull
+    requests) run without credentials. Only reads GA4."""
+    from goalkeeper.importer import write_snapshot
+
+    counts = write_snapshot(goals, out, templates)
+    said = ", ".join(f"{count} {key}" for key, count in counts.items())
+    typer.echo(f"Wrote {out}: {said}. Point target.ga4.snapshot_file at it to plan without credentials.")
+
+
+@app.command("export")
+@reports_errors
+def export_container(
+    goals: Path = GOALS_ARGUMENT,
+    out: Path = typer.Option(..., "--out", help="The container export file to write."),
+    templates: Path | None = TEMPLATES_OPTION,
+) -> None:
+    """Write the GTM tags, triggers and variables of the goals as a standalone container export,
+    to import in GTM (Admin > Import Container, Merge). Reads no target."""
+    from goalkeeper.importer import write_export
+
+    count = write_export(goals, out, templates)
+    typer.echo(
+        f"Wrote {out}: {count} entities. In GTM, Admin > Import Container, choose {out.name}, a new workspace, "
+        'and Merge with "Rename conflicting tags, triggers, and variables"; then Preview and Publish.'
+    )
