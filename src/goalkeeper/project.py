@@ -152,6 +152,7 @@ class Project:
             target_problems=problems,
             facts=facts,
             declared=self.goal_file.declarations(),
+            adopted=frozenset((a.kind, a.name) for a in self.goal_file.entities),
         )
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:

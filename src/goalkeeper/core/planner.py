@@ -22,7 +22,7 @@ from goalkeeper.core import safety
 from goalkeeper.core.changes import Delete
 from goalkeeper.core.consistency import Declarations, Findings, check, settle_google_tag
 from goalkeeper.core.dependants import after_apply, dependants, relation
-from goalkeeper.core.diff import claim_key_events, diff
+from goalkeeper.core.diff import claim_key_events, diff, differs, only_marker_differs
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity
@@ -48,6 +48,7 @@ def make_plan(
     target_problems: Sequence[Problem] = (),
     facts: Mapping[str, TargetFacts] | None = None,
     declared: Declarations = Declarations(),
+    adopted: frozenset[tuple[str, str]] = frozenset(),
 ) -> Plan:
     """The checked plan that makes the managed part of ``live`` match ``desired``.
 
@@ -61,7 +62,9 @@ def make_plan(
     wrong with ``desired``; they are raised together with the core's own. ``facts`` are what each
     planned target (``"gtm"``, ``"ga4"``) knows beyond its entities (``Backend.facts``). ``declared``
     is what the goal file says beyond its entities (measurement ID, Google tag, external and shared
-    events, the line of each goal) for the consistency check.
+    events, the line of each goal) for the consistency check. ``adopted`` are the (kind, name) keys
+    the goal file adopts as they are: a live entity of such a key is goalkeeper's from now on, its
+    ids kept, the marker it lacks an update shown as ownership bookkeeping.
 
     Raises GoalkeeperError listing every problem: references that do not resolve, the consistency
     check's errors, containers that cannot run the goals, entities that exist unmanaged under a desired name, unknown goals or
@@ -69,6 +72,11 @@ def make_plan(
     safety thresholds refuse is returned with its ``refusal`` set, so it can still be shown.
     """
     planned = planned if planned is not None else frozenset(e.target for s in (desired, live) for e in s)
+    # The checks guard what goalkeeper writes: an adopted entity it keeps as it is (its marker
+    # aside) is checked as the container's own, exactly as before it was adopted.
+    kept = kept_as_they_are(desired, live, adopted)
+    live, adopted_live = adopt(live, adopted - kept.keys()), adopt(live, adopted)
+    desired = State(tuple(e for e in desired if e.key not in kept))
     everything, found = settle_google_tag(desired, live, declared) if "gtm" in planned else (desired, Findings())
     found += check(everything, declared, live, enhanced_measurement if "ga4" in planned else None, planned)
     desired = State(tuple(e for e in everything if e.target in planned))
@@ -82,6 +90,8 @@ def make_plan(
     ]
     if problems:
         raise GoalkeeperError(problems)
+    live = adopted_live
+    desired = State(desired.entities + tuple(e for e in kept.values() if e.target in planned))
     full = Plan.of(diff(desired, live))
     categories = dict(goals or {})
     chosen = selected_goals(selection, categories, {goal for entity in live.managed() for goal in entity.goals})
@@ -94,6 +104,23 @@ def make_plan(
     warnings = untracked_warnings(everything, categories, configured if configured is not None else planned)
     warnings += tuple(dict.fromkeys(str(w) for w in found.warnings))
     return safety.check(replace(plan, warnings=plan.warnings + warnings), managed, policy, force)
+
+
+def adopt(live: State, keys: frozenset[tuple[str, str]]) -> State:
+    """``live`` with the entities of ``keys`` counted as goalkeeper's (adopted by the goal file)."""
+    if not keys:
+        return live
+    return State(tuple(replace(e, managed=True) if e.key in keys and not e.managed else e for e in live))
+
+
+def kept_as_they_are(desired: State, live: State, adopted: frozenset[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
+    """The adopted entities ``desired`` keeps as ``live`` has them, goalkeeper's marker aside."""
+    kept = {}
+    for key in adopted:
+        want, have = desired.get(*key), live.get(*key)
+        if want is not None and have is not None and (not differs(want, have) or only_marker_differs(want, have)):
+            kept[key] = want
+    return kept
 
 
 def keep_or_refuse_used(plan: Plan, live: State, policy: SafetyPolicy) -> Plan:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from goalkeeper.core.consistency import Declarations
+from goalkeeper.core.kinds import KINDS
+from goalkeeper.goals.adopted import Adopted
 from goalkeeper.goals.kinds import Kind
 
 CATEGORIES = ("process_milestone", "secondary_action", "macro")
@@ -337,6 +339,7 @@ def file_schema(kinds: Mapping[str, Any]) -> dict[str, Any]:
             "target": TARGET_SCHEMA,
             "defaults": DEFAULTS_SCHEMA,
             "safety": SAFETY_SCHEMA,
+            "entities": ENTITIES_SCHEMA,
             "goals": {
                 "type": "array",
                 "items": {
@@ -349,6 +352,29 @@ def file_schema(kinds: Mapping[str, Any]) -> dict[str, Any]:
             },
         },
     }
+
+
+# The kind words of adopted entities (goalkeeper.goals.adopted): each kind's API name.
+_ENTITY_WORDS = sorted(kind.api_name for kind in KINDS.values())
+ENTITIES_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "GTM and GA4 entities goalkeeper manages as they are, without a goal kind (written by "
+    "`goalkeeper import`): each starts with its kind (tag, trigger, variable, …) naming it, then its fields "
+    "as the APIs spell them, references by name.",
+    "items": {
+        "type": "object",
+        "oneOf": [
+            {
+                "required": [word],
+                "properties": {
+                    word: {"type": "string", "minLength": 1},
+                    **{other: False for other in _ENTITY_WORDS if other != word},
+                },
+            }
+            for word in _ENTITY_WORDS
+        ],
+    },
+}
 
 
 SAFETY_SCHEMA: dict[str, Any] = {
@@ -423,6 +449,7 @@ class GoalFile:
     defaults: Mapping[str, Any]
     safety: Mapping[str, Any]
     target_line: int | None = None  # where target.measurement_id (or target) is written
+    entities: tuple[Adopted, ...] = ()  # adopted as they are (goalkeeper.goals.adopted)
 
     @property
     def measurement_id(self) -> str | None:
@@ -438,6 +465,10 @@ class GoalFile:
         for goal in self.goals:
             if goal.external and goal.event_name:
                 external.setdefault(goal.event_name, set()).add(goal.name)
+        # An adopted key event marks an event the site already sends, however it does.
+        for entity in self.entities:
+            if entity.kind == "ga4.key_event":
+                external.setdefault(entity.name, set())
         return Declarations(
             measurement_id=self.measurement_id,
             google_tag_external=self.google_tag_external,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from goalkeeper.core import ownership
 from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE, Change, Create, Delete, FieldChange, Replace
 from goalkeeper.core.describe import in_words
 from goalkeeper.core.kinds import KINDS
@@ -92,7 +93,11 @@ def change_lines(change: Change, raw: bool = False) -> list[str]:
     if isinstance(change, Replace):
         header += f" ({KINDS[change.kind].replace_note})"
     if change.bookkeeping and not raw:
-        header += f" (only goalkeeper's {KINDS[change.kind].vocabulary.marker.lower()}: the goals it lists)"
+        marker = KINDS[change.kind].vocabulary.marker.lower()
+        if change.ends[0] is not None and not ownership.has_marker(change.kind, change.ends[0].body):
+            header += f" (adopted: it gets goalkeeper's {marker}, keeping its id; nothing else changes)"
+        else:
+            header += f" (only goalkeeper's {marker}: the goals it lists)"
     lines = [header]
     if not isinstance(change, Delete):
         lines += ["    " + field_line(item) for item in shown_fields(change, raw)]
