@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from goalkeeper.core import gtm_body
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.model import Entity
 from goalkeeper.core.ownership import has_marker
-from goalkeeper.goals.adopted import adopted_entity, parse, readable, readable_parameters
+from goalkeeper.goals.adopted import adopted_entity, condition, parse, readable, readable_condition, readable_parameters
 from goalkeeper.goals.load import parse_goal_text
 
 
@@ -95,3 +96,48 @@ def test_a_wrong_entity_entry_is_reported_at_its_line(kinds, text: str, line: in
         parse_goal_text(text, kinds)
     problems = caught.value.problems
     assert any(p.line == line and said in str(p) for p in problems), [str(p) for p in problems]
+
+
+def condition_of(kind: str, *params: dict) -> dict:
+    return {"type": kind, "parameter": list(params)}
+
+
+@pytest.mark.parametrize(
+    ("api", "short"),
+    [
+        (
+            condition_of(
+                "startsWith", param("template", "arg0", "{{Page Path}}"), param("template", "arg1", "/support")
+            ),
+            {"startsWith": ["{{Page Path}}", "/support"]},
+        ),
+        (
+            condition_of(
+                "matchRegex",
+                param("template", "arg0", "{{Click URL}}"),
+                param("template", "arg1", "pdf$"),
+                param("boolean", "ignore_case", "true"),
+            ),
+            {"matchRegex": ["{{Click URL}}", "pdf$"], "ignore_case": True},
+        ),
+    ],
+)
+def test_conditions_read_as_operator_and_arguments(api: dict, short: dict):
+    assert readable_condition(api) == short
+    assert gtm_body.normalize({"filter": [condition(short)]}) == gtm_body.normalize({"filter": [api]})
+
+
+@pytest.mark.parametrize(
+    "api",
+    [
+        condition_of("contains", param("template", "arg0", "{{Page URL}}")),  # no arg1
+        condition_of(
+            "equals",
+            param("template", "arg0", "a"),
+            param("template", "arg1", "b"),
+            param("boolean", "negate", "false"),
+        ),  # a false flag has no short form
+    ],
+)
+def test_conditions_without_an_exact_short_form_stay_as_they_are(api: dict):
+    assert readable_condition(api) == api

@@ -118,9 +118,19 @@ def kept_as_they_are(desired: State, live: State, adopted: frozenset[tuple[str, 
     kept = {}
     for key in adopted:
         want, have = desired.get(*key), live.get(*key)
-        if want is not None and have is not None and (not differs(want, have) or only_marker_differs(want, have)):
+        if want is None or have is None or _dangling(want):
+            continue
+        if not differs(want, have) or only_marker_differs(want, have):
             kept[key] = want
     return kept
+
+
+def _dangling(entity: Entity) -> bool:
+    """Whether a GTM entity fires on or is blocked by a trigger its target could not name (read as
+    ``id:N``): writing it back would fail, so the reference check must see it."""
+    return any(
+        str(t).startswith("id:") for key in ("firingTrigger", "blockingTrigger") for t in entity.body.get(key, ())
+    )
 
 
 def keep_or_refuse_used(plan: Plan, live: State, policy: SafetyPolicy) -> Plan:

@@ -8,7 +8,9 @@ in goalkeeper.core.kinds) whose value is the entity's name, then its fields as t
 or the GA4 Admin API spells them, with references by name (``firingTrigger: [Name]``). A GTM
 ``parameter`` list may be written as a mapping of key to value (a string is a text value, true or
 false a boolean, a whole number an integer, a list a list, a mapping a map) whenever that says
-exactly the same; otherwise it stays the API's list. The user's ``notes`` (GTM) or
+exactly the same; otherwise it stays the API's list. A trigger condition may be written
+``{startsWith: ['{{Page Path}}', /support]}`` (GTM's operator, the variable and the value), with
+``ignore_case: true`` or ``negate: true`` beside it, when that says exactly the same. The user's ``notes`` (GTM) or
 ``description`` (GA4) are kept after goalkeeper's marker.
 
 ``adopted_entity`` builds the entity the plan wants from that form; ``readable`` is its inverse,
@@ -107,6 +109,36 @@ def readable_parameters(params: list[Mapping[str, Any]]) -> Any:
     return short if same and len(short) == len(params) else params
 
 
+CONDITION_LISTS = ("filter", "autoEventFilter", "customEventFilter")
+_CONDITION_FLAGS = ("ignore_case", "negate")
+
+
+def condition(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A GTM trigger condition from its readable form (``{startsWith: ['{{Page Path}}', /support]}``,
+    with ``ignore_case: true`` or ``negate: true`` beside it) or the API's own."""
+    if "parameter" in value or "type" in value:
+        return dict(value)
+    operator = next(k for k in value if k not in _CONDITION_FLAGS)
+    arg0, arg1 = value[operator]
+    params = [_parameter("arg0", str(arg0)), _parameter("arg1", str(arg1))]
+    params += [_parameter(flag, True) for flag in _CONDITION_FLAGS if value.get(flag)]
+    return {"type": operator, "parameter": params}
+
+
+def readable_condition(value: Mapping[str, Any]) -> Any:
+    """A condition as ``{operator: [arg0, arg1]}`` when that gives exactly ``value`` back."""
+    try:
+        params = {str(p["key"]): p for p in value["parameter"]}
+        short: dict[str, Any] = {str(value["type"]): [params["arg0"]["value"], params["arg1"]["value"]]}
+        short.update({flag: True for flag in _CONDITION_FLAGS if flag in params})
+        same = canonical_json(gtm_body.normalize({"filter": [condition(short)]})) == canonical_json(
+            gtm_body.normalize({"filter": [value]})
+        )
+    except (KeyError, TypeError, ValueError, StopIteration):
+        return value
+    return short if same and str(value["type"]) not in _CONDITION_FLAGS else value
+
+
 def _with_user_text(marked: str, user: str, limit: int | None = None) -> str:
     text = f"{marked}\n\n{user}" if user else marked
     return text[:limit] if limit else text
@@ -121,6 +153,9 @@ def adopted_entity(adopted: Adopted) -> Entity:
     if kind.target == "gtm":
         if "parameter" in body:
             body["parameter"] = parameters(body["parameter"])
+        for key in CONDITION_LISTS:
+            if key in body:
+                body[key] = [condition(c) for c in body[key]]
         body = gtm_body.normalize(body) if adopted.kind != "gtm.builtin_variable" else body
     elif adopted.kind == "ga4.event_create_rule" and ownership.rule_goal(body) is None:
         mutation = {"parameter": ownership.GOAL_PARAMETER, "parameterValue": adopted.name}
@@ -153,6 +188,8 @@ def readable(entity: Entity) -> dict[str, Any]:
             continue
         if key == "parameter" and kind.target == "gtm":
             value = readable_parameters(value)
+        elif key in CONDITION_LISTS and kind.target == "gtm":
+            value = [readable_condition(c) for c in value]
         if entity.kind == "ga4.event_create_rule" and key == "parameterMutations":
             value = [m for m in value if m.get("parameter") != ownership.GOAL_PARAMETER] or None
             if value is None:
