@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from goalkeeper.backends.base import Backend
@@ -283,6 +284,10 @@ def _block_strings(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _block_strings(v) for k, v in value.items()}
     if isinstance(value, list):
+        if value and all(isinstance(v, str) and "\n" not in v for v in value) and sum(map(len, value)) < 80:
+            flow = CommentedSeq(value)  # [a, b] on one line: trigger names, a condition's arguments
+            flow.fa.set_flow_style()
+            return flow
         return [_block_strings(v) for v in value]
     if (
         isinstance(value, str)
