@@ -219,3 +219,19 @@ def test_import_a_live_workspace_then_no_changes_after_apply(live_from, export: 
     assert status == 0, output
     status, output = run("plan", "adopted.yaml", "--detailed-exitcode")
     assert status == 0 and "No changes." in output, output
+
+
+def test_what_has_no_goal_file_form_is_named_and_carried_through(example: Path):
+    path = example / "container.json"
+    document = json.loads(path.read_text())
+    version = document["containerVersion"]
+    version["customTemplate"] = [{"templateId": "7", "name": "Cookie banner", "templateData": "___INFO___"}]
+    version["zone"] = [{"zoneId": "3", "name": "Partners"}]
+    path.write_text(json.dumps(document))
+    assert import_files()[0] == 0
+    header = Path("adopted.yaml").read_text().split("\ntarget:")[0]
+    assert "1 custom templates stay in the container as they are" in header
+    assert "1 zones stay in the container as they are" in header
+    assert run("apply", "adopted.yaml", "--auto-approve")[0] == 0
+    after = version_of(path)
+    assert (after["customTemplate"], after["zone"]) == (version["customTemplate"], version["zone"])
