@@ -612,3 +612,84 @@ def test_goals(
     typer.echo(summary(results))
     if any(not r.passed for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def snapshot(
+    goals: Path = GOALS_ARGUMENT,
+    out: Path = typer.Option(..., "--out", help="The GA4 snapshot file to write (for target.ga4.snapshot_file)."),
+    templates: Path | None = TEMPLATES_OPTION,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Write the goal file's live GA4 property to a snapshot file, so plans (offline, in pull
+    requests) run without credentials. Only reads GA4."""
+    from goalkeeper.importer import write_snapshot
+
+    counts = write_snapshot(goals, out, templates)
+    said = ", ".join(f"{count} {key}" for key, count in counts.items())
+    typer.echo(f"Wrote {out}: {said}. Point target.ga4.snapshot_file at it to plan without credentials.")
+
+
+@app.command("export")
+@reports_errors
+def export_container(
+    goals: Path = GOALS_ARGUMENT,
+    out: Path = typer.Option(..., "--out", help="The container export file to write."),
+    templates: Path | None = TEMPLATES_OPTION,
+) -> None:
+    """Write the GTM tags, triggers and variables of the goals as a standalone container export,
+    to import in GTM (Admin > Import Container, Merge). Reads no target."""
+    from goalkeeper.importer import write_export
+
+    count = write_export(goals, out, templates)
+    typer.echo(
+        f"Wrote {out}: {count} entities. In GTM, Admin > Import Container, choose {out.name}, a new workspace, "
+        'and Merge with "Rename conflicting tags, triggers, and variables"; then Preview and Publish.'
+    )
+
+
+@app.command("import")
+@reports_errors
+def import_goals(
+    out: Path = typer.Option(..., "--out", help="The goal file to write."),
+    container_file: str | None = typer.Option(None, "--container-file", help="A GTM container export to import."),
+    account: str | None = typer.Option(None, "--account", help="GTM account id of a live container to import."),
+    container: str | None = typer.Option(None, "--container", help="GTM container id (with --account)."),
+    workspace: str | None = typer.Option(None, "--workspace", help="GTM workspace name (default: goalkeeper's)."),
+    snapshot_file: str | None = typer.Option(None, "--snapshot-file", help="A GA4 snapshot file to import."),
+    ga4_property: str | None = typer.Option(None, "--property", help="A live GA4 property id to import."),
+    measurement_id: str | None = typer.Option(None, "--measurement-id", help="The GA4 measurement id (G-…)."),
+    credentials: str | None = typer.Option(None, "--credentials", help="A service-account key file for live sources."),
+    entity_type: list[str] | None = typer.Option(
+        None, "--type", help="Only entities of this type: tag, trigger, variable, folder, key_event, … (repeatable)."
+    ),
+    folder: list[str] | None = typer.Option(None, "--folder", help="Only GTM entities in this folder (repeatable)."),
+    name: list[str] | None = typer.Option(
+        None, "--name", help="Only entities whose name matches, as 'GA4 - *' (repeatable)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+    templates: Path | None = TEMPLATES_OPTION,
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Write a goal file that adopts what a container and a property already hold, as they are:
+    everything, or what --type, --folder and --name choose; the rest stays unmanaged and untouched.
+    Only reads; the next apply marks the adopted entities as goalkeeper's, keeping their ids."""
+    from goalkeeper.importer import Choice, Source, write_import
+
+    gtm: dict[str, str] | None = None
+    if container_file:
+        gtm = {"container_file": container_file}
+    elif account or container:
+        if not (account and container):
+            raise GoalkeeperError("a live container needs both --account and --container")
+        gtm = {"account": account, "container": container, **({"workspace": workspace} if workspace else {})}
+    ga4 = {"snapshot_file": snapshot_file} if snapshot_file else {"property": ga4_property} if ga4_property else None
+    source = Source(gtm, ga4, measurement_id, credentials)
+    choice = Choice(tuple(entity_type or ()), tuple(folder or ()), tuple(name or ()))
+    imported = write_import(source, out, choice, templates, force)
+    left = sum(imported.left.values())
+    typer.echo(
+        f"Wrote {out}: {len(imported.chosen)} entities adopted, {left} left unmanaged. "
+        f"Next: `goalkeeper plan {out}` shows each adopted entity getting goalkeeper's marker, nothing else."
+    )

@@ -172,15 +172,20 @@ def write_atomically(path: Path, text: str, what: str = "file", mode: int | None
 
 
 def check_writable(path: Path, what: str) -> None:
-    """Raise GoalkeeperError unless ``path`` (an existing file) can be written: its mode allows it
-    (a file marked read-only is refused even where the system would let goalkeeper write it) and
-    its folder takes the temporary file."""
+    """Raise GoalkeeperError unless ``path`` can be written: an existing file's mode allows it (a
+    file marked read-only is refused even where the system would let goalkeeper write it), and its
+    folder takes the temporary file (a new file, such as ``goalkeeper export`` writes, needs only
+    that)."""
     real = real_path(path)
     try:
         status = real.stat()
+    except FileNotFoundError:
+        status = None
+        if not real.parent.is_dir():
+            raise GoalkeeperError(Problem(f"cannot write the {what}: no folder {real.parent}", str(path))) from None
     except OSError as error:
         raise GoalkeeperError(Problem(f"cannot write the {what}: {error.strerror}", str(path))) from None
-    if not status.st_mode & stat.S_IWUSR or not os.access(real, os.W_OK):
+    if status is not None and (not status.st_mode & stat.S_IWUSR or not os.access(real, os.W_OK)):
         raise GoalkeeperError(
             Problem(
                 f"the {what} is read-only ({stat.filemode(status.st_mode)}); nothing was written anywhere. "

@@ -164,6 +164,7 @@ class Project:
             declared=self.goal_file.declarations(),
             owner=self.goal_file.owner,
             adopt_unowned=self.goal_file.adopt_unowned,
+            adopted=frozenset((a.kind, a.name) for a in self.goal_file.entities),
         )
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:

@@ -301,6 +301,39 @@ class GA4LiveBackend(Backend):
             return []  # no web data stream, so no rules
         return list(self._call(self._method(kind, "list"), request={"parent": self._parent(kind), "page_size": 200}))
 
+    def snapshot(self) -> dict[str, Any]:
+        """The property as a GA4 snapshot document (the shape goalkeeper.backends.ga4_snapshot
+        reads): its service level, data streams, key events (``custom`` written out, as proto3 JSON
+        leaves a false one out), custom dimensions and metrics, event-create rules, audiences and
+        each web stream's enhanced measurement settings. Every object in the Admin API's JSON
+        shape, with its resource name; read only, nothing in GA4 changes."""
+
+        def read_all() -> dict[str, Any]:
+            document: dict[str, Any] = {"property": self.property}
+            level = self._call(self.beta.get_property, name=self.property).service_level.name
+            if level and level != "SERVICE_LEVEL_UNSPECIFIED":
+                document["serviceLevel"] = level
+            document["dataStreams"] = self._data_streams()
+            for kind in kinds_of("ga4"):
+                document[kind.list_key] = [to_json(m) for m in self._list(kind)]
+            for key_event in document["keyEvents"]:
+                key_event["custom"] = bool(key_event.get("custom", False))
+            document["enhancedMeasurementSettings"] = {
+                stream["name"]: self._enhanced(stream["name"])
+                for stream in document["dataStreams"]
+                if stream.get("type", "WEB_DATA_STREAM") == "WEB_DATA_STREAM"
+            }
+            return document
+
+        return self._guard(read_all)
+
+    def _enhanced(self, stream: str) -> dict[str, Any]:
+        settings = to_json(
+            self._call(self.alpha.get_enhanced_measurement_settings, name=f"{stream}/enhancedMeasurementSettings")
+        )
+        settings.pop("name", None)
+        return settings
+
     def fingerprint(self) -> str:
         return self._digest
 

@@ -493,7 +493,8 @@ def _external_findings(live: State, theirs: list[SentEvent], declared: Declarati
                 "integration), or it never reaches GA4",
             )
             for external in _external_senders(declared)
-            if not dynamic and not any(external.sends(name) for name in sent)
+            # an adopted key event (no goal) marks an event the site sent before goalkeeper came
+            if external.goals and not dynamic and not any(external.sends(name) for name in sent)
         )
     )
 

@@ -13,6 +13,7 @@ from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import digest
 
 UNASSIGNED = "(shared)"
+ADOPTED = "(entities)"  # the goal file's entities adopted as they are: they serve no goal
 
 
 def _order(change: Change) -> tuple[int, int, str]:
@@ -70,12 +71,15 @@ class Plan:
         groups: dict[str, list[Change]] = {}
         for change in self.changes:
             goals = change.goals
-            key = goals[0] if len(goals) == 1 else UNASSIGNED
+            key = goals[0] if len(goals) == 1 else ADOPTED if not goals else UNASSIGNED
             groups.setdefault(key, []).append(change)
         shared = groups.pop(UNASSIGNED, None)
+        adopted = groups.pop(ADOPTED, None)
         ordered = dict(sorted(groups.items()))
         if shared:
             ordered[UNASSIGNED] = shared
+        if adopted:
+            ordered[ADOPTED] = adopted
         return ordered
 
     def checksum(self) -> str:

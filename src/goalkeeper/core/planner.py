@@ -23,7 +23,7 @@ from goalkeeper.core import ownership, safety
 from goalkeeper.core.changes import Delete
 from goalkeeper.core.consistency import Declarations, Findings, check, settle_google_tag
 from goalkeeper.core.dependants import after_apply, dependants, relation
-from goalkeeper.core.diff import claim_key_events, diff, differs_beyond_marker
+from goalkeeper.core.diff import claim_key_events, diff, differs, differs_beyond_marker, only_marker_differs
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.events import event_parameters
 from goalkeeper.core.kinds import KINDS
@@ -52,6 +52,7 @@ def make_plan(
     declared: Declarations = Declarations(),
     owner: str | None = None,
     adopt_unowned: bool = False,
+    adopted: frozenset[tuple[str, str]] = frozenset(),
 ) -> Plan:
     """The checked plan that makes the managed part of ``live`` match ``desired``.
 
@@ -68,7 +69,9 @@ def make_plan(
     events, the line of each goal) for the consistency check. ``owner`` is the goal file's owner id:
     only live entities whose marker names it are managed (None: every marked entity, as before
     owners existed); ``adopt_unowned`` lets it take on entities marked without an owner that it
-    does not desire (see ``goalkeeper.core.ownership.scope``).
+    does not desire (see ``goalkeeper.core.ownership.scope``). ``adopted`` are the (kind, name)
+    keys the goal file adopts as they are: a live entity of such a key is goalkeeper's from now on, its
+    ids kept, the marker it lacks an update shown as ownership bookkeeping.
 
     Raises GoalkeeperError listing every problem: references that do not resolve, the consistency
     check's errors, containers that cannot run the goals, entities that exist unmanaged under a desired name, unknown goals or
@@ -78,6 +81,11 @@ def make_plan(
     planned = planned if planned is not None else frozenset(e.target for s in (desired, live) for e in s)
     scoped = ownership.scope(live, desired, owner, adopt_unowned)
     live = scoped.live
+    # The checks guard what goalkeeper writes: an adopted entity it keeps as it is (its marker
+    # aside) is checked as the container's own, exactly as before it was adopted.
+    kept = kept_as_they_are(desired, live, adopted)
+    live, adopted_live = adopt(live, adopted - kept.keys()), adopt(live, adopted)
+    desired = State(tuple(e for e in desired if e.key not in kept))
     everything, found = settle_google_tag(desired, live, declared) if "gtm" in planned else (desired, Findings())
     found += check(everything, declared, live, enhanced_measurement if "ga4" in planned else None, planned)
     desired = State(tuple(e for e in everything if e.target in planned))
@@ -91,6 +99,8 @@ def make_plan(
     ]
     if problems:
         raise GoalkeeperError(problems)
+    live = adopted_live
+    desired = State(desired.entities + tuple(e for e in kept.values() if e.target in planned))
     full = Plan.of(diff(desired, live))
     categories = dict(goals or {})
     chosen = selected_goals(selection, categories, {goal for entity in live.managed() for goal in entity.goals})
@@ -105,6 +115,33 @@ def make_plan(
     warnings += tuple(dict.fromkeys(str(w) for w in found.warnings))
     warnings += ownership_notes(scoped) + moved_warnings(desired, live)
     return safety.check(replace(plan, warnings=plan.warnings + warnings), managed, policy, force)
+
+
+def adopt(live: State, keys: frozenset[tuple[str, str]]) -> State:
+    """``live`` with the entities of ``keys`` counted as goalkeeper's (adopted by the goal file)."""
+    if not keys:
+        return live
+    return State(tuple(replace(e, managed=True) if e.key in keys and not e.managed else e for e in live))
+
+
+def kept_as_they_are(desired: State, live: State, adopted: frozenset[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
+    """The adopted entities ``desired`` keeps as ``live`` has them, goalkeeper's marker aside."""
+    kept = {}
+    for key in adopted:
+        want, have = desired.get(*key), live.get(*key)
+        if want is None or have is None or _dangling(want):
+            continue
+        if not differs(want, have) or only_marker_differs(want, have):
+            kept[key] = want
+    return kept
+
+
+def _dangling(entity: Entity) -> bool:
+    """Whether a GTM entity fires on or is blocked by a trigger its target could not name (read as
+    ``id:N``): writing it back would fail, so the reference check must see it."""
+    return any(
+        str(t).startswith("id:") for key in ("firingTrigger", "blockingTrigger") for t in entity.body.get(key, ())
+    )
 
 
 def keep_or_refuse_used(plan: Plan, live: State, policy: SafetyPolicy) -> Plan:

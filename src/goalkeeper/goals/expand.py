@@ -20,6 +20,7 @@ from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
+from goalkeeper.goals.adopted import adopted_entity
 from goalkeeper.goals.checks import MAX_EVENT_PARAMETERS
 from goalkeeper.goals.helpers import TEMPLATE_HELPERS
 from goalkeeper.goals.kinds import Kind
@@ -477,6 +478,24 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
     for key_event in (e for e in merged if e.kind == "ga4.key_event"):
         for goal_name in key_event.goals:
             key_events_by_goal.setdefault(goal_name, set()).add(key_event.name)
-    return State.of(
+    marked = [
         ownership.mark(e, {k for g in e.goals for k in key_events_by_goal.get(g, ())}, file.owner) for e in merged
-    )
+    ]
+    return State.of(marked + _adopted_entities(file, {e.key for e in marked}))
+
+
+def _adopted_entities(file: GoalFile, taken: set[tuple[str, str]]) -> list[Entity]:
+    """The goal file's ``entities:``, as the plan wants them; one that a goal makes too is a problem."""
+    problems = [
+        Problem(
+            f"{KINDS[a.kind].label} {a.name!r} is both in entities and made by a goal; remove it from entities "
+            "(or rename the goal's)",
+            file.path,
+            a.line,
+        )
+        for a in file.entities
+        if (a.kind, a.name) in taken
+    ]
+    if problems:
+        raise GoalkeeperError(problems)
+    return [adopted_entity(a, file.owner) for a in file.entities]

@@ -15,7 +15,7 @@ import jsonschema
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.evaluate import Example
 from goalkeeper.core.ownership import OWNER_PATTERN
-from goalkeeper.goals import checks
+from goalkeeper.goals import adopted, checks
 from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.model import (
     COUNTING,
@@ -91,6 +91,14 @@ def _schema_problem(error: jsonschema.ValidationError, source: Source) -> Proble
         given = [f for f in one_of if isinstance(error.instance, dict) and f in error.instance]
         found = f"it has {', '.join(given)}" if given else "it has none"
         return source.problem(path, f"{_describe(path, source)}: give exactly one of {', '.join(one_of)} ({found})")
+    if len(path) == 2 and path[0] == "entities" and error.validator == "oneOf":
+        words = sorted(adopted.KIND_WORDS)
+        given = [w for w in words if isinstance(error.instance, dict) and w in error.instance]
+        found = f"it has {', '.join(given)}" if given else "it has none"
+        return source.problem(
+            path,
+            f"entities[{path[1]}]: an entity starts with exactly one of {', '.join(words)}, naming it ({found})",
+        )
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         # Point at the unexpected key itself, not at the mapping holding it.
         known = error.schema.get("properties", {})
@@ -449,6 +457,8 @@ def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
     problems += _file_problems(goals, raw_goals, source)
     owner, owner_problems = _owner(source)
     problems += owner_problems
+    entities, entity_problems = _adopted(source)
+    problems += entity_problems
     if problems:
         raise GoalkeeperError(problems)
     return GoalFile(
@@ -459,6 +469,7 @@ def parse_goal_file(source: Source, kinds: Mapping[str, Kind]) -> GoalFile:
         safety=source.data.get("safety") or {},
         target_line=source.line_of(("target", "measurement_id")),
         owner=owner,
+        entities=tuple(entities),
         adopt_unowned=bool(source.data.get("adopt_unowned", False)),
     )
 
@@ -486,6 +497,28 @@ def _owner(source: Source) -> tuple[str | None, list[Problem]]:
             "set `owner:` at the top of the file to a short id, say `owner: shop-tracking`",
         )
     ]
+
+
+def _adopted(source: Source) -> tuple[list[adopted.Adopted], list[Problem]]:
+    """The ``entities:`` entries the schema accepted, and a problem for each one listed twice."""
+    listed = source.data.get("entities")
+    found: list[adopted.Adopted] = []
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for index, item in enumerate(listed if isinstance(listed, list) else []):
+        if not isinstance(item, dict) or adopted.kind_word(item) is None:
+            continue  # the schema said what is wrong with it
+        entry = adopted.parse(item, source.line_of(("entities", index)))
+        if (entry.kind, entry.name) in seen:
+            problems.append(
+                source.problem(
+                    ("entities", index),
+                    f"{adopted.KINDS[entry.kind].label} {entry.name!r} is listed twice in entities; keep one",
+                )
+            )
+        seen.add((entry.kind, entry.name))
+        found.append(entry)
+    return found, problems
 
 
 def load_goal_file(path: Path, kinds: Mapping[str, Kind]) -> GoalFile:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from goalkeeper.core.consistency import Declarations
+from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.ownership import OWNER_PATTERN
+from goalkeeper.goals.adopted import Adopted
 from goalkeeper.goals.kinds import Kind
 
 CATEGORIES = ("process_milestone", "secondary_action", "macro")
@@ -351,6 +353,7 @@ def file_schema(kinds: Mapping[str, Any]) -> dict[str, Any]:
             "target": TARGET_SCHEMA,
             "defaults": DEFAULTS_SCHEMA,
             "safety": SAFETY_SCHEMA,
+            "entities": ENTITIES_SCHEMA,
             "goals": {
                 "type": "array",
                 "items": {
@@ -375,6 +378,29 @@ OWNER_SCHEMA: dict[str, Any] = {
         "64 letters, digits, _ . / -."
     ),
     "examples": ["shop-tracking"],
+}
+
+
+# The kind words of adopted entities (goalkeeper.goals.adopted): each kind's API name.
+_ENTITY_WORDS = sorted(kind.api_name for kind in KINDS.values())
+ENTITIES_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "GTM and GA4 entities goalkeeper manages as they are, without a goal kind (written by "
+    "`goalkeeper import`): each starts with its kind (tag, trigger, variable, …) naming it, then its fields "
+    "as the APIs spell them, references by name.",
+    "items": {
+        "type": "object",
+        "oneOf": [
+            {
+                "required": [word],
+                "properties": {
+                    word: {"type": "string", "minLength": 1},
+                    **{other: False for other in _ENTITY_WORDS if other != word},
+                },
+            }
+            for word in _ENTITY_WORDS
+        ],
+    },
 }
 
 
@@ -454,6 +480,7 @@ class GoalFile:
     # setting, or the file's path relative to the repository root. None: markers without an owner.
     owner: str | None = None
     adopt_unowned: bool = False
+    entities: tuple[Adopted, ...] = ()  # adopted as they are (goalkeeper.goals.adopted)
 
     @property
     def measurement_id(self) -> str | None:
@@ -469,6 +496,10 @@ class GoalFile:
         for goal in self.goals:
             if goal.external and goal.event_name:
                 external.setdefault(goal.event_name, set()).add(goal.name)
+        # An adopted key event marks an event the site already sends, however it does.
+        for entity in self.entities:
+            if entity.kind == "ga4.key_event":
+                external.setdefault(entity.name, set())
         return Declarations(
             measurement_id=self.measurement_id,
             google_tag_external=self.google_tag_external,

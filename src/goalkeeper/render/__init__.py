@@ -101,8 +101,12 @@ def change_lines(change: Change, raw: bool = False) -> list[str]:
     if isinstance(change, Replace):
         header += f" ({KINDS[change.kind].replace_note})"
     if change.bookkeeping and not raw:
-        what = "the owner it names" if _adopted(change) else "the goals it lists"
-        header += f" (only goalkeeper's {KINDS[change.kind].vocabulary.marker.lower()}: {what})"
+        marker = KINDS[change.kind].vocabulary.marker.lower()
+        if change.ends[0] is not None and not ownership.has_marker(change.kind, change.ends[0].body):
+            header += f" (adopted: it gets goalkeeper's {marker}, keeping its id; nothing else changes)"
+        else:
+            what = "the owner it names" if _adopted(change) else "the goals it lists"
+            header += f" (only goalkeeper's {marker}: {what})"
     lines = [header]
     if not isinstance(change, Delete):
         lines += ["    " + field_line(item) for item in shown_fields(change, raw)]

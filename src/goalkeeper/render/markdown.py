@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from goalkeeper.core.changes import CREATE, Change
-from goalkeeper.core.plan import UNASSIGNED, Plan
+from goalkeeper.core.plan import ADOPTED, UNASSIGNED, Plan
 from goalkeeper.render import MARKER_NOTE, PlanContext, change_lines, hides_marker
 
 MARKER_PREFIX = "<!-- goalkeeper-plan"
@@ -107,7 +107,13 @@ def _details(plan: Plan, raw: bool = False) -> list[str]:
     if any(hides_marker(change, raw) for change in plan.changes):
         lines += [f"<sub>{_escape(MARKER_NOTE)}</sub>", ""]
     for goal, changes in plan.by_goal().items():
-        label = "Shared by several goals" if goal == UNASSIGNED else f"Goal <code>{html.escape(goal)}</code>"
+        label = (
+            "Shared by several goals"
+            if goal == UNASSIGNED
+            else "Entities adopted as they are"
+            if goal == ADOPTED
+            else f"Goal <code>{html.escape(goal)}</code>"
+        )
         body = [line for change in changes for line in change_lines(change, raw)]
         fence = _fence(body)
         count = f"{len(changes)} change{'s' if len(changes) != 1 else ''}"

@@ -6,13 +6,15 @@ from rich.color import ColorSystem
 from rich.console import Console
 from rich.style import Style
 
-from goalkeeper.core.plan import UNASSIGNED, Plan
+from goalkeeper.core.plan import ADOPTED, UNASSIGNED, Plan
 from goalkeeper.render import MARKER_NOTE, PlanContext, change_lines, hides_marker
 
 
 def goal_heading(goal: str, context: PlanContext) -> str:
     if goal == UNASSIGNED:
         return "# shared by several goals"
+    if goal == ADOPTED:
+        return "# entities (adopted as they are, no goal)"
     info = context.goals.get(goal)
     if info is None:
         return f"# goal {goal} (removed from the goal file)"
