@@ -94,9 +94,16 @@ def test_a_saved_plan_is_refused_when_the_templates_moved(project):
 
 
 def test_a_saved_plan_is_refused_when_the_recomputed_plan_differs(project, monkeypatch):
+    from dataclasses import replace
+
+    from goalkeeper.project import Project
+
     run("plan", "shop.yaml", "--out", "plan.json")
-    with edited_json(project / "plan.json") as saved:
-        saved["plan"]["checksum"] = "0" * 64
+    planned = Project.plan
+    # the same goal file and targets, but a plan computed now that lacks a change the saved one has
+    monkeypatch.setattr(
+        Project, "plan", lambda self, *a, **k: replace(p := planned(self, *a, **k), changes=p.changes[1:])
+    )
     result = run("apply", "plan.json")
     assert result.exit_code == 3
     assert "differs from the saved one" in result.output
@@ -136,6 +143,19 @@ def test_an_edited_saved_plan_is_an_error_not_a_traceback(project, damage):
     result = run("apply", "plan.json")
     assert result.exit_code == 1
     assert "plan.json: this saved plan is damaged" in result.output
+    assert (project / "example-container.json").read_bytes() == before
+
+
+def test_a_saved_plan_whose_changes_were_edited_is_refused_before_anything_is_written(project):
+    """What a reviewer read is what runs: a change edited in the saved file no longer matches the
+    plan's checksum, and apply refuses it rather than applying a fresh plan in its place."""
+    run("plan", "shop.yaml", "--out", "plan.json")
+    path = project / "plan.json"
+    path.write_text(path.read_text().replace('"G-ABC123XYZ"', '"G-EVIL12345"'))
+    before = (project / "example-container.json").read_bytes()
+    result = run("apply", "plan.json")
+    assert result.exit_code == 1, result.output
+    assert "do not match its checksum" in result.output
     assert (project / "example-container.json").read_bytes() == before
 
 

@@ -323,6 +323,7 @@ def open_saved_plan(
     about the backends' pauses while they read (see Project.watch_waits). Given ``locks``, the
     targets' locks are taken into it before the targets are read (to be held until written)."""
     saved = read_saved_plan(path)
+    _as_saved(saved, path)  # an edited plan is refused before anything is read or written
     templates = Path(saved.templates) if saved.templates else None
     if not Path(saved.goal_file).is_file():
         raise GoalkeeperError(
@@ -350,14 +351,11 @@ def open_saved_plan(
     return project, plan, saved.selection
 
 
-def read_saved_plan_only(path: Path) -> tuple[Plan, PlanContext, list[str]]:
-    """A saved plan as it was saved, for ``goalkeeper show``: no target is read, no credentials
-    needed. Checked as apply checks it: GoalkeeperError when it is no saved plan, is damaged, or
-    its changes do not match its checksum (edited by hand). Also notes, in words, whatever makes
-    apply refuse it already (the goal file or templates changed since, the goal file is missing)."""
+def _as_saved(saved: SavedPlan, path: Path) -> tuple[Plan, PlanContext]:
+    """The plan and context ``saved`` holds, checked: GoalkeeperError when it is damaged or its
+    changes do not match its checksum (edited by hand), so what a reviewer read is what runs."""
     from goalkeeper.render.json import PlanFormatError, plan_from_json
 
-    saved = read_saved_plan(path)
     try:
         plan, context = plan_from_json(saved.plan)
     except PlanFormatError as error:
@@ -372,6 +370,18 @@ def read_saved_plan_only(path: Path) -> tuple[Plan, PlanContext, list[str]]:
                 str(path),
             )
         )
+    return plan, context
+
+
+def read_saved_plan_only(path: Path) -> tuple[Plan, PlanContext, list[str]]:
+    """A saved plan as it was saved, for ``goalkeeper show``: no target is read, no credentials
+    needed. Checked as apply checks it: GoalkeeperError when it is no saved plan, is damaged, or
+    its changes do not match its checksum (edited by hand). Also notes, in words, whatever makes
+    apply refuse it already (the goal file or templates changed since, the goal file is missing)."""
+    from goalkeeper.render.json import PlanFormatError, plan_from_json
+
+    saved = read_saved_plan(path)
+    plan, context = _as_saved(saved, path)
     context = replace(context, source=saved.goal_file)
     return plan, context, _local_moves(saved)
 

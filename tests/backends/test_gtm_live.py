@@ -768,3 +768,15 @@ def test_consent_settings_and_folder_set_by_hand_survive_an_update(live, fake_go
     tag = fake_google.gtm.get_entity(path)
     assert tag["consentSettings"] == CONSENT and tag["parentFolderId"] == folder
     assert "placement" in str(tag["parameter"])
+
+
+def test_a_workspace_deleted_or_published_by_someone_else_mid_apply_says_so(live, fake_google):
+    project = live.project([CLICK], ga4=False)
+    plan = project.plan()
+    # GTM answers 404 for the workspace goalkeeper writes into: someone deleted or published it.
+    fake_google.faults.add(status=404, api="gtm", method="POST", path_contains="/workspaces/", times=None)
+    with pytest.raises(GoalkeeperError) as error:
+        project.apply(plan)
+    message = str(error.value)
+    assert "workspace was deleted, or published as a version" in message and "run the command again" in message
+    assert "check target.gtm.account" not in message

@@ -202,6 +202,13 @@ def explain(error: Exception) -> GoalkeeperError | None:
         return GoalkeeperError(QUOTA_ADVICE)
     if status in (401, 403):
         return GTMPermissionError(f"GTM: {permission_hint(status, message)}")
+    if status == 404 and "/workspaces/" in str(getattr(error, "uri", "")):
+        # The container was found (the read got as far as a workspace): the workspace itself is gone.
+        return GoalkeeperError(
+            "GTM: goalkeeper's workspace was deleted, or published as a version (which uses it up), by someone "
+            "else while goalkeeper worked in it. Nothing is lost: run the command again; goalkeeper reads the "
+            "container again, makes a new workspace and carries on from there"
+        )
     if status == 404:
         return GoalkeeperError(f"GTM: not found: {message}; check target.gtm.account and target.gtm.container")
     return GoalkeeperError(f"GTM API error {status}: {message}")

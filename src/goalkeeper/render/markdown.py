@@ -179,8 +179,8 @@ def render_markdown(plan: Plan, context: PlanContext) -> str:
     foot = [
         f"**{plan.summary()}**",
         "",
-        f"<sub>Plan checksum <code>{plan.checksum()[:12]}</code>: after merge, CI applies exactly this plan, "
-        "or nothing if GTM, GA4 or the goals changed in the meantime.</sub>",
+        f"<sub>Plan checksum <code>{plan.checksum()[:12]}</code>. After merge, CI plans the merged branch "
+        "again and applies that plan; this saved plan, applied as it is, changes exactly this or nothing.</sub>",
     ]
     details = _details(plan, context.raw)
     text = "\n".join(head + table + details + foot) + "\n"
