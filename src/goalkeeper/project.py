@@ -378,7 +378,6 @@ def read_saved_plan_only(path: Path) -> tuple[Plan, PlanContext, list[str]]:
     needed. Checked as apply checks it: GoalkeeperError when it is no saved plan, is damaged, or
     its changes do not match its checksum (edited by hand). Also notes, in words, whatever makes
     apply refuse it already (the goal file or templates changed since, the goal file is missing)."""
-    from goalkeeper.render.json import PlanFormatError, plan_from_json
 
     saved = read_saved_plan(path)
     plan, context = _as_saved(saved, path)
