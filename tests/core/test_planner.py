@@ -87,3 +87,10 @@ def test_enhanced_measurement_double_counts_refuse_the_plan_when_ga4_is_planned(
         make_plan(desired, State(), enhanced_measurement=settings)
     gtm_only = make_plan(desired, State(), planned=frozenset({"gtm"}), enhanced_measurement=settings)
     assert not any("twice" in w for w in gtm_only.warnings)
+
+
+def test_a_category_no_goal_has_says_so_rather_than_that_everything_matches():
+    plan = make_plan(
+        State.of(click_goal("a")), State(), goals={"a": "macro"}, selection=Selection.of(categories=["micro"])
+    )
+    assert plan.empty and any("selected no goal" in w for w in plan.warnings)

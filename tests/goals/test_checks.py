@@ -125,6 +125,12 @@ def test_anything_else_is_left_to_soupsieve(selector):
         (checks.absolute_url_prefix_problem, "url_starts_with", "/docs/", "url_contains: /docs/"),
         (checks.absolute_url_regex_problem, "url_regex", "^/docs", "anchor after the host"),
         (checks.path_problem, "path_equals", "pricing", "path_equals: /pricing"),
+        (
+            checks.path_problem,
+            "path_equals",
+            "https://www.example.com/x",
+            "write path_equals: /x, or url_equals: https://www.example.com/x",
+        ),
         (checks.path_regex_problem, "path_regex", "^blog/", "write ^/blog/"),
     ],
 )

@@ -113,6 +113,8 @@ def make_plan(
     managed = len(claim_key_events(live, desired).managed())
     warnings = untracked_warnings(everything, categories, configured if configured is not None else planned)
     warnings += tuple(dict.fromkeys(str(w) for w in found.warnings))
+    if selection.by_goal and not chosen:
+        warnings += ("--goal/--category selected no goal of the goal file: nothing was planned for any goal",)
     warnings += ownership_notes(scoped) + moved_warnings(desired, live)
     return safety.check(replace(plan, warnings=plan.warnings + warnings), managed, policy, force)
 

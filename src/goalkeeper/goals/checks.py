@@ -218,6 +218,14 @@ def path_problem(value: str, field: str = "path_equals") -> str | None:
     """A path (or path prefix) that GTM's Page Path, which always starts with "/", cannot have."""
     if value.startswith("/"):
         return None
+    scheme, _, rest = value.partition("://")
+    if rest and scheme.lower() in ("http", "https"):  # a whole URL: say what its path is, and where URLs go
+        path = "/" + rest.partition("/")[2]
+        url_field = field.replace("path_", "url_", 1)
+        return (
+            f"{field} {value!r} can never match: it is a whole URL, and a page's path is only what comes "
+            f"after the host; write {field}: {path}, or {url_field}: {value}"
+        )
     return f"{field} {value!r} can never match: a page's path always starts with /; write {field}: /{value}"
 
 
