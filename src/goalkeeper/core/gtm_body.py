@@ -81,3 +81,27 @@ def normalize(body: Mapping[str, Any]) -> dict[str, Any]:
             value = normalize_parameter(value)
         out[key] = value
     return dict(sorted(out.items()))
+
+
+def to_parameter(key: str | None, value: Any) -> dict[str, Any]:
+    """A GTM Parameter from a plain value: str → template, bool → boolean, int → integer,
+    list → list, mapping → map. GTM keeps every value as a string."""
+    param: dict[str, Any] = {} if key is None else {"key": key}
+    if isinstance(value, bool):
+        param.update(type="boolean", value="true" if value else "false")
+    elif isinstance(value, int):
+        param.update(type="integer", value=str(value))
+    elif isinstance(value, list):
+        param.update(type="list", list=[to_parameter(None, item) for item in value])
+    elif isinstance(value, Mapping):
+        param.update(type="map", map=[to_parameter(k, v) for k, v in value.items()])
+    else:
+        param.update(type="template", value=str(value))
+    return param
+
+
+def to_parameters(value: Any) -> list[dict[str, Any]]:
+    """A GTM parameter list from its short form (a mapping of plain values) or the API's list."""
+    if isinstance(value, Mapping):
+        return [to_parameter(k, v) for k, v in value.items()]
+    return list(value or [])

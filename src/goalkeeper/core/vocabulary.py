@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES  # GTM's own words for them
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -88,41 +90,6 @@ VARIABLE_TYPES = {
     "awec": "User-Provided Data",
 }
 
-# GTM's built-in variables (Variables > Configure), as exports name them.
-BUILT_IN_VARIABLES = {
-    "pageUrl": "Page URL",
-    "pageHostname": "Page Hostname",
-    "pagePath": "Page Path",
-    "referrer": "Referrer",
-    "event": "Event",
-    "clickElement": "Click Element",
-    "clickClasses": "Click Classes",
-    "clickId": "Click ID",
-    "clickTarget": "Click Target",
-    "clickUrl": "Click URL",
-    "clickText": "Click Text",
-    "formElement": "Form Element",
-    "formClasses": "Form Classes",
-    "formId": "Form ID",
-    "formTarget": "Form Target",
-    "formUrl": "Form URL",
-    "formText": "Form Text",
-    "videoProvider": "Video Provider",
-    "videoUrl": "Video URL",
-    "videoTitle": "Video Title",
-    "videoDuration": "Video Duration",
-    "videoPercent": "Video Percent",
-    "videoVisible": "Video Visible",
-    "videoStatus": "Video Status",
-    "videoCurrentTime": "Video Current Time",
-    "scrollDepthThreshold": "Scroll Depth Threshold",
-    "scrollDepthUnits": "Scroll Depth Units",
-    "scrollDepthDirection": "Scroll Direction",
-    "elementVisibilityRatio": "Percent Visible",
-    "elementVisibilityTime": "On-Screen Duration",
-    "elementVisibilityFirstTime": "Element Visibility First Time",
-    "elementVisibilityRecentTime": "Element Visibility Recent Time",
-}
 
 GTM_TAG = Vocabulary(
     fields={
@@ -202,7 +169,7 @@ GTM_VARIABLE = Vocabulary(
     values={"type": VARIABLE_TYPES, "dataLayerVersion": {"1": "Version 1", "2": "Version 2"}},
 )
 
-GTM_BUILTIN_VARIABLE = Vocabulary(fields={"type": "Built-in variable"}, values={"type": BUILT_IN_VARIABLES})
+GTM_BUILTIN_VARIABLE = Vocabulary(fields={"type": "Built-in variable"}, values={"type": BUILTIN_VARIABLE_NAMES})
 GTM_FOLDER = Vocabulary(fields={"notes": "Notes"})
 
 # GA4 Admin > Data display > Custom definitions.

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from goalkeeper.core import gtm_body, ownership
+from goalkeeper.core.gtm_body import to_parameter
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity, canonical_json
 
@@ -58,25 +59,10 @@ def parse(item: Mapping[str, Any], line: int | None = None) -> Adopted:
     return Adopted(KIND_WORDS[word], str(item[word]), fields, line)
 
 
-def _parameter(key: str | None, value: Any) -> dict[str, Any]:
-    param: dict[str, Any] = {} if key is None else {"key": key}
-    if isinstance(value, bool):
-        param.update(type="boolean", value="true" if value else "false")
-    elif isinstance(value, int):
-        param.update(type="integer", value=str(value))
-    elif isinstance(value, list):
-        param.update(type="list", list=[_parameter(None, item) for item in value])
-    elif isinstance(value, Mapping):
-        param.update(type="map", map=[_parameter(k, v) for k, v in value.items()])
-    else:
-        param.update(type="template", value=str(value))
-    return param
-
-
 def parameters(value: Any) -> list[dict[str, Any]]:
     """A GTM parameter list from its readable form (a mapping) or the API's list."""
     if isinstance(value, Mapping):
-        return [_parameter(k, v) for k, v in value.items()]
+        return [to_parameter(k, v) for k, v in value.items()]
     return [dict(p) for p in value or []]
 
 
@@ -120,8 +106,8 @@ def condition(value: Mapping[str, Any]) -> dict[str, Any]:
         return dict(value)
     operator = next(k for k in value if k not in _CONDITION_FLAGS)
     arg0, arg1 = value[operator]
-    params = [_parameter("arg0", str(arg0)), _parameter("arg1", str(arg1))]
-    params += [_parameter(flag, True) for flag in _CONDITION_FLAGS if value.get(flag)]
+    params = [to_parameter("arg0", str(arg0)), to_parameter("arg1", str(arg1))]
+    params += [to_parameter(flag, True) for flag in _CONDITION_FLAGS if value.get(flag)]
     return {"type": operator, "parameter": params}
 
 

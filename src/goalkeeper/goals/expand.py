@@ -17,6 +17,7 @@ import jsonschema
 from goalkeeper.core import gtm_body, ownership
 from goalkeeper.core.builtins import BUILTIN_VARIABLE_NAMES, builtin_name
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.gtm_body import to_parameter, to_parameters
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
@@ -65,29 +66,6 @@ def _compiled(source: str, path: str) -> Template:
 
 # ---------------------------------------------------------------------------------------------
 # Short forms → API shapes
-
-
-def to_parameter(key: str | None, value: Any) -> dict[str, Any]:
-    """A GTM Parameter from a plain value: str → template, bool → boolean, int → integer,
-    list → list, mapping → map. GTM keeps every value as a string."""
-    param: dict[str, Any] = {} if key is None else {"key": key}
-    if isinstance(value, bool):
-        param.update(type="boolean", value="true" if value else "false")
-    elif isinstance(value, int):
-        param.update(type="integer", value=str(value))
-    elif isinstance(value, list):
-        param.update(type="list", list=[to_parameter(None, item) for item in value])
-    elif isinstance(value, Mapping):
-        param.update(type="map", map=[to_parameter(k, v) for k, v in value.items()])
-    else:
-        param.update(type="template", value=str(value))
-    return param
-
-
-def to_parameters(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, Mapping):
-        return [to_parameter(k, v) for k, v in value.items()]
-    return list(value or [])
 
 
 def to_condition(condition: Mapping[str, Any]) -> dict[str, Any]:
