@@ -611,11 +611,14 @@ def condition_holds(condition: Mapping[str, Any], scope: Scope) -> tuple[bool, s
         except ValueError as error:
             raise Undecided(str(error)) from None
     else:
-        result = _compare(ctype, as_text(left), right, ignore_case)
+        result = compare(ctype, as_text(left), right, ignore_case)
     return result != (args.get("negate") == "true"), words
 
 
-def _compare(ctype: str, left: str, right: str, ignore_case: bool) -> bool:
+def compare(ctype: str, left: str, right: str, ignore_case: bool) -> bool:
+    """Whether GTM's condition operator ``ctype`` holds between ``left`` (the variable's value) and
+    ``right``: text comparisons, numbers, and RE2 found anywhere in the value. Raises Undecided for a
+    regex RE2 refuses or an operator that is not modelled."""
     if ctype in ("greater", "greaterOrEquals", "less", "lessOrEquals"):
         a, b = _number(left), _number(right)
         if a is None or b is None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from goalkeeper.core import ownership
+from goalkeeper.core.evaluate import Undecided, compare
 from goalkeeper.core.model import Entity
 from goalkeeper.core.state import State
 
@@ -180,22 +181,11 @@ def _argument(condition: Mapping[str, Any], key: str) -> str:
 
 
 def _accepts(condition: Mapping[str, Any], value: str) -> bool:
-    wanted = _argument(condition, "arg1")
+    """Whether one custom-event condition accepts ``value``, with GTM's operators (the evaluator's,
+    RE2 included); a condition that cannot be decided accepts nothing."""
     ignore_case = _argument(condition, "ignore_case") == "true"
-    kind = condition.get("type")
-    if kind == "matchRegex":
-        try:  # GTM's RegEx conditions match anywhere in the value
-            result = re.search(wanted, value, re.IGNORECASE if ignore_case else 0) is not None
-        except re.error:
-            result = False
-    else:
-        if ignore_case:
-            value, wanted = value.lower(), wanted.lower()
-        tests = {
-            "equals": value == wanted,
-            "contains": wanted in value,
-            "startsWith": value.startswith(wanted),
-            "endsWith": value.endswith(wanted),
-        }
-        result = tests.get(str(kind), False)
+    try:
+        result = compare(str(condition.get("type")), value, _argument(condition, "arg1"), ignore_case)
+    except Undecided:
+        result = False
     return result != (_argument(condition, "negate") == "true")
