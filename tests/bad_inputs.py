@@ -112,7 +112,9 @@ GOAL_TEXTS: dict[str, str | bytes] = {
     "no target": "goals:\n  - {name: a, kind: link_click, url_contains: /x}\n",
     "an unknown target": "target:\n  gtm: {bucket: x}\ngoals: []\n",
     "a missing export": "target:\n  gtm: {container_file: nowhere.json}\n  measurement_id: G-ABC123XYZ\ngoals: []\n",
-    "no measurement id": "target:\n  gtm: {container_file: example-container.json}\ngoals: []\n",
+    "no measurement id": (
+        "target:\n  gtm: {container_file: example-container.json}\ngoals:\n  - {name: a, kind: link_click, url_contains: /x}\n"
+    ),
     "measurement id lower case": _with("G-ABC123XYZ", "g-abc"),
     "measurement id a number": _with("G-ABC123XYZ", "123"),
     "defaults a list": HEAD + "defaults: [USD]\ngoals: []\n",

@@ -235,3 +235,11 @@ def test_what_has_no_goal_file_form_is_named_and_carried_through(example: Path):
     assert run("apply", "adopted.yaml", "--auto-approve")[0] == 0
     after = version_of(path)
     assert (after["customTemplate"], after["zone"]) == (version["customTemplate"], version["zone"])
+
+
+def test_a_container_imported_alone_plans_without_a_measurement_id(example: Path):
+    # Adopted tags send to the container's own measurement ID: goalkeeper's is not needed.
+    status, output = run("import", "--container-file", "container.json", "--out", "adopted.yaml")
+    assert status == 0, output
+    assert "measurement_id" not in Path("adopted.yaml").read_text()
+    assert all(c["bookkeeping"] for c in plan_changes())

@@ -669,12 +669,16 @@ def import_goals(
         None, "--name", help="Only entities whose name matches, as 'GA4 - *' (repeatable)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+    goals: bool = typer.Option(
+        True, "--goals/--no-goals", help="Write a trigger and its GA4 event tag as the goal that makes them exactly."
+    ),
     templates: Path | None = TEMPLATES_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Write a goal file that adopts what a container and a property already hold, as they are:
     everything, or what --type, --folder and --name choose; the rest stays unmanaged and untouched.
-    Only reads; the next apply marks the adopted entities as goalkeeper's, keeping their ids."""
+    Groups a goal kind makes exactly become that goal. Only reads; the next apply marks the
+    adopted entities as goalkeeper's, keeping their ids."""
     from goalkeeper.importer import Choice, Source, write_import
 
     gtm: dict[str, str] | None = None
@@ -687,9 +691,9 @@ def import_goals(
     ga4 = {"snapshot_file": snapshot_file} if snapshot_file else {"property": ga4_property} if ga4_property else None
     source = Source(gtm, ga4, measurement_id, credentials)
     choice = Choice(tuple(entity_type or ()), tuple(folder or ()), tuple(name or ()))
-    imported = write_import(source, out, choice, templates, force)
+    imported = write_import(source, out, choice, templates, force, goals)
     left = sum(imported.left.values())
     typer.echo(
-        f"Wrote {out}: {len(imported.chosen)} entities adopted, {left} left unmanaged. "
+        f"Wrote {out}: {len(imported.goals)} goals and {len(imported.chosen)} entities adopted, {left} left unmanaged. "
         f"Next: `goalkeeper plan {out}` shows each adopted entity getting goalkeeper's marker, nothing else."
     )

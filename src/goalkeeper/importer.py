@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,8 @@ from goalkeeper.core.model import Entity, sort_key
 from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
-from goalkeeper.goals.adopted import KIND_WORDS, adopted_entity, readable
+from goalkeeper.goals.adopted import KIND_WORDS, readable
+from goalkeeper.goals.expand import expand
 from goalkeeper.goals.kinds import load_kinds
 from goalkeeper.goals.load import parse_goal_text
 from goalkeeper.goals.model import GoalFile
@@ -145,6 +146,8 @@ class Imported:
     left: dict[str, int] = field(default_factory=dict)  # kind label → how many stay unmanaged
     notes: list[str] = field(default_factory=list)
     measurement_id: str | None = None
+    live: State = field(default_factory=State)  # everything read, chosen or not
+    goals: list[dict[str, Any]] = field(default_factory=list)  # recognised (goalkeeper.goals.recognise)
 
 
 def _folder_of(entity: Entity, folders: Mapping[str, str]) -> str | None:
@@ -206,6 +209,7 @@ def import_entities(source: Source, out: Path, choice: Choice) -> Imported:
     imported = Imported(measurement_id=source.measurement_id)
     for backend in _backends(source, out):
         live = backend.read()
+        imported.live = imported.live.merged(live)
         if backend.target == "gtm":
             refuse_server(backend.facts(), backend.describe())
             imported.notes += _carried(backend)
@@ -251,8 +255,17 @@ def _measurement_id(backend: Backend) -> str | None:
     return ids[0] if len(ids) == 1 else None
 
 
-def goal_document(source: Source, imported: Imported) -> dict[str, Any]:
-    """The goal file for ``imported``: the same targets, no goals, every chosen entity adopted."""
+def recognise_goals(source: Source, imported: Imported, out: Path, templates: Path | None) -> None:
+    """Replace the groups of ``imported.chosen`` that a built-in goal kind makes exactly (see
+    goalkeeper.goals.recognise) with that goal."""
+    from goalkeeper.goals.recognise import recognise
+
+    found = recognise(imported.chosen, imported.live, _target(source, imported), load_kinds(templates), str(out))
+    imported.goals = found.goals
+    imported.chosen = [e for e in imported.chosen if e.key not in found.taken]
+
+
+def _target(source: Source, imported: Imported) -> dict[str, Any]:
     target: dict[str, Any] = {}
     if source.gtm:
         target["gtm"] = dict(source.gtm)
@@ -262,8 +275,18 @@ def goal_document(source: Source, imported: Imported) -> dict[str, Any]:
         target["measurement_id"] = imported.measurement_id
     if source.credentials:
         target["credentials"] = source.credentials
+    return target
+
+
+def goal_document(source: Source, imported: Imported) -> dict[str, Any]:
+    """The goal file for ``imported``: the same targets, the goals recognised, every other chosen
+    entity adopted as it is."""
     entities = sorted(imported.chosen, key=sort_key)
-    return {"target": target, "goals": [], "entities": [readable(e) for e in entities]}
+    return {
+        "target": _target(source, imported),
+        "goals": imported.goals,
+        "entities": [readable(e) for e in entities],
+    }
 
 
 def _yaml_text(document: dict[str, Any], header: list[str]) -> str:
@@ -301,27 +324,36 @@ def _block_strings(value: Any) -> Any:
 
 
 def write_import(
-    source: Source, out: Path, choice: Choice, templates: Path | None = None, force: bool = False
+    source: Source,
+    out: Path,
+    choice: Choice,
+    templates: Path | None = None,
+    force: bool = False,
+    goals: bool = True,
 ) -> Imported:
-    """Import into a new goal file ``out`` (see docs/adopting.md): GoalkeeperError, with nothing
-    written, when ``out`` exists (unless ``force``), a source cannot be read, or the goal file
-    written would not describe exactly what was read."""
+    """Import into a new goal file ``out`` (see docs/adopting.md): groups a built-in goal kind makes
+    exactly become that goal (unless not ``goals``), every other chosen entity is adopted as it
+    is. GoalkeeperError, with nothing written, when ``out`` exists (unless ``force``), a source
+    cannot be read, or the goal file written would not describe exactly what was read."""
     if out.exists() and not force:
         raise GoalkeeperError(
             Problem("exists already; choose another --out, or pass --force to overwrite it", str(out))
         )
     imported = import_entities(source, out, choice)
+    if goals:
+        recognise_goals(source, imported, out, templates)
     header = [
-        "Imported by `goalkeeper import`: goalkeeper manages the entities below as they are, from the next",
-        "apply on (their ids kept; the plan shows each getting goalkeeper's marker as ownership bookkeeping).",
-        "Edit them here, or replace groups of them with goals (goalkeeper kinds); docs/adopting.md explains.",
+        "Imported by `goalkeeper import`: goalkeeper manages what is below as it is, from the next apply on",
+        "(ids kept; the plan shows each entity getting goalkeeper's marker as ownership bookkeeping). Goals",
+        "keep the hand-made names and settings under `adopted:`; edit anything here, or replace groups of",
+        "entities with goals (goalkeeper kinds); docs/adopting.md explains.",
     ]
     left = ", ".join(f"{count} {label}s" for label, count in sorted(imported.left.items()))
     if left:
         header += ["", f"Left unmanaged and untouched: {left}."]
     header += [n[0].upper() + n[1:] + "." for n in imported.notes]
     text = _yaml_text(goal_document(source, imported), header)
-    _check_round_trip(text, imported.chosen, out, templates)
+    _check_round_trip(text, imported, out, templates)
     try:
         write_atomically(out, text)
     except OSError as error:
@@ -329,21 +361,22 @@ def write_import(
     return imported
 
 
-def _check_round_trip(text: str, chosen: Sequence[Entity], out: Path, templates: Path | None) -> None:
-    """Refuse to write a goal file that would not describe exactly the entities read (nothing
+def _check_round_trip(text: str, imported: Imported, out: Path, templates: Path | None) -> None:
+    """Refuse to write a goal file that would not describe exactly what was read: every entity it
+    makes exists as it is (goalkeeper's marker aside), and every entity chosen is made (nothing
     goalkeeper writes may change what it adopts)."""
-    goal_file = parse_goal_text(text, load_kinds(templates), str(out))
-    wanted = {a.key: a for a in (adopted_entity(e) for e in goal_file.entities)}
-    differing = []
-    for entity in chosen:
-        want = wanted.get(entity.key)
-        if want is None or only_differs_beyond_marker(want, entity):
-            differing.append(f"{entity.entity_kind.label} {entity.name!r}")
+    kinds = load_kinds(templates)
+    desired = expand(parse_goal_text(text, kinds, str(out)), kinds)
+    differing = [
+        want
+        for want in desired
+        if (have := imported.live.get(*want.key)) is None or only_differs_beyond_marker(want, have)
+    ]
+    differing += [entity for entity in imported.chosen if desired.get(*entity.key) is None]
     if differing:
+        names = ", ".join(f"{e.entity_kind.label} {e.name!r}" for e in differing)
         raise GoalkeeperError(
-            Problem(
-                f"could not write {', '.join(differing)} so that it reads back the same; nothing was written", str(out)
-            )
+            Problem(f"could not write {names} so that it reads back the same; nothing was written", str(out))
         )
 
 

@@ -16,7 +16,7 @@ from goalkeeper.core.errors import GoalkeeperError, Problem, UnsafePlanError
 from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
 from goalkeeper.files import same_file
-from goalkeeper.goals.expand import expand
+from goalkeeper.goals.expand import expand, taken_over_keys
 from goalkeeper.goals.kinds import Kind, load_kinds
 from goalkeeper.goals.load import load_goal_file
 from goalkeeper.goals.model import GoalFile
@@ -164,7 +164,7 @@ class Project:
             declared=self.goal_file.declarations(),
             owner=self.goal_file.owner,
             adopt_unowned=self.goal_file.adopt_unowned,
-            adopted=frozenset((a.kind, a.name) for a in self.goal_file.entities),
+            adopted=taken_over_keys(self.goal_file, everything),
         )
 
     def basis(self, selection: Selection = Selection()) -> dict[str, Any]:
@@ -437,18 +437,11 @@ def validate_goal_file(goals_path: Path, templates: Path | None = None) -> Valid
 
 
 def target_problems(goal_file: GoalFile) -> list[Problem]:
-    """What is missing from the goal file's ``target:`` for planning, found without reading it."""
+    """What is missing from the goal file's ``target:`` for planning, found without reading it (a
+    measurement id goalkeeper's tags need is asked for by the expansion, which knows)."""
     target = goal_file.target
     if not target.get("gtm") and not target.get("ga4"):
         return [Problem("the goal file has no `target:` with `gtm:` or `ga4:`; add one", goal_file.path)]
-    if target.get("gtm") and not goal_file.measurement_id:
-        return [
-            Problem(
-                "target.measurement_id (G-XXXX) is needed: goalkeeper's GA4 tags send events to it",
-                goal_file.path,
-                goal_file.target_line,
-            )
-        ]
     return []
 
 

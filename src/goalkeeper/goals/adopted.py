@@ -125,7 +125,8 @@ def readable_condition(value: Mapping[str, Any]) -> Any:
     return short if same and str(value["type"]) not in _CONDITION_FLAGS else value
 
 
-def _with_user_text(marked: str, user: str, limit: int | None = None) -> str:
+def with_user_text(marked: str, user: str, limit: int | None = None) -> str:
+    """A marker text with the user's own text after it (cut to ``limit`` characters, if any)."""
     text = f"{marked}\n\n{user}" if user else marked
     return text[:limit] if limit else text
 
@@ -150,7 +151,7 @@ def adopted_entity(adopted: Adopted, owner: str | None = None) -> Entity:
     if user:
         limit = GA4_DESCRIPTION_LIMIT if kind.marker == "description" else None
         marked = dict(entity.body)
-        marked[kind.marker] = _with_user_text(str(marked[kind.marker]), user, limit)
+        marked[kind.marker] = with_user_text(str(marked[kind.marker]), user, limit)
         entity = Entity(entity.kind, entity.name, marked)
     return entity
 

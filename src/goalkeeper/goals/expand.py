@@ -9,6 +9,7 @@ that several goals share.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from goalkeeper.core.gtm_body import to_parameter, to_parameters
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
+from goalkeeper.goals import adopted
 from goalkeeper.goals.adopted import adopted_entity
 from goalkeeper.goals.checks import MAX_EVENT_PARAMETERS
 from goalkeeper.goals.helpers import TEMPLATE_HELPERS
@@ -330,6 +332,8 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
         events = [goal.event_name] if kind.sends_events else []
     entities = _gtm_entities(goal, output.get("gtm") or {})
     problems = _tag_problems(goal, entities, file)
+    entities, taken_over = _taken_over(goal, entities, file)
+    problems += taken_over
     if problems:
         raise GoalkeeperError(problems)
     if any(e.kind == "gtm.tag" and MEASUREMENT_ID_REF in str(e.body) for e in entities):
@@ -343,6 +347,99 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
         )
     entities += _ga4_entities(goal, output.get("ga4") or {}, events, file)
     return entities
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-made entities a goal took over (the goal's ``adopted:``)
+
+# What decides when a trigger fires and which event a tag sends: the goal's alone. Of a trigger,
+# every field the goal sets is its own too.
+_GOALS_OWN = {"gtm.trigger": {"type", "parameter", *adopted.CONDITION_LISTS}, "gtm.tag": {"type", "firingTrigger"}}
+_TAKEN_OVER_KINDS = ("gtm.tag", "gtm.trigger", "gtm.variable")
+
+
+def _taken_over(goal: Goal, entities: list[Entity], file: GoalFile) -> tuple[list[Entity], list[Problem]]:
+    """The goal's entities with its ``adopted:`` applied: each named one renamed to the hand-made
+    entity's name (and every reference to it within the goal), its kept fields in place of the
+    goal's. Problems for a name the goal does not make and for fields that are the goal's own."""
+    if not goal.adopted:
+        return entities, []
+    made = {e.name for e in entities if e.kind in _TAKEN_OVER_KINDS}
+    problems = [
+        Problem(
+            f"goal {goal.name!r}: adopted lists {name!r}, which the goal does not make; it makes "
+            f"{', '.join(sorted(made))}",
+            file.path,
+            goal.line,
+        )
+        for name in goal.adopted
+        if name not in made
+    ]
+    renamed = {old: str(kept.get("name", old)) for old, kept in goal.adopted.items() if old in made}
+    out = []
+    for entity in entities:
+        body = _with_references_renamed(entity.body, renamed)
+        kept = goal.adopted.get(entity.name) if entity.kind in _TAKEN_OVER_KINDS else None
+        if kept is None:
+            out.append(Entity(entity.kind, entity.name, body, entity.goals))
+            continue
+        own = sorted(
+            k for k in kept if k in _GOALS_OWN.get(entity.kind, ()) or (entity.kind != "gtm.tag" and k in body)
+        )
+        if entity.kind == "gtm.tag" and any(
+            p.get("key") == "eventName" for p in adopted.parameters(kept.get("parameter"))
+        ):
+            own = ["its eventName parameter"]
+        if own:
+            problems.append(
+                Problem(
+                    f"goal {goal.name!r}: adopted {entity.name!r} keeps {', '.join(own)}, which the goal sets (it decides "
+                    "when the entity fires and what it sends); change the goal's inputs instead, or leave the entity "
+                    "in entities:",
+                    file.path,
+                    goal.line,
+                )
+            )
+            continue
+        out.append(Entity(entity.kind, renamed[entity.name], _kept_fields(body, kept), entity.goals))
+    return out, problems
+
+
+def _with_references_renamed(body: Mapping[str, Any], renamed: Mapping[str, str]) -> dict[str, Any]:
+    """``body`` referring to the renamed triggers and variables by their new names."""
+    if not renamed:
+        return dict(body)
+    text = canonical_json(body)
+    for old, new in renamed.items():
+        if old != new:
+            text = text.replace(canonical_json("{{" + old + "}}")[1:-1], canonical_json("{{" + new + "}}")[1:-1])
+    out: dict[str, Any] = json.loads(text)
+    if "firingTrigger" in out:
+        out["firingTrigger"] = [renamed.get(t, t) for t in out["firingTrigger"]]
+    return out
+
+
+def _kept_fields(body: Mapping[str, Any], kept: Mapping[str, Any]) -> dict[str, Any]:
+    """``body`` with the fields a taken-over entity keeps: a tag's ``parameter`` replaces all its
+    parameters but the event name (same readable forms as ``entities:``, goalkeeper.goals.adopted)."""
+    out = dict(body)
+    for key, value in kept.items():
+        if key == "name":
+            continue
+        if key == "parameter":
+            event = [p for p in body.get("parameter", []) if p.get("key") == "eventName"]
+            value = event + adopted.parameters(value)
+        out[key] = value
+    return gtm_body.normalize(out)
+
+
+def taken_over_keys(file: GoalFile, desired: State) -> frozenset[tuple[str, str]]:
+    """The (kind, name) of every entity the goal file adopts: its ``entities:``, and the hand-made
+    entities its goals took over (``adopted:``), as ``desired`` names them."""
+    names = {(goal.name, str(kept.get("name", old))) for goal in file.goals for old, kept in goal.adopted.items()}
+    return frozenset((a.kind, a.name) for a in file.entities) | frozenset(
+        e.key for e in desired if e.kind in _TAKEN_OVER_KINDS and any((g, e.name) in names for g in e.goals)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -380,16 +477,17 @@ def merge(entities: Iterable[Entity]) -> tuple[list[Entity], list[Problem]]:
     return merged, problems
 
 
-def share_triggers(entities: list[Entity]) -> list[Entity]:
+def share_triggers(entities: list[Entity], keep: frozenset[str] = frozenset()) -> list[Entity]:
     """Goals whose triggers are identical share one: the trigger keeps the name the first goal
-    gave it, and the other goals' tags fire on that one instead of on a copy."""
+    gave it (a name in ``keep``, a hand-made trigger a goal took over, before any other), and the
+    other goals' tags fire on that one instead of on a copy."""
     first_by_body: dict[str, str] = {}
     renamed: dict[str, str] = {}
-    for entity in entities:
-        if entity.kind == "gtm.trigger":
-            first = first_by_body.setdefault(canonical_json(entity.body), entity.name)
-            if first != entity.name:
-                renamed[entity.name] = first
+    triggers = [e for e in entities if e.kind == "gtm.trigger"]
+    for entity in sorted(triggers, key=lambda e: e.name not in keep):
+        first = first_by_body.setdefault(canonical_json(entity.body), entity.name)
+        if first != entity.name:
+            renamed[entity.name] = first
     if not renamed:
         return entities
     out = []
@@ -443,11 +541,20 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
             problems += error.problems
     if problems:
         raise GoalkeeperError(problems)
-    merged, problems = merge(share_triggers(entities))
+    taken = frozenset(str(kept.get("name", old)) for goal in file.goals for old, kept in goal.adopted.items())
+    merged, problems = merge(share_triggers(entities, taken))
     if problems:
         raise GoalkeeperError(problems)
     merged = _shared_key_events(merged, file)
     variable = next((e for e in merged if e.key == ("gtm.variable", MEASUREMENT_ID_VARIABLE)), None)
+    if variable is not None and file.target.get("gtm") and not file.measurement_id:
+        raise GoalkeeperError(
+            Problem(
+                "target.measurement_id (G-XXXX) is needed: goalkeeper's GA4 tags send events to it",
+                file.path,
+                file.target_line,
+            )
+        )
     if variable is not None and not file.google_tag_external:
         merged.append(google_tag(variable))
     # A tag's notes record the key events made for its goals: that is how goalkeeper knows later
@@ -456,10 +563,19 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
     for key_event in (e for e in merged if e.kind == "ga4.key_event"):
         for goal_name in key_event.goals:
             key_events_by_goal.setdefault(goal_name, set()).add(key_event.name)
-    marked = [
-        ownership.mark(e, {k for g in e.goals for k in key_events_by_goal.get(g, ())}, file.owner) for e in merged
-    ]
+    marked = [_marked(e, {k for g in e.goals for k in key_events_by_goal.get(g, ())}, file.owner) for e in merged]
     return State.of(marked + _adopted_entities(file, {e.key for e in marked}))
+
+
+def _marked(entity: Entity, key_events: set[str], owner: str | None) -> Entity:
+    """``entity`` with goalkeeper's marker (goalkeeper.core.ownership.mark), and after it the notes
+    a hand-made entity a goal took over keeps."""
+    user = entity.body.get("notes") if entity.entity_kind.marker == "notes" else None
+    marked = ownership.mark(entity, key_events, owner)
+    if not user:
+        return marked
+    body = {**marked.body, "notes": adopted.with_user_text(str(marked.body["notes"]), str(user))}
+    return Entity(marked.kind, marked.name, body, marked.goals)
 
 
 def _adopted_entities(file: GoalFile, taken: set[tuple[str, str]]) -> list[Entity]:

@@ -18,6 +18,7 @@ from goalkeeper.core.ownership import OWNER_PATTERN
 from goalkeeper.goals import adopted, checks
 from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.model import (
+    COMMON_PROPERTIES,
     COUNTING,
     NAME_PATTERN,
     Goal,
@@ -202,8 +203,7 @@ def default_event_name(kind: Kind, raw: Mapping[str, Any]) -> str:
 
 
 def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaults: Mapping[str, Any]) -> Goal:
-    common = {"name", "kind", "category", "event_name", "key_event", "params", "dimensions", "description"}
-    common |= {"external", "shared_event", "examples"}
+    common = set(COMMON_PROPERTIES)
     return Goal(
         name=raw["name"],
         kind=raw["kind"],
@@ -218,6 +218,7 @@ def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaul
         index=index,
         external=bool(raw.get("external", False)),
         shared_event=bool(raw.get("shared_event", False)),
+        adopted=raw.get("adopted") or {},
         examples=tuple(
             GoalExample(expect == "counts", spec, source.line_of(("goals", index, "examples", expect, position)))
             for expect in ("counts", "does_not_count")
@@ -277,7 +278,16 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
                     f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"
                 ),
             )
-            for field in ("key_event", "event_name", "params", "dimensions", "external", "shared_event", "examples")
+            for field in (
+                "key_event",
+                "event_name",
+                "params",
+                "dimensions",
+                "external",
+                "shared_event",
+                "examples",
+                "adopted",
+            )
             if field in raw
         ] + _input_check_problems(goal.name, goal.inputs, here, kind, source)
     # Without its own event_name, a goal's event is named after the goal: point at its name.

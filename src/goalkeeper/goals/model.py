@@ -304,6 +304,30 @@ COMMON_PROPERTIES: dict[str, Any] = {
         },
     },
     "examples": EXAMPLES_SCHEMA,
+    "adopted": {
+        "type": "object",
+        "description": (
+            "Hand-made GTM entities this goal took over (`goalkeeper import` writes it): goalkeeper's name "
+            "for one of the goal's triggers, tags or variables → `name`, the entity's own name in GTM (its "
+            "id is kept), and the fields it keeps instead of the goal's: a tag's `parameter` holds all its "
+            "parameters but the event name; `notes` are kept after goalkeeper's marker. What decides when "
+            "it fires and which event it sends stays the goal's. docs/adopting.md explains."
+        ),
+        "propertyNames": {"minLength": 1},
+        "additionalProperties": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "notes": {"type": "string"},
+                "parameter": {
+                    "anyOf": [
+                        {"type": "object"},
+                        {"type": "array", "items": {"type": "object", "required": ["type", "key"]}},
+                    ]
+                },
+            },
+        },
+    },
 }
 
 
@@ -466,6 +490,8 @@ class Goal:
     external: bool = False  # sent by something goalkeeper does not manage
     shared_event: bool = False  # other goals send its event too, on purpose
     examples: tuple[GoalExample, ...] = ()
+    # goalkeeper's name of a GTM entity the goal makes → the hand-made entity's name and kept fields
+    adopted: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -496,10 +522,15 @@ class GoalFile:
         for goal in self.goals:
             if goal.external and goal.event_name:
                 external.setdefault(goal.event_name, set()).add(goal.name)
-        # An adopted key event marks an event the site already sends, however it does.
+        # An adopted key event marks an event the site already sends, however it does; so does a
+        # goal whose hand-made tag it took over (kept as it is, that tag is checked as the
+        # container's own).
         for entity in self.entities:
             if entity.kind == "ga4.key_event":
                 external.setdefault(entity.name, set())
+        for goal in self.goals:
+            if goal.adopted and goal.event_name:
+                external.setdefault(goal.event_name, set())
         return Declarations(
             measurement_id=self.measurement_id,
             google_tag_external=self.google_tag_external,

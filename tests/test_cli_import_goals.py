@@ -1,0 +1,222 @@
+"""Adopting hand-made tracking as goals: `goalkeeper import` writes a trigger and the GA4 event tag
+firing on it (or a GA4 event-create rule, with the key event on its event) as the goal that makes
+them exactly, keeping their names, ids and settings under `adopted:`. The plan then only marks
+them as goalkeeper's, and after apply says `No changes.`; what no goal makes exactly stays under
+`entities:`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests import cli_helpers
+from tests.conftest import EXAMPLES
+
+HEADER = "target:\n  gtm: {container_file: made.json}\n  measurement_id: G-ABC123XYZ\ngoals:\n"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = cli_helpers.run(*args)
+    return result.exit_code, result.output
+
+
+def hand_made(goal: str, **edit: str) -> dict:
+    """A container export holding what ``goal`` makes as a person would have built it by hand:
+    no goalkeeper notes, their own names (``edit``: goalkeeper's name → the hand-made one), the
+    tag sending to their own constant variable instead of goalkeeper's."""
+    Path("made.yaml").write_text(HEADER + goal)
+    assert run("export", "made.yaml", "--out", "made.json")[0] == 0
+    document = json.loads(Path("made.json").read_text())
+    text = json.dumps(document)
+    names = {"goalkeeper - GA4 Measurement ID": "GA4 ID", "goalkeeper - Google tag": "Google tag", **edit}
+    for old, new in names.items():
+        text = text.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+    document = json.loads(text)
+    for key in ("tag", "trigger", "variable"):
+        for entity in document["containerVersion"].get(key, []):
+            entity["notes"] = "Built by the web team"
+    return document
+
+
+def import_goals(document: dict, *options: str) -> dict:
+    Path("container.json").write_text(json.dumps(document))
+    Path("ga4.json").write_text((EXAMPLES / "example-ga4.json").read_text())
+    status, output = run(
+        "import", "--container-file", "container.json", "--snapshot-file", "ga4.json", "--out", "adopted.yaml", *options
+    )
+    assert status == 0, output
+    return YAML(typ="safe").load(Path("adopted.yaml").read_text())
+
+
+def plan_then_apply_then_no_changes() -> list[dict]:
+    result = cli_helpers.run("plan", "adopted.yaml", "--format", "json")
+    assert result.exit_code == 0, result.output
+    changes = json.loads(result.stdout)["changes"]
+    assert run("apply", "adopted.yaml", "--auto-approve")[0] == 0
+    status, output = run("plan", "adopted.yaml", "--detailed-exitcode")
+    assert status == 0 and "No changes." in output, output
+    return changes
+
+
+def ids(document: dict) -> dict:
+    version = document["containerVersion"]
+    return {(k, o["name"]): o[f"{k}Id"] for k in ("tag", "trigger", "variable") for o in version.get(k, [])}
+
+
+GOALS = {
+    "link_click": "  - {name: checkout_click, kind: link_click, url_contains: /checkout}\n",
+    "link_click waiting for tags": (
+        "  - {name: quote_click, kind: link_click, url_ends_with: /quote, wait_for_tags: true}\n"
+    ),
+    "element_click by selector": "  - {name: cta_click, kind: element_click, selector: button.cta}\n",
+    "element_click by text": "  - {name: demo_click, kind: element_click, text: Book a demo}\n",
+    "datalayer_event": "  - {name: sign_up, kind: datalayer_event, datalayer_event: signup_complete}\n",
+    "datalayer_event with ecommerce": (
+        "  - {name: add_to_cart, kind: datalayer_event, datalayer_event: add_to_cart, ecommerce: true}\n"
+    ),
+    "youtube_video": (
+        "  - {name: product_video, kind: youtube_video, track: [start, progress], progress_seconds: [10, 30]}\n"
+    ),
+    "scroll_depth": ("  - {name: article_scroll, kind: scroll_depth, percents: [50, 90], page_path_regex: ^/blog/}\n"),
+    "timer": "  - {name: engaged_30s, kind: timer, seconds: 30, repeat: 2, page_path_regex: ^/pricing}\n",
+    "form_submit": (
+        "  - {name: contact_form, kind: form_submit, form_id: contact, check_validation: true, on_pages_regex: ^/contact}\n"
+    ),
+    "element_visibility": (
+        "  - {name: reviews_seen, kind: element_visibility, selector: '#reviews', min_percent_visible: 75,"
+        " min_seconds: 2, frequency: once_per_element}\n"
+    ),
+    "file_download": "  - {name: brochure, kind: file_download, extensions: [pdf], url_contains: /brochures/}\n",
+    "contact_link by one scheme": "  - {name: call_click, kind: contact_link, schemes: [tel]}\n",
+    "contact_link by schemes": "  - {name: contact_click, kind: contact_link}\n",
+    "outbound_link": "  - {name: outbound, kind: outbound_link, site_domains: [shop.example.com, example.com]}\n",
+    "social_link": "  - {name: social_click, kind: social_link, networks: [facebook, linkedin]}\n",
+    "destination": (
+        "  - {name: checkout_page, kind: destination, page: {path_starts_with: /checkout}, event_name: checkout_view}\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("goal", GOALS.values(), ids=GOALS.keys())
+def test_a_hand_made_trigger_and_tag_become_the_goal_that_makes_them(goal: str, in_tmp_path: Path):
+    made = YAML(typ="safe").load(HEADER + goal)["goals"][0]
+    document = hand_made(goal)
+    written = import_goals(document)
+    (found,) = written["goals"]
+    assert {k: v for k, v in found.items() if k not in ("name", "adopted", "event_name")} == {
+        k: v for k, v in made.items() if k not in ("name", "event_name")
+    }
+    # The tag keeps sending to the hand-made variable; the notes stay after goalkeeper's marker.
+    tag = next(v for k, v in found["adopted"].items() if k.startswith("GA4 event - "))
+    assert tag["parameter"]["measurementIdOverride"] == "{{GA4 ID}}"
+    assert tag["notes"] == "Built by the web team"
+    assert {e.get("variable") for e in written["entities"]} >= {"GA4 ID"}
+    changes = plan_then_apply_then_no_changes()
+    assert changes and all(c["bookkeeping"] for c in changes), changes
+    assert ids(json.loads(Path("container.json").read_text())) == ids(document)  # nothing recreated
+
+
+def test_hand_made_names_are_kept_and_the_tag_fires_on_the_trigger_by_its_name(in_tmp_path: Path):
+    document = hand_made(
+        GOALS["link_click"],
+        **{"Link click - checkout_click": "Click - Checkout", "GA4 event - checkout_click": "GA4 - Checkout"},
+    )
+    (found,) = import_goals(document)["goals"]
+    assert found["name"] == "checkout_click"
+    assert found["adopted"]["Link click - checkout_click"] == {
+        "name": "Click - Checkout",
+        "notes": "Built by the web team",
+    }
+    assert found["adopted"]["GA4 event - checkout_click"]["name"] == "GA4 - Checkout"
+    plan_then_apply_then_no_changes()
+    tag = next(
+        t
+        for t in json.loads(Path("container.json").read_text())["containerVersion"]["tag"]
+        if t["name"] == "GA4 - Checkout"
+    )
+    assert tag["notes"].endswith("\n\nBuilt by the web team") and "goalkeeper" in tag["notes"]
+
+
+def test_the_key_event_on_the_goals_event_becomes_its_key_event(in_tmp_path: Path):
+    # The example property marks purchase as a key event (once per event).
+    document = hand_made("  - {name: purchase, kind: datalayer_event, datalayer_event: purchase}\n")
+    written = import_goals(document)
+    (found,) = written["goals"]
+    assert found["key_event"] is True
+    assert "purchase" not in {e.get("key_event") for e in written["entities"]}
+    plan_then_apply_then_no_changes()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(
+            lambda trigger, tag: trigger["filter"][0]["parameter"].append(
+                {"type": "boolean", "key": "negate", "value": "true"}
+            ),
+            id="negated condition",
+        ),
+        pytest.param(lambda trigger, tag: trigger["filter"].append(trigger["filter"][0]), id="a second condition"),
+        pytest.param(lambda trigger, tag: tag["firingTriggerId"].append("2147479553"), id="a second firing trigger"),
+        pytest.param(
+            lambda trigger, tag: tag.update(
+                type="html", parameter=[{"type": "template", "key": "html", "value": "<script></script>"}]
+            ),
+            id="not a GA4 event tag",
+        ),
+    ],
+)
+def test_what_no_goal_makes_exactly_stays_an_entity(edit, in_tmp_path: Path):
+    document = hand_made(GOALS["link_click"])
+    version = document["containerVersion"]
+    trigger = next(t for t in version["trigger"] if t["name"].startswith("Link click"))
+    tag = next(t for t in version["tag"] if t["name"].startswith("GA4 event"))
+    edit(trigger, tag)
+    written = import_goals(document)
+    assert written["goals"] == []
+    assert {e.get("trigger") for e in written["entities"]} >= {trigger["name"]}
+    plan_then_apply_then_no_changes()
+
+
+def test_no_goals_keeps_everything_as_entities(in_tmp_path: Path):
+    written = import_goals(hand_made(GOALS["link_click"]), "--no-goals")
+    assert written["goals"] == []
+    assert {e.get("tag") for e in written["entities"]} >= {"GA4 event - checkout_click"}
+
+
+def test_an_event_create_rule_on_page_view_and_its_key_event_become_a_destination_goal(in_tmp_path: Path):
+    Path("made.yaml").write_text(
+        "target:\n  ga4: {snapshot_file: ga4.json}\n  measurement_id: G-ABC123XYZ\ngoals:\n"
+        "  - {name: thank_you, kind: destination, via: ga4_rule, page: {url_regex: /thank-you}, key_event: true}\n"
+    )
+    snapshot = json.loads((EXAMPLES / "example-ga4.json").read_text())
+    snapshot["eventCreateRules"] = [
+        {
+            "name": "properties/123456789/dataStreams/987654321/eventCreateRules/5",
+            "destinationEvent": "thank_you",
+            "eventConditions": [
+                {"field": "event_name", "comparisonType": "EQUALS", "value": "page_view"},
+                {"field": "page_location", "comparisonType": "REGULAR_EXPRESSION", "value": ".*(?:/thank-you).*"},
+            ],
+            "sourceCopyParameters": True,
+        }
+    ]
+    snapshot["keyEvents"].append(
+        {**snapshot["keyEvents"][0], "name": "properties/123456789/keyEvents/7", "eventName": "thank_you"}
+    )
+    Path("ga4.json").write_text(json.dumps(snapshot))
+    assert run("import", "--snapshot-file", "ga4.json", "--out", "adopted.yaml")[0] == 0
+    written = YAML(typ="safe").load(Path("adopted.yaml").read_text())
+    assert written["goals"] == [
+        {
+            "name": "thank_you",
+            "kind": "destination",
+            "via": "ga4_rule",
+            "page": {"url_regex": "/thank-you"},
+            "key_event": True,
+        }
+    ]
+    assert not {e.get("event_create_rule") for e in written["entities"]} & {"thank_you"}
