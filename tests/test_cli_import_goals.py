@@ -220,3 +220,13 @@ def test_an_event_create_rule_on_page_view_and_its_key_event_become_a_destinatio
         }
     ]
     assert not {e.get("event_create_rule") for e in written["entities"]} & {"thank_you"}
+
+
+def test_a_tag_sending_the_datalayer_events_own_name_is_named_after_that_event(in_tmp_path: Path):
+    document = hand_made(GOALS["datalayer_event"])
+    tag = next(t for t in document["containerVersion"]["tag"] if t["name"].startswith("GA4 event"))
+    next(p for p in tag["parameter"] if p["key"] == "eventName")["value"] = "{{Event}}"
+    (found,) = import_goals(document)["goals"]
+    assert (found["name"], found["event_name"]) == ("signup_complete", "{{Event}}")
+    assert list(found)[-2:] == ["event_name", "adopted"]  # what it tracks first, then how
+    plan_then_apply_then_no_changes()

@@ -2,11 +2,11 @@
 GTM trigger and the GA4 Event tag firing on it, or a GA4 event-create rule (``goalkeeper
 import``, docs/adopting.md).
 
-Each function here reads one trigger (or rule) and proposes goal inputs; it never decides. The
-importer renders every proposal and keeps it only when the goal makes exactly what exists (its
-``adopted:`` holding the names and the tag's other settings), so a proposal that is wrong costs
-a render, never a change. Bodies are in goalkeeper's State form (references by name, conditions
-as the Tag Manager API writes them).
+The proposers read one trigger (or rule) each and propose goal inputs; they never decide.
+``recognise`` renders every proposal and keeps it only when the goal makes exactly what exists
+(its ``adopted:`` holding the names and the tag's other settings) and passes the checks
+``validate`` runs, so a proposal that is wrong costs a render, never a change. Bodies are in
+goalkeeper's State form (references by name, conditions as the Tag Manager API writes them).
 """
 
 from __future__ import annotations
@@ -403,9 +403,9 @@ def _event_of(tag: Entity) -> str | None:
     return event if isinstance(event, str) and event else None
 
 
-def _goal_name(event: str, used: set[str]) -> str:
-    """A goal name (letters, digits, _; at most 40) from ``event``, not in ``used``."""
-    base = re.sub(r"[^A-Za-z0-9_]+", "_", event).strip("_") or "goal"
+def _goal_name(text: str, used: set[str]) -> str:
+    """A goal name (letters, digits, _; at most 40) from ``text``, not in ``used``."""
+    base = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") or "goal"
     base = base if base[0].isalpha() else f"goal_{base}"
     name, number = base[:40], 2
     while name in used:
@@ -514,6 +514,8 @@ def _take(checker: _Checker, found: Recognised, used: set[str], goals: list[dict
     if not fitting:
         return
     goal = min(fitting, key=lambda g: len(canonical_json(g.get("adopted", {}))))
+    last = ("event_name", "key_event", "adopted")  # read first what the goal tracks, then how
+    goal = {**{k: v for k, v in goal.items() if k not in last}, **{k: goal[k] for k in last if k in goal}}
     used.add(goal["name"])
     found.goals.append(goal)
     found.taken |= {e.key for e in checker.expand(goal) or ()}
@@ -529,7 +531,9 @@ def _goal(
 ) -> dict[str, Any] | None:
     """The goal ``proposal`` describes, when it makes exactly the chosen entities ``pairs`` (and
     nothing that is not chosen), with the key event on ``event`` when that is chosen too."""
-    name = _goal_name(event, set(used))
+    # A goal is named after its event; one sent under a variable ({{Event}}) after what fires it.
+    source = event if "{{" not in event else proposal.inputs.get("datalayer_event") or proposal.kind
+    name = _goal_name(str(source), set(used))
     kind = checker.kinds[proposal.kind]
     inputs = {k: v for k, v in proposal.inputs.items() if v != kind.inputs.get(k, {}).get("default")}
     goal: dict[str, Any] = {"name": name, "kind": proposal.kind, **inputs}
