@@ -217,9 +217,14 @@ def test_an_event_create_rule_on_page_view_and_its_key_event_become_a_destinatio
             "via": "ga4_rule",
             "page": {"url_regex": "/thank-you"},
             "key_event": True,
+            "adopted": {"thank_you": {}},
         }
     ]
     assert not {e.get("event_create_rule") for e in written["entities"]} & {"thank_you"}
+    changes = plan_then_apply_then_no_changes()
+    assert [(c["action"], c["bookkeeping"]) for c in changes if c["name"] == "thank_you"] == [("update", True)]
+    (rule,) = json.loads(Path("ga4.json").read_text())["eventCreateRules"]
+    assert rule["name"].endswith("/eventCreateRules/5")  # the same rule, not a new one
 
 
 def test_a_tag_sending_the_datalayer_events_own_name_is_named_after_that_event(in_tmp_path: Path):
@@ -230,3 +235,130 @@ def test_a_tag_sending_the_datalayer_events_own_name_is_named_after_that_event(i
     assert (found["name"], found["event_name"]) == ("signup_complete", "{{Event}}")
     assert list(found)[-2:] == ["event_name", "adopted"]  # what it tracks first, then how
     plan_then_apply_then_no_changes()
+
+
+# --- after the import: the goal file as people go on editing it ------------------------------
+
+
+@pytest.fixture
+def adopted_checkout(in_tmp_path: Path) -> Path:
+    """The link-click goal imported from hand-made entities and applied."""
+    document = hand_made(
+        GOALS["link_click"],
+        **{"Link click - checkout_click": "Click - Checkout", "GA4 event - checkout_click": "GA4 - Checkout"},
+    )
+    import_goals(document)
+    assert run("apply", "adopted.yaml", "--auto-approve")[0] == 0
+    return Path("adopted.yaml")
+
+
+def plan_lines(goals: Path) -> list[str]:
+    status, output = run("plan", str(goals))
+    assert status == 0, output
+    return [line.strip() for line in output.splitlines() if line.strip().startswith(("+", "~", "-", "Plan:"))]
+
+
+def test_changing_the_event_of_an_adopted_tag_updates_that_tag_only(adopted_checkout: Path):
+    text = adopted_checkout.read_text().replace(
+        "kind: link_click\n", "kind: link_click\n    event_name: checkout_start\n"
+    )
+    adopted_checkout.write_text(text)
+    assert plan_lines(adopted_checkout) == [
+        '~ GTM tag "GA4 - Checkout"',
+        '~ Event name: "checkout_click" -> "checkout_start"',
+        "Plan: 0 to add, 1 to change, 0 to destroy.",
+    ]
+
+
+def test_a_new_goal_sends_through_the_sites_own_google_tag(adopted_checkout: Path):
+    text = adopted_checkout.read_text().replace("goals:\n", "goals:\n" + GOALS["datalayer_event"], 1)
+    adopted_checkout.write_text(text)
+    lines = plan_lines(adopted_checkout)
+    assert '+ GTM tag "GA4 event - sign_up"' in lines
+    assert not [line for line in lines if "Google tag" in line]  # the adopted one loads the ID already
+
+
+def test_importing_again_into_the_same_goal_file_keeps_what_it_manages(adopted_checkout: Path):
+    status, output = run(
+        "import",
+        "--force",
+        "--container-file",
+        "container.json",
+        "--snapshot-file",
+        "ga4.json",
+        "--out",
+        "adopted.yaml",
+    )
+    assert status == 0, output
+    status, output = run("plan", "adopted.yaml", "--detailed-exitcode")
+    assert status == 0 and "No changes." in output, output
+
+
+def test_a_tag_adopted_as_an_entity_may_change_while_its_trigger_stays_the_containers(in_tmp_path: Path):
+    import_goals(hand_made(GOALS["link_click"]), "--type", "tag")
+    text = Path("adopted.yaml").read_text().replace("eventName: checkout_click", "eventName: checkout_start")
+    Path("adopted.yaml").write_text(text)
+    assert "~ Event name" in "\n".join(plan_lines(Path("adopted.yaml")))
+
+
+def with_own_trigger(document: dict) -> dict:
+    """``document`` with the second tag firing on its own copy of the trigger both fire on."""
+    version = document["containerVersion"]
+    (trigger,) = version["trigger"]
+    copy = {**trigger, "triggerId": "77", "name": "Click - Checkout (copy)"}
+    version["trigger"].append(copy)
+    next(t for t in version["tag"] if t["name"] == "GA4 event - b_click")["firingTriggerId"] = ["77"]
+    return document
+
+
+def event_of_b(document: dict, event: str) -> dict:
+    """``document`` with the tag of goal b_click sending ``event``."""
+    tag = next(t for t in document["containerVersion"]["tag"] if t["name"] == "GA4 event - b_click")
+    next(p for p in tag["parameter"] if p["key"] == "eventName")["value"] = event
+    return document
+
+
+@pytest.mark.parametrize(
+    ("made", "edit", "goals"),  # goals: how many are written as goals, the rest as entities
+    [
+        pytest.param(
+            GOALS["link_click"] + "  - {name: b_click, kind: link_click, url_contains: /checkout}\n",
+            with_own_trigger,
+            2,
+            id="identical triggers",
+        ),
+        pytest.param(
+            "  - {name: checkout_click, kind: link_click, url_contains: /checkout, shared_event: true}\n"
+            "  - {name: b_click, kind: element_click, text: Buy, event_name: checkout_click, shared_event: true}\n",
+            None,
+            1,
+            id="one event from two kinds",
+        ),
+        pytest.param(
+            GOALS["link_click"] + "  - {name: b_click, kind: link_click, url_contains: /cart}\n",
+            lambda document: event_of_b(document, "Checkout_Click"),
+            1,
+            id="events differing in case",
+        ),
+    ],
+)
+def test_groups_that_would_not_plan_together_as_goals_stay_entities(made: str, edit, goals: int, in_tmp_path: Path):
+    document = hand_made(made)
+    written = import_goals(edit(document) if edit else document)
+    assert len(written["goals"]) == goals
+    plan_then_apply_then_no_changes()
+
+
+def test_adopted_cannot_take_over_another_goal_files_entity(in_tmp_path: Path):
+    Path("container.json").write_text((EXAMPLES / "example-container.json").read_text())
+    target = "target:\n  gtm: {container_file: container.json}\n  measurement_id: G-ABC123XYZ\ngoals:\n"
+    Path("a.yaml").write_text(target + "  - {name: team_a_click, kind: link_click, url_contains: /a}\n")
+    assert run("apply", "a.yaml", "--auto-approve")[0] == 0
+    Path("b.yaml").write_text(
+        target + "  - name: team_b_click\n    kind: link_click\n    url_contains: /b\n"
+        "    adopted: {Link click - team_b_click: {name: Link click - team_a_click}}\n"
+    )
+    status, output = run("plan", "b.yaml")
+    assert status == 1
+    assert "'Link click - team_a_click' (goal team_b_click) is already managed by goalkeeper" in output
+    assert "'a.yaml'" in output

@@ -11,7 +11,7 @@ import fnmatch
 import io
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,9 @@ from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
 from goalkeeper.goals.adopted import KIND_WORDS, readable
-from goalkeeper.goals.expand import expand
+from goalkeeper.goals.expand import expand, taken_over_keys
 from goalkeeper.goals.kinds import load_kinds
-from goalkeeper.goals.load import parse_goal_text
+from goalkeeper.goals.load import default_owner, parse_goal_text
 from goalkeeper.goals.model import GoalFile
 from goalkeeper.project import GA4_BACKENDS, GTM_BACKENDS, open_project
 
@@ -105,19 +105,22 @@ def write_export(goals_path: Path, out: Path, templates: Path | None = None) -> 
 class Choice:
     """What to adopt: entities of these kinds (API names: ``tag``, ``key_event``), in these GTM
     folders (by folder name), with a name matching one of these shell-style patterns
-    (``GA4 - *``); an empty tuple allows everything. Entities goalkeeper already manages (they
-    carry its marker) are never imported again."""
+    (``GA4 - *``); an empty tuple allows everything. Entities another goal file manages (their
+    marker names another owner, or none) are never imported; those of ``owner`` (the goal file
+    written, imported again) are, or its next apply would delete them."""
 
     types: tuple[str, ...] = ()
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    owner: str | None = None
 
     def problems(self) -> list[str]:
         unknown = [t for t in self.types if t not in KIND_WORDS]
         return [f"unknown --type {t!r}; known types: {', '.join(sorted(KIND_WORDS))}" for t in unknown]
 
     def takes(self, entity: Entity, folder: str | None) -> bool:
-        if entity.managed or ownership.has_marker(entity.kind, entity.body):
+        marked = entity.managed or ownership.has_marker(entity.kind, entity.body)
+        if marked and (self.owner is None or ownership.owner_of(entity) != self.owner):
             return False
         if self.types and entity.entity_kind.api_name not in self.types:
             return False
@@ -339,9 +342,31 @@ def write_import(
         raise GoalkeeperError(
             Problem("exists already; choose another --out, or pass --force to overwrite it", str(out))
         )
-    imported = import_entities(source, out, choice)
+    imported = import_entities(source, out, replace(choice, owner=default_owner(str(out))))
+    everything = list(imported.chosen)
     if goals:
         recognise_goals(source, imported, out, templates)
+    try:
+        text = _checked_text(source, imported, out, templates)
+    except GoalkeeperError as error:
+        if not imported.goals:
+            raise
+        # Goals that each make what exists yet do not plan together: adopt every entity as it is.
+        imported.notes.append(
+            f"{len(imported.goals)} groups of entities were found to be goals, but the goal file with them "
+            f"would not plan ({error.problems[0].message}); they are adopted as entities instead"
+        )
+        imported.goals, imported.chosen = [], everything
+        text = _checked_text(source, imported, out, templates)
+    try:
+        write_atomically(out, text)
+    except OSError as error:
+        raise GoalkeeperError(Problem(f"could not be written ({error.strerror or error})", str(out))) from None
+    return imported
+
+
+def _checked_text(source: Source, imported: Imported, out: Path, templates: Path | None) -> str:
+    """The goal file for ``imported``, checked as ``_check_round_trip`` says."""
     header = [
         "Imported by `goalkeeper import`: goalkeeper manages what is below as it is, from the next apply on",
         "(ids kept; the plan shows each entity getting goalkeeper's marker as ownership bookkeeping). Goals",
@@ -354,19 +379,19 @@ def write_import(
     header += [n[0].upper() + n[1:] + "." for n in imported.notes]
     text = _yaml_text(goal_document(source, imported), header)
     _check_round_trip(text, imported, out, templates)
-    try:
-        write_atomically(out, text)
-    except OSError as error:
-        raise GoalkeeperError(Problem(f"could not be written ({error.strerror or error})", str(out))) from None
-    return imported
+    return text
 
 
 def _check_round_trip(text: str, imported: Imported, out: Path, templates: Path | None) -> None:
-    """Refuse to write a goal file that would not describe exactly what was read: every entity it
-    makes exists as it is (goalkeeper's marker aside), and every entity chosen is made (nothing
-    goalkeeper writes may change what it adopts)."""
+    """Refuse to write a goal file that would not describe exactly what was read, or that would
+    not plan: every entity it makes exists as it is (goalkeeper's marker aside), every entity
+    chosen is made (nothing goalkeeper writes may change what it adopts), and the planner takes
+    it against what was read."""
+    from goalkeeper.core.planner import make_plan
+
     kinds = load_kinds(templates)
-    desired = expand(parse_goal_text(text, kinds, str(out)), kinds)
+    goal_file = parse_goal_text(text, kinds, str(out))
+    desired = expand(goal_file, kinds)
     differing = [
         want
         for want in desired
@@ -378,6 +403,15 @@ def _check_round_trip(text: str, imported: Imported, out: Path, templates: Path 
         raise GoalkeeperError(
             Problem(f"could not write {names} so that it reads back the same; nothing was written", str(out))
         )
+    make_plan(
+        desired,
+        imported.live,
+        planned=frozenset(e.target for e in imported.live) | frozenset(e.target for e in desired),
+        declared=goal_file.declarations(),
+        owner=goal_file.owner,
+        adopted=taken_over_keys(goal_file, desired),
+        force=True,
+    )
 
 
 def only_differs_beyond_marker(want: Entity, have: Entity) -> bool:

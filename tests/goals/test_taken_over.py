@@ -109,3 +109,56 @@ def test_what_the_goal_decides_cannot_be_kept(adopted: str, said: str, expand_go
     (problem,) = error.value.problems
     assert said in problem.message
     assert (problem.file, problem.line) == ("goals.yaml", 3)
+
+
+@pytest.mark.parametrize(
+    ("goal", "said", "line"),
+    [
+        (
+            "  - {name: a, kind: link_click, url_contains: /a, external: true, adopted: {GA4 event - a: {}}}\n",
+            "says `external: true`: goalkeeper makes no GTM entities for it, so adopted has nothing to take over",
+            3,
+        ),
+        (
+            "  - name: a\n    kind: link_click\n    url_contains: /a\n    params: {step: one}\n"
+            "    adopted: {GA4 event - a: {parameter: {sendEcommerceData: false}}}\n",
+            "its tag keeps its own parameters (adopted: … parameter), so params would have no effect",
+            6,
+        ),
+        (
+            "  - {name: a, kind: link_click, url_contains: /a, adopted: {GA4 event - a: {parameter: {x: 5.5}}}}\n",
+            "field 'adopted.GA4 event - a.parameter'",
+            3,
+        ),
+        (
+            "  - name: a\n    kind: link_click\n    url_contains: /a\n"
+            "    adopted: {GA4 event - a: {parameter: [{type: TEMPLATE, key: measurementIdOverride}]}}\n",
+            "field 'adopted.GA4 event - a.parameter'",
+            6,
+        ),
+        (
+            "  - {name: a, kind: link_click, url_contains: /a, adopted: {GA4 event - a: {name: 'GA4: a'}}}\n",
+            "is named 'GA4: a', but GTM names may not contain",
+            3,
+        ),
+        (
+            "  - {name: a, kind: destination, via: ga4_rule, page: {path_equals: /a}, adopted: {a: {name: b}}}\n",
+            "adopted 'a' keeps name, which the goal sets",
+            3,
+        ),
+    ],
+    ids=[
+        "external goal",
+        "params beside kept parameters",
+        "a number",
+        "a parameter without value",
+        "a name GTM refuses",
+        "a rule renamed",
+    ],
+)
+def test_bad_adopted_input_is_refused_at_its_line(goal: str, said: str, line: int, expand_goals):
+    with pytest.raises(GoalkeeperError) as error:
+        expand_goals(goal)
+    (problem,) = error.value.problems
+    assert said in problem.message
+    assert (problem.file, problem.line) == ("goals.yaml", line)

@@ -100,8 +100,8 @@ def _goals(goals: Iterable[str]) -> str:
 
 
 def _ours(desired: State) -> list[Entity]:
-    """goalkeeper's own Google tag among the goals' entities (expansion adds it)."""
-    return [e for e in desired.of_kind("gtm.tag") if e.body.get("type") == "googtag"]
+    """goalkeeper's own Google tag among the goals' entities (expansion adds it, for goals)."""
+    return [e for e in desired.of_kind("gtm.tag") if e.body.get("type") == "googtag" and e.goals]
 
 
 def settle_google_tag(desired: State, live: State, declared: Declarations) -> tuple[State, Findings]:
@@ -110,7 +110,9 @@ def settle_google_tag(desired: State, live: State, declared: Declarations) -> tu
     with warnings when the container's Google tags load other IDs. ``live`` is the container as
     read; call this only when it was read."""
     mid = declared.measurement_id
-    theirs = [t for t in google_tags(live) if not t.managed]
+    # The site's Google tags: the container's own, and those the goal file adopted as they are.
+    adopted = {e.name for e in desired.of_kind("gtm.tag") if not e.goals}
+    theirs = [t for t in google_tags(live) if not t.managed or t.name in adopted]
     if declared.google_tag_external:
         loading = [t for t in theirs if t.measurement_id in (mid, None) and t.sends_page_view]
         return desired, Findings(

@@ -139,8 +139,8 @@ def _conflict(entity: Entity, have: Entity) -> Problem:
         )
     return Problem(
         f"{label} {entity.name!r} (goal {', '.join(entity.goals) or '?'}) already exists and is not "
-        f"managed by goalkeeper. Rename it in {entity.target.upper()}, or adopt it by starting its "
-        f"notes with {ownership.MARKER!r}."
+        f"managed by goalkeeper. Rename it in {entity.target.upper()}, or adopt it: list it under the goal file's "
+        "entities: (or, made by a goal, under that goal's adopted:), as `goalkeeper import` writes it."
     )
 
 

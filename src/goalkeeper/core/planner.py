@@ -15,7 +15,7 @@ Pure: no I/O; backends and the goal file are read by ``goalkeeper.project``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -84,7 +84,7 @@ def make_plan(
     # The checks guard what goalkeeper writes: an adopted entity it keeps as it is (its marker
     # aside) is checked as the container's own, exactly as before it was adopted.
     kept = kept_as_they_are(desired, live, adopted)
-    live, adopted_live = adopt(live, adopted - kept.keys()), adopt(live, adopted)
+    live, adopted_live = as_their_own(adopt(live, adopted - kept.keys()), kept.keys()), adopt(live, adopted)
     desired = State(tuple(e for e in desired if e.key not in kept))
     everything, found = settle_google_tag(desired, live, declared) if "gtm" in planned else (desired, Findings())
     found += check(everything, declared, live, enhanced_measurement if "ga4" in planned else None, planned)
@@ -120,10 +120,22 @@ def make_plan(
 
 
 def adopt(live: State, keys: frozenset[tuple[str, str]]) -> State:
-    """``live`` with the entities of ``keys`` counted as goalkeeper's (adopted by the goal file)."""
+    """``live`` with the entities of ``keys`` counted as goalkeeper's (adopted by the goal file);
+    never another goal file's (that stays a conflict, or is shared when it is the same)."""
     if not keys:
         return live
-    return State(tuple(replace(e, managed=True) if e.key in keys and not e.managed else e for e in live))
+    return State(
+        tuple(
+            replace(e, managed=True) if e.key in keys and not e.managed and not ownership.foreign(e) else e
+            for e in live
+        )
+    )
+
+
+def as_their_own(live: State, keys: Iterable[tuple[str, str]]) -> State:
+    """``live`` with the entities of ``keys`` counted as the container's own, for the checks."""
+    keys = set(keys)
+    return State(tuple(replace(e, managed=False) if e.key in keys and e.managed else e for e in live))
 
 
 def kept_as_they_are(desired: State, live: State, adopted: frozenset[tuple[str, str]]) -> dict[tuple[str, str], Entity]:
@@ -131,7 +143,7 @@ def kept_as_they_are(desired: State, live: State, adopted: frozenset[tuple[str, 
     kept = {}
     for key in adopted:
         want, have = desired.get(*key), live.get(*key)
-        if want is None or have is None or _dangling(want):
+        if want is None or have is None or _dangling(want) or ownership.foreign(have):
             continue
         if not differs(want, have) or only_marker_differs(want, have):
             kept[key] = want

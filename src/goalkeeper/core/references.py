@@ -25,7 +25,8 @@ def _defined_variables(desired: State, live: State) -> set[str]:
 
 
 def _entity_problems(entity: Entity, defined: set[str], triggers: set[str]) -> list[Problem]:
-    label = f"{entity.entity_kind.label} {entity.name!r} (goal {', '.join(entity.goals)})"
+    owner = f"goal {', '.join(entity.goals)}" if entity.goals else "in entities:"
+    label = f"{entity.entity_kind.label} {entity.name!r} ({owner})"
     problems = []
     if INVALID_NAME_CHARACTERS.search(entity.name):
         problems.append(Problem(f"{label}: GTM names may not contain : < > & \" or '"))
@@ -40,7 +41,9 @@ def _entity_problems(entity: Entity, defined: set[str], triggers: set[str]) -> l
         )
     for trigger in entity.body.get("firingTrigger", []):
         if trigger not in triggers:
-            problems.append(Problem(f"{label} fires on trigger {trigger!r}, which no goal defines"))
+            problems.append(
+                Problem(f"{label} fires on trigger {trigger!r}, which neither the goal file nor the container defines")
+            )
     return problems
 
 
@@ -48,10 +51,12 @@ def reference_problems(
     desired: State, live: State, checked: frozenset[str] = frozenset({"gtm", "ga4"})
 ) -> list[Problem]:
     """Problems in ``desired`` against ``live``. Only the targets in ``checked`` are checked (live
-    holds only what was read). Whether every key event is sent is the consistency check's
-    (``goalkeeper.core.consistency``)."""
+    holds only what was read). A trigger may be the goal file's or the container's own (one
+    goalkeeper does not manage: it stays). Whether every key event is sent is the consistency
+    check's (``goalkeeper.core.consistency``)."""
     defined = _defined_variables(desired, live)
-    triggers = {e.name for e in desired.of_kind("gtm.trigger")} | set(BUILTIN_TRIGGERS)
+    kept = {e.name for e in live.of_kind("gtm.trigger") if not e.managed}
+    triggers = {e.name for e in desired.of_kind("gtm.trigger")} | kept | set(BUILTIN_TRIGGERS)
     problems: list[Problem] = []
     for entity in desired:
         if entity.target == "gtm" and "gtm" in checked and entity.kind != "gtm.builtin_variable":

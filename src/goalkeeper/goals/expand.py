@@ -21,6 +21,7 @@ from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.gtm_body import to_parameter, to_parameters
 from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity, canonical_json
+from goalkeeper.core.references import INVALID_NAME_CHARACTERS
 from goalkeeper.core.state import State
 from goalkeeper.goals import adopted
 from goalkeeper.goals.adopted import adopted_entity
@@ -332,7 +333,9 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
         events = [goal.event_name] if kind.sends_events else []
     entities = _gtm_entities(goal, output.get("gtm") or {})
     problems = _tag_problems(goal, entities, file)
-    entities, taken_over = _taken_over(goal, entities, file)
+    entities, taken_over = _taken_over(
+        goal, entities + _ga4_entities(goal, output.get("ga4") or {}, events, file), file
+    )
     problems += taken_over
     if problems:
         raise GoalkeeperError(problems)
@@ -345,7 +348,6 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
                 (goal.name,),
             )
         )
-    entities += _ga4_entities(goal, output.get("ga4") or {}, events, file)
     return entities
 
 
@@ -355,7 +357,7 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
 # What decides when a trigger fires and which event a tag sends: the goal's alone. Of a trigger,
 # every field the goal sets is its own too.
 _GOALS_OWN = {"gtm.trigger": {"type", "parameter", *adopted.CONDITION_LISTS}, "gtm.tag": {"type", "firingTrigger"}}
-_TAKEN_OVER_KINDS = ("gtm.tag", "gtm.trigger", "gtm.variable")
+_TAKEN_OVER_KINDS = ("gtm.tag", "gtm.trigger", "gtm.variable", "ga4.event_create_rule")
 
 
 def _taken_over(goal: Goal, entities: list[Entity], file: GoalFile) -> tuple[list[Entity], list[Problem]]:
@@ -384,12 +386,25 @@ def _taken_over(goal: Goal, entities: list[Entity], file: GoalFile) -> tuple[lis
             out.append(Entity(entity.kind, entity.name, body, entity.goals))
             continue
         own = sorted(
-            k for k in kept if k in _GOALS_OWN.get(entity.kind, ()) or (entity.kind != "gtm.tag" and k in body)
+            k
+            for k in kept
+            if k in _GOALS_OWN.get(entity.kind, ())
+            or (entity.kind != "gtm.tag" and k in body)
+            or entity.kind == "ga4.event_create_rule"  # named by its event: it keeps nothing but its id
         )
         if entity.kind == "gtm.tag" and any(
             p.get("key") == "eventName" for p in adopted.parameters(kept.get("parameter"))
         ):
             own = ["its eventName parameter"]
+        if INVALID_NAME_CHARACTERS.search(renamed[entity.name]):
+            problems.append(
+                Problem(
+                    f"goal {goal.name!r}: adopted {entity.name!r} is named {renamed[entity.name]!r}, but GTM names may "
+                    "not contain : < > & \" or '; use the entity's name as GTM shows it",
+                    file.path,
+                    goal.line,
+                )
+            )
         if own:
             problems.append(
                 Problem(
@@ -401,7 +416,8 @@ def _taken_over(goal: Goal, entities: list[Entity], file: GoalFile) -> tuple[lis
                 )
             )
             continue
-        out.append(Entity(entity.kind, renamed[entity.name], _kept_fields(body, kept), entity.goals))
+        kept_body = _kept_fields(body, kept) if entity.target == "gtm" else body
+        out.append(Entity(entity.kind, renamed[entity.name], kept_body, entity.goals))
     return out, problems
 
 
@@ -480,13 +496,14 @@ def merge(entities: Iterable[Entity]) -> tuple[list[Entity], list[Problem]]:
 def share_triggers(entities: list[Entity], keep: frozenset[str] = frozenset()) -> list[Entity]:
     """Goals whose triggers are identical share one: the trigger keeps the name the first goal
     gave it (a name in ``keep``, a hand-made trigger a goal took over, before any other), and the
-    other goals' tags fire on that one instead of on a copy."""
+    other goals' tags fire on that one instead of on a copy. Hand-made triggers stay themselves,
+    even when identical: each keeps its id."""
     first_by_body: dict[str, str] = {}
     renamed: dict[str, str] = {}
     triggers = [e for e in entities if e.kind == "gtm.trigger"]
     for entity in sorted(triggers, key=lambda e: e.name not in keep):
         first = first_by_body.setdefault(canonical_json(entity.body), entity.name)
-        if first != entity.name:
+        if first != entity.name and entity.name not in keep:
             renamed[entity.name] = first
     if not renamed:
         return entities

@@ -274,7 +274,8 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
             source.problem(
                 (*here, field),
                 (
-                    f"goal {goal.name!r}: a {kind.name} goal describes visitors, not a hit: it sends no GA4 "
+                    f"goal {goal.name!r}: {'an' if kind.name[:1] in 'aeiou' else 'a'} {kind.name} goal describes "
+                    "visitors, not a hit: it sends no GA4 "
                     f"event, so {field} makes no sense; remove it (mark the events of the goals it builds on instead)"
                 ),
             )
@@ -293,6 +294,26 @@ def _goal_problems(goal: Goal, index: int, kind: Kind, source: Source) -> list[P
     # Without its own event_name, a goal's event is named after the goal: point at its name.
     named_at = (*here, "event_name") if (*here, "event_name") in source.lines else (*here, "name")
     problems = [source.problem(named_at, f"goal {goal.name!r}: {p}") for p in checks.ga4_name_problems(goal.event_name)]
+    if goal.external and goal.adopted:
+        problems.append(
+            source.problem(
+                (*here, "adopted"),
+                (
+                    f"goal {goal.name!r} says `external: true`: goalkeeper makes no GTM entities for it, so "
+                    "adopted has nothing to take over; remove adopted (or external, to manage its trigger and tag)"
+                ),
+            )
+        )
+    if goal.adopted and goal.params and any("parameter" in kept for kept in goal.adopted.values()):
+        problems.append(
+            source.problem(
+                (*here, "params"),
+                (
+                    f"goal {goal.name!r}: its tag keeps its own parameters (adopted: … parameter), so params would "
+                    "have no effect; add them to the kept eventSettingsTable, or remove parameter from adopted"
+                ),
+            )
+        )
     if goal.external and goal.params:
         problems.append(
             source.problem(

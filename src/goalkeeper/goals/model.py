@@ -251,6 +251,21 @@ EXAMPLES_SCHEMA: dict[str, Any] = {
     },
 }
 
+# One parameter as the Tag Manager API writes it (discovery document: Parameter has type, key, and
+# value, list or map by type).
+GTM_PARAMETER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "key"],
+    "properties": {
+        "type": {"enum": ["template", "boolean", "integer", "list", "map", "tagReference", "triggerReference"]},
+        "key": {"type": "string", "minLength": 1},
+        "value": {"type": "string"},
+        "list": {"type": "array", "items": {"type": "object"}},
+        "map": {"type": "array", "items": {"type": "object"}},
+    },
+    "anyOf": [{"required": ["value"]}, {"required": ["list"]}, {"required": ["map"]}],
+}
+
 COMMON_PROPERTIES: dict[str, Any] = {
     "name": {
         "type": "string",
@@ -307,11 +322,12 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "adopted": {
         "type": "object",
         "description": (
-            "Hand-made GTM entities this goal took over (`goalkeeper import` writes it): goalkeeper's name "
-            "for one of the goal's triggers, tags or variables → `name`, the entity's own name in GTM (its "
-            "id is kept), and the fields it keeps instead of the goal's: a tag's `parameter` holds all its "
-            "parameters but the event name; `notes` are kept after goalkeeper's marker. What decides when "
-            "it fires and which event it sends stays the goal's. docs/adopting.md explains."
+            "Hand-made entities this goal took over (`goalkeeper import` writes it): goalkeeper's name for "
+            "one of the goal's GTM triggers, tags or variables, or its GA4 event-create rule → `name`, the "
+            "entity's own name in GTM (its id is kept), and the fields it keeps instead of the goal's: a "
+            "tag's `parameter` holds all its parameters but the event name; `notes` are kept after "
+            "goalkeeper's marker ({} for a rule: it keeps its id only). What decides when it fires and "
+            "which event it sends stays the goal's. docs/adopting.md explains."
         ),
         "propertyNames": {"minLength": 1},
         "additionalProperties": {
@@ -320,10 +336,14 @@ COMMON_PROPERTIES: dict[str, Any] = {
                 "name": {"type": "string", "minLength": 1},
                 "notes": {"type": "string"},
                 "parameter": {
+                    "description": "The tag's parameters but eventName: key → value, or the API's list.",
                     "anyOf": [
-                        {"type": "object"},
-                        {"type": "array", "items": {"type": "object", "required": ["type", "key"]}},
-                    ]
+                        {
+                            "type": "object",
+                            "additionalProperties": {"type": ["string", "boolean", "integer", "array", "object"]},
+                        },
+                        {"type": "array", "items": GTM_PARAMETER_SCHEMA},
+                    ],
                 },
             },
         },

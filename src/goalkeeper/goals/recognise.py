@@ -508,9 +508,16 @@ def recognise(
     return found
 
 
+def _event(checker: _Checker, goal: Mapping[str, Any]) -> str:
+    return str(goal.get("event_name") or default_event_name(checker.kinds[goal["kind"]], goal))
+
+
 def _take(checker: _Checker, found: Recognised, used: set[str], goals: list[dict[str, Any] | None]) -> None:
     """Add the goal that says the most with the fewest kept settings, of those that make what exists."""
-    fitting = [g for g in goals if g is not None]
+    # One goal per event: the same event (or one differing in case only) from two hand-made tags
+    # stays with the entities, where the consistency check cannot mistake it for a double send.
+    sent = {_event(checker, g).casefold() for g in found.goals}
+    fitting = [g for g in goals if g is not None and _event(checker, g).casefold() not in sent]
     if not fitting:
         return
     goal = min(fitting, key=lambda g: len(canonical_json(g.get("adopted", {}))))
@@ -539,7 +546,7 @@ def _goal(
     goal: dict[str, Any] = {"name": name, "kind": proposal.kind, **inputs}
     if default_event_name(kind, goal) != event:
         goal["event_name"] = event
-    complete = _with_adopted(checker, goal, pairs) if pairs else goal
+    complete = _with_adopted(checker, goal, pairs) if pairs else {**goal, "adopted": {event: {}}}
     if complete is None:
         return None
     if ("ga4.key_event", event) in keys:
