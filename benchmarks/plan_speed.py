@@ -9,21 +9,15 @@ export), and the ratio of the plan's time on the previous parsing path (ruamel's
 for rendered templates, which goalkeeper still falls back to) to the current one (its C loader).
 Then the peak memory (tracemalloc) of a plan and an apply by container size.
 
-First it times `goalkeeper validate goals/shop.yaml` (the pre-commit hook) as a user's shell runs
-it, a fresh process each time, beside the floors under it: Python starting, the command-line
-framework (typer) parsing a path argument, and the libraries validate needs imported. With
---validate it stops there.
+The start-up of the command (`goalkeeper validate` as the pre-commit hook runs it) is measured by
+benchmarks/cli_startup.py.
 
-    python benchmarks/plan_speed.py [--validate] [path/to/container-export.json ...]
+    python benchmarks/plan_speed.py [path/to/container-export.json ...]
 """
 
 from __future__ import annotations
 
 import json
-import os
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,21 +33,6 @@ from goalkeeper.testing.fake_google.seed import synthetic_container_export
 REPO = Path(__file__).resolve().parent.parent
 LARGE = REPO.parent / "shared" / "containers" / "29_creamy-jumper-web-large.json"
 GOAL_COUNTS = (10, 100, 1000)
-VALIDATE_RUNS = 21
-# What ``goalkeeper validate`` stands on, each a fresh process (see validate_floors).
-TYPER_ALONE = """
-from pathlib import Path
-import typer
-app = typer.Typer()
-@app.command()
-def validate(goals: list[Path] | None = typer.Argument(None), templates: Path | None = typer.Option(None)) -> None:
-    pass
-@app.command()
-def other() -> None:
-    pass
-app()
-"""
-LIBRARIES = "import ruamel.yaml, jsonschema, jinja2.sandbox, re2"
 
 
 def goal(i: int) -> dict:
@@ -117,67 +96,8 @@ def peak_mb(action: Callable[[], Any]) -> float:
         tracemalloc.stop()
 
 
-def process_times(command: list[str], environment: dict[str, str], runs: int = VALIDATE_RUNS) -> dict[str, float]:
-    """Wall seconds (fastest and median of ``runs``, after one run to warm the caches) and median
-    CPU seconds (user + system, from the kernel's accounting of the child) of ``command`` run from
-    the repository root."""
-    walls, cpus = [], []
-    run = lambda: subprocess.run(  # noqa: E731
-        command, cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
-    )
-    run()
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        run()
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return {"fastest": min(walls), "median": statistics.median(walls), "cpu": statistics.median(cpus)}
-
-
-def validate_floors() -> list[tuple[str, list[str]]]:
-    """(what, command): the validate command and the floors under it, cheapest first."""
-    python = sys.executable
-    return [
-        ("Python starting (`python -c pass`)", [python, "-c", "pass"]),
-        ("typer parsing a path argument (one-command app)", [python, "-c", TYPER_ALONE, "validate", "goals/shop.yaml"]),
-        (
-            "typer + the libraries validate needs imported",
-            [python, "-c", f"{LIBRARIES}\n{TYPER_ALONE}", "validate", "x"],
-        ),
-        ("`goalkeeper --version`", [python, "-m", "goalkeeper", "--version"]),
-        ("`goalkeeper validate goals/shop.yaml`", [python, "-m", "goalkeeper", "validate", "goals/shop.yaml"]),
-    ]
-
-
-def print_validate() -> None:
-    """The table of validate_floors, with Python's bytecode cache on (as after `pip install`,
-    which compiles every module), then validate again without it (PYTHONDONTWRITEBYTECODE=1:
-    every goalkeeper module compiled from source at each start, as an editable install does in
-    an environment that sets it)."""
-    print(f"Wall and CPU seconds of a fresh process, {VALIDATE_RUNS} runs each ({os.cpu_count()} CPUs)")
-    print()
-    print("| process | wall, fastest | wall, median | CPU, median |")
-    print("|---|---:|---:|---:|")
-    with tempfile.TemporaryDirectory() as cache:
-        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        cached["PYTHONPYCACHEPREFIX"] = cache
-        uncached = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        floors = [(what, command, cached) for what, command in validate_floors()]
-        last_what, last_command, _ = floors[-1]
-        for what, command, environment in [*floors, (f"{last_what}, no bytecode cache", last_command, uncached)]:
-            took = process_times(command, environment)
-            print(f"| {what} | {took['fastest']:.3f} | {took['median']:.3f} | {took['cpu']:.3f} |", flush=True)
-    print()
-
-
 def main() -> None:
-    arguments = sys.argv[1:]
-    print_validate()
-    if "--validate" in arguments:
-        return
-    containers = exports([a for a in arguments if a != "--validate"])
+    containers = exports(sys.argv[1:])
     print("CPU seconds (time.process_time), one run each")
     print()
     print("| container | entities | goals | changes | plan | apply | plan on the pure-Python loader | ratio |")

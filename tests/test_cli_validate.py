@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -82,11 +83,13 @@ def modules_imported_by(*arguments: str) -> set[str]:
 
 
 def test_validate_as_a_pre_commit_hook_loads_no_google_client_terminal_widgets_or_html_parser():
-    # The hook waits on start-up: validate reads no target (no Google client), prints plain lines
-    # (no rich), and the bundled example's selectors and example HTML are checked without
-    # Beautiful Soup or soupsieve.
+    # The hook waits on start-up: validate reads no target (no Google client, nor the mapping of
+    # network errors, which needs ssl), prints plain lines (no rich), locks no file (no filelock),
+    # and the bundled example's selectors and example HTML are checked without Beautiful Soup or
+    # soupsieve. The command line is parsed without pydantic (typer before 0.29).
     loaded = modules_imported_by("validate", "goals/shop.yaml")
     unwanted = {"googleapiclient", "google.analytics", "google.auth", "rich", "rich.table", "bs4", "soupsieve"}
+    unwanted |= {"goalkeeper.backends.google_clients", "ssl", "filelock", "pydantic"}
     assert loaded & unwanted == set()
     assert "jinja2" in loaded  # it renders every goal, as plan does
 
@@ -95,3 +98,19 @@ def test_validate_as_a_pre_commit_hook_loads_no_google_client_terminal_widgets_o
 def test_commands_that_render_no_goal_load_no_jinja2_google_client_or_rich(arguments: list[str]):
     loaded = modules_imported_by(*arguments)
     assert loaded & {"jinja2", "googleapiclient", "google.analytics", "google.auth", "rich"} == set()
+
+
+def validate_in_a_fresh_process(cache: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "goalkeeper", "validate", "goals/shop.yaml"]
+    environment = {**os.environ, "GOALKEEPER_CACHE_DIR": str(cache)}
+    return subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True)
+
+
+def test_the_next_commits_hook_reads_the_templates_the_first_one_compiled(tmp_path: Path):
+    first = validate_in_a_fresh_process(tmp_path / "cache")
+    kept = {entry.name: entry.stat().st_mtime_ns for entry in (tmp_path / "cache").iterdir()}
+    second = validate_in_a_fresh_process(tmp_path / "cache")
+    assert (first.returncode, first.stdout, first.stderr) == (0, "goals/shop.yaml: 10 goals, valid.\n", "")
+    assert (second.returncode, second.stdout, second.stderr) == (first.returncode, first.stdout, first.stderr)
+    assert len(kept) == 8  # the kinds the bundled goal file uses, each compiled once
+    assert {entry.name: entry.stat().st_mtime_ns for entry in (tmp_path / "cache").iterdir()} == kept

@@ -26,7 +26,6 @@ import typer
 import typer.core
 
 from goalkeeper import __version__, logs
-from goalkeeper.backends.google_clients import network_problem
 from goalkeeper.ci import DEFAULT_PATH, WorkflowOptions, action_notes, write_workflow
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.plan import Plan
@@ -44,7 +43,8 @@ from goalkeeper.project import (
 )
 from goalkeeper.saved_plan import is_saved_plan
 
-# Each command imports what only it needs (rich's widgets, the renderers, the Google clients):
+# Each command imports what only it needs (rich's widgets, the renderers, the Google clients,
+# even the mapping of network errors):
 # `validate` runs as a pre-commit hook, where start-up time is most of the wait.
 if TYPE_CHECKING:
     from goalkeeper.core.changes import Change
@@ -175,6 +175,8 @@ def reports_errors(command: Callable[Params, Result]) -> Callable[Params, Result
         except Exception as error:
             # Outside the backends' own error handling (a token refreshed while building a client):
             # a network or sign-in failure is still one clear line, never a traceback quoting Google.
+            from goalkeeper.backends.google_clients import network_problem
+
             mapped = network_problem(error)
             if mapped is None:
                 raise

@@ -20,8 +20,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.environment import seconds_setting
 
@@ -46,6 +44,8 @@ class TargetLock:
     def __init__(self, path: Path, what: str):
         self.path = Path(path)
         self.what = what
+        from filelock import FileLock  # here: `validate` (a pre-commit hook) locks nothing
+
         self._lock = FileLock(str(lock_path(self.path)), timeout=seconds_setting(LOCK_TIMEOUT_VARIABLE, LOCK_TIMEOUT))
 
     @property
@@ -53,6 +53,8 @@ class TargetLock:
         return bool(self._lock.is_locked)
 
     def __enter__(self) -> TargetLock:
+        from filelock import Timeout
+
         try:
             self._lock.acquire()
         except Timeout:

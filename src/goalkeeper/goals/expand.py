@@ -63,8 +63,7 @@ def _compiled(source: str, path: str) -> Template:
     file is refused (GoalkeeperError at its line)."""
     from goalkeeper.goals import sandbox
 
-    sandbox.refuse_other_files(_environment(), source, path)
-    return _environment().from_string(source)
+    return sandbox.compile_kind(_environment(), source, path)
 
 
 # ---------------------------------------------------------------------------------------------

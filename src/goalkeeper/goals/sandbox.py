@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from types import CodeType
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, nodes
@@ -97,26 +98,38 @@ def environment() -> BudgetedSandbox:
     return env
 
 
-def loads_other_files(env: BudgetedSandbox, source: str) -> tuple[str, int] | None:
-    """The first ``include``, ``import`` or ``extends`` in ``source`` (its tag and line), or None."""
-    for node in env.parse(source).find_all(_LOADS_OTHER_FILES):
+def loads_other_files(tree: nodes.Template) -> tuple[str, int] | None:
+    """The first ``include``, ``import`` or ``extends`` in a parsed template (its tag and line), or None."""
+    for node in tree.find_all(_LOADS_OTHER_FILES):
         tag = {nodes.Include: "include", nodes.Extends: "extends"}.get(type(node), "import")
         return tag, node.lineno
     return None
 
 
-def refuse_other_files(env: BudgetedSandbox, source: str, path: str) -> None:
-    """Raise GoalkeeperError at the line of a template's ``include``, ``import`` or ``extends``."""
-    found = loads_other_files(env, source)
-    if found:
-        raise GoalkeeperError(
-            Problem(
-                f"goal-kind templates may not use {{% {found[0]} %}}: each kind is one self-contained file "
-                "(shared pieces go in goalkeeper's template helpers)",
-                path,
-                found[1],
+def compile_kind(env: BudgetedSandbox, source: str, path: str) -> Template:
+    """A kind's template compiled in ``env``: parsed once, or its code taken from the compiled
+    templates of earlier runs (goalkeeper.goals.template_cache). Raises GoalkeeperError at the line
+    of an ``include``, ``import`` or ``extends``, and Jinja2's TemplateSyntaxError for a template it
+    cannot read."""
+    from goalkeeper.goals import template_cache
+
+    def compile_checked() -> CodeType:
+        tree = env.parse(source)
+        found = loads_other_files(tree)
+        if found:
+            raise GoalkeeperError(
+                Problem(
+                    f"goal-kind templates may not use {{% {found[0]} %}}: each kind is one self-contained file "
+                    "(shared pieces go in goalkeeper's template helpers)",
+                    path,
+                    found[1],
+                )
             )
-        )
+        return env.compile(tree)
+
+    code = template_cache.compiled_code(env, source, compile_checked)
+    # What Environment.from_string does with the code it compiles.
+    return env.template_class.from_code(env, code, env.make_globals(None))
 
 
 def render_within_budget(template: Template, context: Mapping[str, Any]) -> str:
