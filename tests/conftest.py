@@ -46,18 +46,6 @@ def plain_output(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture(scope="session")
-def template_cache_folder(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("template-cache")
-
-
-@pytest.fixture(autouse=True)
-def template_cache_of_the_run(monkeypatch, template_cache_folder: Path):
-    """Compiled kind templates are kept in a folder of the test run, never in the user's cache
-    (the commands the tests run in subprocesses inherit it)."""
-    monkeypatch.setenv("GOALKEEPER_CACHE_DIR", str(template_cache_folder))
-
-
 @pytest.fixture
 def kinds():
     return load_kinds(None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -98,19 +97,3 @@ def test_validate_as_a_pre_commit_hook_loads_no_google_client_terminal_widgets_o
 def test_commands_that_render_no_goal_load_no_jinja2_google_client_or_rich(arguments: list[str]):
     loaded = modules_imported_by(*arguments)
     assert loaded & {"jinja2", "googleapiclient", "google.analytics", "google.auth", "rich"} == set()
-
-
-def validate_in_a_fresh_process(cache: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "goalkeeper", "validate", "goals/shop.yaml"]
-    environment = {**os.environ, "GOALKEEPER_CACHE_DIR": str(cache)}
-    return subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True)
-
-
-def test_the_next_commits_hook_reads_the_templates_the_first_one_compiled(tmp_path: Path):
-    first = validate_in_a_fresh_process(tmp_path / "cache")
-    kept = {entry.name: entry.stat().st_mtime_ns for entry in (tmp_path / "cache").iterdir()}
-    second = validate_in_a_fresh_process(tmp_path / "cache")
-    assert (first.returncode, first.stdout, first.stderr) == (0, "goals/shop.yaml: 10 goals, valid.\n", "")
-    assert (second.returncode, second.stdout, second.stderr) == (first.returncode, first.stdout, first.stderr)
-    assert len(kept) == 8  # the kinds the bundled goal file uses, each compiled once
-    assert {entry.name: entry.stat().st_mtime_ns for entry in (tmp_path / "cache").iterdir()} == kept

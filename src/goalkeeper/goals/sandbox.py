@@ -14,7 +14,6 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from types import CodeType
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, nodes
@@ -107,27 +106,21 @@ def loads_other_files(tree: nodes.Template) -> tuple[str, int] | None:
 
 
 def compile_kind(env: BudgetedSandbox, source: str, path: str) -> Template:
-    """A kind's template compiled in ``env``: parsed once, or its code taken from the compiled
-    templates of earlier runs (goalkeeper.goals.template_cache). Raises GoalkeeperError at the line
-    of an ``include``, ``import`` or ``extends``, and Jinja2's TemplateSyntaxError for a template it
+    """A kind's template compiled in ``env``, parsed once. Raises GoalkeeperError at the line of an
+    ``include``, ``import`` or ``extends``, and Jinja2's TemplateSyntaxError for a template it
     cannot read."""
-    from goalkeeper.goals import template_cache
-
-    def compile_checked() -> CodeType:
-        tree = env.parse(source)
-        found = loads_other_files(tree)
-        if found:
-            raise GoalkeeperError(
-                Problem(
-                    f"goal-kind templates may not use {{% {found[0]} %}}: each kind is one self-contained file "
-                    "(shared pieces go in goalkeeper's template helpers)",
-                    path,
-                    found[1],
-                )
+    tree = env.parse(source)
+    found = loads_other_files(tree)
+    if found:
+        raise GoalkeeperError(
+            Problem(
+                f"goal-kind templates may not use {{% {found[0]} %}}: each kind is one self-contained file "
+                "(shared pieces go in goalkeeper's template helpers)",
+                path,
+                found[1],
             )
-        return env.compile(tree)
-
-    code = template_cache.compiled_code(env, source, compile_checked)
+        )
+    code = env.compile(tree)
     # What Environment.from_string does with the code it compiles.
     return env.template_class.from_code(env, code, env.make_globals(None))
 
