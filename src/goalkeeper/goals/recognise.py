@@ -21,6 +21,7 @@ from goalkeeper.core import consistency
 from goalkeeper.core.builtins import builtin_name
 from goalkeeper.core.diff import comparable, differs, only_marker_differs
 from goalkeeper.core.errors import GoalkeeperError
+from goalkeeper.core.events import DATALAYER_EVENT_NAMES
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
 from goalkeeper.goals.adopted import readable_condition, readable_parameters, user_text
@@ -509,7 +510,9 @@ def recognise(
 
 
 def _event(checker: _Checker, goal: Mapping[str, Any]) -> str:
-    return str(goal.get("event_name") or default_event_name(checker.kinds[goal["kind"]], goal))
+    """The event GA4 receives from ``goal``: a tag sending ``{{Event}}`` sends the dataLayer event."""
+    event = str(goal.get("event_name") or default_event_name(checker.kinds[goal["kind"]], goal))
+    return str(goal.get("datalayer_event", event)) if event in DATALAYER_EVENT_NAMES else event
 
 
 def _take(checker: _Checker, found: Recognised, used: set[str], goals: list[dict[str, Any] | None]) -> None:
