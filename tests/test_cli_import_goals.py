@@ -362,3 +362,15 @@ def test_adopted_cannot_take_over_another_goal_files_entity(in_tmp_path: Path):
     assert status == 1
     assert "'Link click - team_a_click' (goal team_b_click) is already managed by goalkeeper" in output
     assert "'a.yaml'" in output
+
+
+def test_tags_sending_event_on_different_datalayer_events_are_different_goals(in_tmp_path: Path):
+    made = GOALS["datalayer_event"] + "  - {name: b_click, kind: datalayer_event, datalayer_event: checkout}\n"
+    document = hand_made(made)
+    for tag in document["containerVersion"]["tag"]:
+        for parameter in tag["parameter"]:
+            if parameter["key"] == "eventName":
+                parameter["value"] = "{{Event}}"
+    written = import_goals(document)
+    assert sorted(g["name"] for g in written["goals"]) == ["checkout", "signup_complete"]
+    plan_then_apply_then_no_changes()
