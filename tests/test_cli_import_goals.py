@@ -12,8 +12,18 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from goalkeeper.goals.helpers import page_url_regex
 from tests import cli_helpers
 from tests.conftest import EXAMPLES
+
+# The rules goalkeeper writes for these page matchers are recognised as the goals that wrote them.
+RULE_PAGES = [
+    ("path_equals", "/thank-you"),
+    ("path_starts_with", "/checkout/"),
+    ("path_contains", "thank"),
+    ("url_equals", "https://shop.example.com/thank-you?x=1"),
+    ("url_contains", "thank-you"),
+]
 
 HEADER = "target:\n  gtm: {container_file: made.json}\n  measurement_id: G-ABC123XYZ\ngoals:\n"
 
@@ -106,8 +116,9 @@ def test_a_hand_made_trigger_and_tag_become_the_goal_that_makes_them(goal: str, 
     document = hand_made(goal)
     written = import_goals(document)
     (found,) = written["goals"]
+    # ecommerce only shapes the tag's parameters, which adopted: keeps (and which send the data)
     assert {k: v for k, v in found.items() if k not in ("name", "adopted", "event_name")} == {
-        k: v for k, v in made.items() if k not in ("name", "event_name")
+        k: v for k, v in made.items() if k not in ("name", "event_name", "ecommerce")
     }
     # The tag keeps sending to the hand-made variable; the notes stay after goalkeeper's marker.
     tag = next(v for k, v in found["adopted"].items() if k.startswith("GA4 event - "))
@@ -187,11 +198,17 @@ def test_no_goals_keeps_everything_as_entities(in_tmp_path: Path):
     assert {e.get("tag") for e in written["entities"]} >= {"GA4 event - checkout_click"}
 
 
-def test_an_event_create_rule_on_page_view_and_its_key_event_become_a_destination_goal(in_tmp_path: Path):
-    Path("made.yaml").write_text(
-        "target:\n  ga4: {snapshot_file: ga4.json}\n  measurement_id: G-ABC123XYZ\ngoals:\n"
-        "  - {name: thank_you, kind: destination, via: ga4_rule, page: {url_regex: /thank-you}, key_event: true}\n"
-    )
+@pytest.mark.parametrize(
+    ("page", "regex"),
+    [
+        ({"url_regex": "/thank-you"}, ".*(?:/thank-you).*"),
+        *[({matcher: text}, page_url_regex({matcher: text})) for matcher, text in RULE_PAGES],
+    ],
+    ids=["a url regex", *[matcher for matcher, _ in RULE_PAGES]],
+)
+def test_an_event_create_rule_on_page_view_and_its_key_event_become_a_destination_goal(
+    page: dict, regex: str, in_tmp_path: Path
+):
     snapshot = json.loads((EXAMPLES / "example-ga4.json").read_text())
     snapshot["eventCreateRules"] = [
         {
@@ -199,7 +216,7 @@ def test_an_event_create_rule_on_page_view_and_its_key_event_become_a_destinatio
             "destinationEvent": "thank_you",
             "eventConditions": [
                 {"field": "event_name", "comparisonType": "EQUALS", "value": "page_view"},
-                {"field": "page_location", "comparisonType": "REGULAR_EXPRESSION", "value": ".*(?:/thank-you).*"},
+                {"field": "page_location", "comparisonType": "REGULAR_EXPRESSION", "value": regex},
             ],
             "sourceCopyParameters": True,
         }
@@ -215,7 +232,7 @@ def test_an_event_create_rule_on_page_view_and_its_key_event_become_a_destinatio
             "name": "thank_you",
             "kind": "destination",
             "via": "ga4_rule",
-            "page": {"url_regex": "/thank-you"},
+            "page": page,
             "key_event": True,
             "adopted": {"thank_you": {}},
         }
@@ -349,19 +366,19 @@ def test_groups_that_would_not_plan_together_as_goals_stay_entities(made: str, e
     plan_then_apply_then_no_changes()
 
 
-def test_adopted_cannot_take_over_another_goal_files_entity(in_tmp_path: Path):
+@pytest.mark.parametrize("url", ["/b", "/a"], ids=["with other settings", "identical"])
+def test_adopted_cannot_take_over_another_goal_files_entity(url: str, in_tmp_path: Path):
     Path("container.json").write_text((EXAMPLES / "example-container.json").read_text())
     target = "target:\n  gtm: {container_file: container.json}\n  measurement_id: G-ABC123XYZ\ngoals:\n"
     Path("a.yaml").write_text(target + "  - {name: team_a_click, kind: link_click, url_contains: /a}\n")
     assert run("apply", "a.yaml", "--auto-approve")[0] == 0
     Path("b.yaml").write_text(
-        target + "  - name: team_b_click\n    kind: link_click\n    url_contains: /b\n"
+        target + f"  - name: team_b_click\n    kind: link_click\n    url_contains: {url}\n"
         "    adopted: {Link click - team_b_click: {name: Link click - team_a_click}}\n"
     )
     status, output = run("plan", "b.yaml")
     assert status == 1
-    assert "'Link click - team_a_click' (goal team_b_click) is already managed by goalkeeper" in output
-    assert "'a.yaml'" in output
+    assert "GTM trigger 'Link click - team_a_click' is goalkeeper's for the goal file whose owner is 'a.yaml'" in output
 
 
 def test_tags_sending_event_on_different_datalayer_events_are_different_goals(in_tmp_path: Path):
@@ -374,3 +391,74 @@ def test_tags_sending_event_on_different_datalayer_events_are_different_goals(in
     written = import_goals(document)
     assert sorted(g["name"] for g in written["goals"]) == ["checkout", "signup_complete"]
     plan_then_apply_then_no_changes()
+
+
+def test_sources_named_relative_to_here_are_written_relative_to_the_goal_file(in_tmp_path: Path):
+    Path("container.json").write_text((EXAMPLES / "example-container.json").read_text())
+    Path("ga4.json").write_text((EXAMPLES / "example-ga4.json").read_text())
+    Path("goals").mkdir()
+    out = "goals/adopted.yaml"
+    status, output = run("import", "--container-file", "container.json", "--snapshot-file", "ga4.json", "--out", out)
+    assert status == 0, output
+    target = YAML(typ="safe").load(Path(out).read_text())["target"]
+    assert (target["gtm"], target["ga4"]) == ({"container_file": "../container.json"}, {"snapshot_file": "../ga4.json"})
+    assert run("plan", out)[0] == 0
+
+
+@pytest.mark.parametrize(
+    "options", [(), ("--type", "key_event"), ("--name", "nothing*")], ids=["all", "a type", "a name"]
+)
+def test_importing_again_with_any_choice_keeps_what_the_goal_file_manages(options: tuple, adopted_checkout: Path):
+    status, output = run(
+        "import",
+        "--force",
+        "--container-file",
+        "container.json",
+        "--snapshot-file",
+        "ga4.json",
+        "--out",
+        "adopted.yaml",
+        *options,
+    )
+    assert status == 0, output
+    status, output = run("plan", "adopted.yaml", "--detailed-exitcode")
+    assert status == 0 and "No changes." in output, output
+
+
+def test_importing_again_keeps_the_goal_files_owner(in_tmp_path: Path):
+    import_goals(hand_made(GOALS["link_click"]))
+    adopted_checkout = Path("adopted.yaml")
+    adopted_checkout.write_text("owner: shop\n" + adopted_checkout.read_text())
+    assert run("apply", "adopted.yaml", "--auto-approve")[0] == 0
+    status, output = run(
+        "import",
+        "--force",
+        "--container-file",
+        "container.json",
+        "--snapshot-file",
+        "ga4.json",
+        "--out",
+        "adopted.yaml",
+    )
+    assert status == 0, output
+    written = YAML(typ="safe").load(adopted_checkout.read_text())
+    assert (written["owner"], [g["name"] for g in written["goals"]]) == ("shop", ["checkout_click"])
+    status, output = run("plan", "adopted.yaml", "--detailed-exitcode")
+    assert status == 0 and "No changes." in output, output
+
+
+def test_a_key_event_another_goal_files_tag_records_is_not_imported(in_tmp_path: Path):
+    Path("container.json").write_text((EXAMPLES / "example-container.json").read_text())
+    Path("ga4.json").write_text((EXAMPLES / "example-ga4.json").read_text())
+    Path("own.yaml").write_text(
+        "target:\n  gtm: {container_file: container.json}\n  ga4: {snapshot_file: ga4.json}\n  measurement_id: G-ABC123XYZ\n"
+        "goals:\n  - {name: sign_up, kind: datalayer_event, datalayer_event: signup, key_event: true}\n"
+    )
+    assert run("apply", "own.yaml", "--auto-approve")[0] == 0
+    status, output = run(
+        "import", "--container-file", "container.json", "--snapshot-file", "ga4.json", "--out", "other.yaml"
+    )
+    assert status == 0, output
+    written = YAML(typ="safe").load(Path("other.yaml").read_text())
+    assert "sign_up" not in {e.get("key_event") for e in written["entities"]}
+    assert "purchase" in {e.get("key_event") for e in written["entities"]}  # the property's own

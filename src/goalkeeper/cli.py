@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -651,6 +652,14 @@ def export_container(
     )
 
 
+def _beside(goal_file: Path, path: str | None) -> str | None:
+    """``path`` as given on the command line (relative to the current folder), written relative to
+    ``goal_file``'s folder, as goal files name their targets."""
+    if path is None or Path(path).is_absolute():
+        return path
+    return os.path.relpath(Path(path).resolve(), goal_file.resolve().parent)
+
+
 @app.command("import")
 @reports_errors
 def import_goals(
@@ -684,6 +693,7 @@ def import_goals(
     from goalkeeper.importer import Choice, Source, write_import
 
     gtm: dict[str, str] | None = None
+    container_file, snapshot_file = (_beside(out, path) for path in (container_file, snapshot_file))
     if container_file:
         gtm = {"container_file": container_file}
     elif account or container:

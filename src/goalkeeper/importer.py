@@ -26,6 +26,7 @@ from goalkeeper.backends.json_file import write_atomically
 from goalkeeper.core import ownership
 from goalkeeper.core.diff import differs, only_marker_differs
 from goalkeeper.core.errors import GoalkeeperError, Problem
+from goalkeeper.core.events import vouched_key_events
 from goalkeeper.core.model import Entity, sort_key
 from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.selection import Selection
@@ -106,21 +107,24 @@ class Choice:
     """What to adopt: entities of these kinds (API names: ``tag``, ``key_event``), in these GTM
     folders (by folder name), with a name matching one of these shell-style patterns
     (``GA4 - *``); an empty tuple allows everything. Entities another goal file manages (their
-    marker names another owner, or none) are never imported; those of ``owner`` (the goal file
-    written, imported again) are, or its next apply would delete them."""
+    marker names another owner, or none) are never imported, nor key events another goal file's
+    tags or rules vouch for (``theirs``); those of ``owner`` (the goal file written, imported
+    again) always are, whatever the filters say, or its next apply would delete them."""
 
     types: tuple[str, ...] = ()
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     owner: str | None = None
+    theirs: frozenset[str] = frozenset()
 
     def problems(self) -> list[str]:
         unknown = [t for t in self.types if t not in KIND_WORDS]
         return [f"unknown --type {t!r}; known types: {', '.join(sorted(KIND_WORDS))}" for t in unknown]
 
     def takes(self, entity: Entity, folder: str | None) -> bool:
-        marked = entity.managed or ownership.has_marker(entity.kind, entity.body)
-        if marked and (self.owner is None or ownership.owner_of(entity) != self.owner):
+        if entity.managed or ownership.has_marker(entity.kind, entity.body):
+            return self.owner is not None and ownership.owner_of(entity) == self.owner
+        if entity.kind == "ga4.key_event" and entity.name in self.theirs:
             return False
         if self.types and entity.entity_kind.api_name not in self.types:
             return False
@@ -151,6 +155,7 @@ class Imported:
     measurement_id: str | None = None
     live: State = field(default_factory=State)  # everything read, chosen or not
     goals: list[dict[str, Any]] = field(default_factory=list)  # recognised (goalkeeper.goals.recognise)
+    owner: str | None = None  # the `owner:` setting of the goal file imported again, if it has one
 
 
 def _folder_of(entity: Entity, folders: Mapping[str, str]) -> str | None:
@@ -211,20 +216,21 @@ def import_entities(source: Source, out: Path, choice: Choice) -> Imported:
         raise GoalkeeperError([Problem(p) for p in problems])
     imported = Imported(measurement_id=source.measurement_id)
     for backend in _backends(source, out):
-        live = backend.read()
-        imported.live = imported.live.merged(live)
+        imported.live = imported.live.merged(backend.read())
         if backend.target == "gtm":
             refuse_server(backend.facts(), backend.describe())
             imported.notes += _carried(backend)
         else:
             imported.measurement_id = imported.measurement_id or _measurement_id(backend)
-        folders = _folder_names(live)
-        for entity in live:
-            if choice.takes(entity, _folder_of(entity, folders)):
-                imported.chosen.append(entity)
-            elif not entity.managed:
-                label = entity.entity_kind.label
-                imported.left[label] = imported.left.get(label, 0) + 1
+    others = [e for e in imported.live if ownership.marked(e) and ownership.owner_of(e) != choice.owner]
+    choice = replace(choice, theirs=frozenset(vouched_key_events(others)))
+    folders = _folder_names(imported.live)
+    for entity in imported.live:
+        if choice.takes(entity, _folder_of(entity, folders)):
+            imported.chosen.append(entity)
+        elif not entity.managed:
+            label = entity.entity_kind.label
+            imported.left[label] = imported.left.get(label, 0) + 1
     return imported
 
 
@@ -286,6 +292,7 @@ def goal_document(source: Source, imported: Imported) -> dict[str, Any]:
     entity adopted as it is."""
     entities = sorted(imported.chosen, key=sort_key)
     return {
+        **({"owner": imported.owner} if imported.owner else {}),
         "target": _target(source, imported),
         "goals": imported.goals,
         "entities": [readable(e) for e in entities],
@@ -342,7 +349,9 @@ def write_import(
         raise GoalkeeperError(
             Problem("exists already; choose another --out, or pass --force to overwrite it", str(out))
         )
-    imported = import_entities(source, out, replace(choice, owner=default_owner(str(out))))
+    owner = _owner_setting(out)
+    imported = import_entities(source, out, replace(choice, owner=owner or default_owner(str(out))))
+    imported.owner = owner
     everything = list(imported.chosen)
     if goals:
         recognise_goals(source, imported, out, templates)
@@ -363,6 +372,17 @@ def write_import(
     except OSError as error:
         raise GoalkeeperError(Problem(f"could not be written ({error.strerror or error})", str(out))) from None
     return imported
+
+
+def _owner_setting(out: Path) -> str | None:
+    """The ``owner:`` an existing goal file at ``out`` sets (imported again with --force), so the
+    new file manages what the old one did; None when it sets none or cannot be read."""
+    try:
+        document = YAML(typ="safe").load(out.read_text(encoding="utf-8")) if out.is_file() else None
+    except Exception:  # a file that is no goal file: the new one gets the default owner
+        return None
+    owner = document.get("owner") if isinstance(document, dict) else None
+    return owner if isinstance(owner, str) else None
 
 
 def _checked_text(source: Source, imported: Imported, out: Path, templates: Path | None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from goalkeeper.core.model import Entity
 from goalkeeper.core.references import reference_problems
 from goalkeeper.core.state import State
@@ -83,3 +85,35 @@ def test_invalid_gtm_names_and_built_in_names_are_refused():
     messages = _messages(State.of([variable("Order: total"), variable("Page URL")]))
     assert any("'Order: total'" in m and "may not contain" in m for m in messages)
     assert any("'Page URL'" in m and "built-in variable" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        ({"blockingTrigger": ["Nope"]}, "is blocked by trigger 'Nope', which neither the goal file nor the container"),
+        ({"setupTag": [{"tagName": "Nope"}]}, "names 'Nope' as its setup tag, which neither"),
+        ({"teardownTag": [{"tagName": "Nope"}]}, "names 'Nope' as its cleanup tag, which neither"),
+    ],
+    ids=["blocking trigger", "setup tag", "cleanup tag"],
+)
+def test_a_tag_naming_a_trigger_or_tag_nobody_has_is_refused(extra: dict, said: str):
+    tag = Entity("gtm.tag", "GA4 - Checkout", {"type": "gaawe", "firingTrigger": ["All Pages"], **extra}, ("g",))
+    (problem,) = reference_problems(State((tag,)), State())
+    assert said in problem.message
+
+
+@pytest.mark.parametrize("managed", [False, True], ids=["the container's own", "goalkeeper's, deleted"])
+def test_a_tag_may_use_the_containers_own_trigger_and_tag_not_ones_goalkeeper_deletes(managed: bool):
+    tag = Entity(
+        "gtm.tag",
+        "GA4 - Checkout",
+        {"type": "gaawe", "firingTrigger": ["Click"], "setupTag": [{"tagName": "Setup"}]},
+        ("g",),
+    )
+    live = State(
+        (
+            Entity("gtm.trigger", "Click", {"type": "click"}, (), managed),
+            Entity("gtm.tag", "Setup", {"type": "html"}, (), managed),
+        )
+    )
+    assert len(reference_problems(State((tag,)), live)) == (2 if managed else 0)

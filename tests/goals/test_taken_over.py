@@ -162,3 +162,40 @@ def test_bad_adopted_input_is_refused_at_its_line(goal: str, said: str, line: in
     (problem,) = error.value.problems
     assert said in problem.message
     assert (problem.file, problem.line) == ("goals.yaml", line)
+
+
+def test_kept_parameters_without_a_measurement_id_are_refused_at_the_goals_line(expand_goals):
+    goal = (
+        "  - name: a\n    kind: link_click\n    url_contains: /a\n"
+        "    adopted: {GA4 event - a: {parameter: {sendEcommerceData: false}}}\n"
+    )
+    with pytest.raises(GoalkeeperError) as error:
+        expand_goals(goal)
+    (problem,) = error.value.problems
+    assert "keeps parameters without measurementIdOverride" in problem.message
+    assert (problem.file, problem.line) == ("goals.yaml", 3)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "hidden"),
+    [("    ecommerce: true\n", "ecommerce"), ("    parameters: {cart_id: cart.id}\n", "parameters")],
+    ids=["ecommerce", "dataLayer parameters"],
+)
+def test_an_input_the_kept_tag_parameters_would_hide_is_refused(inputs: str, hidden: str, expand_goals):
+    goal = (
+        f"  - name: add_to_cart\n    kind: datalayer_event\n    datalayer_event: add_to_cart\n{inputs}"
+        "    adopted: {GA4 event - add_to_cart: {parameter: {measurementIdOverride: '{{GA4 ID}}'}}}\n"
+    )
+    with pytest.raises(GoalkeeperError) as error:
+        expand_goals(goal)
+    (problem,) = error.value.problems
+    assert f"{hidden} only shapes its tag's parameters, which adopted keeps as they are" in problem.message
+    assert problem.line == 3
+
+
+def test_an_input_that_also_shapes_the_trigger_is_kept(expand_goals):
+    goal = (
+        "  - name: a\n    kind: link_click\n    url_contains: /a\n    wait_for_tags: true\n"
+        "    adopted: {GA4 event - a: {parameter: {measurementIdOverride: '{{GA4 ID}}'}}}\n"
+    )
+    assert expand_goals(goal).get("gtm.trigger", "Link click - a") is not None

@@ -135,7 +135,7 @@ def _conflict(entity: Entity, have: Entity) -> Problem:
         return Problem(
             f"{label} {entity.name!r} (goal {', '.join(entity.goals) or '?'}) is already managed by goalkeeper "
             f"for {ownership.whose(have)}, with other settings. Rename one of them, or manage it in one goal "
-            f"file only{_moved_hint(have)}."
+            f"file only{moved_hint(have)}."
         )
     return Problem(
         f"{label} {entity.name!r} (goal {', '.join(entity.goals) or '?'}) already exists and is not "
@@ -144,7 +144,8 @@ def _conflict(entity: Entity, have: Entity) -> Problem:
     )
 
 
-def _moved_hint(have: Entity) -> str:
+def moved_hint(have: Entity) -> str:
+    """Advice for an entity another owner's marker names, when that may be this file's old name."""
     owner = ownership.owner_of(have)
     return f"; if this goal file was moved or renamed from {owner}, set `owner: {owner}` in it" if owner else ""
 

@@ -23,7 +23,14 @@ from goalkeeper.core import ownership, safety
 from goalkeeper.core.changes import Delete
 from goalkeeper.core.consistency import Declarations, Findings, check, settle_google_tag
 from goalkeeper.core.dependants import after_apply, dependants, relation
-from goalkeeper.core.diff import claim_key_events, diff, differs, differs_beyond_marker, only_marker_differs
+from goalkeeper.core.diff import (
+    claim_key_events,
+    diff,
+    differs,
+    differs_beyond_marker,
+    moved_hint,
+    only_marker_differs,
+)
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.events import event_parameters
 from goalkeeper.core.kinds import KINDS
@@ -91,6 +98,7 @@ def make_plan(
     desired = State(tuple(e for e in everything if e.target in planned))
     facts = facts or {}
     problems = [
+        *_others_adopted(scoped.live, adopted),
         *reference_problems(everything, live, planned),
         *found.errors,
         *usage_problems(desired, facts.get("gtm")),
@@ -117,6 +125,19 @@ def make_plan(
         warnings += ("--goal/--category selected no goal of the goal file: nothing was planned for any goal",)
     warnings += ownership_notes(scoped) + moved_warnings(desired, live)
     return safety.check(replace(plan, warnings=plan.warnings + warnings), managed, policy, force)
+
+
+def _others_adopted(live: State, adopted: frozenset[tuple[str, str]]) -> list[Problem]:
+    """An entity another goal file manages, named in this one's ``entities:`` or ``adopted:``."""
+    return [
+        Problem(
+            f"{e.entity_kind.label} {e.name!r} is goalkeeper's for {ownership.whose(e)}: this goal file cannot "
+            "adopt it; remove it from entities: (or from the goal's adopted:), or manage it in one goal file only"
+            f"{moved_hint(e)}"
+        )
+        for key in sorted(adopted)
+        if (e := live.get(*key)) is not None and ownership.foreign(e)
+    ]
 
 
 def adopt(live: State, keys: frozenset[tuple[str, str]]) -> State:

@@ -24,7 +24,7 @@ def _defined_variables(desired: State, live: State) -> set[str]:
     return names
 
 
-def _entity_problems(entity: Entity, defined: set[str], triggers: set[str]) -> list[Problem]:
+def _entity_problems(entity: Entity, defined: set[str], triggers: set[str], tags: set[str]) -> list[Problem]:
     owner = f"goal {', '.join(entity.goals)}" if entity.goals else "in entities:"
     label = f"{entity.entity_kind.label} {entity.name!r} ({owner})"
     problems = []
@@ -39,12 +39,29 @@ def _entity_problems(entity: Entity, defined: set[str], triggers: set[str]) -> l
                 "container, nor a built-in variable the goal enables"
             )
         )
-    for trigger in entity.body.get("firingTrigger", []):
-        if trigger not in triggers:
-            problems.append(
-                Problem(f"{label} fires on trigger {trigger!r}, which neither the goal file nor the container defines")
-            )
+    for key, verb in (("firingTrigger", "fires on"), ("blockingTrigger", "is blocked by")):
+        for trigger in entity.body.get(key, []):
+            if trigger not in triggers:
+                problems.append(
+                    Problem(
+                        f"{label} {verb} trigger {trigger!r}, which neither the goal file nor the container defines"
+                    )
+                )
+    for key, role in (("setupTag", "setup"), ("teardownTag", "cleanup")):
+        for item in entity.body.get(key, []):
+            name = item.get("tagName") if isinstance(item, dict) else None
+            if name not in tags:
+                problems.append(
+                    Problem(
+                        f"{label} names {name!r} as its {role} tag, which neither the goal file nor the container has"
+                    )
+                )
     return problems
+
+
+def _staying(live: State) -> State:
+    """What the container keeps whatever the plan: the entities goalkeeper does not manage."""
+    return State(tuple(e for e in live if not e.managed))
 
 
 def reference_problems(
@@ -55,10 +72,12 @@ def reference_problems(
     goalkeeper does not manage: it stays). Whether every key event is sent is the consistency
     check's (``goalkeeper.core.consistency``)."""
     defined = _defined_variables(desired, live)
-    kept = {e.name for e in live.of_kind("gtm.trigger") if not e.managed}
-    triggers = {e.name for e in desired.of_kind("gtm.trigger")} | kept | set(BUILTIN_TRIGGERS)
+    triggers, tags = (
+        {e.name for s in (desired, _staying(live)) for e in s.of_kind(k)} for k in ("gtm.trigger", "gtm.tag")
+    )
+    triggers |= set(BUILTIN_TRIGGERS)
     problems: list[Problem] = []
     for entity in desired:
         if entity.target == "gtm" and "gtm" in checked and entity.kind != "gtm.builtin_variable":
-            problems += _entity_problems(entity, defined, triggers)
+            problems += _entity_problems(entity, defined, triggers, tags)
     return problems

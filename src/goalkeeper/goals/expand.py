@@ -8,6 +8,7 @@ that several goals share.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -331,7 +332,7 @@ def expand_goal(kind: Kind, goal: Goal, file: GoalFile) -> list[Entity]:
     else:
         events = [goal.event_name] if kind.sends_events else []
     entities = _gtm_entities(goal, output.get("gtm") or {})
-    problems = _tag_problems(goal, entities, file)
+    problems = _tag_problems(goal, entities, file) + _hidden_inputs(kind, goal, file, output)
     entities, taken_over = _taken_over(
         goal, entities + _ga4_entities(goal, output.get("ga4") or {}, events, file), file
     )
@@ -416,8 +417,51 @@ def _taken_over(goal: Goal, entities: list[Entity], file: GoalFile) -> tuple[lis
             )
             continue
         kept_body = _kept_fields(body, kept) if entity.target == "gtm" else body
+        if _sends_nowhere(kept_body):
+            problems.append(
+                Problem(
+                    f"goal {goal.name!r}: adopted {entity.name!r} keeps parameters without measurementIdOverride: "
+                    "GTM refuses a GA4 event tag that sends to no measurement ID; keep the tag's own, or remove "
+                    "parameter from adopted to send to the goal file's measurement_id",
+                    file.path,
+                    goal.line,
+                )
+            )
         out.append(Entity(entity.kind, renamed[entity.name], kept_body, entity.goals))
     return out, problems
+
+
+def _hidden_inputs(kind: Kind, goal: Goal, file: GoalFile, output: Mapping[str, Any]) -> list[Problem]:
+    """Inputs that only shape the goal's tag parameters, when ``adopted:`` keeps the tag's own
+    (so the input would change nothing): found by rendering the goal without each of them."""
+    if not any("parameter" in kept for kept in goal.adopted.values()):
+        return []
+    shown = _beyond_tag_parameters(output)
+    problems = []
+    for name in (k for k in goal.inputs if k not in kind.required and k not in kind.one_of):
+        without = dataclasses.replace(goal, inputs={k: v for k, v in goal.inputs.items() if k != name})
+        try:
+            same = _beyond_tag_parameters(render(kind, without, file)) == shown
+        except (GoalkeeperError, TypeError, ValueError):  # the goal needs that input after all
+            continue
+        if same:
+            problems.append(
+                Problem(
+                    f"goal {goal.name!r}: {name} only shapes its tag's parameters, which adopted keeps as they are, "
+                    "so it would change nothing; remove it, or remove parameter from adopted",
+                    file.path,
+                    goal.line,
+                )
+            )
+    return problems
+
+
+def _beyond_tag_parameters(output: Mapping[str, Any]) -> str:
+    """A rendered goal without its tags' parameters and the variables they read."""
+    gtm = dict(output.get("gtm") or {})
+    gtm["tags"] = [{k: v for k, v in t.items() if k != "parameter"} for t in gtm.get("tags") or []]
+    gtm.pop("variables", None)
+    return canonical_json({**output, "gtm": gtm})
 
 
 def _with_references_renamed(body: Mapping[str, Any], renamed: Mapping[str, str]) -> dict[str, Any]:
@@ -432,6 +476,17 @@ def _with_references_renamed(body: Mapping[str, Any], renamed: Mapping[str, str]
     if "firingTrigger" in out:
         out["firingTrigger"] = [renamed.get(t, t) for t in out["firingTrigger"]]
     return out
+
+
+def _sends_nowhere(body: Mapping[str, Any]) -> bool:
+    """A GA4 event tag with no measurement ID: GTM's tag editor requires one, and the workspace
+    API refuses the tag without it (``measurementIdOverride: The value must not be empty``, as the
+    fake models it); an older tag's ``measurementId`` (a Configuration tag) counts."""
+    if body.get("type") != "gaawe":
+        return False
+    params = {p.get("key"): p for p in body.get("parameter", ())}
+    found = params.get("measurementIdOverride") or params.get("measurementId") or {}
+    return not str(found.get("value") or "").strip()
 
 
 def _kept_fields(body: Mapping[str, Any], kept: Mapping[str, Any]) -> dict[str, Any]:

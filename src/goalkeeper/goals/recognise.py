@@ -26,7 +26,7 @@ from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
 from goalkeeper.goals.adopted import readable_condition, readable_parameters, user_text
 from goalkeeper.goals.expand import GOOGLE_TAG, expand
-from goalkeeper.goals.helpers import CONDITION_TYPES, SOCIAL_NETWORKS
+from goalkeeper.goals.helpers import CONDITION_TYPES, SOCIAL_NETWORKS, page_url_regex
 from goalkeeper.goals.kinds import Kind
 from goalkeeper.goals.load import default_event_name, parse_goal_file
 from goalkeeper.goals.model import COUNTING
@@ -144,8 +144,11 @@ def datalayer_event(trigger: Mapping[str, Any], tag: Mapping[str, Any]) -> Itera
         return
     variable, op, value = found
     if variable == "{{_event}}" and op == "equals":
-        ecommerce = _parameters(tag).get("sendEcommerceData") is True
-        yield Proposal("datalayer_event", {"datalayer_event": value, **({"ecommerce": True} if ecommerce else {})})
+        # With the ecommerce input when the tag sends ecommerce data and the goal's own parameters
+        # can be kept; without it when adopted: keeps the tag's (which then say so themselves).
+        if _parameters(tag).get("sendEcommerceData") is True:
+            yield Proposal("datalayer_event", {"datalayer_event": value, "ecommerce": True})
+        yield Proposal("datalayer_event", {"datalayer_event": value})
 
 
 def youtube_video(trigger: Mapping[str, Any], tag: Mapping[str, Any]) -> Iterator[Proposal]:
@@ -346,9 +349,28 @@ def for_rule(rule: Entity) -> list[Proposal]:
     regex = conditions.get(("page_location", "REGULAR_EXPRESSION"))
     if not isinstance(regex, str):
         return []
-    # The goal writes a url_regex as GTM reads it (found anywhere): .*(?:X).* for X.
-    inner = regex[len(".*(?:") : -len(").*")] if regex.startswith(".*(?:") and regex.endswith(").*") else regex
-    return [Proposal("destination", {"via": "ga4_rule", "page": {"url_regex": inner}})]
+    return [Proposal("destination", {"via": "ga4_rule", "page": page}) for page in _pages_of(regex)]
+
+
+_MARK = "QqgoalkeeperQq"  # plain letters: every page matcher writes them into its regex unchanged
+_PAGE_MATCHERS = [
+    f"{field}_{op}" for field in ("path", "url") for op in ("equals", "starts_with", "contains", "ends_with", "regex")
+]
+
+
+def _pages_of(regex: str) -> Iterator[dict[str, str]]:
+    """The page matchers (``{path_starts_with: /pricing}``) whose GA4 regex is ``regex``: each
+    matcher's regex is written around its text (goalkeeper.goals.helpers.page_url_regex), so the
+    text is what lies between the parts written around a marker, when it writes ``regex`` again."""
+    for matcher in _PAGE_MATCHERS:
+        for lead in ("", "/"):  # some matchers write a path's leading / apart from the rest
+            before, _, after = page_url_regex({matcher: lead + _MARK}).partition(_MARK)
+            if not (regex.startswith(before) and regex.endswith(after)) or len(regex) < len(before) + len(after):
+                continue
+            middle = regex[len(before) : len(regex) - len(after)]
+            text = lead + (middle if matcher.endswith("regex") else re.sub(r"\\(.)", r"\1", middle))
+            if page_url_regex({matcher: text}) == regex:
+                yield {matcher: text}
 
 
 # ---------------------------------------------------------------------------------------------
