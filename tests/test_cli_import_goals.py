@@ -295,22 +295,6 @@ def test_a_new_goal_sends_through_the_sites_own_google_tag(adopted_checkout: Pat
     assert not [line for line in lines if "Google tag" in line]  # the adopted one loads the ID already
 
 
-def test_importing_again_into_the_same_goal_file_keeps_what_it_manages(adopted_checkout: Path):
-    status, output = run(
-        "import",
-        "--force",
-        "--container-file",
-        "container.json",
-        "--snapshot-file",
-        "ga4.json",
-        "--out",
-        "adopted.yaml",
-    )
-    assert status == 0, output
-    status, output = run("plan", "adopted.yaml", "--detailed-exitcode")
-    assert status == 0 and "No changes." in output, output
-
-
 def test_a_tag_adopted_as_an_entity_may_change_while_its_trigger_stays_the_containers(in_tmp_path: Path):
     import_goals(hand_made(GOALS["link_click"]), "--type", "tag")
     text = Path("adopted.yaml").read_text().replace("eventName: checkout_click", "eventName: checkout_start")
@@ -405,10 +389,8 @@ def test_sources_named_relative_to_here_are_written_relative_to_the_goal_file(in
     assert run("plan", out)[0] == 0
 
 
-@pytest.mark.parametrize(
-    "options", [(), ("--type", "key_event"), ("--name", "nothing*")], ids=["all", "a type", "a name"]
-)
-def test_importing_again_with_any_choice_keeps_what_the_goal_file_manages(options: tuple, adopted_checkout: Path):
+def import_again(*options: str) -> None:
+    """``goalkeeper import --force`` into adopted.yaml, from the same sources."""
     status, output = run(
         "import",
         "--force",
@@ -421,6 +403,13 @@ def test_importing_again_with_any_choice_keeps_what_the_goal_file_manages(option
         *options,
     )
     assert status == 0, output
+
+
+@pytest.mark.parametrize(
+    "options", [(), ("--type", "key_event"), ("--name", "nothing*")], ids=["all", "a type", "a name"]
+)
+def test_importing_again_with_any_choice_keeps_what_the_goal_file_manages(options: tuple, adopted_checkout: Path):
+    import_again(*options)
     status, output = run("plan", "adopted.yaml", "--detailed-exitcode")
     assert status == 0 and "No changes." in output, output
 
@@ -430,17 +419,7 @@ def test_importing_again_keeps_the_goal_files_owner(in_tmp_path: Path):
     adopted_checkout = Path("adopted.yaml")
     adopted_checkout.write_text("owner: shop\n" + adopted_checkout.read_text())
     assert run("apply", "adopted.yaml", "--auto-approve")[0] == 0
-    status, output = run(
-        "import",
-        "--force",
-        "--container-file",
-        "container.json",
-        "--snapshot-file",
-        "ga4.json",
-        "--out",
-        "adopted.yaml",
-    )
-    assert status == 0, output
+    import_again()
     written = YAML(typ="safe").load(adopted_checkout.read_text())
     assert (written["owner"], [g["name"] for g in written["goals"]]) == ("shop", ["checkout_click"])
     status, output = run("plan", "adopted.yaml", "--detailed-exitcode")
