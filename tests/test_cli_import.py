@@ -243,3 +243,16 @@ def test_a_container_imported_alone_plans_without_a_measurement_id(example: Path
     assert status == 0, output
     assert "measurement_id" not in Path("adopted.yaml").read_text()
     assert all(c["bookkeeping"] for c in plan_changes())
+
+
+def test_a_tag_firing_on_a_trigger_the_container_lacks_stays_unmanaged_and_the_rest_is_imported(example: Path):
+    path = example / "container.json"
+    document = json.loads(path.read_text())
+    document["containerVersion"]["tag"][0]["firingTriggerId"] = ["999"]
+    broken = document["containerVersion"]["tag"][0]["name"]
+    path.write_text(json.dumps(document))
+    status, output = import_files()
+    assert status == 0, output
+    assert broken not in {e.name for e in load_goal_file(Path("adopted.yaml"), load_kinds(None)).entities}
+    assert "triggers the container does not have; they stay unmanaged" in Path("adopted.yaml").read_text()
+    assert all(c["bookkeeping"] for c in plan_changes())

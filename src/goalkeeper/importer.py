@@ -225,13 +225,27 @@ def import_entities(source: Source, out: Path, choice: Choice) -> Imported:
     others = [e for e in imported.live if ownership.marked(e) and ownership.owner_of(e) != choice.owner]
     choice = replace(choice, theirs=frozenset(vouched_key_events(others)))
     folders = _folder_names(imported.live)
+    broken = [e for e in imported.live if _dangling(e)]
+    if broken:
+        names = ", ".join(e.name for e in broken[:3])
+        imported.notes.append(
+            f"{len(broken)} tags ({names}{'…' if len(broken) > 3 else ''}) fire on or are blocked by "
+            "triggers the container does not have; they stay unmanaged (fix them in GTM, then import again)"
+        )
     for entity in imported.live:
-        if choice.takes(entity, _folder_of(entity, folders)):
+        if choice.takes(entity, _folder_of(entity, folders)) and entity not in broken:
             imported.chosen.append(entity)
         elif not entity.managed:
             label = entity.entity_kind.label
             imported.left[label] = imported.left.get(label, 0) + 1
     return imported
+
+
+def _dangling(entity: Entity) -> bool:
+    """A tag referring to a trigger id the container lacks (read as ``id:N``): GTM's own
+    references are broken, so no goal file can describe it."""
+    names = [*entity.body.get("firingTrigger", ()), *entity.body.get("blockingTrigger", ())]
+    return entity.kind == "gtm.tag" and any(str(n).startswith("id:") for n in names)
 
 
 # Lists of an export goalkeeper has no entity kind for: carried through untouched by every apply.
