@@ -385,50 +385,45 @@ def _taken_over(goal: Goal, entities: list[Entity], file: GoalFile) -> tuple[lis
         if kept is None:
             out.append(Entity(entity.kind, entity.name, body, entity.goals))
             continue
-        own = sorted(
-            k
-            for k in kept
-            if k in _GOALS_OWN.get(entity.kind, ())
-            or (entity.kind != "gtm.tag" and k in body)
-            or entity.kind == "ga4.event_create_rule"  # named by its event: it keeps nothing but its id
-        )
-        if entity.kind == "gtm.tag" and any(
-            p.get("key") == "eventName" for p in adopted.parameters(kept.get("parameter"))
-        ):
-            own = ["its eventName parameter"]
-        if INVALID_NAME_CHARACTERS.search(renamed[entity.name]):
-            problems.append(
-                Problem(
-                    f"goal {goal.name!r}: adopted {entity.name!r} is named {renamed[entity.name]!r}, but GTM names may "
-                    "not contain : < > & \" or '; use the entity's name as GTM shows it",
-                    file.path,
-                    goal.line,
-                )
-            )
-        if own:
-            problems.append(
-                Problem(
-                    f"goal {goal.name!r}: adopted {entity.name!r} keeps {', '.join(own)}, which the goal sets (it decides "
-                    "when the entity fires and what it sends); change the goal's inputs instead, or leave the entity "
-                    "in entities:",
-                    file.path,
-                    goal.line,
-                )
-            )
-            continue
         kept_body = _kept_fields(body, kept) if entity.target == "gtm" else body
-        if _sends_nowhere(kept_body):
-            problems.append(
-                Problem(
-                    f"goal {goal.name!r}: adopted {entity.name!r} keeps parameters without measurementIdOverride: "
-                    "GTM refuses a GA4 event tag that sends to no measurement ID; keep the tag's own, or remove "
-                    "parameter from adopted to send to the goal file's measurement_id",
-                    file.path,
-                    goal.line,
-                )
-            )
+        found = _kept_problems(entity, body, kept, renamed[entity.name], kept_body)
+        problems += [Problem(f"goal {goal.name!r}: adopted {entity.name!r} {p}", file.path, goal.line) for p in found]
         out.append(Entity(entity.kind, renamed[entity.name], kept_body, entity.goals))
     return out, problems
+
+
+def _kept_problems(
+    entity: Entity, body: Mapping[str, Any], kept: Mapping[str, Any], name: str, kept_body: Mapping[str, Any]
+) -> list[str]:
+    """What is wrong with what a taken-over ``entity`` keeps (``kept``, giving ``kept_body``) and
+    its hand-made ``name``: fields that are the goal's own, a name GTM refuses, a GA4 event tag
+    left without a measurement ID."""
+    own = sorted(
+        k
+        for k in kept
+        if k in _GOALS_OWN.get(entity.kind, ())
+        or (entity.kind != "gtm.tag" and k in body)
+        or entity.kind == "ga4.event_create_rule"  # named by its event: it keeps nothing but its id
+    )
+    if entity.kind == "gtm.tag" and any(p.get("key") == "eventName" for p in adopted.parameters(kept.get("parameter"))):
+        own = ["its eventName parameter"]
+    problems = []
+    if INVALID_NAME_CHARACTERS.search(name):
+        problems.append(
+            f"is named {name!r}, but GTM names may not contain : < > & \" or '; use the entity's name as GTM shows it"
+        )
+    if own:
+        problems.append(
+            f"keeps {', '.join(own)}, which the goal sets (it decides when the entity fires and what it sends); "
+            "change the goal's inputs instead, or leave the entity in entities:"
+        )
+    elif _sends_nowhere(kept_body):
+        problems.append(
+            "keeps parameters without measurementIdOverride: GTM refuses a GA4 event tag that sends to no "
+            "measurement ID; keep the tag's own, or remove parameter from adopted to send to the goal file's "
+            "measurement_id"
+        )
+    return problems
 
 
 def _hidden_inputs(kind: Kind, goal: Goal, file: GoalFile, output: Mapping[str, Any]) -> list[Problem]:
@@ -503,10 +498,15 @@ def _kept_fields(body: Mapping[str, Any], kept: Mapping[str, Any]) -> dict[str, 
     return gtm_body.normalize(out)
 
 
+def _hand_made_names(file: GoalFile) -> set[tuple[str, str]]:
+    """(goal, name) of every hand-made entity the goals of ``file`` took over (``adopted:``)."""
+    return {(goal.name, str(kept.get("name", old))) for goal in file.goals for old, kept in goal.adopted.items()}
+
+
 def taken_over_keys(file: GoalFile, desired: State) -> frozenset[tuple[str, str]]:
     """The (kind, name) of every entity the goal file adopts: its ``entities:``, and the hand-made
     entities its goals took over (``adopted:``), as ``desired`` names them."""
-    names = {(goal.name, str(kept.get("name", old))) for goal in file.goals for old, kept in goal.adopted.items()}
+    names = _hand_made_names(file)
     return frozenset((a.kind, a.name) for a in file.entities) | frozenset(
         e.key for e in desired if e.kind in _TAKEN_OVER_KINDS and any((g, e.name) in names for g in e.goals)
     )
@@ -612,8 +612,7 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
             problems += error.problems
     if problems:
         raise GoalkeeperError(problems)
-    taken = frozenset(str(kept.get("name", old)) for goal in file.goals for old, kept in goal.adopted.items())
-    merged, problems = merge(share_triggers(entities, taken))
+    merged, problems = merge(share_triggers(entities, frozenset(name for _, name in _hand_made_names(file))))
     if problems:
         raise GoalkeeperError(problems)
     merged = _shared_key_events(merged, file)
