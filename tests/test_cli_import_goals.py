@@ -441,3 +441,48 @@ def test_a_key_event_another_goal_files_tag_records_is_not_imported(in_tmp_path:
     written = YAML(typ="safe").load(Path("other.yaml").read_text())
     assert "sign_up" not in {e.get("key_event") for e in written["entities"]}
     assert "purchase" in {e.get("key_event") for e in written["entities"]}  # the property's own
+
+
+def test_importing_again_with_a_choice_keeps_the_goals_key_events(in_tmp_path: Path):
+    import_goals(hand_made("  - {name: purchase, kind: datalayer_event, datalayer_event: purchase}\n"))
+    assert run("apply", "adopted.yaml", "--auto-approve")[0] == 0
+    import_again("--type", "tag")
+    (goal,) = YAML(typ="safe").load(Path("adopted.yaml").read_text())["goals"]
+    assert goal["key_event"] is True
+    status, output = run("plan", "adopted.yaml", "--detailed-exitcode")
+    assert status == 0 and "No changes." in output, output
+
+
+def test_importing_again_refuses_when_a_tag_the_goal_file_manages_lost_its_trigger(adopted_checkout: Path):
+    document = json.loads(Path("container.json").read_text())
+    next(t for t in document["containerVersion"]["tag"] if t["name"] == "GA4 - Checkout")["firingTriggerId"] = ["999"]
+    Path("container.json").write_text(json.dumps(document))
+    before = adopted_checkout.read_text()
+    status, output = run(
+        "import",
+        "--force",
+        "--container-file",
+        "container.json",
+        "--snapshot-file",
+        "ga4.json",
+        "--out",
+        "adopted.yaml",
+    )
+    assert status == 1
+    assert "the goal file manages 'GA4 - Checkout', which fire on or are blocked by triggers the container" in output
+    assert adopted_checkout.read_text() == before  # nothing written
+
+
+def test_a_key_event_spelt_like_a_sent_event_but_for_case_is_the_containers_own_matter(in_tmp_path: Path):
+    document = hand_made(GOALS["link_click"])
+    Path("container.json").write_text(json.dumps(document))
+    snapshot = json.loads((EXAMPLES / "example-ga4.json").read_text())
+    snapshot["keyEvents"].append(
+        {**snapshot["keyEvents"][0], "name": "properties/1/keyEvents/9", "eventName": "Checkout_Click"}
+    )
+    Path("ga4.json").write_text(json.dumps(snapshot))
+    status, output = run(
+        "import", "--container-file", "container.json", "--snapshot-file", "ga4.json", "--out", "adopted.yaml"
+    )
+    assert status == 0, output
+    plan_then_apply_then_no_changes()

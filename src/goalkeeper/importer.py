@@ -109,13 +109,15 @@ class Choice:
     (``GA4 - *``); an empty tuple allows everything. Entities another goal file manages (their
     marker names another owner, or none) are never imported, nor key events another goal file's
     tags or rules vouch for (``theirs``); those of ``owner`` (the goal file written, imported
-    again) always are, whatever the filters say, or its next apply would delete them."""
+    again), and its key events (``ours``), always are, whatever the filters say, or its next
+    apply would delete them."""
 
     types: tuple[str, ...] = ()
     folders: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     owner: str | None = None
     theirs: frozenset[str] = frozenset()
+    ours: frozenset[str] = frozenset()  # key events of ``owner``: kept whatever the filters say
 
     def problems(self) -> list[str]:
         unknown = [t for t in self.types if t not in KIND_WORDS]
@@ -124,8 +126,8 @@ class Choice:
     def takes(self, entity: Entity, folder: str | None) -> bool:
         if entity.managed or ownership.has_marker(entity.kind, entity.body):
             return self.owner is not None and ownership.owner_of(entity) == self.owner
-        if entity.kind == "ga4.key_event" and entity.name in self.theirs:
-            return False
+        if entity.kind == "ga4.key_event" and entity.name in self.theirs | self.ours:
+            return entity.name in self.ours
         if self.types and entity.entity_kind.api_name not in self.types:
             return False
         if self.folders and folder not in self.folders:
@@ -222,10 +224,22 @@ def import_entities(source: Source, out: Path, choice: Choice) -> Imported:
             imported.notes += _carried(backend)
         else:
             imported.measurement_id = imported.measurement_id or _measurement_id(backend)
-    others = [e for e in imported.live if ownership.marked(e) and ownership.owner_of(e) != choice.owner]
-    choice = replace(choice, theirs=frozenset(vouched_key_events(others)))
+    marked = [e for e in imported.live if ownership.marked(e)]
+    theirs = vouched_key_events(e for e in marked if ownership.owner_of(e) != choice.owner)
+    ours = vouched_key_events(e for e in marked if ownership.owner_of(e) == choice.owner)
+    choice = replace(choice, theirs=frozenset(theirs), ours=choice.ours | frozenset(ours))
     folders = _folder_names(imported.live)
     broken = [e for e in imported.live if _dangling(e)]
+    mine = [e.name for e in broken if ownership.marked(e) and ownership.owner_of(e) == choice.owner]
+    if mine:
+        raise GoalkeeperError(
+            Problem(
+                f"the goal file manages {', '.join(map(repr, mine))}, which fire on or are blocked by triggers the "
+                "container does not have; fix them in GTM (or remove them from the goal file), then import again; "
+                "nothing was written",
+                str(out),
+            )
+        )
     if broken:
         names = ", ".join(e.name for e in broken[:3])
         imported.notes.append(
@@ -363,8 +377,12 @@ def write_import(
         raise GoalkeeperError(
             Problem("exists already; choose another --out, or pass --force to overwrite it", str(out))
         )
-    owner = _owner_setting(out)
-    imported = import_entities(source, out, replace(choice, owner=owner or default_owner(str(out))))
+    previous = _previous(out)
+    owner = previous.get("owner") if isinstance(previous.get("owner"), str) else None
+    listed = frozenset(
+        str(e["key_event"]) for e in previous.get("entities") or [] if isinstance(e, dict) and "key_event" in e
+    )
+    imported = import_entities(source, out, replace(choice, owner=owner or default_owner(str(out)), ours=listed))
     imported.owner = owner
     everything = list(imported.chosen)
     if goals:
@@ -388,15 +406,15 @@ def write_import(
     return imported
 
 
-def _owner_setting(out: Path) -> str | None:
-    """The ``owner:`` an existing goal file at ``out`` sets (imported again with --force), so the
-    new file manages what the old one did; None when it sets none or cannot be read."""
+def _previous(out: Path) -> dict[str, Any]:
+    """The goal file at ``out`` that an import with --force replaces (its ``owner:`` and the key
+    events it lists are kept, so the new file manages what the old one did); empty when there is
+    none or it cannot be read as one."""
     try:
         document = YAML(typ="safe").load(out.read_text(encoding="utf-8")) if out.is_file() else None
-    except Exception:  # a file that is no goal file: the new one gets the default owner
-        return None
-    owner = document.get("owner") if isinstance(document, dict) else None
-    return owner if isinstance(owner, str) else None
+    except Exception:  # not a goal file: the new one starts afresh
+        return {}
+    return document if isinstance(document, dict) else {}
 
 
 def _checked_text(source: Source, imported: Imported, out: Path, templates: Path | None) -> str:

@@ -253,6 +253,18 @@ def test_event_names_differing_only_in_case_are_refused():
 
 
 @pytest.mark.parametrize(
+    ("sent", "refused"),
+    [(("add_to_cart",), False), (("add_to_cart", "Add_To_Cart"), True)],
+    ids=["hand-made spellings only", "a goal's spelling too"],
+)
+def test_spellings_only_adopted_key_events_and_kept_tags_use_are_the_containers_matter(sent: tuple, refused: bool):
+    # Adopted key events and goals that kept their hand-made tag declare events sent "however".
+    declared = Declarations(external={"ADD_TO_CART": frozenset(), "add_to_cart": frozenset()}, places=DECLARED.places)
+    desired = State.of([e for name in sent[1:] for e in goal_sending(name, "a_goal")])
+    assert bool(check(desired, declared).errors) == refused
+
+
+@pytest.mark.parametrize(
     "live, holder",
     [
         ([key_event("Add_To_Cart")], "GA4's key event"),

@@ -117,3 +117,10 @@ def test_a_tag_may_use_the_containers_own_trigger_and_tag_not_ones_goalkeeper_de
         )
     )
     assert len(reference_problems(State((tag,)), live)) == (2 if managed else 0)
+
+
+def test_a_trigger_group_naming_a_trigger_nobody_has_is_refused():
+    group_ids = {"type": "list", "key": "triggerIds", "list": [{"type": "triggerReference", "value": "Nope"}]}
+    group = Entity("gtm.trigger", "My group", {"type": "triggerGroup", "parameter": [group_ids]}, ())
+    (problem,) = reference_problems(State((group,)), State())
+    assert "refers to trigger 'Nope', which neither the goal file nor the container defines" in problem.message

@@ -193,9 +193,14 @@ def test_an_input_the_kept_tag_parameters_would_hide_is_refused(inputs: str, hid
     assert problem.line == 3
 
 
-def test_an_input_that_also_shapes_the_trigger_is_kept(expand_goals):
+@pytest.mark.parametrize(
+    "inputs",
+    ["    wait_for_tags: false\n", "    wait_for_tags: true\n"],
+    ids=["at its default", "shaping the trigger"],
+)
+def test_inputs_that_do_not_only_shape_the_tag_stay_beside_kept_parameters(inputs: str, expand_goals):
     goal = (
-        "  - name: a\n    kind: link_click\n    url_contains: /a\n    wait_for_tags: true\n"
+        f"  - name: a\n    kind: link_click\n    url_contains: /a\n{inputs}"
         "    adopted: {GA4 event - a: {parameter: {measurementIdOverride: '{{GA4 ID}}'}}}\n"
     )
     assert expand_goals(goal).get("gtm.trigger", "Link click - a") is not None

@@ -422,7 +422,8 @@ def _case_findings(
         spellings.setdefault(name.lower(), {}).setdefault(name, set()).update(sending)
     errors, warnings = [], []
     for variants in spellings.values():
-        if len(variants) > 1:
+        # Spellings that only hand-made tags and adopted key events use are the container's own.
+        if len(variants) > 1 and any(variants.values()):
             spelt = [g for names in variants.values() for g in sorted(names)]
             errors.append(
                 declared.at(
@@ -433,7 +434,7 @@ def _case_findings(
             )
     for lowered, variants in spellings.items():
         for name, owners in variants.items():
-            for other, holder in live_names.items():
+            for other, holder in live_names.items() if owners else ():
                 if other.lower() == lowered and other != name:
                     warnings.append(
                         declared.at(

@@ -7,6 +7,7 @@ reference is checked before anything is written.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from goalkeeper.core.builtins import ALWAYS_DEFINED, BUILTIN_TRIGGERS, BUILTIN_VARIABLE_NAMES
 from goalkeeper.core.errors import Problem
@@ -47,6 +48,11 @@ def _entity_problems(entity: Entity, defined: set[str], triggers: set[str], tags
                         f"{label} {verb} trigger {trigger!r}, which neither the goal file nor the container defines"
                     )
                 )
+    for name in _trigger_references(entity.body.get("parameter", [])):
+        if name not in triggers:
+            problems.append(
+                Problem(f"{label} refers to trigger {name!r}, which neither the goal file nor the container defines")
+            )
     for key, role in (("setupTag", "setup"), ("teardownTag", "cleanup")):
         for item in entity.body.get(key, []):
             name = item.get("tagName") if isinstance(item, dict) else None
@@ -57,6 +63,18 @@ def _entity_problems(entity: Entity, defined: set[str], triggers: set[str], tags
                     )
                 )
     return problems
+
+
+def _trigger_references(params: Any) -> list[str]:
+    """The trigger names a GTM parameter list refers to (``triggerReference`` values, as a trigger
+    group's ``triggerIds`` holds them), at any depth."""
+    found = []
+    for param in params if isinstance(params, list) else []:
+        if isinstance(param, dict):
+            if param.get("type") == "triggerReference" and "value" in param:
+                found.append(str(param["value"]))
+            found += _trigger_references(param.get("list")) + _trigger_references(param.get("map"))
+    return found
 
 
 def _staying(live: State) -> State:

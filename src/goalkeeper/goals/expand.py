@@ -431,15 +431,16 @@ def _hidden_inputs(kind: Kind, goal: Goal, file: GoalFile, output: Mapping[str, 
     (so the input would change nothing): found by rendering the goal without each of them."""
     if not any("parameter" in kept for kept in goal.adopted.values()):
         return []
-    shown = _beyond_tag_parameters(output)
+    shown, whole = _beyond_tag_parameters(output), canonical_json(output)
     problems = []
     for name in (k for k in goal.inputs if k not in kind.required and k not in kind.one_of):
         without = dataclasses.replace(goal, inputs={k: v for k, v in goal.inputs.items() if k != name})
         try:
-            same = _beyond_tag_parameters(render(kind, without, file)) == shown
+            other = render(kind, without, file)
         except (GoalkeeperError, TypeError, ValueError):  # the goal needs that input after all
             continue
-        if same:
+        # Hidden: it changes the tag's parameters and nothing else (an input at its default changes nothing).
+        if _beyond_tag_parameters(other) == shown and canonical_json(other) != whole:
             problems.append(
                 Problem(
                     f"goal {goal.name!r}: {name} only shapes its tag's parameters, which adopted keeps as they are, "
