@@ -389,19 +389,21 @@ def test_sources_named_relative_to_here_are_written_relative_to_the_goal_file(in
     assert run("plan", out)[0] == 0
 
 
+IMPORT_AGAIN = (
+    "import",
+    "--force",
+    "--container-file",
+    "container.json",
+    "--snapshot-file",
+    "ga4.json",
+    "--out",
+    "adopted.yaml",
+)
+
+
 def import_again(*options: str) -> None:
     """``goalkeeper import --force`` into adopted.yaml, from the same sources."""
-    status, output = run(
-        "import",
-        "--force",
-        "--container-file",
-        "container.json",
-        "--snapshot-file",
-        "ga4.json",
-        "--out",
-        "adopted.yaml",
-        *options,
-    )
+    status, output = run(*IMPORT_AGAIN, *options)
     assert status == 0, output
 
 
@@ -458,16 +460,7 @@ def test_importing_again_refuses_when_a_tag_the_goal_file_manages_lost_its_trigg
     next(t for t in document["containerVersion"]["tag"] if t["name"] == "GA4 - Checkout")["firingTriggerId"] = ["999"]
     Path("container.json").write_text(json.dumps(document))
     before = adopted_checkout.read_text()
-    status, output = run(
-        "import",
-        "--force",
-        "--container-file",
-        "container.json",
-        "--snapshot-file",
-        "ga4.json",
-        "--out",
-        "adopted.yaml",
-    )
+    status, output = run(*IMPORT_AGAIN)
     assert status == 1
     assert "the goal file manages 'GA4 - Checkout', which fire on or are blocked by triggers the container" in output
     assert adopted_checkout.read_text() == before  # nothing written
