@@ -256,3 +256,10 @@ def test_a_tag_firing_on_a_trigger_the_container_lacks_stays_unmanaged_and_the_r
     assert broken not in {e.name for e in load_goal_file(Path("adopted.yaml"), load_kinds(None)).entities}
     assert "triggers the container does not have; they stay unmanaged" in Path("adopted.yaml").read_text()
     assert all(c["bookkeeping"] for c in plan_changes())
+
+
+def test_a_goal_file_in_a_folder_that_does_not_exist_is_refused_naming_the_folder(example: Path):
+    status, output = run("import", "--container-file", "container.json", "--out", "nowhere/adopted.yaml")
+    assert status == 1
+    assert "its folder nowhere does not exist; create it, or choose another --out" in output
+    assert not Path("nowhere").exists()

@@ -377,6 +377,10 @@ def write_import(
         raise GoalkeeperError(
             Problem("exists already; choose another --out, or pass --force to overwrite it", str(out))
         )
+    if not out.parent.is_dir():
+        raise GoalkeeperError(
+            Problem(f"its folder {out.parent} does not exist; create it, or choose another --out", str(out))
+        )
     previous = _previous(out)
     owner = previous.get("owner") if isinstance(previous.get("owner"), str) else None
     listed = frozenset(
