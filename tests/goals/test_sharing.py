@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from goalkeeper.core.errors import GoalkeeperError
+
 
 def test_identical_triggers_are_shared_and_both_tags_fire_on_it(expand_goals):
     state = expand_goals(
@@ -55,3 +59,15 @@ def test_two_goals_marking_the_same_event_share_one_key_event(expand_goals):
     )
     assert [k.goals for k in state.of_kind("ga4.key_event")] == [("add_to_cart", "add_to_cart_again")]
     assert len(state.of_kind("gtm.trigger")) == 1
+
+
+def test_two_goals_defining_one_name_differently_are_refused_at_the_later_goal(expand_goals):
+    goals = (
+        "  - {name: a, kind: link_click, url_contains: /a, adopted: {Link click - a: {name: Click}}}\n"
+        "  - {name: b, kind: link_click, url_contains: /b, adopted: {Link click - b: {name: Click}}}\n"
+    )
+    with pytest.raises(GoalkeeperError) as error:
+        expand_goals(goals)
+    (problem,) = error.value.problems
+    assert "goals a and b both define GTM trigger 'Click', differently" in problem.message
+    assert (problem.file, problem.line) == ("goals.yaml", 4)

@@ -108,7 +108,7 @@ def test_what_the_goal_decides_cannot_be_kept(adopted: str, said: str, expand_go
         expand_goals(goal)
     (problem,) = error.value.problems
     assert said in problem.message
-    assert (problem.file, problem.line) == ("goals.yaml", 3)
+    assert (problem.file, problem.line) == ("goals.yaml", 7)  # the adopted key at fault
 
 
 @pytest.mark.parametrize(
@@ -164,7 +164,7 @@ def test_bad_adopted_input_is_refused_at_its_line(goal: str, said: str, line: in
     assert (problem.file, problem.line) == ("goals.yaml", line)
 
 
-def test_kept_parameters_without_a_measurement_id_are_refused_at_the_goals_line(expand_goals):
+def test_kept_parameters_without_a_measurement_id_are_refused_at_their_line(expand_goals):
     goal = (
         "  - name: a\n    kind: link_click\n    url_contains: /a\n"
         "    adopted: {GA4 event - a: {parameter: {sendEcommerceData: false}}}\n"
@@ -173,7 +173,7 @@ def test_kept_parameters_without_a_measurement_id_are_refused_at_the_goals_line(
         expand_goals(goal)
     (problem,) = error.value.problems
     assert "keeps parameters without measurementIdOverride" in problem.message
-    assert (problem.file, problem.line) == ("goals.yaml", 3)
+    assert (problem.file, problem.line) == ("goals.yaml", 6)
 
 
 @pytest.mark.parametrize(
@@ -204,3 +204,16 @@ def test_inputs_that_do_not_only_shape_the_tag_stay_beside_kept_parameters(input
         "    adopted: {GA4 event - a: {parameter: {measurementIdOverride: '{{GA4 ID}}'}}}\n"
     )
     assert expand_goals(goal).get("gtm.trigger", "Link click - a") is not None
+
+
+def test_a_problem_in_adopted_points_at_the_key_at_fault(expand_goals):
+    goal = (
+        "  - name: a\n    kind: link_click\n    url_contains: /a\n    adopted:\n"
+        "      Link click - a: {name: Click - A}\n"
+        "      GA4 event - a: {firingTrigger: [All Pages]}\n"
+    )
+    with pytest.raises(GoalkeeperError) as error:
+        expand_goals(goal)
+    (problem,) = error.value.problems
+    assert "keeps firingTrigger" in problem.message
+    assert problem.line == 8

@@ -372,7 +372,7 @@ def _taken_over(goal: Goal, entities: list[Entity], file: GoalFile) -> tuple[lis
             f"goal {goal.name!r}: adopted lists {name!r}, which the goal does not make; it makes "
             f"{', '.join(sorted(made))}",
             file.path,
-            goal.line,
+            goal.adopted_lines.get(name, goal.line),
         )
         for name in goal.adopted
         if name not in made
@@ -387,7 +387,8 @@ def _taken_over(goal: Goal, entities: list[Entity], file: GoalFile) -> tuple[lis
             continue
         kept_body = _kept_fields(body, kept) if entity.target == "gtm" else body
         found = _kept_problems(entity, body, kept, renamed[entity.name], kept_body)
-        problems += [Problem(f"goal {goal.name!r}: adopted {entity.name!r} {p}", file.path, goal.line) for p in found]
+        line = goal.adopted_lines.get(entity.name, goal.line)
+        problems += [Problem(f"goal {goal.name!r}: adopted {entity.name!r} {p}", file.path, line) for p in found]
         out.append(Entity(entity.kind, renamed[entity.name], kept_body, entity.goals))
     return out, problems
 
@@ -517,10 +518,12 @@ def taken_over_keys(file: GoalFile, desired: State) -> frozenset[tuple[str, str]
 # Sharing and markers
 
 
-def merge(entities: Iterable[Entity]) -> tuple[list[Entity], list[Problem]]:
+def merge(entities: Iterable[Entity], file: GoalFile | None = None) -> tuple[list[Entity], list[Problem]]:
     """One entity per (kind, name): goals that need the same entity share it; two goals that
-    define the same name differently is a problem. Linear in the entities: each body's canonical
-    form is computed once, and the goals of a shared entity are gathered before it is built."""
+    define the same name differently is a problem (at the line of the later goal in ``file``).
+    Linear in the entities: each body's canonical form is computed once, and the goals of a
+    shared entity are gathered before it is built."""
+    lines = {g.name: g.line for g in file.goals} if file else {}
     first: dict[tuple[str, str], tuple[Entity, str]] = {}
     goals: dict[tuple[str, str], dict[str, None]] = {}
     problems: list[Problem] = []
@@ -536,7 +539,10 @@ def merge(entities: Iterable[Entity]) -> tuple[list[Entity], list[Problem]]:
             problems.append(
                 Problem(
                     f"goals {', '.join(sorted(goals[entity.key]))} and {', '.join(entity.goals)} both define "
-                    f"{entity.kind} {entity.name!r}, differently; give one of them another name or make them agree"
+                    f"{entity.entity_kind.label} {entity.name!r}, differently; give one of them another name or make "
+                    "them agree",
+                    file.path if file else None,
+                    next((lines[g] for g in entity.goals if g in lines), None),
                 )
             )
     merged = [
@@ -613,7 +619,7 @@ def expand(file: GoalFile, kinds: Mapping[str, Kind]) -> State:
             problems += error.problems
     if problems:
         raise GoalkeeperError(problems)
-    merged, problems = merge(share_triggers(entities, frozenset(name for _, name in _hand_made_names(file))))
+    merged, problems = merge(share_triggers(entities, frozenset(name for _, name in _hand_made_names(file))), file)
     if problems:
         raise GoalkeeperError(problems)
     merged = _shared_key_events(merged, file)

@@ -219,6 +219,7 @@ def _goal(raw: Mapping[str, Any], index: int, kind: Kind, source: Source, defaul
         external=bool(raw.get("external", False)),
         shared_event=bool(raw.get("shared_event", False)),
         adopted=raw.get("adopted") or {},
+        adopted_lines={key: source.line_of(("goals", index, "adopted", key)) for key in raw.get("adopted") or {}},
         examples=tuple(
             GoalExample(expect == "counts", spec, source.line_of(("goals", index, "examples", expect, position)))
             for expect in ("counts", "does_not_count")

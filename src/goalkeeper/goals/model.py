@@ -512,6 +512,7 @@ class Goal:
     examples: tuple[GoalExample, ...] = ()
     # goalkeeper's name of a GTM entity the goal makes → the hand-made entity's name and kept fields
     adopted: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    adopted_lines: Mapping[str, int | None] = field(default_factory=dict)  # where each key is written
 
 
 @dataclass(frozen=True)
