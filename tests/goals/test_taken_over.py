@@ -146,6 +146,19 @@ def test_what_the_goal_decides_cannot_be_kept(adopted: str, said: str, expand_go
             "adopted 'a' keeps name, which the goal sets",
             3,
         ),
+        (
+            "  - name: a\n    kind: link_click\n    url_contains: /a\n"
+            "    adopted: {GA4 event - a: {parameter: {sendEcommerceData: false}}}\n",
+            "keeps parameters without measurementIdOverride",
+            6,
+        ),
+        (
+            "  - name: a\n    kind: link_click\n    url_contains: /a\n    adopted:\n"
+            "      Link click - a: {name: Click - A}\n"
+            "      GA4 event - a: {firingTrigger: [All Pages]}\n",
+            "keeps firingTrigger",
+            8,
+        ),
     ],
     ids=[
         "external goal",
@@ -154,6 +167,8 @@ def test_what_the_goal_decides_cannot_be_kept(adopted: str, said: str, expand_go
         "a parameter without value",
         "a name GTM refuses",
         "a rule renamed",
+        "kept parameters without a measurement id",
+        "the key at fault, not its goal",
     ],
 )
 def test_bad_adopted_input_is_refused_at_its_line(goal: str, said: str, line: int, expand_goals):
@@ -162,18 +177,6 @@ def test_bad_adopted_input_is_refused_at_its_line(goal: str, said: str, line: in
     (problem,) = error.value.problems
     assert said in problem.message
     assert (problem.file, problem.line) == ("goals.yaml", line)
-
-
-def test_kept_parameters_without_a_measurement_id_are_refused_at_their_line(expand_goals):
-    goal = (
-        "  - name: a\n    kind: link_click\n    url_contains: /a\n"
-        "    adopted: {GA4 event - a: {parameter: {sendEcommerceData: false}}}\n"
-    )
-    with pytest.raises(GoalkeeperError) as error:
-        expand_goals(goal)
-    (problem,) = error.value.problems
-    assert "keeps parameters without measurementIdOverride" in problem.message
-    assert (problem.file, problem.line) == ("goals.yaml", 6)
 
 
 @pytest.mark.parametrize(
@@ -204,16 +207,3 @@ def test_inputs_that_do_not_only_shape_the_tag_stay_beside_kept_parameters(input
         "    adopted: {GA4 event - a: {parameter: {measurementIdOverride: '{{GA4 ID}}'}}}\n"
     )
     assert expand_goals(goal).get("gtm.trigger", "Link click - a") is not None
-
-
-def test_a_problem_in_adopted_points_at_the_key_at_fault(expand_goals):
-    goal = (
-        "  - name: a\n    kind: link_click\n    url_contains: /a\n    adopted:\n"
-        "      Link click - a: {name: Click - A}\n"
-        "      GA4 event - a: {firingTrigger: [All Pages]}\n"
-    )
-    with pytest.raises(GoalkeeperError) as error:
-        expand_goals(goal)
-    (problem,) = error.value.problems
-    assert "keeps firingTrigger" in problem.message
-    assert problem.line == 8
