@@ -263,3 +263,14 @@ def test_a_goal_file_in_a_folder_that_does_not_exist_is_refused_naming_the_folde
     assert status == 1
     assert "its folder nowhere does not exist; create it, or choose another --out" in output
     assert not Path("nowhere").exists()
+
+
+def test_a_goal_file_whose_path_is_no_owner_id_needs_owner(example: Path):
+    status, output = run("import", "--container-file", "container.json", "--out", "my goals.yaml")
+    assert status == 1
+    assert "the goal file's path 'my goals.yaml' cannot be an owner id" in output and "--owner" in output
+    assert not Path("my goals.yaml").exists()
+    status, output = run("import", "--container-file", "container.json", "--out", "my goals.yaml", "--owner", "shop")
+    assert status == 0, output
+    assert Path("my goals.yaml").read_text().split("\ntarget:")[0].endswith("owner: shop")
+    assert all(c["bookkeeping"] for c in plan_changes("my goals.yaml"))

@@ -683,6 +683,9 @@ def import_goals(
     goals: bool = typer.Option(
         True, "--goals/--no-goals", help="Write a trigger and its GA4 event tag as the goal that makes them exactly."
     ),
+    owner: str | None = typer.Option(
+        None, "--owner", help="The goal file's owner id (default: its path from the repository root)."
+    ),
     templates: Path | None = TEMPLATES_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
@@ -703,7 +706,7 @@ def import_goals(
     ga4 = {"snapshot_file": snapshot_file} if snapshot_file else {"property": ga4_property} if ga4_property else None
     source = Source(gtm, ga4, measurement_id, credentials)
     choice = Choice(tuple(entity_type or ()), tuple(folder or ()), tuple(name or ()))
-    imported = write_import(source, out, choice, templates, force, goals)
+    imported = write_import(source, out, choice, templates, force, goals, owner)
     left = sum(imported.left.values())
     typer.echo(
         f"Wrote {out}: {len(imported.goals)} goals and {len(imported.chosen)} entities adopted, {left} left unmanaged. "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import io
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from goalkeeper.core.diff import differs, only_marker_differs
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.events import vouched_key_events
 from goalkeeper.core.model import Entity, sort_key
+from goalkeeper.core.ownership import OWNER_PATTERN
 from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
@@ -368,6 +370,7 @@ def write_import(
     templates: Path | None = None,
     force: bool = False,
     goals: bool = True,
+    owner: str | None = None,
 ) -> Imported:
     """Import into a new goal file ``out`` (see docs/adopting.md): groups a built-in goal kind makes
     exactly become that goal (unless not ``goals``), every other chosen entity is adopted as it
@@ -382,7 +385,8 @@ def write_import(
             Problem(f"its folder {out.parent} does not exist; create it, or choose another --out", str(out))
         )
     previous = _previous(out)
-    owner = previous.get("owner") if isinstance(previous.get("owner"), str) else None
+    owner = owner or (previous.get("owner") if isinstance(previous.get("owner"), str) else None)
+    _check_owner(owner, out)
     listed = frozenset(
         str(e["key_event"]) for e in previous.get("entities") or [] if isinstance(e, dict) and "key_event" in e
     )
@@ -408,6 +412,22 @@ def write_import(
     except OSError as error:
         raise GoalkeeperError(Problem(f"could not be written ({error.strerror or error})", str(out))) from None
     return imported
+
+
+def _check_owner(owner: str | None, out: Path) -> None:
+    """GoalkeeperError when the goal file would have no valid owner id (see
+    goalkeeper.core.ownership): ``owner`` given, or else the one its path gives."""
+    given = owner is not None
+    owner = owner if given else default_owner(str(out))
+    if not re.fullmatch(OWNER_PATTERN, str(owner)):
+        said = f"--owner {owner!r}" if given else f"the goal file's path {owner!r}"
+        raise GoalkeeperError(
+            Problem(
+                f"{said} cannot be an owner id (at most 64 letters, digits, _ . / -); pass --owner with a short "
+                "id, say --owner shop-tracking; nothing was written",
+                str(out),
+            )
+        )
 
 
 def _previous(out: Path) -> dict[str, Any]:
