@@ -274,3 +274,14 @@ def test_a_goal_file_whose_path_is_no_owner_id_needs_owner(example: Path):
     assert status == 0, output
     assert Path("my goals.yaml").read_text().split("\ntarget:")[0].endswith("owner: shop")
     assert all(c["bookkeeping"] for c in plan_changes("my goals.yaml"))
+
+
+def test_a_ga4_description_too_long_for_the_marker_is_imported_and_its_cut_shown(example: Path):
+    snapshot = json.loads(Path("ga4.json").read_text())
+    snapshot["customDimensions"][0]["description"] = "x" * 140
+    Path("ga4.json").write_text(json.dumps(snapshot))
+    status, output = import_files()
+    assert status == 0, output
+    assert "does not fit beside goalkeeper's marker in GA4's 150 characters" in Path("adopted.yaml").read_text()
+    (cut,) = [c for c in plan_changes() if c["name"] == "user_type"]
+    assert (cut["action"], cut["bookkeeping"]) == ("update", False)  # a real change, not bookkeeping

@@ -479,3 +479,11 @@ def test_a_key_event_spelt_like_a_sent_event_but_for_case_is_the_containers_own_
     )
     assert status == 0, output
     plan_then_apply_then_no_changes()
+
+
+def test_editing_the_notes_an_adopted_entity_keeps_is_a_change_the_plan_shows(adopted_checkout: Path):
+    adopted_checkout.write_text(adopted_checkout.read_text().replace("Built by the web team", "Owned by marketing", 1))
+    result = cli_helpers.run("plan", "adopted.yaml", "--format", "json")
+    (change,) = json.loads(result.stdout)["changes"]
+    assert (change["action"], change["bookkeeping"]) == ("update", False)
+    assert 'then "Built by the web team" -> "Owned by marketing"' in "\n".join(plan_lines(adopted_checkout))

@@ -25,10 +25,10 @@ from goalkeeper.backends.base import Backend
 from goalkeeper.backends.container_file import ContainerFileBackend
 from goalkeeper.backends.json_file import write_atomically
 from goalkeeper.core import ownership
-from goalkeeper.core.diff import differs, only_marker_differs
+from goalkeeper.core.diff import comparable, differs, only_marker_differs
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.events import vouched_key_events
-from goalkeeper.core.model import Entity, sort_key
+from goalkeeper.core.model import Entity, canonical_json, sort_key
 from goalkeeper.core.ownership import OWNER_PATTERN
 from goalkeeper.core.preflight import TargetFacts
 from goalkeeper.core.selection import Selection
@@ -453,26 +453,34 @@ def _checked_text(source: Source, imported: Imported, out: Path, templates: Path
     if left:
         header += ["", f"Left unmanaged and untouched: {left}."]
     header += [n[0].upper() + n[1:] + "." for n in imported.notes]
-    text = _yaml_text(goal_document(source, imported), header)
-    _check_round_trip(text, imported, out, templates)
-    return text
+    document = goal_document(source, imported)
+    text = _yaml_text(document, header)
+    cut = _check_round_trip(text, imported, out, templates)
+    if not cut:
+        return text
+    names = ", ".join(f"{e.entity_kind.label} {e.name!r}" for e in cut)
+    note = (
+        f"The description of {names} does not fit beside goalkeeper's marker in GA4's 150 characters: the "
+        "plan shows it cut. Shorten it here to keep what matters."
+    )
+    return _yaml_text(document, [*header, "", note])
 
 
-def _check_round_trip(text: str, imported: Imported, out: Path, templates: Path | None) -> None:
+def _check_round_trip(text: str, imported: Imported, out: Path, templates: Path | None) -> list[Entity]:
     """Refuse to write a goal file that would not describe exactly what was read, or that would
     not plan: every entity it makes exists as it is (goalkeeper's marker aside), every entity
     chosen is made (nothing goalkeeper writes may change what it adopts), and the planner takes
-    it against what was read."""
+    it against what was read. Returns the GA4 entities whose description the marker cuts (GA4
+    keeps 150 characters): a real change the plan shows, which the goal file's header names."""
     from goalkeeper.core.planner import make_plan
 
     kinds = load_kinds(templates)
     goal_file = parse_goal_text(text, kinds, str(out))
     desired = expand(goal_file, kinds)
-    differing = [
-        want
-        for want in desired
-        if (have := imported.live.get(*want.key)) is None or only_differs_beyond_marker(want, have)
-    ]
+    pairs = [(want, imported.live.get(*want.key)) for want in desired]
+    cut = [want for want, have in pairs if have is not None and _description_cut(want, have)]
+    differing = [want for want, have in pairs if have is None or only_differs_beyond_marker(want, have)]
+    differing = [want for want in differing if want not in cut]
     differing += [entity for entity in imported.chosen if desired.get(*entity.key) is None]
     if differing:
         names = ", ".join(f"{e.entity_kind.label} {e.name!r}" for e in differing)
@@ -488,6 +496,19 @@ def _check_round_trip(text: str, imported: Imported, out: Path, templates: Path 
         adopted=taken_over_keys(goal_file, desired),
         force=True,
     )
+    return cut
+
+
+def _description_cut(want: Entity, have: Entity) -> bool:
+    """Whether ``want`` is ``have`` with goalkeeper's marker and the user's description cut short
+    to fit GA4's 150 characters (``GA4_DESCRIPTION_LIMIT``)."""
+    if want.entity_kind.marker != "description":
+        return False
+    mine, theirs = ownership.user_text(want.kind, want.body), ownership.user_text(have.kind, have.body)
+    rest = {k: v for k, v in want.body.items() if k != "description"}
+    theirs_rest = {k: v for k, v in comparable(want, have).items() if k != "description"}
+    same_rest = canonical_json(rest) == canonical_json(theirs_rest)
+    return same_rest and len(mine) < len(theirs) and theirs.startswith(mine)
 
 
 def only_differs_beyond_marker(want: Entity, have: Entity) -> bool:

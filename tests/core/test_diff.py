@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from goalkeeper.core import ownership
 from goalkeeper.core.changes import CREATE, DELETE, REPLACE, UPDATE
-from goalkeeper.core.diff import diff
+from goalkeeper.core.diff import diff, only_marker_differs
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.model import Entity
 from goalkeeper.core.state import State
@@ -282,3 +283,17 @@ def test_a_shared_entity_whose_content_changes_too_is_no_bookkeeping():
     (change,) = diff(State.of([shared_trigger("a", "b", url="/cart")]), State.of([shared_trigger("a", "b", "c")]))
     assert change.action == UPDATE and not change.bookkeeping
     assert change.goals == ("a", "b", "c")
+
+
+@pytest.mark.parametrize(
+    ("live_notes", "bookkeeping"),
+    [("Built by the web team", True), ("Built by someone else", False)],
+    ids=["only the marker is new", "the user's own text changes too"],
+)
+def test_a_change_to_the_users_text_after_the_marker_is_no_bookkeeping(live_notes: str, bookkeeping: bool):
+    want = ownership.mark(Entity("gtm.trigger", "Click", {"type": "click"}, ("a",)))
+    want = Entity(
+        want.kind, want.name, {**want.body, "notes": want.body["notes"] + "\n\nBuilt by the web team"}, ("a",)
+    )
+    have = Entity("gtm.trigger", "Click", {"type": "click", "notes": live_notes}, (), True)
+    assert only_marker_differs(want, have) == bookkeeping

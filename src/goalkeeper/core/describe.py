@@ -233,7 +233,7 @@ def marker_words(text: str | None, other: str | None = None) -> str | None:
     for goals a, b``; compared with ``other`` (the change's other end), names both list are only
     counted, so a shared entity's notes read ``goals c and 8 more -> 8 goals``; the owner is named
     when the two ends' owners differ (a marker adopted from an earlier goalkeeper reads ``no
-    owner``). Any other text as it was."""
+    owner``), then the user's own text kept after it. Any other text as it was."""
     mine, theirs = _marker(text), _marker(other)
     if mine is None:
         return text
@@ -247,7 +247,9 @@ def marker_words(text: str | None, other: str | None = None) -> str | None:
     events = tuple(e for e in mine[1] if e not in shared_events)
     if events or shared_events:
         words += "; " + _names("key event", events, len(shared_events))
-    return words
+    value = _parsed(text)
+    user = value.partition("\n\n")[2] if isinstance(value, str) else ""  # the user's own text after it
+    return words + (f', then "{user}"' if user else "")
 
 
 def _label(vocabulary: Vocabulary, label: str) -> tuple[str, str]:

@@ -93,7 +93,9 @@ def only_marker_differs(desired: Entity, live: Entity) -> bool:
         return False
     rest = {k: v for k, v in desired.body.items() if k != marker}
     live_rest = {k: v for k, v in comparable(desired, live).items() if k != marker}
-    return canonical_json(rest) == canonical_json(live_rest)
+    # The user's own text after the marker is theirs: a change to it is a change, not bookkeeping.
+    users = (ownership.user_text(desired.kind, desired.body), ownership.user_text(live.kind, live.body))
+    return canonical_json(rest) == canonical_json(live_rest) and users[0] == users[1]
 
 
 def needs_replace(desired: Entity, live: Entity) -> bool:

@@ -129,6 +129,16 @@ def owner_of(entity: Entity) -> str | None:
     return owner_in(str(entity.body.get(marker, ""))) if marker != "none" else None
 
 
+def user_text(kind: str, body: Mapping[str, Any]) -> str:
+    """The notes or description of an entity as the user wrote them: goalkeeper's marker, and what
+    follows it on the same paragraph, left out."""
+    marker = KINDS[kind].marker
+    text = str(body.get(marker, "") or "") if marker in ("notes", "description") else ""
+    if has_marker(kind, {marker: text}):
+        _, _, text = text.partition("\n\n")
+    return text
+
+
 def marked(entity: Entity) -> bool:
     """Whether ``entity`` carries goalkeeper's marker, whoever's it is."""
     return has_marker(entity.kind, entity.body)

@@ -156,16 +156,6 @@ def adopted_entity(adopted: Adopted, owner: str | None = None) -> Entity:
     return entity
 
 
-def user_text(kind: str, body: Mapping[str, Any]) -> str:
-    """The notes or description of a live entity as the user wrote them (goalkeeper's marker and
-    what follows it on the same paragraph left out)."""
-    marker = KINDS[kind].marker
-    text = str(body.get(marker, "") or "") if marker in ("notes", "description") else ""
-    if ownership.has_marker(kind, {marker: text}):
-        _, _, text = text.partition("\n\n")
-    return text
-
-
 def readable(entity: Entity) -> dict[str, Any]:
     """An entity read from a target in the ``entities:`` form (the inverse of ``adopted_entity``)."""
     kind = KINDS[entity.kind]
@@ -182,7 +172,7 @@ def readable(entity: Entity) -> dict[str, Any]:
             if value is None:
                 continue
         out[key] = value
-    text = user_text(entity.kind, entity.body)
+    text = ownership.user_text(entity.kind, entity.body)
     if text:
         out[kind.marker] = text
     return out

@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from goalkeeper.core import consistency
+from goalkeeper.core import consistency, ownership
 from goalkeeper.core.builtins import builtin_name
 from goalkeeper.core.diff import comparable, differs, only_marker_differs
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.events import DATALAYER_EVENT_NAMES
 from goalkeeper.core.model import Entity, canonical_json
 from goalkeeper.core.state import State
-from goalkeeper.goals.adopted import readable_condition, readable_parameters, user_text
+from goalkeeper.goals.adopted import readable_condition, readable_parameters
 from goalkeeper.goals.expand import GOOGLE_TAG, expand
 from goalkeeper.goals.helpers import CONDITION_TYPES, SOCIAL_NETWORKS, page_url_regex
 from goalkeeper.goals.kinds import Kind
@@ -457,7 +457,7 @@ def _kept(want: Entity, have: Entity, own: tuple[str, ...]) -> dict[str, Any] | 
             kept["parameter"] = readable_parameters(theirs)
     elif canonical_json(want.body.get("parameter")) != canonical_json(live.get("parameter")):
         return None
-    notes = user_text(have.kind, have.body)
+    notes = ownership.user_text(have.kind, have.body)
     if notes:
         kept["notes"] = notes
     return kept
