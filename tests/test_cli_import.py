@@ -59,6 +59,12 @@ def all_marked(version: dict) -> dict:
     }
 
 
+def header_text(path: Path = Path("adopted.yaml")) -> str:
+    """The comment lines an imported goal file starts with, as one line of text."""
+    lines = path.read_text().split("\ntarget:")[0].splitlines()
+    return " ".join(line.removeprefix("#").strip() for line in lines if line.startswith("#"))
+
+
 def version_of(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))["containerVersion"]
 
@@ -254,7 +260,7 @@ def test_a_tag_firing_on_a_trigger_the_container_lacks_stays_unmanaged_and_the_r
     status, output = import_files()
     assert status == 0, output
     assert broken not in {e.name for e in load_goal_file(Path("adopted.yaml"), load_kinds(None)).entities}
-    assert "triggers the container does not have; they stay unmanaged" in Path("adopted.yaml").read_text()
+    assert "triggers the container does not have; they stay unmanaged" in header_text()
     assert all(c["bookkeeping"] for c in plan_changes())
 
 
@@ -282,6 +288,29 @@ def test_a_ga4_description_too_long_for_the_marker_is_imported_and_its_cut_shown
     Path("ga4.json").write_text(json.dumps(snapshot))
     status, output = import_files()
     assert status == 0, output
-    assert "does not fit beside goalkeeper's marker in GA4's 150 characters" in Path("adopted.yaml").read_text()
+    assert "does not fit beside goalkeeper's marker in GA4's 150 characters" in header_text()
     (cut,) = [c for c in plan_changes() if c["name"] == "user_type"]
     assert (cut["action"], cut["bookkeeping"]) == ("update", False)  # a real change, not bookkeeping
+
+
+def test_a_hand_made_note_naming_a_key_event_claims_nothing(example: Path):
+    path = example / "container.json"
+    document = json.loads(path.read_text())
+    next(t for t in document["containerVersion"]["tag"] if t["name"] == "Chat widget")["notes"] = (
+        "Support chat. Key events: purchase."
+    )
+    path.write_text(json.dumps(document))
+    assert import_files("--type", "tag")[0] == 0
+    changes = plan_changes()
+    assert all(c["bookkeeping"] for c in changes) and "purchase" not in {c["name"] for c in changes}
+
+
+def test_importing_again_under_another_owner_refuses_to_orphan_what_the_file_manages(example: Path):
+    assert import_files("--owner", "first")[0] == 0
+    assert run("apply", "adopted.yaml", "--auto-approve")[0] == 0
+    before = Path("adopted.yaml").read_text()
+    status, output = import_files("--force", "--owner", "second")
+    assert status == 1
+    assert "as owner 'first'" in output and "would leave them to no goal file" in output
+    assert Path("adopted.yaml").read_text() == before
+    assert import_files("--force", "--owner", "first")[0] == 0

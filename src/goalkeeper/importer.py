@@ -11,6 +11,7 @@ import fnmatch
 import io
 import json
 import re
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -385,13 +386,16 @@ def write_import(
             Problem(f"its folder {out.parent} does not exist; create it, or choose another --out", str(out))
         )
     previous = _previous(out)
-    owner = owner or (previous.get("owner") if isinstance(previous.get("owner"), str) else None)
+    before = previous.get("owner") if isinstance(previous.get("owner"), str) else None
+    owner = owner or before
     _check_owner(owner, out)
     listed = frozenset(
         str(e["key_event"]) for e in previous.get("entities") or [] if isinstance(e, dict) and "key_event" in e
     )
     imported = import_entities(source, out, replace(choice, owner=owner or default_owner(str(out)), ours=listed))
     imported.owner = owner
+    if previous:
+        _refuse_orphans(imported.live, before or default_owner(str(out)), owner or default_owner(str(out)), out)
     everything = list(imported.chosen)
     if goals:
         recognise_goals(source, imported, out, templates)
@@ -430,6 +434,21 @@ def _check_owner(owner: str | None, out: Path) -> None:
         )
 
 
+def _refuse_orphans(live: State, before: str, after: str, out: Path) -> None:
+    """GoalkeeperError when importing again under another owner would leave what the goal file
+    managed as ``before`` to no goal file (its markers name an owner nobody has any more)."""
+    kept = [e.name for e in live if ownership.marked(e) and ownership.owner_of(e) == before]
+    if before != after and kept:
+        raise GoalkeeperError(
+            Problem(
+                f"the goal file manages {len(kept)} entities as owner {before!r} ({', '.join(kept[:3])}"
+                f"{'…' if len(kept) > 3 else ''}); importing it again as {after!r} would leave them to no goal "
+                f"file. Import again with --owner {before} (or without --owner); nothing was written",
+                str(out),
+            )
+        )
+
+
 def _previous(out: Path) -> dict[str, Any]:
     """The goal file at ``out`` that an import with --force replaces (its ``owner:`` and the key
     events it lists are kept, so the new file manages what the old one did); empty when there is
@@ -452,7 +471,7 @@ def _checked_text(source: Source, imported: Imported, out: Path, templates: Path
     left = ", ".join(f"{count} {label}s" for label, count in sorted(imported.left.items()))
     if left:
         header += ["", f"Left unmanaged and untouched: {left}."]
-    header += [n[0].upper() + n[1:] + "." for n in imported.notes]
+    header += [line for n in imported.notes for line in textwrap.wrap(n[0].upper() + n[1:] + ".", 100)]
     document = goal_document(source, imported)
     text = _yaml_text(document, header)
     cut = _check_round_trip(text, imported, out, templates)
@@ -463,7 +482,7 @@ def _checked_text(source: Source, imported: Imported, out: Path, templates: Path
         f"The description of {names} does not fit beside goalkeeper's marker in GA4's 150 characters: the "
         "plan shows it cut. Shorten it here to keep what matters."
     )
-    return _yaml_text(document, [*header, "", note])
+    return _yaml_text(document, [*header, "", *textwrap.wrap(note, 100)])
 
 
 def _check_round_trip(text: str, imported: Imported, out: Path, templates: Path | None) -> list[Entity]:

@@ -311,3 +311,18 @@ def test_a_custom_dimension_whose_parameter_another_goal_file_sends_is_not_archi
     assert plan.changes == ()
     [warning] = [w for w in plan.warnings if "not planned" in w]
     assert 'custom dimension "video_title"' in warning and "'goals/content.yaml'" in warning
+
+
+@pytest.mark.parametrize(
+    ("notes", "recorded"),
+    [
+        ("Support chat. Key events: purchase. Goals: checkout.", ((), ())),
+        (
+            ownership.managed_notes(("a",), ("sign_up",)) + "\n\nSupport chat. Key events: purchase. Goals: checkout.",
+            (("a",), ("sign_up",)),
+        ),
+    ],
+    ids=["a hand-made note", "the user's text after the marker"],
+)
+def test_only_goalkeepers_marker_records_goals_and_key_events(notes: str, recorded: tuple):
+    assert (ownership.goals_in(notes), ownership.key_events_in(notes)) == recorded

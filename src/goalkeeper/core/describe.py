@@ -249,7 +249,7 @@ def marker_words(text: str | None, other: str | None = None) -> str | None:
         words += "; " + _names("key event", events, len(shared_events))
     value = _parsed(text)
     user = value.partition("\n\n")[2] if isinstance(value, str) else ""  # the user's own text after it
-    return words + (f', then "{user}"' if user else "")
+    return words + (f", then {json.dumps(user, ensure_ascii=False)}" if user else "")
 
 
 def _label(vocabulary: Vocabulary, label: str) -> tuple[str, str]:

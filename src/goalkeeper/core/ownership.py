@@ -75,7 +75,12 @@ def managed_description(goals: Iterable[str], owner: str | None = None) -> str:
 
 
 def _names_after(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
-    match = pattern.search(text or "")
+    """The names after ``pattern`` in goalkeeper's marker: its first paragraph, and only when the
+    text starts with it (the user's own text after it, or a hand-made note, records nothing)."""
+    text = text or ""
+    if not text.startswith(MARKER):
+        return ()
+    match = pattern.search(text.partition("\n\n")[0])
     if not match:
         return ()
     return tuple(n.strip() for n in match.group(1).split(",") if n.strip())
