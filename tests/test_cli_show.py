@@ -68,3 +68,9 @@ def test_show_notes_what_would_make_apply_refuse_the_plan(saved: Path):
     assert result.exit_code == 0
     assert "Note: the goal file changed since this plan was saved: apply would refuse it (exit 3)" in result.stderr
     assert "Note:" not in result.stdout
+
+
+def test_a_plan_file_that_is_not_there_is_named_as_missing(in_tmp_path: Path):
+    result = run("show", "nothere.json")
+    assert result.exit_code == 1
+    assert "nothere.json: no such file; give the path `goalkeeper plan --out` wrote the plan to" in result.output

@@ -118,6 +118,10 @@ def _strings(value: Any) -> bool:
 
 
 def read_saved_plan(path: Path) -> SavedPlan:
+    if not Path(path).exists():
+        raise GoalkeeperError(
+            Problem("no such file; give the path `goalkeeper plan --out` wrote the plan to", str(path))
+        )
     document = _document(path)
     if document is None and is_saved_plan(path):
         raise _damaged(path, "not valid JSON, perhaps cut short")
