@@ -184,6 +184,19 @@ def test_a_goal_file_with_errors_says_so_in_the_comment_and_fails_the_job(exampl
     assert "**The latest plan failed** at commit 0123456" in text and "link_clik" in text
 
 
+def test_a_goal_whose_example_fails_is_planned_named_in_the_comment_and_fails_the_job(example):
+    goals = example / "goals" / "shop.yaml"
+    wrong = "- page: https://www.example.com/checkout/\n"  # counts, yet listed as must-not-count
+    goals.write_text(goals.read_text().replace("- page: https://www.example.com/cart\n", wrong, 1))
+    job = runner(example, "plan")
+    *steps, result = plan_and_comment(job)
+    assert all(s.returncode == 0 for s in steps) and result.returncode == 1
+    assert job.values["steps.plan.outputs.status"] == "0"  # planned and shown all the same
+    text = job.file("comment.md")
+    assert "`checkout_click`" in text and "https://www.example.com/checkout/" in text
+    assert "examples fail" in result.stdout
+
+
 def test_a_plan_that_cannot_read_its_targets_says_so_in_the_comment_and_fails_the_job(example):
     (example / "goals" / "example-container.json").unlink()
     job = runner(example, "plan")
