@@ -16,7 +16,6 @@ file, no traceback, nothing written; with the time each took in-process.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import statistics
 import sys
@@ -29,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the corpus and the fault matrix live with the tests
 
 from tests.backends import fault_matrix  # noqa: E402
-from tests.bad_inputs import CASES, Case, make  # noqa: E402
+from tests.bad_inputs import CASES, Case, contents, make  # noqa: E402
 from tests.conftest import EXAMPLES, THREE_GOALS  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
@@ -62,23 +61,13 @@ def _project(folder: Path) -> Path:
     return project
 
 
-def _contents(project: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(project)): hashlib.sha256(p.read_bytes()).hexdigest()
-        if p.is_file() and not p.is_symlink()
-        else "special"
-        for p in sorted(project.rglob("*"))
-        if not p.name.endswith(".lock") and not p.is_dir()
-    }
-
-
 def _handled(case: Case) -> tuple[bool, float]:
     import os
 
     with tempfile.TemporaryDirectory() as folder:
         project = _project(Path(folder))
         make(project, case.files)
-        before = _contents(project)
+        before = contents(project)
         cwd, saved_env = Path.cwd(), dict(os.environ)
         os.chdir(project)
         os.environ.update(case.env)
@@ -93,7 +82,7 @@ def _handled(case: Case) -> tuple[bool, float]:
         text = result.output + (result.stderr if result.stderr_bytes is not None else "")
         clean = result.exception is None or isinstance(result.exception, SystemExit)
         ok = result.exit_code == 1 and case.names in text and "Traceback" not in text and clean
-        return ok and _contents(project) == before, seconds
+        return ok and contents(project) == before, seconds
 
 
 def inputs() -> None:

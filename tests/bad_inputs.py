@@ -10,6 +10,7 @@ files below.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -454,3 +455,15 @@ COMMAND_LINES: list[Case] = [
 ]
 
 CASES: list[Case] = GOAL_FILES + TEMPLATES + TARGET_FILES + SAVED_PLANS + COMMAND_LINES
+
+
+def contents(project: Path) -> dict[str, str]:
+    """Every file of the project and its digest (a lock file, created empty by apply before it
+    reads a target, holds nothing and is left out)."""
+    return {
+        str(p.relative_to(project)): hashlib.sha256(p.read_bytes()).hexdigest()
+        if p.is_file() and not p.is_symlink()
+        else "special"
+        for p in sorted(project.rglob("*"))
+        if not p.name.endswith(".lock") and not p.is_dir()
+    }

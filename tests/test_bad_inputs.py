@@ -3,28 +3,15 @@ status 1, an error naming the file (or option) at fault, no traceback, nothing w
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from goalkeeper.cli import app
-from tests.bad_inputs import CASES, Case, make
+from tests.bad_inputs import CASES, Case, contents, make
 
 runner = CliRunner()
-
-
-def contents(project: Path) -> dict[str, str]:
-    """Every file of the project and its digest (a lock file, created empty by apply before it
-    reads a target, holds nothing and is left out)."""
-    return {
-        str(p.relative_to(project)): hashlib.sha256(p.read_bytes()).hexdigest()
-        if p.is_file() and not p.is_symlink()
-        else "special"
-        for p in sorted(project.rglob("*"))
-        if not p.name.endswith(".lock") and not p.is_dir()
-    }
 
 
 def refused(project: Path, case: Case, monkeypatch) -> tuple[object, str]:

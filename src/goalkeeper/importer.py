@@ -26,12 +26,13 @@ from goalkeeper.backends.base import Backend
 from goalkeeper.backends.container_file import ContainerFileBackend
 from goalkeeper.backends.json_file import write_atomically
 from goalkeeper.core import ownership
-from goalkeeper.core.diff import comparable, differs, only_marker_differs
+from goalkeeper.core.diff import comparable, differs_beyond_marker
 from goalkeeper.core.errors import GoalkeeperError, Problem
 from goalkeeper.core.events import vouched_key_events
 from goalkeeper.core.model import Entity, canonical_json, sort_key
 from goalkeeper.core.ownership import OWNER_PATTERN
 from goalkeeper.core.preflight import TargetFacts
+from goalkeeper.core.references import dangling
 from goalkeeper.core.selection import Selection
 from goalkeeper.core.state import State
 from goalkeeper.goals.adopted import KIND_WORDS, readable
@@ -232,7 +233,7 @@ def import_entities(source: Source, out: Path, choice: Choice) -> Imported:
     ours = vouched_key_events(e for e in marked if ownership.owner_of(e) == choice.owner)
     choice = replace(choice, theirs=frozenset(theirs), ours=choice.ours | frozenset(ours))
     folders = _folder_names(imported.live)
-    broken = [e for e in imported.live if _dangling(e)]
+    broken = [e for e in imported.live if dangling(e)]
     mine = [e.name for e in broken if ownership.marked(e) and ownership.owner_of(e) == choice.owner]
     if mine:
         raise GoalkeeperError(
@@ -256,13 +257,6 @@ def import_entities(source: Source, out: Path, choice: Choice) -> Imported:
             label = entity.entity_kind.label
             imported.left[label] = imported.left.get(label, 0) + 1
     return imported
-
-
-def _dangling(entity: Entity) -> bool:
-    """A tag referring to a trigger id the container lacks (read as ``id:N``): GTM's own
-    references are broken, so no goal file can describe it."""
-    names = [*entity.body.get("firingTrigger", ()), *entity.body.get("blockingTrigger", ())]
-    return entity.kind == "gtm.tag" and any(str(n).startswith("id:") for n in names)
 
 
 # Lists of an export goalkeeper has no entity kind for: carried through untouched by every apply.
@@ -498,7 +492,7 @@ def _check_round_trip(text: str, imported: Imported, out: Path, templates: Path 
     desired = expand(goal_file, kinds)
     pairs = [(want, imported.live.get(*want.key)) for want in desired]
     cut = [want for want, have in pairs if have is not None and _description_cut(want, have)]
-    differing = [want for want, have in pairs if have is None or only_differs_beyond_marker(want, have)]
+    differing = [want for want, have in pairs if have is None or differs_beyond_marker(want, have)]
     differing = [want for want in differing if want not in cut]
     differing += [entity for entity in imported.chosen if desired.get(*entity.key) is None]
     if differing:
@@ -528,8 +522,3 @@ def _description_cut(want: Entity, have: Entity) -> bool:
     theirs_rest = {k: v for k, v in comparable(want, have).items() if k != "description"}
     same_rest = canonical_json(rest) == canonical_json(theirs_rest)
     return same_rest and len(mine) < len(theirs) and theirs.startswith(mine)
-
-
-def only_differs_beyond_marker(want: Entity, have: Entity) -> bool:
-    """Whether ``want`` (adopted) differs from ``have`` (read) in more than goalkeeper's marker."""
-    return differs(want, have) and not only_marker_differs(want, have)

@@ -35,6 +35,7 @@ from goalkeeper.goals.kinds import load_kinds
 from goalkeeper.goals.load import load_goal_file
 from goalkeeper.project import Project
 from goalkeeper.testing.fake_google import FakeClock, FakeGoogle
+from tests.backends.conftest import CHECKOUT, CLICK, THANKS
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "goals"
 ACCOUNT, PROPERTY = "6001234567", "123456789"
@@ -42,14 +43,6 @@ PROP = f"properties/{PROPERTY}"
 TIMEOUT = 0.15  # the clients' request timeout in the matrix, seconds
 LATE = 0.4  # how late a "timeout" fault answers, seconds
 
-CLICK = {"name": "checkout_click", "kind": "link_click", "url_contains": "/checkout", "key_event": True}
-THANKS = {"name": "thanks_page_view", "kind": "destination", "page": {"path_starts_with": "/thanks"}, "key_event": True}
-CHECKOUT = {
-    "name": "checkout_page_view",
-    "kind": "destination",
-    "page": {"path_starts_with": "/checkout"},
-    "key_event": {"counting": "once_per_session", "value": 5, "currency": "USD"},
-}
 # GA4 only: an event-create rule with its key event, a custom dimension, an audience.
 SIGNUP = {"name": "signup_done", "kind": "destination", "via": "ga4_rule", "page": {"path_equals": "/welcome"}}
 SIGNUP_KEY = dict(SIGNUP, key_event=True)

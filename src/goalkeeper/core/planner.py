@@ -37,7 +37,7 @@ from goalkeeper.core.kinds import KINDS
 from goalkeeper.core.model import Entity
 from goalkeeper.core.plan import Plan
 from goalkeeper.core.preflight import TargetFacts, builtin_problems, preflight, usage_problems
-from goalkeeper.core.references import reference_problems
+from goalkeeper.core.references import dangling, reference_problems
 from goalkeeper.core.safety import SafetyPolicy
 from goalkeeper.core.selection import Selection, event_goals, select, selected_goals
 from goalkeeper.core.state import State
@@ -164,19 +164,11 @@ def kept_as_they_are(desired: State, live: State, adopted: frozenset[tuple[str, 
     kept = {}
     for key in adopted:
         want, have = desired.get(*key), live.get(*key)
-        if want is None or have is None or _dangling(want) or ownership.foreign(have):
+        if want is None or have is None or dangling(want) or ownership.foreign(have):
             continue
         if not differs(want, have) or only_marker_differs(want, have):
             kept[key] = want
     return kept
-
-
-def _dangling(entity: Entity) -> bool:
-    """Whether a GTM entity fires on or is blocked by a trigger its target could not name (read as
-    ``id:N``): writing it back would fail, so the reference check must see it."""
-    return any(
-        str(t).startswith("id:") for key in ("firingTrigger", "blockingTrigger") for t in entity.body.get(key, ())
-    )
 
 
 def keep_or_refuse_used(plan: Plan, live: State, policy: SafetyPolicy) -> Plan:

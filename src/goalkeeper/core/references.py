@@ -77,6 +77,14 @@ def _trigger_references(params: Any) -> list[str]:
     return found
 
 
+def dangling(entity: Entity) -> bool:
+    """Whether a GTM entity fires on or is blocked by a trigger its target could not name (read as
+    ``id:N``): writing it back would fail, so the reference check must see it."""
+    return any(
+        str(t).startswith("id:") for key in ("firingTrigger", "blockingTrigger") for t in entity.body.get(key, ())
+    )
+
+
 def _staying(live: State) -> State:
     """What the container keeps whatever the plan: the entities goalkeeper does not manage."""
     return State(tuple(e for e in live if not e.managed))

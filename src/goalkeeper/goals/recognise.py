@@ -19,7 +19,7 @@ from typing import Any
 
 from goalkeeper.core import consistency, ownership
 from goalkeeper.core.builtins import builtin_name
-from goalkeeper.core.diff import comparable, differs, only_marker_differs
+from goalkeeper.core.diff import comparable, differs_beyond_marker
 from goalkeeper.core.errors import GoalkeeperError
 from goalkeeper.core.events import DATALAYER_EVENT_NAMES
 from goalkeeper.core.model import Entity, canonical_json
@@ -416,7 +416,7 @@ class _Checker:
             return False
         for want in made:
             have = self.live.get(*want.key)
-            if have is None or (differs(want, have) and not only_marker_differs(want, have)):
+            if have is None or differs_beyond_marker(want, have):
                 return False
         return True
 
